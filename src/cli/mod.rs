@@ -1,0 +1,117 @@
+//! Command-line interface: flags shared by every command, and the headless commands.
+
+pub mod ask;
+pub mod demo_gateway;
+pub mod models;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{self, Config, Selection};
+use crate::demo::DemoConfig;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gatebench",
+    version,
+    about = "A terminal workbench for OpenAI-compatible LLM gateways",
+    long_about = "A terminal workbench for OpenAI-compatible LLM gateways: pick models, send one prompt \
+to several at once, watch them stream side by side with latency and cost, and run the same work headless.\n\n\
+With no INFERGATE_API_KEY set it runs on a built-in demo gateway with simulated models."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// Models to open the workbench with (repeatable).
+    #[arg(short = 'm', long = "model", global = false)]
+    pub models: Vec<String>,
+    /// Colour theme for the workbench (dark, light, high-contrast, or a file in the config dir).
+    #[arg(long)]
+    pub theme: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Config file (default: the platform config dir, e.g. ~/.config/gatebench/config.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Profile to use: infergate, openai, openrouter, litellm, ollama, llamacpp, demo, or one of yours.
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+    /// Gateway base URL, e.g. http://127.0.0.1:4000/v1 (overrides the profile's).
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Environment variable holding the API key (overrides the profile's).
+    #[arg(long, global = true, value_name = "VAR")]
+    pub api_key_env: Option<String>,
+    /// Use the built-in demo gateway whatever else is set.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Demo gateway speed factor: 10 runs ten times faster with the same timing shape, inf sends at once.
+    #[arg(long, global = true, env = "GATEBENCH_DEMO_SPEED", value_name = "FACTOR")]
+    pub demo_speed: Option<f64>,
+    /// Demo gateway seed: the same seed gives the same answers, timings and faults.
+    #[arg(long, global = true, env = "GATEBENCH_DEMO_SEED", value_name = "N")]
+    pub demo_seed: Option<u64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the models the gateway offers for this key, with context length and prices.
+    Models(models::ModelsArgs),
+    /// Send one prompt to one or more models at once and report the answers, latency and cost.
+    Ask(ask::AskArgs),
+    /// Serve the built-in demo gateway on 127.0.0.1 until interrupted.
+    DemoGateway(demo_gateway::DemoGatewayArgs),
+}
+
+impl GlobalArgs {
+    pub fn load_config(&self) -> anyhow::Result<Config> {
+        Ok(config::load(self.config.as_deref())?.0)
+    }
+
+    pub fn selection(&self) -> Selection {
+        Selection {
+            profile: self.profile.clone(),
+            base_url: self.base_url.clone(),
+            api_key_env: self.api_key_env.clone(),
+            demo: self.demo,
+        }
+    }
+
+    pub fn demo_config(&self, cfg: &Config) -> anyhow::Result<DemoConfig> {
+        let speed = self.demo_speed.or(cfg.demo.speed).unwrap_or(1.0);
+        if speed.is_nan() || speed <= 0.0 {
+            anyhow::bail!("the demo speed factor must be a positive number (got {speed})");
+        }
+        Ok(DemoConfig {
+            seed: self.demo_seed.or(cfg.demo.seed).unwrap_or(1),
+            speed,
+            faults: cfg.demo.faults.clone().into_iter().collect(),
+            ..Default::default()
+        })
+    }
+}
+
+/// `1.5 s`, `320 ms`, or `-`.
+pub fn fmt_ms(v: Option<f64>) -> String {
+    match v {
+        None => "-".into(),
+        Some(ms) if ms >= 10_000.0 => format!("{:.1} s", ms / 1000.0),
+        Some(ms) if ms >= 1000.0 => format!("{:.2} s", ms / 1000.0),
+        Some(ms) => format!("{ms:.0} ms"),
+    }
+}
+
+/// `$0.000123`, `$1.23`, or `?` when unknown: never a made-up zero.
+pub fn fmt_usd(v: Option<f64>) -> String {
+    match v {
+        None => "?".into(),
+        Some(u) if u == 0.0 => "$0".into(),
+        Some(u) if u < 0.01 => format!("${u:.6}"),
+        Some(u) => format!("${u:.4}"),
+    }
+}

@@ -1,0 +1,407 @@
+//! The TOML config file, built-in profiles, and how a profile is chosen.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::demo::models::FaultSpec;
+use crate::gateway::Timeouts;
+use crate::gateway::wire::Prices;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Profile used when no flag names one (after `INFERGATE_API_KEY` / demo detection).
+    pub default_profile: Option<String>,
+    pub theme: Option<String>,
+    pub budget_usd: Option<f64>,
+    pub profiles: BTreeMap<String, ProfileConfig>,
+    pub prices: BTreeMap<String, Prices>,
+    pub keys: BTreeMap<String, String>,
+    pub demo: DemoSection,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProfileConfig {
+    pub base_url: Option<String>,
+    pub api_key_env: Option<String>,
+    pub default_models: Option<Vec<String>>,
+    pub headers: BTreeMap<String, String>,
+    pub timeouts: TimeoutsConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TimeoutsConfig {
+    pub connect_ms: Option<u64>,
+    pub first_byte_ms: Option<u64>,
+    pub idle_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DemoSection {
+    pub seed: Option<u64>,
+    pub speed: Option<f64>,
+    pub faults: BTreeMap<String, FaultSpec>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path}, {location}: {message}")]
+    Parse {
+        path: PathBuf,
+        location: String,
+        message: String,
+    },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "gatebench").map(|d| d.config_dir().join("config.toml"))
+}
+
+pub fn config_dir() -> Option<PathBuf> {
+    default_path().and_then(|p| p.parent().map(Path::to_path_buf))
+}
+
+/// Load from `explicit` (must exist) or the default path (may be missing: defaults).
+pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>), ConfigError> {
+    let (path, must_exist) = match explicit {
+        Some(p) => (p.to_path_buf(), true),
+        None => match default_path() {
+            Some(p) => (p, false),
+            None => return Ok((Config::default(), None)),
+        },
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => {
+            return Ok((Config::default(), None));
+        }
+        Err(source) => return Err(ConfigError::Read { path, source }),
+    };
+    let cfg = parse(&text, &path)?;
+    Ok((cfg, Some(path)))
+}
+
+pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    toml::from_str::<Config>(text).map_err(|e| {
+        let location = match e.span() {
+            Some(span) => {
+                let before = &text[..span.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                let src_line = text.lines().nth(line - 1).unwrap_or("").trim();
+                format!("line {line}, column {col} (`{src_line}`)")
+            }
+            None => "somewhere".to_string(),
+        };
+        ConfigError::Parse {
+            path: path.to_path_buf(),
+            location,
+            message: e.message().to_string(),
+        }
+    })
+}
+
+/// A built-in profile: (name, base URL, key variable, what it is).
+pub const BUILTIN: &[(&str, &str, Option<&str>, &str)] = &[
+    (
+        "infergate",
+        "https://api.useinfergate.com/v1",
+        Some("INFERGATE_API_KEY"),
+        "InferGate",
+    ),
+    (
+        "openai",
+        "https://api.openai.com/v1",
+        Some("OPENAI_API_KEY"),
+        "OpenAI",
+    ),
+    (
+        "openrouter",
+        "https://openrouter.ai/api/v1",
+        Some("OPENROUTER_API_KEY"),
+        "OpenRouter",
+    ),
+    (
+        "litellm",
+        "http://127.0.0.1:4000/v1",
+        Some("LITELLM_API_KEY"),
+        "a LiteLLM proxy",
+    ),
+    (
+        "ollama",
+        "http://127.0.0.1:11434/v1",
+        None,
+        "a local Ollama",
+    ),
+    (
+        "llamacpp",
+        "http://127.0.0.1:8080/v1",
+        None,
+        "a local llama.cpp llama-server",
+    ),
+    ("demo", "(built-in)", None, "the built-in demo gateway"),
+];
+
+/// Where requests go, fully resolved.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: String,
+    /// `None` for the demo profile: the caller starts the demo gateway and fills it in.
+    pub base_url: Option<String>,
+    pub api_key_env: Option<String>,
+    pub default_models: Vec<String>,
+    pub headers: Vec<(String, String)>,
+    pub timeouts: Timeouts,
+    /// Why this profile was chosen, for the "using ..." line.
+    pub reason: String,
+}
+
+impl Profile {
+    pub fn is_demo(&self) -> bool {
+        self.base_url.is_none()
+    }
+}
+
+/// Command-line choices that pick the profile.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub profile: Option<String>,
+    pub base_url: Option<String>,
+    pub api_key_env: Option<String>,
+    pub demo: bool,
+}
+
+/// Environment lookups go through this so tests can resolve without touching the process env.
+pub trait Env {
+    fn var(&self, key: &str) -> Option<String>;
+}
+
+pub struct ProcessEnv;
+
+impl Env for ProcessEnv {
+    fn var(&self, key: &str) -> Option<String> {
+        std::env::var(key).ok().filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl Env for BTreeMap<String, String> {
+    fn var(&self, key: &str) -> Option<String> {
+        self.get(key).cloned()
+    }
+}
+
+pub fn resolve(cfg: &Config, sel: &Selection, env: &dyn Env) -> Result<Profile, ConfigError> {
+    let (name, reason) = if sel.demo {
+        ("demo".to_string(), "--demo".to_string())
+    } else if let Some(p) = &sel.profile {
+        (p.clone(), "--profile".to_string())
+    } else if sel.base_url.is_some() {
+        ("custom".to_string(), "--base-url".to_string())
+    } else if let Some(p) = &cfg.default_profile {
+        (p.clone(), "default_profile in the config".to_string())
+    } else if env.var("INFERGATE_API_KEY").is_some() {
+        ("infergate".to_string(), "INFERGATE_API_KEY is set".to_string())
+    } else {
+        (
+            "demo".to_string(),
+            "no INFERGATE_API_KEY is set".to_string(),
+        )
+    };
+
+    let builtin = BUILTIN.iter().find(|b| b.0 == name);
+    let user = cfg.profiles.get(&name);
+    if builtin.is_none() && user.is_none() && name != "custom" {
+        let mut known: Vec<&str> = BUILTIN.iter().map(|b| b.0).collect();
+        known.extend(cfg.profiles.keys().map(String::as_str));
+        return Err(ConfigError::Invalid(format!(
+            "unknown profile {name:?}; known profiles: {}",
+            known.join(", ")
+        )));
+    }
+    let user = user.cloned().unwrap_or_default();
+
+    let mut base_url = user
+        .base_url
+        .clone()
+        .or_else(|| builtin.filter(|b| b.0 != "demo").map(|b| b.1.to_string()));
+    let mut key_env = user
+        .api_key_env
+        .clone()
+        .or_else(|| builtin.and_then(|b| b.2.map(str::to_string)));
+    let mut default_models = user.default_models.clone().unwrap_or_default();
+    match name.as_str() {
+        "infergate" => {
+            if let Some(u) = env.var("INFERGATE_BASE_URL") {
+                base_url = Some(u);
+            }
+            if default_models.is_empty()
+                && let Some(m) = env.var("INFERGATE_MODEL")
+            {
+                default_models = vec![m];
+            }
+        }
+        "openai" => {
+            if let Some(u) = env.var("OPENAI_BASE_URL") {
+                base_url = Some(u);
+            }
+        }
+        _ => {}
+    }
+    if sel.base_url.is_some() && !sel.demo {
+        base_url = sel.base_url.clone();
+    }
+    if let Some(k) = &sel.api_key_env {
+        key_env = Some(k.clone());
+    }
+    if name == "demo" && !sel.demo && sel.base_url.is_none() {
+        base_url = user.base_url.clone();
+    }
+    if let Some(u) = &base_url
+        && !(u.starts_with("http://") || u.starts_with("https://"))
+    {
+        return Err(ConfigError::Invalid(format!(
+            "base URL {u:?} of profile {name:?} must start with http:// or https://"
+        )));
+    }
+    let d = Timeouts::default();
+    let t = &user.timeouts;
+    let ms = |v: Option<u64>, dflt: Duration| v.map(Duration::from_millis).unwrap_or(dflt);
+    Ok(Profile {
+        name,
+        base_url,
+        api_key_env: key_env,
+        default_models,
+        headers: user.headers.into_iter().collect(),
+        timeouts: Timeouts {
+            connect: ms(t.connect_ms, d.connect),
+            first_byte: ms(t.first_byte_ms, d.first_byte),
+            idle: ms(t.idle_ms, d.idle),
+        },
+        reason,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn default_choice_is_demo_without_key_and_infergate_with_it() {
+        let cfg = Config::default();
+        let p = resolve(&cfg, &Selection::default(), &env(&[])).unwrap();
+        assert!(p.is_demo());
+        let p = resolve(
+            &cfg,
+            &Selection::default(),
+            &env(&[
+                ("INFERGATE_API_KEY", "k"),
+                ("INFERGATE_MODEL", "gpt-x"),
+                ("INFERGATE_BASE_URL", "https://gw.example/v1"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(p.name, "infergate");
+        assert_eq!(p.base_url.as_deref(), Some("https://gw.example/v1"));
+        assert_eq!(p.api_key_env.as_deref(), Some("INFERGATE_API_KEY"));
+        assert_eq!(p.default_models, vec!["gpt-x"]);
+    }
+
+    #[test]
+    fn flags_and_user_profiles() {
+        let cfg = parse(
+            r#"
+            [profiles.mine]
+            base_url = "http://127.0.0.1:9999/v1"
+            api_key_env = "MY_KEY"
+            default_models = ["a", "b"]
+            headers = { "x-team" = "perf" }
+            timeouts = { idle_ms = 500 }
+
+            [profiles.litellm]
+            base_url = "http://127.0.0.1:14000/v1"
+            "#,
+            Path::new("t.toml"),
+        )
+        .unwrap();
+        let sel = Selection {
+            profile: Some("mine".into()),
+            ..Default::default()
+        };
+        let p = resolve(&cfg, &sel, &env(&[])).unwrap();
+        assert_eq!(p.default_models, vec!["a", "b"]);
+        assert_eq!(p.timeouts.idle, Duration::from_millis(500));
+        assert_eq!(p.headers, vec![("x-team".to_string(), "perf".to_string())]);
+        // A user section overrides the built-in's URL but keeps its key variable.
+        let sel = Selection {
+            profile: Some("litellm".into()),
+            ..Default::default()
+        };
+        let p = resolve(&cfg, &sel, &env(&[])).unwrap();
+        assert_eq!(p.base_url.as_deref(), Some("http://127.0.0.1:14000/v1"));
+        assert_eq!(p.api_key_env.as_deref(), Some("LITELLM_API_KEY"));
+        // --base-url alone makes a custom profile.
+        let sel = Selection {
+            base_url: Some("http://127.0.0.1:1/v1".into()),
+            api_key_env: Some("K".into()),
+            ..Default::default()
+        };
+        let p = resolve(&cfg, &sel, &env(&[])).unwrap();
+        assert_eq!(p.name, "custom");
+        assert_eq!(p.api_key_env.as_deref(), Some("K"));
+        // --demo wins over everything.
+        let sel = Selection {
+            demo: true,
+            base_url: Some("http://x/v1".into()),
+            ..Default::default()
+        };
+        assert!(resolve(&cfg, &sel, &env(&[("INFERGATE_API_KEY", "k")])).unwrap().is_demo());
+    }
+
+    #[test]
+    fn errors_name_line_and_key() {
+        let err = parse(
+            "budget_usd = 5.0\n[profiles.x]\nbase_url = 42\n",
+            Path::new("/tmp/c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("/tmp/c.toml"), "{err}");
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("base_url"), "{err}");
+        let err = parse("[profiles.x]\nbase_ulr = \"x\"\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("base_ulr") && err.contains("line 2"), "{err}");
+        let err = resolve(
+            &Config::default(),
+            &Selection {
+                profile: Some("nope".into()),
+                ..Default::default()
+            },
+            &env(&[]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("known profiles"), "{err}");
+    }
+}

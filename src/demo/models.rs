@@ -1,0 +1,235 @@
+//! The simulated models: each has its own latency profile, prices and context length, so that
+//! side-by-side comparisons on the demo gateway look like real ones.
+
+use serde::{Deserialize, Serialize};
+
+use crate::rng::SplitMix64;
+
+/// Fault injection for one model. Rates are probabilities per request, drawn from the gateway's
+/// seed and the model's request counter, so a run repeats exactly for a seed.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FaultSpec {
+    pub rate_429: f64,
+    pub retry_after_s: f64,
+    pub rate_500: f64,
+    pub rate_503: f64,
+    /// Cut the connection after `cut_after_tokens` tokens.
+    pub rate_cut: f64,
+    pub cut_after_tokens: usize,
+    /// Wait this long before sending the first byte (on every request).
+    pub stall_first_ms: u64,
+    /// Stop sending for this long after `stall_after_tokens` tokens (0 = never).
+    pub stall_mid_ms: u64,
+    pub stall_after_tokens: usize,
+    /// Slow drip: multiply the time between tokens by this (1 = normal).
+    pub drip_factor: f64,
+}
+
+/// What happens to one request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Fault {
+    None,
+    Status(u16, Option<f64>),
+    Cut(usize),
+    /// Stop sending forever after N tokens (until the client gives up).
+    Hang(usize),
+    /// Stop sending before the first byte, forever.
+    HangFirst,
+    /// An `error` object mid-stream after N tokens, as OpenAI and OpenRouter send them.
+    ErrorMidStream(usize),
+    /// A chunk that is not JSON after N tokens.
+    Malformed(usize),
+}
+
+impl FaultSpec {
+    pub fn draw(&self, rng: &mut SplitMix64) -> Fault {
+        let x = rng.next_f64();
+        let mut edge = 0.0;
+        let retry = (self.retry_after_s > 0.0).then_some(self.retry_after_s);
+        for (rate, fault) in [
+            (self.rate_429, Fault::Status(429, retry)),
+            (self.rate_500, Fault::Status(500, None)),
+            (self.rate_503, Fault::Status(503, retry)),
+            (self.rate_cut, Fault::Cut(self.cut_after_tokens)),
+        ] {
+            edge += rate.max(0.0);
+            if x < edge {
+                return fault;
+            }
+        }
+        Fault::None
+    }
+}
+
+/// Parse the `x-demo-fault` request header (for tests and for trying error handling by hand):
+/// `429`, `500`, `503`, `cut`, `hang`, `hang-first`, `error`, `malformed`; `cut`, `hang`, `error`
+/// and `malformed` take an optional `:N` token count.
+pub fn parse_fault(s: &str, retry_after_s: Option<f64>) -> Option<Fault> {
+    let (kind, n) = match s.split_once(':') {
+        Some((k, n)) => (k, n.trim().parse().ok()?),
+        None => (s, 10),
+    };
+    Some(match kind.trim() {
+        "429" => Fault::Status(429, retry_after_s.or(Some(1.0))),
+        "500" => Fault::Status(500, None),
+        "502" => Fault::Status(502, None),
+        "503" => Fault::Status(503, retry_after_s),
+        "cut" => Fault::Cut(n),
+        "hang" => Fault::Hang(n),
+        "hang-first" => Fault::HangFirst,
+        "error" => Fault::ErrorMidStream(n),
+        "malformed" => Fault::Malformed(n),
+        _ => return None,
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct SimModel {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub description: &'static str,
+    pub ttft_ms: f64,
+    pub tokens_per_s: f64,
+    /// Relative jitter (0.2 = +-20%) on every delay.
+    pub jitter: f64,
+    pub input_per_mtok: f64,
+    pub output_per_mtok: f64,
+    pub cached_input_per_mtok: Option<f64>,
+    pub context_length: u64,
+    /// Typical answer length in tokens (before `max_tokens`).
+    pub answer_tokens: usize,
+    /// Reasoning tokens streamed before the answer (0 = not a reasoning model).
+    pub reasoning_tokens: usize,
+    pub faults: FaultSpec,
+}
+
+pub fn catalogue() -> Vec<SimModel> {
+    vec![
+        SimModel {
+            id: "demo/fast-mini",
+            name: "Fast Mini (simulated)",
+            description: "Small and quick: low latency, cheap, short answers.",
+            ttft_ms: 150.0,
+            tokens_per_s: 160.0,
+            jitter: 0.25,
+            input_per_mtok: 0.15,
+            output_per_mtok: 0.60,
+            cached_input_per_mtok: Some(0.075),
+            context_length: 128_000,
+            answer_tokens: 220,
+            reasoning_tokens: 0,
+            faults: FaultSpec::default(),
+        },
+        SimModel {
+            id: "demo/pro-large",
+            name: "Pro Large (simulated)",
+            description: "Large flagship: slower first token, steady stream, premium price.",
+            ttft_ms: 550.0,
+            tokens_per_s: 70.0,
+            jitter: 0.2,
+            input_per_mtok: 2.50,
+            output_per_mtok: 10.00,
+            cached_input_per_mtok: Some(1.25),
+            context_length: 200_000,
+            answer_tokens: 360,
+            reasoning_tokens: 0,
+            faults: FaultSpec::default(),
+        },
+        SimModel {
+            id: "demo/reasoner",
+            name: "Reasoner (simulated)",
+            description: "Thinks first: streams reasoning_content, then the answer.",
+            ttft_ms: 300.0,
+            tokens_per_s: 90.0,
+            jitter: 0.2,
+            input_per_mtok: 1.10,
+            output_per_mtok: 4.40,
+            cached_input_per_mtok: Some(0.55),
+            context_length: 128_000,
+            answer_tokens: 260,
+            reasoning_tokens: 120,
+            faults: FaultSpec::default(),
+        },
+        SimModel {
+            id: "demo/long-context",
+            name: "Long Context (simulated)",
+            description: "1M-token window, slow prefill, mid-range price.",
+            ttft_ms: 900.0,
+            tokens_per_s: 55.0,
+            jitter: 0.3,
+            input_per_mtok: 1.25,
+            output_per_mtok: 5.00,
+            cached_input_per_mtok: Some(0.3125),
+            context_length: 1_000_000,
+            answer_tokens: 300,
+            reasoning_tokens: 0,
+            faults: FaultSpec::default(),
+        },
+        SimModel {
+            id: "demo/local-free",
+            name: "Local Free (simulated)",
+            description: "Like a local llama.cpp server: instant, free, small context.",
+            ttft_ms: 40.0,
+            tokens_per_s: 240.0,
+            jitter: 0.1,
+            input_per_mtok: 0.0,
+            output_per_mtok: 0.0,
+            cached_input_per_mtok: None,
+            context_length: 8_192,
+            answer_tokens: 180,
+            reasoning_tokens: 0,
+            faults: FaultSpec::default(),
+        },
+        SimModel {
+            id: "demo/flaky",
+            name: "Flaky (simulated)",
+            description: "Fails part of the time: 429 with Retry-After, 503, streams cut mid-way.",
+            ttft_ms: 250.0,
+            tokens_per_s: 100.0,
+            jitter: 0.5,
+            input_per_mtok: 0.50,
+            output_per_mtok: 1.50,
+            cached_input_per_mtok: None,
+            context_length: 32_000,
+            answer_tokens: 200,
+            reasoning_tokens: 0,
+            faults: FaultSpec {
+                rate_429: 0.2,
+                retry_after_s: 1.0,
+                rate_503: 0.1,
+                rate_cut: 0.15,
+                cut_after_tokens: 25,
+                ..Default::default()
+            },
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fault_draws_follow_rates_and_repeat_for_a_seed() {
+        let spec = catalogue().into_iter().find(|m| m.id == "demo/flaky").unwrap().faults;
+        let draw = |seed| {
+            let mut rng = SplitMix64::new(seed);
+            (0..1000).map(|_| spec.draw(&mut rng)).collect::<Vec<_>>()
+        };
+        let a = draw(1);
+        assert_eq!(a, draw(1));
+        let n429 = a.iter().filter(|f| matches!(f, Fault::Status(429, _))).count();
+        let ok = a.iter().filter(|f| **f == Fault::None).count();
+        assert!((150..250).contains(&n429), "{n429}");
+        assert!((480..620).contains(&ok), "{ok}");
+    }
+
+    #[test]
+    fn fault_header() {
+        assert_eq!(parse_fault("429", None), Some(Fault::Status(429, Some(1.0))));
+        assert_eq!(parse_fault("cut:3", None), Some(Fault::Cut(3)));
+        assert_eq!(parse_fault("nope", None), None);
+        assert_eq!(parse_fault("cut:x", None), None);
+    }
+}

@@ -1,0 +1,414 @@
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use super::error::{GatewayError, TimeoutPhase, parse_retry_after};
+use super::sse::{SseEvent, SseParser};
+use super::wire::{ChatRequest, Chunk, ModelInfo, RawChunk, RawModelList, StreamOptions, error_message};
+use crate::secret::Secret;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timeouts {
+    pub connect: Duration,
+    /// From sending the request to the first byte of the body.
+    pub first_byte: Duration,
+    /// Between two reads of a streaming body.
+    pub idle: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(10),
+            first_byte: Duration::from_secs(120),
+            idle: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Where to send requests and how to authenticate.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub base_url: String,
+    pub api_key: Option<Secret>,
+    /// Named in error messages instead of the key itself.
+    pub key_env: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub timeouts: Timeouts,
+}
+
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    endpoint: Endpoint,
+}
+
+/// One item of a stream with the moment its bytes were read off the socket.
+#[derive(Debug, Clone)]
+pub struct Timed<T> {
+    pub at: Instant,
+    pub item: T,
+}
+
+type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+
+pub struct ChatStream {
+    pub status: u16,
+    pub headers: HeaderMap,
+    /// Just before the request went out; every latency figure starts here.
+    pub sent_at: Instant,
+    body: ByteStream,
+    parser: SseParser,
+    pending: VecDeque<Timed<SseEvent>>,
+    timeouts: Timeouts,
+    cancel: CancellationToken,
+    got_bytes: bool,
+    finished: bool,
+    saw_finish_reason: bool,
+    url: String,
+}
+
+/// A non-streaming answer.
+#[derive(Debug, Clone)]
+pub struct ChatOnce {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub sent_at: Instant,
+    pub done_at: Instant,
+    pub chunk: Chunk,
+}
+
+impl Client {
+    pub fn new(endpoint: Endpoint) -> Result<Self, GatewayError> {
+        let mut headers = HeaderMap::new();
+        for (k, v) in &endpoint.headers {
+            let name = HeaderName::from_bytes(k.as_bytes())
+                .map_err(|_| GatewayError::Other(format!("invalid header name {k:?}")))?;
+            let value = HeaderValue::from_str(v)
+                .map_err(|_| GatewayError::Other(format!("invalid value for header {k:?}")))?;
+            headers.insert(name, value);
+        }
+        if let Some(key) = &endpoint.api_key {
+            let mut v = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
+                .map_err(|_| GatewayError::Other("the API key has invalid characters".into()))?;
+            v.set_sensitive(true);
+            headers.insert(reqwest::header::AUTHORIZATION, v);
+        }
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("gatebench/", env!("CARGO_PKG_VERSION")))
+            .default_headers(headers)
+            .connect_timeout(endpoint.timeouts.connect)
+            // Nagle would batch small SSE writes and distort inter-token timing.
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| GatewayError::Other(format!("cannot build HTTP client: {e}")))?;
+        Ok(Self { http, endpoint })
+    }
+
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.endpoint.base_url.trim_end_matches('/'), path)
+    }
+
+    pub async fn models(&self) -> Result<Vec<ModelInfo>, GatewayError> {
+        let url = self.url("/models");
+        let resp = self.send(self.http.get(&url), &url, &CancellationToken::new()).await?;
+        let resp = self.check_status(resp, &url).await?;
+        let body = resp.bytes().await.map_err(|e| self.map_err(e, &url))?;
+        let list: RawModelList = serde_json::from_slice(&body).map_err(|e| GatewayError::Malformed {
+            reason: format!("{url} did not return a model list: {e}"),
+        })?;
+        let mut models: Vec<ModelInfo> = list
+            .data
+            .into_iter()
+            .filter(|m| !m.id.is_empty())
+            .map(ModelInfo::from)
+            .collect();
+        models.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(models)
+    }
+
+    /// Start a streaming chat completion. Sent exactly once: nothing here retries, because a
+    /// re-sent POST is a second billed request. Retries are the route layer's explicit decision.
+    pub async fn chat_stream(
+        &self,
+        mut req: ChatRequest,
+        cancel: CancellationToken,
+    ) -> Result<ChatStream, GatewayError> {
+        req.stream = true;
+        req.stream_options = Some(StreamOptions { include_usage: true });
+        let url = self.url("/chat/completions");
+        let sent_at = Instant::now();
+        let fut = self.send(self.http.post(&url).json(&req), &url, &cancel);
+        let resp = match tokio::time::timeout(self.endpoint.timeouts.first_byte, fut).await {
+            Ok(r) => r?,
+            Err(_) => {
+                return Err(GatewayError::Timeout {
+                    phase: TimeoutPhase::FirstByte,
+                    after: self.endpoint.timeouts.first_byte,
+                });
+            }
+        };
+        let resp = self.check_status(resp, &url).await?;
+        Ok(ChatStream {
+            status: resp.status().as_u16(),
+            headers: resp.headers().clone(),
+            sent_at,
+            body: Box::pin(resp.bytes_stream()),
+            parser: SseParser::new(),
+            pending: VecDeque::new(),
+            timeouts: self.endpoint.timeouts,
+            cancel,
+            got_bytes: false,
+            finished: false,
+            saw_finish_reason: false,
+            url,
+        })
+    }
+
+    pub async fn chat_once(
+        &self,
+        mut req: ChatRequest,
+        cancel: CancellationToken,
+    ) -> Result<ChatOnce, GatewayError> {
+        req.stream = false;
+        req.stream_options = None;
+        let url = self.url("/chat/completions");
+        let sent_at = Instant::now();
+        let total = self.endpoint.timeouts.first_byte;
+        let work = async {
+            let resp = self.send(self.http.post(&url).json(&req), &url, &cancel).await?;
+            let resp = self.check_status(resp, &url).await?;
+            let status = resp.status().as_u16();
+            let headers = resp.headers().clone();
+            let body = resp.bytes().await.map_err(|e| self.map_err(e, &url))?;
+            Ok::<_, GatewayError>((status, headers, body))
+        };
+        let (status, headers, body) = tokio::time::timeout(total, work)
+            .await
+            .map_err(|_| GatewayError::Timeout {
+                phase: TimeoutPhase::FirstByte,
+                after: total,
+            })??;
+        let done_at = Instant::now();
+        let raw: RawChunk = serde_json::from_slice(&body).map_err(|e| GatewayError::Malformed {
+            reason: format!("not a chat completion: {e}"),
+        })?;
+        if let Some(err) = &raw.error {
+            return Err(GatewayError::Upstream {
+                message: error_message(err),
+            });
+        }
+        Ok(ChatOnce {
+            status,
+            headers,
+            sent_at,
+            done_at,
+            chunk: raw.into_chunk(),
+        })
+    }
+
+    async fn send(
+        &self,
+        rb: reqwest::RequestBuilder,
+        url: &str,
+        cancel: &CancellationToken,
+    ) -> Result<reqwest::Response, GatewayError> {
+        tokio::select! {
+            biased;
+            _ = cancel.cancelled() => Err(GatewayError::Cancelled),
+            r = rb.send() => r.map_err(|e| self.map_err(e, url)),
+        }
+    }
+
+    async fn check_status(
+        &self,
+        resp: reqwest::Response,
+        url: &str,
+    ) -> Result<reqwest::Response, GatewayError> {
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let retry_after = parse_retry_after(resp.headers());
+        // A slow error body must not hang us: give it the idle budget.
+        let body = tokio::time::timeout(self.endpoint.timeouts.idle, resp.text())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        Err(GatewayError::Http {
+            status: status.as_u16(),
+            url: url.to_string(),
+            message: error_body_message(&body, status),
+            retry_after,
+            key_env: self.endpoint.key_env.clone(),
+        })
+    }
+
+    fn map_err(&self, e: reqwest::Error, url: &str) -> GatewayError {
+        if e.is_timeout() {
+            return GatewayError::Timeout {
+                phase: TimeoutPhase::Connect,
+                after: self.endpoint.timeouts.connect,
+            };
+        }
+        if e.is_connect() {
+            return GatewayError::Connect {
+                url: url.to_string(),
+                reason: root_cause(&e),
+            };
+        }
+        if e.is_builder() {
+            return GatewayError::Other(format!("invalid URL {url}: {}", root_cause(&e)));
+        }
+        GatewayError::Cut {
+            reason: root_cause(&e),
+        }
+    }
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+fn error_body_message(body: &str, status: reqwest::StatusCode) -> String {
+    if let Ok(v) = serde_json::from_str::<Value>(body) {
+        return error_message(&v);
+    }
+    let text = body.trim();
+    if text.is_empty() {
+        status.canonical_reason().unwrap_or("no message").to_string()
+    } else {
+        text.chars().take(300).collect()
+    }
+}
+
+impl ChatStream {
+    /// The next decoded chunk, `None` after `[DONE]`, a clean end, or an error already returned.
+    pub async fn next(&mut self) -> Option<Result<Timed<Chunk>, GatewayError>> {
+        if self.finished {
+            return None;
+        }
+        let result = self.next_inner().await;
+        if !matches!(result, Some(Ok(_))) {
+            self.finished = true;
+        }
+        result
+    }
+
+    async fn next_inner(&mut self) -> Option<Result<Timed<Chunk>, GatewayError>> {
+        loop {
+            while let Some(ev) = self.pending.pop_front() {
+                if ev.item.data.trim() == "[DONE]" {
+                    return None;
+                }
+                // Some gateways send `event: ping` or `event: keepalive` with a payload.
+                if matches!(ev.item.event.as_deref(), Some("ping" | "keepalive")) {
+                    continue;
+                }
+                return Some(self.decode(ev));
+            }
+            match self.read().await {
+                Ok(true) => continue,
+                Ok(false) => {
+                    if let Some(ev) = self.parser.finish() {
+                        self.pending.push_back(Timed {
+                            at: Instant::now(),
+                            item: ev,
+                        });
+                        continue;
+                    }
+                    if self.saw_finish_reason {
+                        return None;
+                    }
+                    return Some(Err(GatewayError::Cut {
+                        reason: "the connection closed without a finish reason or [DONE]".into(),
+                    }));
+                }
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+
+    /// Read once from the body; `Ok(false)` at its end.
+    async fn read(&mut self) -> Result<bool, GatewayError> {
+        let wait = if self.got_bytes {
+            self.timeouts.idle
+        } else {
+            self.timeouts
+                .first_byte
+                .saturating_sub(self.sent_at.elapsed())
+        };
+        let phase = if self.got_bytes {
+            TimeoutPhase::Idle
+        } else {
+            TimeoutPhase::FirstByte
+        };
+        let next = tokio::select! {
+            biased;
+            _ = self.cancel.cancelled() => return Err(GatewayError::Cancelled),
+            r = tokio::time::timeout(wait, self.body.next()) => r,
+        };
+        let at = Instant::now();
+        match next {
+            Err(_) => Err(GatewayError::Timeout {
+                phase,
+                after: if phase == TimeoutPhase::Idle {
+                    self.timeouts.idle
+                } else {
+                    self.timeouts.first_byte
+                },
+            }),
+            Ok(None) => Ok(false),
+            Ok(Some(Err(e))) => Err(GatewayError::Cut {
+                reason: format!("reading {}: {}", self.url, root_cause(&e)),
+            }),
+            Ok(Some(Ok(bytes))) => {
+                self.got_bytes = true;
+                for item in self.parser.feed(&bytes) {
+                    self.pending.push_back(Timed { at, item });
+                }
+                Ok(true)
+            }
+        }
+    }
+
+    fn decode(&mut self, ev: Timed<SseEvent>) -> Result<Timed<Chunk>, GatewayError> {
+        let raw: RawChunk = serde_json::from_str(&ev.item.data).map_err(|e| {
+            let snippet: String = ev.item.data.chars().take(120).collect();
+            GatewayError::Malformed {
+                reason: format!("{e} in chunk {snippet:?}"),
+            }
+        })?;
+        if let Some(err) = &raw.error {
+            return Err(GatewayError::Upstream {
+                message: error_message(err),
+            });
+        }
+        let chunk = raw.into_chunk();
+        if chunk.finish_reason.as_deref() == Some("error") {
+            return Err(GatewayError::Upstream {
+                message: "the provider ended the answer with finish_reason \"error\"".into(),
+            });
+        }
+        self.saw_finish_reason |= chunk.finish_reason.is_some();
+        Ok(Timed {
+            at: ev.at,
+            item: chunk,
+        })
+    }
+}

@@ -1,0 +1,240 @@
+//! Folds timed chunks into one response: text, reasoning, tool calls, usage and the timeline.
+//! Pure (the caller passes every `Instant`), shared by the headless commands and the TUI.
+
+use std::time::Instant;
+
+use serde_json::Value;
+
+use super::wire::{Chunk, Usage};
+use crate::metrics::{self, Figures, Timeline, TokenCount};
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct ToolCall {
+    pub id: Option<String>,
+    pub name: String,
+    pub arguments: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Collector {
+    sent_at: Instant,
+    last_token_at: Option<Instant>,
+    pub text: String,
+    pub reasoning: String,
+    pub tool_calls: Vec<ToolCall>,
+    tool_index: Vec<usize>,
+    pub usage: Option<Usage>,
+    pub finish_reason: Option<String>,
+    /// The `model` the server says answered; may differ from the one asked for.
+    pub served_model: Option<String>,
+    pub llama_timings: Option<Value>,
+    pub timeline: Timeline,
+}
+
+impl Collector {
+    pub fn new(sent_at: Instant) -> Self {
+        Self {
+            sent_at,
+            last_token_at: None,
+            text: String::new(),
+            reasoning: String::new(),
+            tool_calls: Vec::new(),
+            tool_index: Vec::new(),
+            usage: None,
+            finish_reason: None,
+            served_model: None,
+            llama_timings: None,
+            timeline: Timeline::default(),
+        }
+    }
+
+    pub fn sent_at(&self) -> Instant {
+        self.sent_at
+    }
+
+    pub fn push(&mut self, at: Instant, chunk: Chunk) {
+        let off = at.saturating_duration_since(self.sent_at);
+        let tl = &mut self.timeline;
+        tl.first_byte.get_or_insert(off);
+        if self.served_model.is_none() {
+            self.served_model = chunk.model.filter(|m| !m.is_empty());
+        }
+        let mut has_token = false;
+        if let Some(r) = chunk.reasoning.filter(|r| !r.is_empty()) {
+            tl.first_reasoning.get_or_insert(off);
+            self.reasoning.push_str(&r);
+            has_token = true;
+        }
+        if let Some(c) = chunk.content.filter(|c| !c.is_empty()) {
+            tl.first_content.get_or_insert(off);
+            self.text.push_str(&c);
+            has_token = true;
+        }
+        for frag in chunk.tool_calls {
+            let slot = match self.tool_index.iter().position(|&i| i == frag.index) {
+                Some(s) => s,
+                None => {
+                    self.tool_index.push(frag.index);
+                    self.tool_calls.push(ToolCall::default());
+                    self.tool_calls.len() - 1
+                }
+            };
+            let call = &mut self.tool_calls[slot];
+            if frag.id.is_some() {
+                call.id = frag.id;
+            }
+            if let Some(n) = frag.name {
+                call.name.push_str(&n);
+            }
+            if !frag.arguments.is_empty() {
+                call.arguments.push_str(&frag.arguments);
+                has_token = true;
+            }
+        }
+        if has_token {
+            tl.first_token.get_or_insert(off);
+            if let Some(prev) = self.last_token_at {
+                let gap = at.saturating_duration_since(prev).as_micros();
+                tl.gaps_us.push(gap.min(u32::MAX as u128) as u32);
+            }
+            tl.last_token = Some(off);
+            tl.token_chunks += 1;
+            self.last_token_at = Some(at);
+        }
+        if chunk.finish_reason.is_some() {
+            self.finish_reason = chunk.finish_reason;
+        }
+        if let Some(u) = chunk.usage {
+            self.usage = Some(u);
+        }
+        if chunk.timings.is_some() {
+            self.llama_timings = chunk.timings;
+        }
+    }
+
+    /// Mark the end of the response (clean or not).
+    pub fn finish(&mut self, at: Instant) {
+        self.timeline.end = Some(at.saturating_duration_since(self.sent_at));
+    }
+
+    /// Output tokens: the server's count when it sent usage, else an estimate over all text.
+    pub fn output_tokens(&self) -> Option<TokenCount> {
+        if let Some(u) = self.usage.filter(|u| u.output_tokens > 0) {
+            return Some(TokenCount::Reported(u.output_tokens));
+        }
+        if self.timeline.token_chunks == 0 {
+            return None;
+        }
+        let args: usize = self.tool_calls.iter().map(|t| t.arguments.len()).sum();
+        let est = metrics::estimate_tokens(&self.text)
+            + metrics::estimate_tokens(&self.reasoning)
+            + (args as u64).div_ceil(4);
+        Some(TokenCount::Estimated(est))
+    }
+
+    pub fn figures(&self) -> Figures {
+        metrics::figures(&self.timeline, self.output_tokens())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gateway::wire::ToolCallFragment;
+    use std::time::Duration;
+
+    #[test]
+    fn folds_text_reasoning_tools_and_usage() {
+        let t0 = Instant::now();
+        let at = |ms| t0 + Duration::from_millis(ms);
+        let mut c = Collector::new(t0);
+        c.push(
+            at(5),
+            Chunk {
+                model: Some("served-x".into()),
+                content: Some(String::new()),
+                ..Default::default()
+            },
+        );
+        c.push(
+            at(10),
+            Chunk {
+                reasoning: Some("think".into()),
+                ..Default::default()
+            },
+        );
+        c.push(
+            at(30),
+            Chunk {
+                content: Some("Hel".into()),
+                ..Default::default()
+            },
+        );
+        c.push(
+            at(40),
+            Chunk {
+                content: Some("lo".into()),
+                tool_calls: vec![ToolCallFragment {
+                    index: 0,
+                    id: Some("c1".into()),
+                    name: Some("get".into()),
+                    arguments: "{\"a\"".into(),
+                }],
+                ..Default::default()
+            },
+        );
+        c.push(
+            at(50),
+            Chunk {
+                tool_calls: vec![ToolCallFragment {
+                    index: 0,
+                    arguments: ":1}".into(),
+                    ..Default::default()
+                }],
+                finish_reason: Some("tool_calls".into()),
+                ..Default::default()
+            },
+        );
+        c.push(
+            at(51),
+            Chunk {
+                usage: Some(Usage {
+                    output_tokens: 5,
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+        );
+        c.finish(at(60));
+        assert_eq!(c.text, "Hello");
+        assert_eq!(c.reasoning, "think");
+        assert_eq!(c.served_model.as_deref(), Some("served-x"));
+        assert_eq!(c.tool_calls.len(), 1);
+        assert_eq!(c.tool_calls[0].arguments, "{\"a\":1}");
+        assert_eq!(c.tool_calls[0].name, "get");
+        let tl = &c.timeline;
+        assert_eq!(tl.first_byte, Some(Duration::from_millis(5)));
+        assert_eq!(tl.first_reasoning, Some(Duration::from_millis(10)));
+        assert_eq!(tl.first_content, Some(Duration::from_millis(30)));
+        assert_eq!(tl.last_token, Some(Duration::from_millis(50)));
+        assert_eq!(tl.gaps_us, vec![20_000, 10_000, 10_000]);
+        assert_eq!(c.output_tokens(), Some(TokenCount::Reported(5)));
+        let f = c.figures();
+        assert!((f.itl_ms.unwrap() - 10.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn estimate_when_no_usage() {
+        let t0 = Instant::now();
+        let mut c = Collector::new(t0);
+        c.push(
+            t0,
+            Chunk {
+                content: Some("abcdefgh".into()),
+                ..Default::default()
+            },
+        );
+        assert_eq!(c.output_tokens(), Some(TokenCount::Estimated(2)));
+        assert!(c.figures().estimated);
+    }
+}

@@ -1,0 +1,11 @@
+//! Talking to OpenAI-compatible gateways: HTTP client, SSE framing, lenient wire types, errors.
+
+pub mod client;
+pub mod collect;
+pub mod error;
+pub mod sse;
+pub mod wire;
+
+pub use client::{ChatOnce, ChatStream, Client, Endpoint, Timed, Timeouts};
+pub use collect::Collector;
+pub use error::{GatewayError, TimeoutPhase};

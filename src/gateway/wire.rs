@@ -1,0 +1,434 @@
+//! Wire types for OpenAI-compatible servers, lenient on purpose: every field is optional, numbers may
+//! arrive as strings, unknown fields are ignored. Gateways disagree on details, and one odd field
+//! must never cost the user a whole answer.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+
+/// Accepts a number, a numeric string, or null/anything else (as `None`).
+fn lenient_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    Ok(lenient_f64(d)?.filter(|v| *v >= 0.0).map(|v| v as u64))
+}
+
+// ---------------------------------------------------------------------------------------------
+// /v1/models
+
+#[derive(Debug, Deserialize, Default)]
+pub struct RawModelList {
+    #[serde(default)]
+    pub data: Vec<RawModel>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct RawModel {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub owned_by: Option<String>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub context_length: Option<u64>,
+    /// vLLM
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub max_model_len: Option<u64>,
+    #[serde(default)]
+    pub pricing: Option<RawPricing>,
+    #[serde(default)]
+    pub top_provider: Option<RawTopProvider>,
+    /// llama-server
+    #[serde(default)]
+    pub meta: Option<RawLlamaMeta>,
+}
+
+/// OpenRouter-style prices: USD per token, usually as strings.
+#[derive(Debug, Deserialize, Default)]
+pub struct RawPricing {
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub prompt: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub completion: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub input_cache_read: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub internal_reasoning: Option<f64>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct RawTopProvider {
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub context_length: Option<u64>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct RawLlamaMeta {
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub n_ctx: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub n_ctx_train: Option<u64>,
+}
+
+/// Prices in USD per 1M tokens, the unit people quote.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Prices {
+    pub input: Option<f64>,
+    pub cached_input: Option<f64>,
+    pub output: Option<f64>,
+    pub reasoning: Option<f64>,
+}
+
+impl Prices {
+    pub fn is_known(&self) -> bool {
+        self.input.is_some() && self.output.is_some()
+    }
+}
+
+/// What we know of one model, normalised across server kinds.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct ModelInfo {
+    pub id: String,
+    pub context_length: Option<u64>,
+    pub prices: Prices,
+    pub owned_by: Option<String>,
+}
+
+impl From<RawModel> for ModelInfo {
+    fn from(m: RawModel) -> Self {
+        let per_m = |v: Option<f64>| v.map(|p| p * 1_000_000.0);
+        let prices = m
+            .pricing
+            .map(|p| Prices {
+                input: per_m(p.prompt),
+                cached_input: per_m(p.input_cache_read),
+                output: per_m(p.completion),
+                reasoning: per_m(p.internal_reasoning),
+            })
+            .unwrap_or_default();
+        let context_length = m
+            .context_length
+            .or(m.top_provider.and_then(|t| t.context_length))
+            .or(m.max_model_len)
+            .or(m.meta.and_then(|x| x.n_ctx.or(x.n_ctx_train)));
+        Self {
+            id: m.id,
+            context_length,
+            prices,
+            owned_by: m.owned_by,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// /v1/chat/completions
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub role: String,
+    pub content: String,
+}
+
+impl Message {
+    pub fn new(role: &str, content: impl Into<String>) -> Self {
+        Self {
+            role: role.into(),
+            content: content.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ChatRequest {
+    pub model: String,
+    pub messages: Vec<Message>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f32>,
+    pub stream: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_options: Option<StreamOptions>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StreamOptions {
+    pub include_usage: bool,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct RawChunk {
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub choices: Option<Vec<RawChoice>>,
+    #[serde(default)]
+    pub usage: Option<RawUsage>,
+    #[serde(default)]
+    pub error: Option<Value>,
+    /// llama-server's own timing report.
+    #[serde(default)]
+    pub timings: Option<Value>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct RawChoice {
+    #[serde(default)]
+    pub delta: Option<RawDelta>,
+    /// Non-streaming responses carry `message` instead of `delta`.
+    #[serde(default)]
+    pub message: Option<RawDelta>,
+    #[serde(default)]
+    pub finish_reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct RawDelta {
+    #[serde(default)]
+    pub content: Option<String>,
+    #[serde(default)]
+    pub reasoning: Option<String>,
+    #[serde(default)]
+    pub reasoning_content: Option<String>,
+    #[serde(default)]
+    pub tool_calls: Option<Vec<RawToolCall>>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct RawToolCall {
+    #[serde(default)]
+    pub index: Option<usize>,
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub function: Option<RawFunction>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct RawFunction {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Usually a string fragment; Ollama may send a whole JSON object.
+    #[serde(default)]
+    pub arguments: Option<Value>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct RawUsage {
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub prompt_tokens: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub completion_tokens: Option<u64>,
+    #[serde(default)]
+    pub prompt_tokens_details: Option<RawPromptDetails>,
+    #[serde(default)]
+    pub completion_tokens_details: Option<RawCompletionDetails>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub cost: Option<f64>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct RawPromptDetails {
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub cached_tokens: Option<u64>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct RawCompletionDetails {
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub reasoning_tokens: Option<u64>,
+}
+
+/// Token counts as the server reported them.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Usage {
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cached_input_tokens: u64,
+    pub reasoning_tokens: u64,
+    /// The gateway's own cost for this response, in USD (OpenRouter, LiteLLM `usage.cost`).
+    pub cost_usd: Option<f64>,
+}
+
+impl From<RawUsage> for Usage {
+    fn from(u: RawUsage) -> Self {
+        Self {
+            input_tokens: u.prompt_tokens.unwrap_or(0),
+            output_tokens: u.completion_tokens.unwrap_or(0),
+            cached_input_tokens: u
+                .prompt_tokens_details
+                .and_then(|d| d.cached_tokens)
+                .unwrap_or(0),
+            reasoning_tokens: u
+                .completion_tokens_details
+                .and_then(|d| d.reasoning_tokens)
+                .unwrap_or(0),
+            cost_usd: u.cost,
+        }
+    }
+}
+
+/// One fragment of a streamed tool call; fragments with the same `index` belong together.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ToolCallFragment {
+    pub index: usize,
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub arguments: String,
+}
+
+/// A decoded chunk: what the first choice added, plus stream-level fields.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Chunk {
+    pub model: Option<String>,
+    pub content: Option<String>,
+    pub reasoning: Option<String>,
+    pub tool_calls: Vec<ToolCallFragment>,
+    pub finish_reason: Option<String>,
+    pub usage: Option<Usage>,
+    pub timings: Option<Value>,
+}
+
+/// The human message inside an error value: `{"error":{"message":..}}`, `{"message":..}` or a
+/// plain string.
+pub fn error_message(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Object(o) => {
+            if let Some(inner) = o.get("error") {
+                return error_message(inner);
+            }
+            let msg = o.get("message").and_then(Value::as_str);
+            let code = ["code", "type"]
+                .iter()
+                .filter_map(|k| o.get(*k))
+                .find(|c| !c.is_null());
+            match (msg, code) {
+                (Some(m), Some(c)) => {
+                    format!("{m} ({})", c.as_str().map_or(c.to_string(), str::to_string))
+                }
+                (Some(m), _) => m.to_string(),
+                _ => v.to_string(),
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+impl RawChunk {
+    /// Flatten the first choice. A chunk carrying an `error` is the caller's to turn into an error.
+    pub fn into_chunk(self) -> Chunk {
+        let mut out = Chunk {
+            model: self.model,
+            usage: self.usage.map(Usage::from),
+            timings: self.timings,
+            ..Default::default()
+        };
+        if let Some(choice) = self.choices.and_then(|c| c.into_iter().next()) {
+            out.finish_reason = choice.finish_reason;
+            if let Some(d) = choice.delta.or(choice.message) {
+                out.content = d.content;
+                out.reasoning = d.reasoning.or(d.reasoning_content);
+                out.tool_calls = d
+                    .tool_calls
+                    .unwrap_or_default()
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, t)| {
+                        let f = t.function.unwrap_or_default();
+                        ToolCallFragment {
+                            index: t.index.unwrap_or(i),
+                            id: t.id,
+                            name: f.name,
+                            arguments: match f.arguments {
+                                Some(Value::String(s)) => s,
+                                Some(Value::Null) | None => String::new(),
+                                Some(other) => other.to_string(),
+                            },
+                        }
+                    })
+                    .collect();
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn models_all_shapes() {
+        let body = r#"{"object":"list","data":[
+            {"id":"gpt-4o","object":"model","created":1,"owned_by":"openai"},
+            {"id":"or/x","context_length":"131072","pricing":{"prompt":"0.0000025","completion":"0.00001","input_cache_read":"0.00000125"},"extra":{"nested":[1,2]}},
+            {"id":"llama","owned_by":"llamacpp","meta":{"n_ctx_train":8192,"n_vocab":32000}},
+            {"id":"vllm","max_model_len":32768},
+            {"id":"weird","context_length":null,"pricing":{"prompt":"free","completion":-1}}
+        ],"models":[{"name":"ignored"}]}"#;
+        let list: RawModelList = serde_json::from_str(body).unwrap();
+        let m: Vec<ModelInfo> = list.data.into_iter().map(ModelInfo::from).collect();
+        assert_eq!(m.len(), 5);
+        assert_eq!(m[0].context_length, None);
+        assert!(!m[0].prices.is_known());
+        assert_eq!(m[1].context_length, Some(131072));
+        assert!((m[1].prices.input.unwrap() - 2.5).abs() < 1e-9);
+        assert!((m[1].prices.output.unwrap() - 10.0).abs() < 1e-9);
+        assert!((m[1].prices.cached_input.unwrap() - 1.25).abs() < 1e-9);
+        assert_eq!(m[2].context_length, Some(8192));
+        assert_eq!(m[3].context_length, Some(32768));
+        assert_eq!(m[4].prices.input, None);
+    }
+
+    #[test]
+    fn chunk_variants() {
+        let c: RawChunk = serde_json::from_str(
+            r#"{"choices":[{"index":0,"delta":{"role":"assistant","content":"","reasoning_content":"hm"},"finish_reason":null}],"usage":null}"#,
+        )
+        .unwrap();
+        let c = c.into_chunk();
+        assert_eq!(c.content.as_deref(), Some(""));
+        assert_eq!(c.reasoning.as_deref(), Some("hm"));
+
+        // vLLM final chunk with choices:null, OpenRouter cost.
+        let c: RawChunk = serde_json::from_str(
+            r#"{"choices":null,"usage":{"prompt_tokens":10,"completion_tokens":"5","prompt_tokens_details":{"cached_tokens":4},"completion_tokens_details":{"reasoning_tokens":2},"cost":0.0012}}"#,
+        )
+        .unwrap();
+        let u = c.into_chunk().usage.unwrap();
+        assert_eq!(
+            (u.input_tokens, u.output_tokens, u.cached_input_tokens, u.reasoning_tokens),
+            (10, 5, 4, 2)
+        );
+        assert_eq!(u.cost_usd, Some(0.0012));
+
+        // Ollama: whole tool call with object arguments.
+        let c: RawChunk = serde_json::from_str(
+            r#"{"choices":[{"delta":{"tool_calls":[{"id":"c1","function":{"name":"f","arguments":{"a":1}}}]},"finish_reason":"tool_calls"}]}"#,
+        )
+        .unwrap();
+        let c = c.into_chunk();
+        assert_eq!(c.tool_calls[0].arguments, r#"{"a":1}"#);
+        assert_eq!(c.tool_calls[0].index, 0);
+        assert_eq!(c.finish_reason.as_deref(), Some("tool_calls"));
+    }
+
+    #[test]
+    fn error_messages() {
+        let v: Value = serde_json::from_str(
+            r#"{"error":{"message":"Rate limited","type":"rate_limit_error","code":null}}"#,
+        )
+        .unwrap();
+        assert_eq!(error_message(&v), "Rate limited (rate_limit_error)");
+        let v: Value = serde_json::from_str(r#"{"error":{"code":502,"message":"down"}}"#).unwrap();
+        assert_eq!(error_message(&v), "down (502)");
+        assert_eq!(error_message(&Value::String("x".into())), "x");
+    }
+}

@@ -1,0 +1,13 @@
+//! gatebench: a terminal workbench for OpenAI-compatible LLM gateways.
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod gateway;
+pub mod metrics;
+pub mod record;
+pub mod rng;
+pub mod run;
+pub mod secret;
+pub mod session;
+pub mod tui;

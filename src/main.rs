@@ -1,0 +1,50 @@
+use clap::Parser;
+
+use gatebench::cli::{Cli, Command, ask, demo_gateway, models};
+use gatebench::session::Session;
+
+fn main() {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    let code = match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            1
+        }
+    };
+    // Dropping the runtime waits on blocking tasks such as a stdin read; exit straight away.
+    std::process::exit(code);
+}
+
+async fn run(cli: Cli) -> anyhow::Result<i32> {
+    let cfg = cli.global.load_config()?;
+    let demo_cfg = cli.global.demo_config(&cfg)?;
+    match &cli.command {
+        Some(Command::DemoGateway(args)) => demo_gateway::run(args, demo_cfg).await,
+        Some(Command::Models(args)) => {
+            let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;
+            eprintln!("{}", session.describe());
+            models::run(&session, args).await
+        }
+        Some(Command::Ask(args)) => {
+            let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;
+            eprintln!("{}", session.describe());
+            ask::run(&session, args).await
+        }
+        None => {
+            let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;
+            gatebench::tui::run(session, &cli.models, cli.theme.as_deref()).await
+        }
+    }
+}

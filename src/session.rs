@@ -1,0 +1,90 @@
+//! A resolved profile with a ready client; starts the in-process demo gateway when needed.
+
+use crate::config::{Config, Env, ProcessEnv, Profile, Selection};
+use crate::demo::{self, DemoConfig, DemoHandle};
+use crate::gateway::{Client, Endpoint};
+use crate::secret::Secret;
+
+pub struct Session {
+    pub config: Config,
+    pub profile: Profile,
+    pub base_url: String,
+    pub client: Client,
+    pub has_key: bool,
+    /// Kept alive for as long as the session: dropping it stops the demo gateway.
+    pub demo: Option<DemoHandle>,
+}
+
+impl Session {
+    pub async fn open(config: Config, sel: &Selection, demo_cfg: DemoConfig) -> anyhow::Result<Self> {
+        let profile = crate::config::resolve(&config, sel, &ProcessEnv)?;
+        let (base_url, key, demo) = match &profile.base_url {
+            Some(url) => {
+                let key = profile
+                    .api_key_env
+                    .as_deref()
+                    .and_then(|k| ProcessEnv.var(k))
+                    .map(Secret::new);
+                (url.clone(), key, None)
+            }
+            None => {
+                let handle = demo::spawn(demo_cfg)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot start the demo gateway on 127.0.0.1: {e}"))?;
+                (
+                    handle.base_url.clone(),
+                    Some(Secret::new(handle.key.clone())),
+                    Some(handle),
+                )
+            }
+        };
+        let client = Client::new(Endpoint {
+            base_url: base_url.clone(),
+            api_key: key.clone(),
+            key_env: profile.api_key_env.clone(),
+            headers: profile.headers.clone(),
+            timeouts: profile.timeouts,
+        })?;
+        Ok(Self {
+            config,
+            profile,
+            base_url,
+            client,
+            has_key: key.is_some(),
+            demo,
+        })
+    }
+
+    /// The models to use when none are named.
+    pub fn default_models(&self) -> Vec<String> {
+        if !self.profile.default_models.is_empty() {
+            self.profile.default_models.clone()
+        } else if self.profile.is_demo() {
+            demo::DEFAULT_MODELS.iter().map(|s| s.to_string()).collect()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// One line saying where requests go and why, plus how to connect a real gateway on demo.
+    pub fn describe(&self) -> String {
+        if self.profile.is_demo() {
+            format!(
+                "gatebench: using the built-in demo gateway at {} (simulated models; {}). \
+                 To use InferGate: export INFERGATE_API_KEY=...; for another gateway: \
+                 --profile openrouter|openai|litellm|ollama|llamacpp or --base-url URL --api-key-env VAR.",
+                self.base_url, self.profile.reason
+            )
+        } else {
+            let key = match (&self.profile.api_key_env, self.has_key) {
+                (Some(env), true) => format!("key from ${env}"),
+                (Some(env), false) => format!("no key: ${env} is not set"),
+                (None, _) => "no key".to_string(),
+            };
+            format!(
+                "gatebench: using profile {} at {} ({key}; {}).",
+                self.profile.name, self.base_url, self.profile.reason
+            )
+        }
+    }
+}
