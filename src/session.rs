@@ -16,7 +16,11 @@ pub struct Session {
 }
 
 impl Session {
-    pub async fn open(config: Config, sel: &Selection, demo_cfg: DemoConfig) -> anyhow::Result<Self> {
+    pub async fn open(
+        config: Config,
+        sel: &Selection,
+        demo_cfg: DemoConfig,
+    ) -> anyhow::Result<Self> {
         let profile = crate::config::resolve(&config, sel, &ProcessEnv)?;
         let (base_url, key, demo) = match &profile.base_url {
             Some(url) => {
@@ -28,9 +32,9 @@ impl Session {
                 (url.clone(), key, None)
             }
             None => {
-                let handle = demo::spawn(demo_cfg)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("cannot start the demo gateway on 127.0.0.1: {e}"))?;
+                let handle = demo::spawn(demo_cfg).await.map_err(|e| {
+                    anyhow::anyhow!("cannot start the demo gateway on 127.0.0.1: {e}")
+                })?;
                 (
                     handle.base_url.clone(),
                     Some(Secret::new(handle.key.clone())),

@@ -149,7 +149,12 @@ fn print_text(records: &[AnswerRecord], streamed: bool) {
             out.push_str("\n\n");
         }
     }
-    let w = records.iter().map(|r| r.model.len()).max().unwrap_or(5).max(5);
+    let w = records
+        .iter()
+        .map(|r| r.model.len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
     out.push_str(&format!(
         "{:<w$}  {:>8}  {:>8}  {:>9}  {:>8}  {:>10}  {}\n",
         "model", "ttft", "total", "out tok", "tok/s", "cost", "status"
@@ -159,7 +164,9 @@ fn print_text(records: &[AnswerRecord], streamed: bool) {
         let tokens = r
             .output_tokens
             .map_or("-".to_string(), |n| format!("{n}{est}"));
-        let tps = r.tokens_per_s.map_or("-".to_string(), |v| format!("{v:.1}"));
+        let tps = r
+            .tokens_per_s
+            .map_or("-".to_string(), |v| format!("{v:.1}"));
         let cost = match r.cost_source {
             Some(src) => format!("{} ({})", fmt_usd(r.cost_usd), src.label()),
             None => fmt_usd(None),

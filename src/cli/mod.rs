@@ -51,7 +51,12 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub demo: bool,
     /// Demo gateway speed factor: 10 runs ten times faster with the same timing shape, inf sends at once.
-    #[arg(long, global = true, env = "GATEBENCH_DEMO_SPEED", value_name = "FACTOR")]
+    #[arg(
+        long,
+        global = true,
+        env = "GATEBENCH_DEMO_SPEED",
+        value_name = "FACTOR"
+    )]
     pub demo_speed: Option<f64>,
     /// Demo gateway seed: the same seed gives the same answers, timings and faults.
     #[arg(long, global = true, env = "GATEBENCH_DEMO_SEED", value_name = "N")]
@@ -110,7 +115,7 @@ pub fn fmt_ms(v: Option<f64>) -> String {
 pub fn fmt_usd(v: Option<f64>) -> String {
     match v {
         None => "?".into(),
-        Some(u) if u == 0.0 => "$0".into(),
+        Some(0.0) => "$0".into(),
         Some(u) if u < 0.01 => format!("${u:.6}"),
         Some(u) => format!("${u:.4}"),
     }

@@ -42,7 +42,10 @@ pub async fn run(session: &Session, args: &ModelsArgs) -> anyhow::Result<i32> {
         return Ok(0);
     }
     let w = models.iter().map(|m| m.id.len()).max().unwrap_or(2).max(5);
-    println!("{:<w$}  {:>9}  {:>10}  {:>10}", "model", "context", "input $/M", "output $/M");
+    println!(
+        "{:<w$}  {:>9}  {:>10}  {:>10}",
+        "model", "context", "input $/M", "output $/M"
+    );
     let price = |p: Option<f64>| p.map_or("?".to_string(), |v| format!("{v:.2}"));
     for m in &models {
         println!(
@@ -57,7 +60,7 @@ pub async fn run(session: &Session, args: &ModelsArgs) -> anyhow::Result<i32> {
 }
 
 pub fn fmt_ctx(n: u64) -> String {
-    if n >= 1_000_000 && n % 1_000_000 == 0 {
+    if n >= 1_000_000 && n.is_multiple_of(1_000_000) {
         format!("{}M", n / 1_000_000)
     } else if n >= 1000 {
         format!("{}k", (n as f64 / 1000.0).round() as u64)

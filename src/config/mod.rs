@@ -213,7 +213,10 @@ pub fn resolve(cfg: &Config, sel: &Selection, env: &dyn Env) -> Result<Profile, 
     } else if let Some(p) = &cfg.default_profile {
         (p.clone(), "default_profile in the config".to_string())
     } else if env.var("INFERGATE_API_KEY").is_some() {
-        ("infergate".to_string(), "INFERGATE_API_KEY is set".to_string())
+        (
+            "infergate".to_string(),
+            "INFERGATE_API_KEY is set".to_string(),
+        )
     } else {
         (
             "demo".to_string(),
@@ -374,7 +377,11 @@ mod tests {
             base_url: Some("http://x/v1".into()),
             ..Default::default()
         };
-        assert!(resolve(&cfg, &sel, &env(&[("INFERGATE_API_KEY", "k")])).unwrap().is_demo());
+        assert!(
+            resolve(&cfg, &sel, &env(&[("INFERGATE_API_KEY", "k")]))
+                .unwrap()
+                .is_demo()
+        );
     }
 
     #[test]

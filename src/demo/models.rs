@@ -32,6 +32,8 @@ pub enum Fault {
     None,
     Status(u16, Option<f64>),
     Cut(usize),
+    /// Abort the connection after N tokens (the chunked body never ends properly).
+    Drop(usize),
     /// Stop sending forever after N tokens (until the client gives up).
     Hang(usize),
     /// Stop sending before the first byte, forever.
@@ -63,8 +65,8 @@ impl FaultSpec {
 }
 
 /// Parse the `x-demo-fault` request header (for tests and for trying error handling by hand):
-/// `429`, `500`, `503`, `cut`, `hang`, `hang-first`, `error`, `malformed`; `cut`, `hang`, `error`
-/// and `malformed` take an optional `:N` token count.
+/// `429`, `500`, `503`, `cut`, `drop`, `hang`, `hang-first`, `error`, `malformed`; `cut`, `drop`, `hang`,
+/// `error` and `malformed` take an optional `:N` token count.
 pub fn parse_fault(s: &str, retry_after_s: Option<f64>) -> Option<Fault> {
     let (kind, n) = match s.split_once(':') {
         Some((k, n)) => (k, n.trim().parse().ok()?),
@@ -76,6 +78,7 @@ pub fn parse_fault(s: &str, retry_after_s: Option<f64>) -> Option<Fault> {
         "502" => Fault::Status(502, None),
         "503" => Fault::Status(503, retry_after_s),
         "cut" => Fault::Cut(n),
+        "drop" => Fault::Drop(n),
         "hang" => Fault::Hang(n),
         "hang-first" => Fault::HangFirst,
         "error" => Fault::ErrorMidStream(n),
@@ -212,14 +215,21 @@ mod tests {
 
     #[test]
     fn fault_draws_follow_rates_and_repeat_for_a_seed() {
-        let spec = catalogue().into_iter().find(|m| m.id == "demo/flaky").unwrap().faults;
+        let spec = catalogue()
+            .into_iter()
+            .find(|m| m.id == "demo/flaky")
+            .unwrap()
+            .faults;
         let draw = |seed| {
             let mut rng = SplitMix64::new(seed);
             (0..1000).map(|_| spec.draw(&mut rng)).collect::<Vec<_>>()
         };
         let a = draw(1);
         assert_eq!(a, draw(1));
-        let n429 = a.iter().filter(|f| matches!(f, Fault::Status(429, _))).count();
+        let n429 = a
+            .iter()
+            .filter(|f| matches!(f, Fault::Status(429, _)))
+            .count();
         let ok = a.iter().filter(|f| **f == Fault::None).count();
         assert!((150..250).contains(&n429), "{n429}");
         assert!((480..620).contains(&ok), "{ok}");
@@ -227,7 +237,10 @@ mod tests {
 
     #[test]
     fn fault_header() {
-        assert_eq!(parse_fault("429", None), Some(Fault::Status(429, Some(1.0))));
+        assert_eq!(
+            parse_fault("429", None),
+            Some(Fault::Status(429, Some(1.0)))
+        );
         assert_eq!(parse_fault("cut:3", None), Some(Fault::Cut(3)));
         assert_eq!(parse_fault("nope", None), None);
         assert_eq!(parse_fault("cut:x", None), None);

@@ -1,3 +1,6 @@
+// Handlers return ready error responses; boxing them would only add noise.
+#![allow(clippy::result_large_err)]
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -63,7 +66,11 @@ pub struct DemoHandle {
 impl DemoHandle {
     /// Requests received per model (every one, including those answered with an error).
     pub fn request_counts(&self) -> HashMap<String, u64> {
-        self.shared.requests.lock().map(|m| m.clone()).unwrap_or_default()
+        self.shared
+            .requests
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_default()
     }
 
     pub fn stop(&self) {
@@ -180,7 +187,11 @@ async fn list_models(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> R
 }
 
 async fn stats(State(shared): State<Arc<Shared>>) -> Response {
-    let requests = shared.requests.lock().map(|m| m.clone()).unwrap_or_default();
+    let requests = shared
+        .requests
+        .lock()
+        .map(|m| m.clone())
+        .unwrap_or_default();
     axum::Json(json!({ "requests": requests })).into_response()
 }
 
@@ -296,7 +307,10 @@ fn script(shared: &Shared, ask: &Ask) -> Script {
     // Generated text ends at a natural boundary (a little past the wanted length); only
     // `max_tokens` cuts it short, with finish_reason "length" as real servers do.
     let tokens = |text: String| -> Vec<String> {
-        text::tokenize(&text).into_iter().map(str::to_string).collect()
+        text::tokenize(&text)
+            .into_iter()
+            .map(str::to_string)
+            .collect()
     };
     let mut reasoning = if want_reasoning > 0 {
         tokens(text::reasoning(&mut rng, &ask.prompt, want_reasoning))
@@ -420,9 +434,18 @@ async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes
     if let Fault::Status(code, retry_after) = fault {
         let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let (msg, kind) = match code {
-            429 => ("Rate limit reached for this model. Please retry later.", "rate_limit_error"),
-            503 => ("The model is overloaded. Please try again later.", "server_error"),
-            _ => ("The server had an error while processing your request.", "server_error"),
+            429 => (
+                "Rate limit reached for this model. Please retry later.",
+                "rate_limit_error",
+            ),
+            503 => (
+                "The model is overloaded. Please try again later.",
+                "server_error",
+            ),
+            _ => (
+                "The server had an error while processing your request.",
+                "server_error",
+            ),
         };
         let mut r = error(status, msg, kind, None);
         if let Some(s) = retry_after {
@@ -505,16 +528,27 @@ async fn produce(ask: Ask, s: Script, fault: Fault, n: u64, tx: mpsc::Sender<Fra
     for (i, ((field, tok), gap)) in tokens.zip(&s.gaps).enumerate() {
         due += *gap;
         if due > Instant::now() {
-            if !buf.is_empty() && tx.send(Ok(Bytes::from(std::mem::take(&mut buf)))).await.is_err() {
+            if !buf.is_empty()
+                && tx
+                    .send(Ok(Bytes::from(std::mem::take(&mut buf))))
+                    .await
+                    .is_err()
+            {
                 return;
             }
             tokio::time::sleep_until(due).await;
         }
         match fault {
             Fault::Cut(k) if i == k => {
+                // The body ends cleanly but early: no finish_reason, no usage, no [DONE].
+                let _ = tx.send(Ok(Bytes::from(buf))).await;
+                return;
+            }
+            Fault::Drop(k) if i == k => {
+                // A transport-level abort: the chunked body never terminates properly.
                 let _ = tx.send(Ok(Bytes::from(buf))).await;
                 let _ = tx
-                    .send(Err(std::io::Error::other("demo fault: stream cut")))
+                    .send(Err(std::io::Error::other("demo fault: connection dropped")))
                     .await;
                 return;
             }
@@ -535,7 +569,12 @@ async fn produce(ask: Ask, s: Script, fault: Fault, n: u64, tx: mpsc::Sender<Fra
             _ => {}
         }
         buf.push_str(&chunk(json!({ field: tok }), None));
-        if buf.len() > 64 * 1024 && tx.send(Ok(Bytes::from(std::mem::take(&mut buf)))).await.is_err() {
+        if buf.len() > 64 * 1024
+            && tx
+                .send(Ok(Bytes::from(std::mem::take(&mut buf))))
+                .await
+                .is_err()
+        {
             return;
         }
     }
@@ -564,7 +603,10 @@ mod tests {
 
     #[test]
     fn length_directive() {
-        assert_eq!(requested_length("write [[tokens=20000]] please"), Some(20000));
+        assert_eq!(
+            requested_length("write [[tokens=20000]] please"),
+            Some(20000)
+        );
         assert_eq!(requested_length("nothing"), None);
     }
 }

@@ -13,21 +13,70 @@ const OPENERS: &[&str] = &[
 ];
 
 const WORDS: &[&str] = &[
-    "latency", "throughput", "gateway", "fallback", "route", "budget", "tokens", "stream", "cache",
-    "provider", "request", "context", "window", "retry", "backoff", "quota", "model", "prompt",
-    "response", "metric", "percentile", "deployment", "region", "burst", "queue", "payload",
-    "schema", "timeout", "header", "capacity", "workload", "baseline", "variance", "signal",
-    "error", "rate", "limit", "pricing", "evaluation", "benchmark",
+    "latency",
+    "throughput",
+    "gateway",
+    "fallback",
+    "route",
+    "budget",
+    "tokens",
+    "stream",
+    "cache",
+    "provider",
+    "request",
+    "context",
+    "window",
+    "retry",
+    "backoff",
+    "quota",
+    "model",
+    "prompt",
+    "response",
+    "metric",
+    "percentile",
+    "deployment",
+    "region",
+    "burst",
+    "queue",
+    "payload",
+    "schema",
+    "timeout",
+    "header",
+    "capacity",
+    "workload",
+    "baseline",
+    "variance",
+    "signal",
+    "error",
+    "rate",
+    "limit",
+    "pricing",
+    "evaluation",
+    "benchmark",
 ];
 
 const VERBS: &[&str] = &[
-    "reduces", "shapes", "dominates", "hides", "amplifies", "bounds", "explains", "predicts",
-    "changes", "drives",
+    "reduces",
+    "shapes",
+    "dominates",
+    "hides",
+    "amplifies",
+    "bounds",
+    "explains",
+    "predicts",
+    "changes",
+    "drives",
 ];
 
 const CONNECTORS: &[&str] = &[
-    "In practice,", "Under load,", "For most teams,", "As a rule,", "When traffic spikes,",
-    "On a cold start,", "Over a week,", "Measured end to end,",
+    "In practice,",
+    "Under load,",
+    "For most teams,",
+    "As a rule,",
+    "When traffic spikes,",
+    "On a cold start,",
+    "Over a week,",
+    "Measured end to end,",
 ];
 
 const CODE: &[(&str, &str)] = &[
@@ -77,7 +126,11 @@ fn sentence(rng: &mut SplitMix64) -> String {
         rng.pick(VERBS)
     ));
     if rng.below(2) == 0 {
-        s.push_str(&format!(", especially when the {} is {}", rng.pick(WORDS), rng.pick(WORDS)));
+        s.push_str(&format!(
+            ", especially when the {} is {}",
+            rng.pick(WORDS),
+            rng.pick(WORDS)
+        ));
     }
     s.push('.');
     let mut c = s.chars();
@@ -147,7 +200,10 @@ pub fn answer(rng: &mut SplitMix64, prompt: &str, min_tokens: usize) -> String {
 fn title(rng: &mut SplitMix64) -> String {
     let w = rng.pick(WORDS);
     let mut c = w.chars();
-    let head: String = c.next().map(|f| f.to_uppercase().collect()).unwrap_or_default();
+    let head: String = c
+        .next()
+        .map(|f| f.to_uppercase().collect())
+        .unwrap_or_default();
     format!("{head}{} and {}", c.as_str(), rng.pick(WORDS))
 }
 

@@ -10,7 +10,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::error::{GatewayError, TimeoutPhase, parse_retry_after};
 use super::sse::{SseEvent, SseParser};
-use super::wire::{ChatRequest, Chunk, ModelInfo, RawChunk, RawModelList, StreamOptions, error_message};
+use super::wire::{
+    ChatRequest, Chunk, ModelInfo, RawChunk, RawModelList, StreamOptions, error_message,
+};
 use crate::secret::Secret;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -121,12 +123,15 @@ impl Client {
 
     pub async fn models(&self) -> Result<Vec<ModelInfo>, GatewayError> {
         let url = self.url("/models");
-        let resp = self.send(self.http.get(&url), &url, &CancellationToken::new()).await?;
+        let resp = self
+            .send(self.http.get(&url), &url, &CancellationToken::new())
+            .await?;
         let resp = self.check_status(resp, &url).await?;
         let body = resp.bytes().await.map_err(|e| self.map_err(e, &url))?;
-        let list: RawModelList = serde_json::from_slice(&body).map_err(|e| GatewayError::Malformed {
-            reason: format!("{url} did not return a model list: {e}"),
-        })?;
+        let list: RawModelList =
+            serde_json::from_slice(&body).map_err(|e| GatewayError::Malformed {
+                reason: format!("{url} did not return a model list: {e}"),
+            })?;
         let mut models: Vec<ModelInfo> = list
             .data
             .into_iter()
@@ -145,7 +150,9 @@ impl Client {
         cancel: CancellationToken,
     ) -> Result<ChatStream, GatewayError> {
         req.stream = true;
-        req.stream_options = Some(StreamOptions { include_usage: true });
+        req.stream_options = Some(StreamOptions {
+            include_usage: true,
+        });
         let url = self.url("/chat/completions");
         let sent_at = Instant::now();
         let fut = self.send(self.http.post(&url).json(&req), &url, &cancel);
@@ -186,19 +193,22 @@ impl Client {
         let sent_at = Instant::now();
         let total = self.endpoint.timeouts.first_byte;
         let work = async {
-            let resp = self.send(self.http.post(&url).json(&req), &url, &cancel).await?;
+            let resp = self
+                .send(self.http.post(&url).json(&req), &url, &cancel)
+                .await?;
             let resp = self.check_status(resp, &url).await?;
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
             let body = resp.bytes().await.map_err(|e| self.map_err(e, &url))?;
             Ok::<_, GatewayError>((status, headers, body))
         };
-        let (status, headers, body) = tokio::time::timeout(total, work)
-            .await
-            .map_err(|_| GatewayError::Timeout {
-                phase: TimeoutPhase::FirstByte,
-                after: total,
-            })??;
+        let (status, headers, body) =
+            tokio::time::timeout(total, work)
+                .await
+                .map_err(|_| GatewayError::Timeout {
+                    phase: TimeoutPhase::FirstByte,
+                    after: total,
+                })??;
         let done_at = Instant::now();
         let raw: RawChunk = serde_json::from_slice(&body).map_err(|e| GatewayError::Malformed {
             reason: format!("not a chat completion: {e}"),
@@ -291,7 +301,10 @@ fn error_body_message(body: &str, status: reqwest::StatusCode) -> String {
     }
     let text = body.trim();
     if text.is_empty() {
-        status.canonical_reason().unwrap_or("no message").to_string()
+        status
+            .canonical_reason()
+            .unwrap_or("no message")
+            .to_string()
     } else {
         text.chars().take(300).collect()
     }

@@ -149,15 +149,31 @@ mod tests {
     fn table() {
         let cases: Vec<(&str, &[u8], Vec<SseEvent>)> = vec![
             ("single", b"data: a\n\n", vec![data("a")]),
-            ("two in one read", b"data: a\n\ndata: b\n\n", vec![data("a"), data("b")]),
-            ("crlf", b"data: a\r\n\r\ndata: b\r\n\r\n", vec![data("a"), data("b")]),
-            ("bare cr", b"data: a\r\rdata: b\r\r", vec![data("a"), data("b")]),
+            (
+                "two in one read",
+                b"data: a\n\ndata: b\n\n",
+                vec![data("a"), data("b")],
+            ),
+            (
+                "crlf",
+                b"data: a\r\n\r\ndata: b\r\n\r\n",
+                vec![data("a"), data("b")],
+            ),
+            (
+                "bare cr",
+                b"data: a\r\rdata: b\r\r",
+                vec![data("a"), data("b")],
+            ),
             (
                 "comment keep-alive",
                 b": OPENROUTER PROCESSING\n\ndata: {\"x\":1}\n\n",
                 vec![data("{\"x\":1}")],
             ),
-            ("multi-line data", b"data: a\ndata: b\n\n", vec![data("a\nb")]),
+            (
+                "multi-line data",
+                b"data: a\ndata: b\n\n",
+                vec![data("a\nb")],
+            ),
             ("no space after colon", b"data:a\n\n", vec![data("a")]),
             ("keeps second space", b"data:  a\n\n", vec![data(" a")]),
             ("done", b"data: [DONE]\n\n", vec![data("[DONE]")]),
@@ -174,9 +190,17 @@ mod tests {
                 }],
             ),
             ("event without data is dropped", b"event: ping\n\n", vec![]),
-            ("unknown field ignored", b"retry: 10\nfoo: bar\ndata: x\n\n", vec![data("x")]),
+            (
+                "unknown field ignored",
+                b"retry: 10\nfoo: bar\ndata: x\n\n",
+                vec![data("x")],
+            ),
             ("empty data line", b"data:\n\n", vec![data("")]),
-            ("utf8", "data: héllo ✓\n\n".as_bytes(), vec![data("héllo ✓")]),
+            (
+                "utf8",
+                "data: héllo ✓\n\n".as_bytes(),
+                vec![data("héllo ✓")],
+            ),
         ];
         for (name, input, want) in cases {
             assert_eq!(parse_all(input), want, "case {name}");

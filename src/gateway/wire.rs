@@ -404,7 +404,12 @@ mod tests {
         .unwrap();
         let u = c.into_chunk().usage.unwrap();
         assert_eq!(
-            (u.input_tokens, u.output_tokens, u.cached_input_tokens, u.reasoning_tokens),
+            (
+                u.input_tokens,
+                u.output_tokens,
+                u.cached_input_tokens,
+                u.reasoning_tokens
+            ),
             (10, 5, 4, 2)
         );
         assert_eq!(u.cost_usd, Some(0.0012));

@@ -1,0 +1,298 @@
+//! The `gatebench` binary as a user runs it: processes talking to `gatebench demo-gateway`.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_gatebench");
+const KEY_VAR: &str = "GB_TEST_DEMO_KEY";
+
+struct DemoProcess {
+    child: Child,
+    base_url: String,
+    key: String,
+}
+
+impl Drop for DemoProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A command with a clean environment: no user config, no real keys.
+fn gatebench(home: &tempfile::TempDir) -> Command {
+    let mut c = Command::new(BIN);
+    c.env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env_remove("INFERGATE_API_KEY")
+        .env_remove("INFERGATE_BASE_URL")
+        .env_remove("INFERGATE_MODEL")
+        .env("GATEBENCH_DEMO_SPEED", "inf");
+    c
+}
+
+fn start_demo(home: &tempfile::TempDir) -> DemoProcess {
+    let mut child = gatebench(home)
+        .args(["demo-gateway", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let base_url = first
+        .strip_prefix("demo gateway listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .to_string();
+    let key = lines
+        .next()
+        .unwrap()
+        .unwrap()
+        .strip_prefix("key: ")
+        .unwrap()
+        .to_string();
+    DemoProcess {
+        child,
+        base_url,
+        key,
+    }
+}
+
+fn run_against(home: &tempfile::TempDir, demo: &DemoProcess, args: &[&str]) -> Output {
+    gatebench(home)
+        .args(["--base-url", &demo.base_url, "--api-key-env", KEY_VAR])
+        .env(KEY_VAR, &demo.key)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn models_json_lists_ids_context_and_prices() {
+    let home = tempfile::tempdir().unwrap();
+    let demo = start_demo(&home);
+    let out = run_against(&home, &demo, &["models", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let arr = v.as_array().unwrap();
+    assert!(arr.len() >= 5);
+    let fast = arr.iter().find(|m| m["id"] == "demo/fast-mini").unwrap();
+    assert_eq!(fast["context_length"], 128000);
+    assert!((fast["input_per_mtok"].as_f64().unwrap() - 0.15).abs() < 1e-9);
+    assert!((fast["output_per_mtok"].as_f64().unwrap() - 0.6).abs() < 1e-9);
+    // The table form too.
+    let out = run_against(&home, &demo, &["models"]);
+    assert!(text(&out.stdout).contains("demo/long-context"));
+    assert!(text(&out.stdout).contains("1M"));
+}
+
+#[test]
+fn ask_json_has_the_public_fields_for_every_model() {
+    let home = tempfile::tempdir().unwrap();
+    let demo = start_demo(&home);
+    let out = run_against(
+        &home,
+        &demo,
+        &[
+            "ask",
+            "-m",
+            "demo/fast-mini",
+            "-m",
+            "demo/reasoner",
+            "--json",
+            "compare latency",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let arr = v.as_array().unwrap();
+    assert_eq!(arr.len(), 2);
+    for r in arr {
+        for field in [
+            "model",
+            "text",
+            "reasoning",
+            "ttft_ms",
+            "total_ms",
+            "input_tokens",
+            "output_tokens",
+            "tokens_per_s",
+            "cost_usd",
+            "error",
+        ] {
+            assert!(r.get(field).is_some(), "missing {field} in {r}");
+        }
+        assert!(r["error"].is_null());
+        assert!(r["ttft_ms"].as_f64().unwrap() >= 0.0);
+        assert!(r["output_tokens"].as_u64().unwrap() > 0);
+        assert!(r["cost_usd"].as_f64().unwrap() > 0.0);
+        assert_eq!(r["cost_source"], "models");
+    }
+    assert_eq!(arr[0]["model"], "demo/fast-mini");
+    assert!(!arr[1]["reasoning"].as_str().unwrap().is_empty());
+    // The key never shows up in the output.
+    assert!(!text(&out.stdout).contains(&demo.key));
+    assert!(!text(&out.stderr).contains(&demo.key));
+}
+
+#[test]
+fn ask_table_and_stdin_prompt() {
+    let home = tempfile::tempdir().unwrap();
+    let demo = start_demo(&home);
+    let mut child = gatebench(&home)
+        .args(["--base-url", &demo.base_url, "--api-key-env", KEY_VAR])
+        .env(KEY_VAR, &demo.key)
+        .args(["ask", "-m", "demo/local-free", "-m", "demo/pro-large", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"explain tokenizers from stdin")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("── demo/local-free ──"), "{stdout}");
+    assert!(
+        stdout.contains("tokenizers"),
+        "the answer echoes the stdin prompt: {stdout}"
+    );
+    let header = stdout.lines().find(|l| l.starts_with("model")).unwrap();
+    for col in ["ttft", "total", "out tok", "tok/s", "cost"] {
+        assert!(header.contains(col), "{header}");
+    }
+    assert!(
+        stdout.contains("$0 (models)"),
+        "free model costs $0: {stdout}"
+    );
+}
+
+#[test]
+fn failing_model_gives_nonzero_exit_and_reason_on_stderr() {
+    let home = tempfile::tempdir().unwrap();
+    let demo = start_demo(&home);
+    let out = run_against(
+        &home,
+        &demo,
+        &[
+            "ask",
+            "-m",
+            "demo/fast-mini",
+            "-m",
+            "demo/nope",
+            "--json",
+            "hi",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("demo/nope") && stderr.contains("404"),
+        "{stderr}"
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v[0]["error"].is_null());
+    assert!(v[1]["error"].as_str().unwrap().contains("does not exist"));
+}
+
+#[test]
+fn wrong_key_names_the_variable_and_masks_the_key() {
+    let home = tempfile::tempdir().unwrap();
+    let demo = start_demo(&home);
+    let secret = "not-the-right-key-abcdef123456";
+    let out = gatebench(&home)
+        .args([
+            "--base-url",
+            &demo.base_url,
+            "--api-key-env",
+            KEY_VAR,
+            "models",
+        ])
+        .env(KEY_VAR, secret)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("401") && stderr.contains(&format!("${KEY_VAR}")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(secret) && !text(&out.stdout).contains(secret));
+}
+
+#[test]
+fn no_key_runs_on_the_builtin_demo_and_says_how_to_connect() {
+    let home = tempfile::tempdir().unwrap();
+    let out = gatebench(&home)
+        .args(["ask", "--json", "hello"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("built-in demo gateway"), "{stderr}");
+    assert!(stderr.contains("INFERGATE_API_KEY"), "{stderr}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v.as_array().unwrap().len() >= 2,
+        "default demo models are asked"
+    );
+}
+
+#[test]
+fn broken_config_is_a_clear_error() {
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("bad.toml");
+    std::fs::write(&path, "[profiles.work]\nbase_url = \"http://127.0.0.1:1/v1\"\ntimeouts = { idle_ms = \"soon\" }\n").unwrap();
+    let out = gatebench(&home)
+        .args(["--config", path.to_str().unwrap(), "models"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("bad.toml"), "{stderr}");
+    assert!(stderr.contains("line 3"), "{stderr}");
+    assert!(stderr.contains("idle_ms"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // A missing file named explicitly is an error too; a missing default file is not.
+    let out = gatebench(&home)
+        .args(["--config", "/nonexistent/gatebench.toml", "models"])
+        .output()
+        .unwrap();
+    assert!(text(&out.stderr).contains("/nonexistent/gatebench.toml"));
+}
+
+#[test]
+fn dead_port_is_a_readable_error() {
+    let home = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = gatebench(&home)
+        .args([
+            "--base-url",
+            &format!("http://127.0.0.1:{port}/v1"),
+            "ask",
+            "-m",
+            "x",
+            "hi",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("cannot reach"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
