@@ -10,6 +10,7 @@ const KEY_VAR: &str = "GB_TEST_DEMO_KEY";
 
 struct DemoProcess {
     child: Child,
+    _stdout: std::io::Lines<BufReader<std::process::ChildStdout>>,
     base_url: String,
     key: String,
 }
@@ -55,6 +56,7 @@ fn start_demo(home: &tempfile::TempDir) -> DemoProcess {
         .to_string();
     DemoProcess {
         child,
+        _stdout: lines,
         base_url,
         key,
     }

@@ -18,18 +18,17 @@ pub async fn run(args: &DemoGatewayArgs, cfg: DemoConfig) -> anyhow::Result<i32>
     })
     .await
     .map_err(|e| anyhow::anyhow!("cannot listen on 127.0.0.1:{}: {e}", args.port))?;
-    let mut out = std::io::stdout().lock();
-    // The first line is machine-readable: scripts and tests read the URL from it.
-    writeln!(out, "demo gateway listening on {}", handle.base_url)?;
-    writeln!(out, "key: {}", handle.key)?;
-    writeln!(
-        out,
-        "try: GATEBENCH_DEMO_KEY={} gatebench --base-url {} --api-key-env GATEBENCH_DEMO_KEY models",
-        handle.key, handle.base_url
-    )?;
-    writeln!(out, "press Ctrl-C to stop")?;
-    out.flush()?;
-    drop(out);
+    // The first line is machine-readable: scripts and tests read the URL from it. Write errors
+    // (a reader that went away) must not stop the server, so they are ignored.
+    let banner = format!(
+        "demo gateway listening on {url}\nkey: {key}\n\
+         try: GATEBENCH_DEMO_KEY={key} gatebench --base-url {url} --api-key-env GATEBENCH_DEMO_KEY models\n\
+         press Ctrl-C to stop\n",
+        url = handle.base_url,
+        key = handle.key
+    );
+    let mut out = std::io::stdout();
+    let _ = out.write_all(banner.as_bytes()).and_then(|_| out.flush());
     tokio::signal::ctrl_c().await?;
     handle.stop();
     Ok(0)
