@@ -35,18 +35,22 @@ pub struct AnswerRecord {
     pub error_kind: Option<&'static str>,
 }
 
+/// LiteLLM's cost header on non-streaming responses.
+pub fn header_cost(h: &reqwest::header::HeaderMap) -> Option<f64> {
+    h.get("x-litellm-response-cost")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
 /// The gateway's own cost for a response: `usage.cost`, else LiteLLM's header.
 pub fn gateway_cost(o: &Outcome) -> Option<f64> {
-    o.collector.usage.and_then(|u| u.cost_usd).or_else(|| {
-        o.headers
-            .as_ref()?
-            .get("x-litellm-response-cost")?
-            .to_str()
-            .ok()?
-            .trim()
-            .parse()
-            .ok()
-    })
+    o.collector
+        .usage
+        .and_then(|u| u.cost_usd)
+        .or_else(|| o.headers.as_ref().and_then(header_cost))
 }
 
 impl AnswerRecord {

@@ -1,6 +1,7 @@
 use clap::Args;
 use serde::Serialize;
 
+use crate::format::fmt_ctx;
 use crate::session::Session;
 
 #[derive(Debug, Args)]
@@ -57,14 +58,4 @@ pub async fn run(session: &Session, args: &ModelsArgs) -> anyhow::Result<i32> {
         );
     }
     Ok(0)
-}
-
-pub fn fmt_ctx(n: u64) -> String {
-    if n >= 1_000_000 && n.is_multiple_of(1_000_000) {
-        format!("{}M", n / 1_000_000)
-    } else if n >= 1000 {
-        format!("{}k", (n as f64 / 1000.0).round() as u64)
-    } else {
-        n.to_string()
-    }
 }

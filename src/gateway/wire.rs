@@ -144,7 +144,7 @@ impl Message {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ChatRequest {
     pub model: String,
     pub messages: Vec<Message>,
@@ -157,7 +157,7 @@ pub struct ChatRequest {
     pub stream_options: Option<StreamOptions>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StreamOptions {
     pub include_usage: bool,
 }

@@ -1,0 +1,350 @@
+//! Key bindings: `{keys, command, description}` entries, overridable from the config's `[keys]`
+//! table. The help overlay is generated from the same list.
+
+use std::collections::BTreeMap;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Send,
+    Cancel,
+    Rerun,
+    Maximize,
+    Help,
+    Quit,
+    FocusNext,
+    FocusPrev,
+    NewConversation,
+    ToggleMouse,
+    Params,
+    JumpPane(u8),
+    ToggleRoute(u8),
+}
+
+impl Command {
+    /// The name used in the config's `[keys]` table.
+    pub fn name(self) -> String {
+        match self {
+            Command::Send => "send".into(),
+            Command::Cancel => "cancel".into(),
+            Command::Rerun => "rerun".into(),
+            Command::Maximize => "maximize".into(),
+            Command::Help => "help".into(),
+            Command::Quit => "quit".into(),
+            Command::FocusNext => "focus_next".into(),
+            Command::FocusPrev => "focus_prev".into(),
+            Command::NewConversation => "new_conversation".into(),
+            Command::ToggleMouse => "toggle_mouse".into(),
+            Command::Params => "params".into(),
+            Command::JumpPane(n) => format!("pane_{n}"),
+            Command::ToggleRoute(n) => format!("toggle_route_{n}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeySpec {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl KeySpec {
+    /// A plain printable key: inside a text input it types instead of acting.
+    pub fn is_plain(&self) -> bool {
+        matches!(self.code, KeyCode::Char(_))
+            && !self
+                .mods
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SUPER)
+    }
+
+    pub fn matches(&self, k: &KeyEvent) -> bool {
+        let relevant = KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT;
+        let (code, mods) = normalize(k.code, k.modifiers & relevant);
+        code == self.code && mods == self.mods
+    }
+}
+
+/// Shifted characters arrive with or without SHIFT depending on the terminal and protocol; fold
+/// them so that `?` matches both, and BackTab is Shift-Tab.
+fn normalize(code: KeyCode, mods: KeyModifiers) -> (KeyCode, KeyModifiers) {
+    match code {
+        KeyCode::Char(c) if !c.is_ascii_lowercase() || mods.contains(KeyModifiers::SHIFT) => {
+            let c = if mods.contains(KeyModifiers::SHIFT) && c.is_ascii_lowercase() {
+                c.to_ascii_uppercase()
+            } else {
+                c
+            };
+            (KeyCode::Char(c), mods - KeyModifiers::SHIFT)
+        }
+        KeyCode::BackTab => (KeyCode::Tab, mods | KeyModifiers::SHIFT),
+        _ => (code, mods),
+    }
+}
+
+impl std::fmt::Display for KeySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (m, name) in [
+            (KeyModifiers::CONTROL, "Ctrl-"),
+            (KeyModifiers::ALT, "Alt-"),
+            (KeyModifiers::SHIFT, "Shift-"),
+        ] {
+            if self.mods.contains(m) {
+                f.write_str(name)?;
+            }
+        }
+        match self.code {
+            KeyCode::Char(c) if self.mods.contains(KeyModifiers::CONTROL) => {
+                write!(f, "{}", c.to_ascii_uppercase())
+            }
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::Enter => f.write_str("Enter"),
+            KeyCode::Esc => f.write_str("Esc"),
+            KeyCode::Tab => f.write_str("Tab"),
+            KeyCode::F(n) => write!(f, "F{n}"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+/// Parse `ctrl-s`, `alt-enter`, `shift-tab`, `f1`, `?`, `q`.
+pub fn parse_key(s: &str) -> Option<KeySpec> {
+    let s = s.trim();
+    let mut mods = KeyModifiers::NONE;
+    let mut rest = s;
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        let (m, len) = if lower.starts_with("ctrl-") || lower.starts_with("ctrl+") {
+            (KeyModifiers::CONTROL, 5)
+        } else if lower.starts_with("alt-") || lower.starts_with("alt+") {
+            (KeyModifiers::ALT, 4)
+        } else if lower.starts_with("shift-") || lower.starts_with("shift+") {
+            (KeyModifiers::SHIFT, 6)
+        } else {
+            break;
+        };
+        if rest.len() == len {
+            break;
+        }
+        mods |= m;
+        rest = &rest[len..];
+    }
+    let lower = rest.to_ascii_lowercase();
+    let code = match lower.as_str() {
+        "enter" | "return" => KeyCode::Enter,
+        "esc" | "escape" => KeyCode::Esc,
+        "tab" => KeyCode::Tab,
+        "space" => KeyCode::Char(' '),
+        f if f.len() >= 2 && f.starts_with('f') && f[1..].parse::<u8>().is_ok() => {
+            KeyCode::F(f[1..].parse().ok()?)
+        }
+        _ => {
+            let mut chars = rest.chars();
+            let c = chars.next()?;
+            if chars.next().is_some() {
+                return None;
+            }
+            if mods.contains(KeyModifiers::CONTROL) || mods.contains(KeyModifiers::ALT) {
+                KeyCode::Char(c.to_ascii_lowercase())
+            } else {
+                KeyCode::Char(c)
+            }
+        }
+    };
+    let (code, mods) = normalize(code, mods);
+    Some(KeySpec { code, mods })
+}
+
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub keys: Vec<KeySpec>,
+    pub command: Command,
+    pub description: &'static str,
+}
+
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    pub bindings: Vec<Binding>,
+}
+
+fn defaults() -> Vec<(Command, &'static str, &'static str)> {
+    let mut v = vec![
+        (
+            Command::Send,
+            "ctrl-s, alt-enter, shift-enter",
+            "send the prompt to every enabled model",
+        ),
+        (
+            Command::Cancel,
+            "esc",
+            "cancel running requests (the focused pane's, or all)",
+        ),
+        (Command::FocusNext, "tab", "focus the next region"),
+        (Command::FocusPrev, "shift-tab", "focus the previous region"),
+        (Command::Rerun, "r", "re-run the last prompt"),
+        (
+            Command::Maximize,
+            "m",
+            "maximise the focused pane (again to restore)",
+        ),
+        (
+            Command::NewConversation,
+            "ctrl-n",
+            "start a fresh conversation in every pane",
+        ),
+        (
+            Command::Params,
+            "ctrl-p",
+            "edit system prompt, max tokens, temperature",
+        ),
+        (
+            Command::ToggleMouse,
+            "f2",
+            "toggle mouse capture (off: the terminal selects text)",
+        ),
+        (Command::Help, "?, f1", "show this help"),
+        (
+            Command::Quit,
+            "q, ctrl-c",
+            "quit (asks first while requests run)",
+        ),
+    ];
+    for n in 1..=9u8 {
+        let (jump, toggle): (&'static str, &'static str) = match n {
+            1 => ("1", "alt-1"),
+            2 => ("2", "alt-2"),
+            3 => ("3", "alt-3"),
+            4 => ("4", "alt-4"),
+            5 => ("5", "alt-5"),
+            6 => ("6", "alt-6"),
+            7 => ("7", "alt-7"),
+            8 => ("8", "alt-8"),
+            _ => ("9", "alt-9"),
+        };
+        v.push((Command::JumpPane(n), jump, "focus pane N"));
+        v.push((
+            Command::ToggleRoute(n),
+            toggle,
+            "turn pane N's model on/off for the next send",
+        ));
+    }
+    v
+}
+
+fn parse_list(s: &str) -> Result<Vec<KeySpec>, String> {
+    s.split(',')
+        .map(|k| parse_key(k).ok_or_else(|| format!("cannot read key {:?}", k.trim())))
+        .collect()
+}
+
+impl Keymap {
+    /// Defaults with the config's overrides (`command = "key, key"`); unknown names are errors.
+    pub fn new(overrides: &BTreeMap<String, String>) -> Result<Self, String> {
+        let mut bindings: Vec<Binding> = defaults()
+            .into_iter()
+            .map(|(command, keys, description)| Binding {
+                keys: parse_list(keys).unwrap_or_default(),
+                command,
+                description,
+            })
+            .collect();
+        for (name, keys) in overrides {
+            let b = bindings
+                .iter_mut()
+                .find(|b| b.command.name() == *name)
+                .ok_or_else(|| format!("[keys]: unknown command {name:?}"))?;
+            b.keys = parse_list(keys).map_err(|e| format!("[keys] {name}: {e}"))?;
+        }
+        Ok(Self { bindings })
+    }
+
+    /// The command for a key. `in_text` is true when a text input has focus: plain keys type there.
+    pub fn lookup(&self, key: &KeyEvent, in_text: bool) -> Option<Command> {
+        self.bindings
+            .iter()
+            .find(|b| {
+                b.keys
+                    .iter()
+                    .any(|k| k.matches(key) && !(in_text && k.is_plain()))
+            })
+            .map(|b| b.command)
+    }
+
+    /// (keys, description) for the help overlay, with the nine numbered entries folded into one.
+    pub fn help_rows(&self) -> Vec<(String, String)> {
+        let mut rows = Vec::new();
+        for b in &self.bindings {
+            let keys = b
+                .keys
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            match b.command {
+                Command::JumpPane(n) | Command::ToggleRoute(n) if n > 1 => continue,
+                Command::JumpPane(_) | Command::ToggleRoute(_) => {
+                    let keys = keys.replace('1', "1..9");
+                    rows.push((keys, b.description.to_string()));
+                }
+                _ => rows.push((keys, b.description.to_string())),
+            }
+        }
+        rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyEvent;
+
+    fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn parse_and_match() {
+        let k = parse_key("ctrl-s").unwrap();
+        assert!(k.matches(&key(KeyCode::Char('s'), KeyModifiers::CONTROL)));
+        let k = parse_key("?").unwrap();
+        assert!(k.matches(&key(KeyCode::Char('?'), KeyModifiers::SHIFT)));
+        assert!(k.matches(&key(KeyCode::Char('?'), KeyModifiers::NONE)));
+        let k = parse_key("shift-tab").unwrap();
+        assert!(k.matches(&key(KeyCode::BackTab, KeyModifiers::SHIFT)));
+        assert_eq!(parse_key("alt-enter").unwrap().to_string(), "Alt-Enter");
+        assert_eq!(parse_key("ctrl-s").unwrap().to_string(), "Ctrl-S");
+        assert!(parse_key("ctrl-").is_none());
+        assert!(parse_key("nonsense").is_none());
+    }
+
+    #[test]
+    fn plain_keys_type_in_text_inputs() {
+        let km = Keymap::new(&BTreeMap::new()).unwrap();
+        let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(km.lookup(&q, false), Some(Command::Quit));
+        assert_eq!(km.lookup(&q, true), None);
+        let ctrl_c = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(km.lookup(&ctrl_c, true), Some(Command::Quit));
+        let alt3 = key(KeyCode::Char('3'), KeyModifiers::ALT);
+        assert_eq!(km.lookup(&alt3, true), Some(Command::ToggleRoute(3)));
+        let three = key(KeyCode::Char('3'), KeyModifiers::NONE);
+        assert_eq!(km.lookup(&three, false), Some(Command::JumpPane(3)));
+        assert_eq!(km.lookup(&three, true), None);
+    }
+
+    #[test]
+    fn overrides_replace_and_unknowns_fail() {
+        let mut o = BTreeMap::new();
+        o.insert("send".to_string(), "ctrl-x".to_string());
+        let km = Keymap::new(&o).unwrap();
+        let cx = key(KeyCode::Char('x'), KeyModifiers::CONTROL);
+        assert_eq!(km.lookup(&cx, true), Some(Command::Send));
+        let cs = key(KeyCode::Char('s'), KeyModifiers::CONTROL);
+        assert_eq!(km.lookup(&cs, true), None);
+        o.insert("launch".to_string(), "x".to_string());
+        assert!(Keymap::new(&o).unwrap_err().contains("launch"));
+        let mut bad = BTreeMap::new();
+        bad.insert("send".to_string(), "ctrl-".to_string());
+        assert!(Keymap::new(&bad).is_err());
+    }
+}

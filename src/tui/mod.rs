@@ -1,0 +1,230 @@
+//! The event loop: terminal events, request messages and a tick feed `update`; its effects are
+//! carried out here; the screen is drawn only when something changed, at most ~60 times a second.
+
+pub mod terminal;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event, EventStream};
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::app::keymap::Keymap;
+use crate::app::{Action, Effect, State, update};
+use crate::config;
+use crate::gateway::Client;
+use crate::gateway::wire::ChatRequest;
+use crate::session::Session;
+use crate::ui::{self, Theme};
+use terminal::Term;
+
+const FRAME: Duration = Duration::from_millis(16);
+/// Live elapsed times refresh this often while requests run; nothing ticks when idle.
+const TICK: Duration = Duration::from_millis(100);
+
+pub fn banner(session: &Session) -> Option<String> {
+    session.profile.is_demo().then(|| {
+        "Demo gateway: simulated models. Connect a real one: export INFERGATE_API_KEY=… \
+         (or --profile / --base-url; see the README)."
+            .to_string()
+    })
+}
+
+pub fn theme_for(session: &Session, name: Option<&str>) -> anyhow::Result<Theme> {
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        return Ok(Theme::no_color());
+    }
+    let name = name.or(session.config.theme.as_deref()).unwrap_or("dark");
+    Theme::load(name, config::config_dir().as_deref()).map_err(anyhow::Error::msg)
+}
+
+pub async fn run(session: Session, models: &[String], theme: Option<&str>) -> anyhow::Result<i32> {
+    let theme = theme_for(&session, theme)?;
+    let keymap = Keymap::new(&session.config.keys).map_err(anyhow::Error::msg)?;
+    let selected = if models.is_empty() {
+        session.default_models()
+    } else {
+        models.to_vec()
+    };
+    let mut state = State::new(keymap, selected, banner(&session));
+    state.config_prices = session.config.prices.clone();
+
+    let mut term = Term::setup()?;
+    let size = term.terminal.size()?;
+    update(&mut state, Action::Resize(size.width, size.height));
+    let result = event_loop(&mut term, &mut state, &theme, &session.client).await;
+    drop(term);
+    result.map(|_| 0)
+}
+
+async fn event_loop(
+    term: &mut Term,
+    state: &mut State,
+    theme: &Theme,
+    client: &Client,
+) -> anyhow::Result<()> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    let mut tasks: HashMap<u64, CancellationToken> = HashMap::new();
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut last_draw: Option<Instant> = None;
+    let mut pending = vec![Effect::FetchModels];
+    #[cfg(unix)]
+    let mut term_sig = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    #[cfg(unix)]
+    let mut hup_sig = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+
+    loop {
+        for effect in pending.drain(..) {
+            match effect {
+                Effect::Quit => {
+                    for t in tasks.values() {
+                        t.cancel();
+                    }
+                    return Ok(());
+                }
+                Effect::FetchModels => {
+                    let (client, tx) = (client.clone(), tx.clone());
+                    tokio::spawn(async move {
+                        let r = client.models().await.map_err(|e| e.to_string());
+                        let _ = tx.send(Action::ModelsLoaded(r));
+                    });
+                }
+                Effect::Send { request_id, req } => {
+                    let token = CancellationToken::new();
+                    tasks.insert(request_id, token.clone());
+                    tokio::spawn(stream_task(
+                        client.clone(),
+                        request_id,
+                        req,
+                        token,
+                        tx.clone(),
+                    ));
+                }
+                Effect::Cancel { request_id } => {
+                    if let Some(t) = tasks.remove(&request_id) {
+                        t.cancel();
+                    }
+                }
+                Effect::MouseCapture(on) => term.mouse_capture(on)?,
+            }
+        }
+        let now = Instant::now();
+        let due = last_draw.map_or(now, |t| t + FRAME);
+        if state.dirty && now >= due {
+            term.terminal.draw(|f| ui::render(state, theme, f))?;
+            state.dirty = false;
+            last_draw = Some(now);
+        }
+        let running = state.any_running();
+        tokio::select! {
+            biased;
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => {
+                    if let Some(a) = to_action(ev) {
+                        pending = update(state, a);
+                    }
+                }
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            Some(a) = rx.recv() => {
+                if let Action::Ended { request_id, .. } = &a {
+                    tasks.remove(request_id);
+                }
+                pending = update(state, a);
+                // Drain what else is queued before the next draw, as oha does per frame.
+                while let Ok(a) = rx.try_recv() {
+                    if let Action::Ended { request_id, .. } = &a {
+                        tasks.remove(request_id);
+                    }
+                    pending.extend(update(state, a));
+                }
+            },
+            _ = tick.tick(), if running => {
+                pending = update(state, Action::Tick(Instant::now()));
+            },
+            _ = tokio::time::sleep_until(due.into()), if state.dirty => {},
+            _ = recv_signal(&mut term_sig, &mut hup_sig) => {
+                for t in tasks.values() {
+                    t.cancel();
+                }
+                return Ok(());
+            },
+        }
+    }
+}
+
+#[cfg(unix)]
+async fn recv_signal(
+    a: &mut tokio::signal::unix::Signal,
+    b: &mut tokio::signal::unix::Signal,
+) -> Option<()> {
+    tokio::select! {
+        v = a.recv() => v,
+        v = b.recv() => v,
+    }
+}
+
+fn to_action(ev: Event) -> Option<Action> {
+    match ev {
+        Event::Key(k) => Some(Action::Key(k)),
+        Event::Paste(s) => Some(Action::Paste(s)),
+        Event::Mouse(m) => Some(Action::Mouse(m)),
+        Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        _ => None,
+    }
+}
+
+/// One request: stamps and forwards every chunk, then reports how it ended.
+async fn stream_task(
+    client: Client,
+    request_id: u64,
+    req: ChatRequest,
+    cancel: CancellationToken,
+    tx: mpsc::UnboundedSender<Action>,
+) {
+    let started = Instant::now();
+    let mut stream = match client.chat_stream(req, cancel).await {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = tx.send(Action::Started {
+                request_id,
+                sent_at: started,
+            });
+            let _ = tx.send(Action::Ended {
+                request_id,
+                at: Instant::now(),
+                error: Some(e.to_string()),
+                headers: None,
+            });
+            return;
+        }
+    };
+    let _ = tx.send(Action::Started {
+        request_id,
+        sent_at: stream.sent_at,
+    });
+    let error = loop {
+        match stream.next().await {
+            Some(Ok(c)) => {
+                let _ = tx.send(Action::Chunk {
+                    request_id,
+                    at: c.at,
+                    chunk: c.item,
+                });
+            }
+            Some(Err(e)) => break Some(e.to_string()),
+            None => break None,
+        }
+    };
+    let _ = tx.send(Action::Ended {
+        request_id,
+        at: Instant::now(),
+        error,
+        headers: Some(stream.headers.clone()),
+    });
+}

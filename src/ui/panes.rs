@@ -1,0 +1,87 @@
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::Theme;
+use crate::app::pane::{Pane, Status};
+use crate::app::{Focus, Overlay, State};
+use crate::layout;
+
+pub fn render(s: &State, theme: &Theme, f: &mut Frame, areas: &[Rect]) {
+    if areas.is_empty() {
+        let msg = if s.selected.is_empty() {
+            "No model selected. Tab to the model picker and press Enter on a model (up to nine)."
+        } else {
+            ""
+        };
+        let area = Rect::new(
+            s.areas().editor.right(),
+            s.areas().picker.y,
+            s.size.width.saturating_sub(s.areas().editor.right()),
+            s.areas().picker.height + s.areas().editor.height,
+        );
+        f.render_widget(
+            Paragraph::new(Line::styled(msg, theme.dim()))
+                .block(Block::bordered().border_style(theme.border(false))),
+            area,
+        );
+        return;
+    }
+    let visible = s.visible();
+    let numbers: Vec<usize> = if s.maximized {
+        vec![s.focused_pane]
+    } else {
+        (0..visible.len()).collect()
+    };
+    for ((&p, &area), &n) in visible.iter().zip(areas).zip(&numbers) {
+        let focused = s.focus == Focus::Panes && n == s.focused_pane && s.overlay == Overlay::None;
+        render_pane(&s.panes[p], n + 1, focused, theme, f, area);
+    }
+}
+
+fn status_style(st: &Status, theme: &Theme) -> Style {
+    let c = match st {
+        Status::Idle => theme.dim,
+        Status::Waiting | Status::Thinking => theme.reasoning,
+        Status::Streaming => theme.accent,
+        Status::Done => theme.ok,
+        Status::Error(_) => theme.error,
+        Status::Cancelled => theme.warn,
+    };
+    Style::default().fg(c).add_modifier(Modifier::BOLD)
+}
+
+fn render_pane(p: &Pane, number: usize, focused: bool, theme: &Theme, f: &mut Frame, area: Rect) {
+    let mut title = vec![
+        Span::styled(format!(" {number} "), theme.border(focused)),
+        Span::styled(p.model.as_str(), theme.base().add_modifier(Modifier::BOLD)),
+        Span::styled(" · ", theme.dim()),
+        Span::styled(p.status.label(), status_style(&p.status, theme)),
+    ];
+    if !p.enabled {
+        title.push(Span::styled(" · off", Style::default().fg(theme.warn)));
+    }
+    title.push(Span::raw(" "));
+    let inner = layout::inner(area);
+    let h = inner.height as usize;
+    let rows = p.transcript.rows();
+    let top = p.top_row(h);
+    let mut block = Block::bordered()
+        .title(Line::from(title))
+        .border_style(theme.border(focused));
+    if top + h < rows.len() {
+        block = block.title_bottom(Line::styled(
+            format!(" ↓ {} more ", rows.len() - top - h),
+            Style::default().fg(theme.warn),
+        ));
+    }
+    f.render_widget(block, area);
+    // Only the visible rows are turned into lines: drawing cost is independent of the length.
+    let lines: Vec<Line> = rows[top..(top + h).min(rows.len())]
+        .iter()
+        .map(|r| Line::styled(r.text.as_str(), theme.row(r.kind)))
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,91 @@
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::Theme;
+use crate::app::{Focus, Overlay, State};
+use crate::format::fmt_ctx;
+use crate::layout;
+
+pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
+    let focused = s.focus == Focus::Picker && s.overlay == Overlay::None;
+    let title = format!(" Models {}/{} ", s.selected.len(), s.models.len());
+    f.render_widget(
+        Block::bordered()
+            .title(title)
+            .border_style(theme.border(focused)),
+        area,
+    );
+    let inner = layout::inner(area);
+    if inner.height == 0 {
+        return;
+    }
+    let mut lines = Vec::with_capacity(inner.height as usize);
+    let cursor = if focused { "▏" } else { "" };
+    lines.push(Line::from(vec![
+        Span::styled("filter: ", theme.dim()),
+        Span::styled(format!("{}{cursor}", s.filter), theme.base()),
+    ]));
+    let list_h = inner.height.saturating_sub(1) as usize;
+    if s.models_loading {
+        lines.push(Line::styled("loading /v1/models…", theme.dim()));
+    } else if let Some(e) = &s.models_error {
+        lines.push(Line::styled(
+            format!("cannot list models: {e}"),
+            Style::default().fg(theme.error),
+        ));
+    } else if s.matches.is_empty() {
+        lines.push(Line::styled("no model matches", theme.dim()));
+    }
+    // Keep the cursor in view.
+    let start = s.picker_cursor.saturating_sub(list_h.saturating_sub(1));
+    let width = inner.width as usize;
+    for (row, &mi) in s.matches.iter().enumerate().skip(start).take(list_h) {
+        let m = &s.models[mi];
+        let pos = s.selected.iter().position(|id| *id == m.id);
+        let mark = match pos {
+            Some(i) => format!("[{}] ", i + 1),
+            None => "[ ] ".to_string(),
+        };
+        let ctx = m.context_length.map(fmt_ctx).unwrap_or_default();
+        let price = match (m.prices.input, m.prices.output) {
+            (Some(i), Some(o)) => format!("${i}/{o}"),
+            _ => String::new(),
+        };
+        let meta = format!(" {ctx} {price}");
+        let room = width.saturating_sub(mark.chars().count() + meta.chars().count());
+        let id: String = if m.id.chars().count() > room {
+            m.id.chars()
+                .take(room.saturating_sub(1))
+                .chain(['…'])
+                .collect()
+        } else {
+            format!("{:<room$}", m.id)
+        };
+        let mut style = if pos.is_some() {
+            Style::default()
+                .fg(theme.selected)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            theme.base()
+        };
+        if row == s.picker_cursor && focused {
+            style = style.patch(theme.highlight());
+        }
+        lines.push(Line::from(vec![
+            Span::styled(mark, style),
+            Span::styled(id, style),
+            Span::styled(
+                meta,
+                theme.dim().patch(if row == s.picker_cursor && focused {
+                    theme.highlight()
+                } else {
+                    Style::default()
+                }),
+            ),
+        ]));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}
