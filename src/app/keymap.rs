@@ -177,7 +177,7 @@ fn defaults() -> Vec<(Command, &'static str, &'static str)> {
         (
             Command::Cancel,
             "esc",
-            "cancel running requests (the focused pane's, or all)",
+            "cancel running requests (focused pane, or all)",
         ),
         (Command::FocusNext, "tab", "focus the next region"),
         (Command::FocusPrev, "shift-tab", "focus the previous region"),
@@ -185,7 +185,7 @@ fn defaults() -> Vec<(Command, &'static str, &'static str)> {
         (
             Command::Maximize,
             "m",
-            "maximise the focused pane (again to restore)",
+            "maximise the focused pane, again to restore",
         ),
         (
             Command::NewConversation,
@@ -200,7 +200,7 @@ fn defaults() -> Vec<(Command, &'static str, &'static str)> {
         (
             Command::ToggleMouse,
             "f2",
-            "toggle mouse capture (off: the terminal selects text)",
+            "mouse capture on/off (off: the terminal selects)",
         ),
         (Command::Help, "?, f1", "show this help"),
         (

@@ -1,1 +1,499 @@
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+
+use super::*;
+use crate::gateway::wire::{Chunk, ModelInfo, Prices, Usage};
+
+fn key(code: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ctrl(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn alt(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT))
+}
+
+fn typed(s: &mut State, text: &str) {
+    for c in text.chars() {
+        update(s, key(KeyCode::Char(c)));
+    }
+}
+
+fn models() -> Vec<ModelInfo> {
+    ["a/fast", "b/large", "c/reasoner", "d/free"]
+        .iter()
+        .map(|id| ModelInfo {
+            id: id.to_string(),
+            context_length: Some(128_000),
+            prices: Prices {
+                input: Some(1.0),
+                output: Some(2.0),
+                ..Default::default()
+            },
+            owned_by: None,
+        })
+        .collect()
+}
+
+fn state(selected: &[&str]) -> State {
+    let km = Keymap::new(&BTreeMap::new()).unwrap();
+    let mut s = State::new(km, selected.iter().map(|m| m.to_string()).collect(), None);
+    update(&mut s, Action::Resize(160, 48));
+    update(&mut s, Action::ModelsLoaded(Ok(models())));
+    s
+}
+
+fn sends(effects: &[Effect]) -> Vec<(u64, ChatRequest)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send { request_id, req } => Some((*request_id, req.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn content(text: &str) -> Chunk {
+    Chunk {
+        content: Some(text.into()),
+        ..Default::default()
+    }
+}
+
+/// Drive one request to the end with fixed instants.
+fn answer(s: &mut State, id: u64, t0: Instant, text: &str, usage: Option<Usage>) {
+    update(
+        s,
+        Action::Started {
+            request_id: id,
+            sent_at: t0,
+        },
+    );
+    update(
+        s,
+        Action::Chunk {
+            request_id: id,
+            at: t0 + Duration::from_millis(100),
+            chunk: content(text),
+        },
+    );
+    update(
+        s,
+        Action::Chunk {
+            request_id: id,
+            at: t0 + Duration::from_millis(300),
+            chunk: Chunk {
+                finish_reason: Some("stop".into()),
+                usage,
+                ..Default::default()
+            },
+        },
+    );
+    update(
+        s,
+        Action::Ended {
+            request_id: id,
+            at: t0 + Duration::from_millis(310),
+            error: None,
+            headers: None,
+        },
+    );
+}
+
+#[test]
+fn focus_starts_in_editor_with_models_and_cycles() {
+    let mut s = state(&["a/fast"]);
+    assert_eq!(s.focus, Focus::Editor);
+    update(&mut s, key(KeyCode::Tab));
+    assert_eq!(s.focus, Focus::Panes);
+    update(&mut s, key(KeyCode::Tab));
+    assert_eq!(s.focus, Focus::Picker);
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+    );
+    assert_eq!(s.focus, Focus::Panes);
+    assert_eq!(state(&[]).focus, Focus::Picker);
+}
+
+#[test]
+fn picker_filters_and_selects_in_order() {
+    let mut s = state(&[]);
+    typed(&mut s, "large");
+    assert_eq!(s.models[s.matches[0]].id, "b/large");
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, ctrl('u'));
+    assert_eq!(s.matches.len(), 4);
+    typed(&mut s, "fast");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.selected, vec!["b/large", "a/fast"]);
+    // Enter again on the same model deselects it; its pane (and history) is kept.
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.selected, vec!["b/large"]);
+    assert_eq!(s.panes.len(), 2);
+    // Esc in a non-empty filter clears it.
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.filter.is_empty());
+}
+
+#[test]
+fn plain_keys_type_in_the_editor_and_act_outside() {
+    let mut s = state(&["a/fast"]);
+    typed(&mut s, "q1m?");
+    assert_eq!(s.editor.lines(), ["q1m?"]);
+    assert_eq!(s.overlay, Overlay::None);
+    update(&mut s, key(KeyCode::Tab)); // panes
+    update(&mut s, key(KeyCode::Char('?')));
+    assert_eq!(s.overlay, Overlay::Help);
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.overlay, Overlay::None);
+    assert_eq!(update(&mut s, key(KeyCode::Char('q'))), vec![Effect::Quit]);
+}
+
+#[test]
+fn enter_is_newline_and_ctrl_s_sends_to_enabled_models() {
+    let mut s = state(&["a/fast", "b/large", "c/reasoner"]);
+    typed(&mut s, "line one");
+    update(&mut s, key(KeyCode::Enter));
+    typed(&mut s, "line two");
+    update(&mut s, alt('2')); // turn b/large off
+    let effects = update(&mut s, ctrl('s'));
+    let sent = sends(&effects);
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0].1.model, "a/fast");
+    assert_eq!(sent[1].1.model, "c/reasoner");
+    assert_eq!(
+        sent[0].1.messages.last().unwrap().content,
+        "line one\nline two"
+    );
+    assert!(s.editor.is_empty());
+    assert_eq!(s.panes[0].status, Status::Waiting);
+    assert_eq!(s.panes[1].status, Status::Idle);
+    // Alt-Enter sends too; an empty prompt sends nothing and says why.
+    assert!(
+        sends(&update(
+            &mut s,
+            Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT))
+        ))
+        .is_empty()
+    );
+    assert!(s.status_msg.as_deref().unwrap().contains("prompt"));
+}
+
+#[test]
+fn params_are_sent_and_validated() {
+    let mut s = state(&["a/fast"]);
+    update(&mut s, ctrl('p'));
+    typed(&mut s, "be brief");
+    update(&mut s, key(KeyCode::Tab));
+    typed(&mut s, "abc");
+    update(&mut s, key(KeyCode::Enter));
+    match &s.overlay {
+        Overlay::Params(f) => assert!(f.error.as_deref().unwrap().contains("max tokens")),
+        o => panic!("{o:?}"),
+    }
+    for _ in 0..3 {
+        update(&mut s, key(KeyCode::Backspace));
+    }
+    typed(&mut s, "64");
+    update(&mut s, key(KeyCode::Tab));
+    typed(&mut s, "0.2");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.overlay, Overlay::None);
+    typed(&mut s, "hi");
+    let sent = sends(&update(&mut s, ctrl('s')));
+    let req = &sent[0].1;
+    assert_eq!(req.max_tokens, Some(64));
+    assert_eq!(req.temperature, Some(0.2));
+    assert_eq!(req.messages[0], Message::new("system", "be brief"));
+}
+
+#[test]
+fn chunks_stream_into_panes_and_figures_are_final_at_the_end() {
+    let mut s = state(&["a/fast"]);
+    typed(&mut s, "hello");
+    let id = sends(&update(&mut s, ctrl('s')))[0].0;
+    let t0 = Instant::now();
+    update(
+        &mut s,
+        Action::Started {
+            request_id: id,
+            sent_at: t0,
+        },
+    );
+    update(
+        &mut s,
+        Action::Chunk {
+            request_id: id,
+            at: t0 + Duration::from_millis(50),
+            chunk: Chunk {
+                reasoning: Some("hmm".into()),
+                ..Default::default()
+            },
+        },
+    );
+    assert_eq!(s.panes[0].status, Status::Thinking);
+    answer(
+        &mut s,
+        id,
+        t0,
+        "world",
+        Some(Usage {
+            input_tokens: 1000,
+            output_tokens: 500,
+            ..Default::default()
+        }),
+    );
+    let p = &s.panes[0];
+    assert_eq!(p.status, Status::Done);
+    let live = p.live(None);
+    assert_eq!(live.ttft_ms, Some(100.0));
+    assert_eq!(live.total_ms, Some(310.0));
+    assert_eq!(live.output_tokens, Some(500));
+    assert!(!live.estimated);
+    // 1000 * $1/M + 500 * $2/M from /v1/models prices.
+    let c = p.cost.unwrap();
+    assert!((c.usd - 0.002).abs() < 1e-12);
+    assert_eq!(c.source, crate::metrics::CostSource::Models);
+    assert!((s.session_cost - 0.002).abs() < 1e-12);
+    let text: Vec<&str> = p
+        .transcript
+        .rows()
+        .iter()
+        .map(|r| r.text.as_str())
+        .collect();
+    assert!(
+        text.contains(&"> hello") && text.contains(&"hmm") && text.contains(&"world"),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn cancel_stops_and_stale_chunks_are_ignored() {
+    let mut s = state(&["a/fast", "b/large"]);
+    typed(&mut s, "x");
+    let sent = sends(&update(&mut s, ctrl('s')));
+    let (a, b) = (sent[0].0, sent[1].0);
+    let t0 = Instant::now();
+    update(
+        &mut s,
+        Action::Started {
+            request_id: a,
+            sent_at: t0,
+        },
+    );
+    update(
+        &mut s,
+        Action::Chunk {
+            request_id: a,
+            at: t0,
+            chunk: content("before"),
+        },
+    );
+    // Focus pane 1 and cancel just it.
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Char('1')));
+    let effects = update(&mut s, key(KeyCode::Esc));
+    assert_eq!(effects, vec![Effect::Cancel { request_id: a }]);
+    assert_eq!(s.panes[0].status, Status::Cancelled);
+    assert!(s.panes[1].status.is_running());
+    // A chunk already in flight for the cancelled request changes nothing.
+    let rows = s.panes[0].transcript.rows().len();
+    update(
+        &mut s,
+        Action::Chunk {
+            request_id: a,
+            at: t0,
+            chunk: content("after"),
+        },
+    );
+    assert_eq!(s.panes[0].transcript.rows().len(), rows);
+    assert_eq!(s.panes[0].collector.as_ref().unwrap().text, "before");
+    update(
+        &mut s,
+        Action::Ended {
+            request_id: a,
+            at: t0,
+            error: Some("cancelled".into()),
+            headers: None,
+        },
+    );
+    assert_eq!(s.panes[0].status, Status::Cancelled);
+    assert!(
+        s.panes[0].history.is_empty(),
+        "a cancelled turn is not context"
+    );
+    // Esc from the editor cancels all that still run.
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Tab));
+    let effects = update(&mut s, key(KeyCode::Esc));
+    assert_eq!(effects, vec![Effect::Cancel { request_id: b }]);
+    // Chunks of a request the pane no longer listens to (an old turn) are dropped too.
+    update(
+        &mut s,
+        Action::Chunk {
+            request_id: 999,
+            at: t0,
+            chunk: content("ghost"),
+        },
+    );
+    assert!(
+        !s.panes
+            .iter()
+            .any(|p| p.transcript.rows().iter().any(|r| r.text.contains("ghost")))
+    );
+}
+
+#[test]
+fn multi_turn_keeps_each_panes_own_conversation_and_new_conversation_resets() {
+    let mut s = state(&["a/fast", "b/large"]);
+    typed(&mut s, "first");
+    let sent = sends(&update(&mut s, ctrl('s')));
+    let t0 = Instant::now();
+    answer(&mut s, sent[0].0, t0, "A1", None);
+    answer(&mut s, sent[1].0, t0, "B1", None);
+    typed(&mut s, "second");
+    let sent = sends(&update(&mut s, ctrl('s')));
+    let msgs: Vec<(&str, &str)> = sent[0]
+        .1
+        .messages
+        .iter()
+        .map(|m| (m.role.as_str(), m.content.as_str()))
+        .collect();
+    assert_eq!(
+        msgs,
+        vec![("user", "first"), ("assistant", "A1"), ("user", "second")]
+    );
+    assert_eq!(sent[1].1.messages[1].content, "B1");
+    // Switching models keeps histories: deselect b/large, reselect it later.
+    s.toggle_model("b/large");
+    s.toggle_model("b/large");
+    assert_eq!(s.panes[1].history.len(), 2);
+    update(&mut s, ctrl('n'));
+    assert!(
+        s.panes
+            .iter()
+            .all(|p| p.history.is_empty() && p.transcript.is_empty())
+    );
+}
+
+#[test]
+fn errors_show_in_the_pane_and_unknown_cost_is_not_zero() {
+    let mut s = state(&["zz/unlisted"]);
+    typed(&mut s, "x");
+    let id = sends(&update(&mut s, ctrl('s')))[0].0;
+    let t0 = Instant::now();
+    answer(
+        &mut s,
+        id,
+        t0,
+        "ok",
+        Some(Usage {
+            input_tokens: 5,
+            output_tokens: 5,
+            ..Default::default()
+        }),
+    );
+    assert_eq!(s.panes[0].cost, None);
+    assert!(s.session_cost_partial);
+    typed(&mut s, "y");
+    let id = sends(&update(&mut s, ctrl('s')))[0].0;
+    update(
+        &mut s,
+        Action::Ended {
+            request_id: id,
+            at: t0,
+            error: Some("HTTP 429: slow down".into()),
+            headers: None,
+        },
+    );
+    assert_eq!(
+        s.panes[0].status,
+        Status::Error("HTTP 429: slow down".into())
+    );
+    assert!(
+        s.panes[0]
+            .transcript
+            .rows()
+            .iter()
+            .any(|r| r.text.contains("HTTP 429"))
+    );
+}
+
+#[test]
+fn quit_asks_while_requests_run() {
+    let mut s = state(&["a/fast"]);
+    typed(&mut s, "x");
+    let id = sends(&update(&mut s, ctrl('s')))[0].0;
+    assert!(update(&mut s, ctrl('c')).is_empty());
+    assert_eq!(s.overlay, Overlay::ConfirmQuit);
+    update(&mut s, key(KeyCode::Char('n')));
+    assert_eq!(s.overlay, Overlay::None);
+    update(&mut s, ctrl('c'));
+    let effects = update(&mut s, key(KeyCode::Char('y')));
+    assert_eq!(
+        effects,
+        vec![Effect::Cancel { request_id: id }, Effect::Quit]
+    );
+}
+
+#[test]
+fn maximise_jump_rerun_and_mouse() {
+    let mut s = state(&["a/fast", "b/large", "c/reasoner"]);
+    typed(&mut s, "again");
+    update(&mut s, ctrl('s'));
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Char('3')));
+    assert_eq!(s.focused_pane, 2);
+    update(&mut s, key(KeyCode::Char('m')));
+    assert_eq!(s.visible().len(), 1);
+    assert_eq!(s.panes[s.visible()[0]].model, "c/reasoner");
+    update(&mut s, key(KeyCode::Char('m')));
+    assert_eq!(s.visible().len(), 3);
+    let sent = sends(&update(&mut s, key(KeyCode::Char('r'))));
+    assert_eq!(sent.len(), 3);
+    assert_eq!(sent[0].1.messages.last().unwrap().content, "again");
+    // A click on the first pane focuses it; the wheel scrolls the pane under the pointer.
+    let area = s.areas().panes[0];
+    let click = |kind| {
+        Action::Mouse(MouseEvent {
+            kind,
+            column: area.x + 2,
+            row: area.y + 2,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    update(&mut s, click(MouseEventKind::Down(MouseButton::Left)));
+    assert_eq!(s.focused_pane, 0);
+    let long = "line\n".repeat(200);
+    s.panes[0].transcript.push(transcript::Seg::Answer, &long);
+    update(&mut s, click(MouseEventKind::ScrollUp));
+    assert!(!s.panes[0].follow);
+    update(&mut s, key(KeyCode::End));
+    assert!(s.panes[0].follow);
+    assert_eq!(
+        update(
+            &mut s,
+            Action::Key(KeyEvent::new(KeyCode::F(2), KeyModifiers::NONE))
+        ),
+        vec![Effect::MouseCapture(false)]
+    );
+}
+
+#[test]
+fn ticks_redraw_only_while_running() {
+    let mut s = state(&["a/fast"]);
+    s.dirty = false;
+    update(&mut s, Action::Tick(Instant::now()));
+    assert!(!s.dirty);
+    typed(&mut s, "x");
+    update(&mut s, ctrl('s'));
+    s.dirty = false;
+    update(&mut s, Action::Tick(Instant::now()));
+    assert!(s.dirty);
+}

@@ -210,7 +210,8 @@ fn wrap_starts(text: &str, from: usize, width: usize, starts: &mut Vec<usize>) {
         } else {
             ch.width().unwrap_or(0)
         };
-        if col + w > width && i > row_start {
+        // A space may hang past the edge: it is trimmed, and the break comes after it.
+        if col + w > width && i > row_start && ch != ' ' {
             let (next, carried) = match break_at {
                 Some((b, bcol)) if b > row_start => (b, col - bcol),
                 _ => (i, 0),

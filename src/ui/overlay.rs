@@ -22,7 +22,7 @@ pub fn help(s: &State, theme: &Theme, f: &mut Frame) {
     let mut rows = s.keymap.help_rows();
     rows.push((
         "↑ ↓ PgUp PgDn Home End".into(),
-        "scroll the focused pane (wheel: the pane under the pointer)".into(),
+        "scroll the pane (wheel: the one under the pointer)".into(),
     ));
     rows.push(("← →".into(), "previous / next pane".into()));
     rows.push(("Ctrl-U".into(), "clear the model filter".into()));

@@ -54,11 +54,12 @@ fn status_style(st: &Status, theme: &Theme) -> Style {
 }
 
 fn render_pane(p: &Pane, number: usize, focused: bool, theme: &Theme, f: &mut Frame, area: Rect) {
+    // The state comes before the name: on narrow panes the name is what gets cut.
     let mut title = vec![
         Span::styled(format!(" {number} "), theme.border(focused)),
-        Span::styled(p.model.as_str(), theme.base().add_modifier(Modifier::BOLD)),
-        Span::styled(" · ", theme.dim()),
         Span::styled(p.status.label(), status_style(&p.status, theme)),
+        Span::styled(" · ", theme.dim()),
+        Span::styled(p.model.as_str(), theme.base().add_modifier(Modifier::BOLD)),
     ];
     if !p.enabled {
         title.push(Span::styled(" · off", Style::default().fg(theme.warn)));

@@ -51,10 +51,16 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         };
         let ctx = m.context_length.map(fmt_ctx).unwrap_or_default();
         let price = match (m.prices.input, m.prices.output) {
-            (Some(i), Some(o)) => format!("${i}/{o}"),
+            (Some(i), Some(o)) => format!(" ${i}/{o}"),
             _ => String::new(),
         };
-        let meta = format!(" {ctx} {price}");
+        let full = format!(" {ctx}{price}");
+        // Prices go first when space is short: the id is what the user is choosing.
+        let meta = if width >= mark.len() + m.id.chars().count() + full.chars().count() {
+            full
+        } else {
+            format!(" {ctx}")
+        };
         let room = width.saturating_sub(mark.chars().count() + meta.chars().count());
         let id: String = if m.id.chars().count() > room {
             m.id.chars()

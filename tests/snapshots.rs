@@ -1,0 +1,234 @@
+//! Screens as a user sees them, at 80x24 and 160x48, rendered into ratatui's TestBackend.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use gatebench::app::keymap::Keymap;
+use gatebench::app::{Action, Effect, State, update};
+use gatebench::gateway::wire::{Chunk, ModelInfo, Prices, Usage};
+use gatebench::ui::{Theme, render};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+fn models() -> Vec<ModelInfo> {
+    [
+        ("demo/fast-mini", 128_000, 0.15, 0.6),
+        ("demo/flaky", 32_000, 0.5, 1.5),
+        ("demo/local-free", 8_192, 0.0, 0.0),
+        ("demo/long-context", 1_000_000, 1.25, 5.0),
+        ("demo/pro-large", 200_000, 2.5, 10.0),
+        ("demo/reasoner", 128_000, 1.1, 4.4),
+    ]
+    .iter()
+    .map(|(id, ctx, i, o)| ModelInfo {
+        id: id.to_string(),
+        context_length: Some(*ctx),
+        prices: Prices {
+            input: Some(*i),
+            output: Some(*o),
+            ..Default::default()
+        },
+        owned_by: None,
+    })
+    .collect()
+}
+
+fn state(size: (u16, u16), selected: &[&str]) -> State {
+    let km = Keymap::new(&BTreeMap::new()).unwrap();
+    let banner = Some(
+        "Demo gateway: simulated models. Connect a real one: export INFERGATE_API_KEY=…"
+            .to_string(),
+    );
+    let mut s = State::new(km, selected.iter().map(|m| m.to_string()).collect(), banner);
+    update(&mut s, Action::Resize(size.0, size.1));
+    update(&mut s, Action::ModelsLoaded(Ok(models())));
+    s
+}
+
+fn key(s: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
+    update(s, Action::Key(KeyEvent::new(code, mods)))
+}
+
+fn typed(s: &mut State, text: &str) {
+    for c in text.chars() {
+        key(s, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+}
+
+fn screen(s: &State) -> String {
+    let mut t = Terminal::new(TestBackend::new(s.size.width, s.size.height)).unwrap();
+    let theme = Theme::builtin("dark").unwrap();
+    t.draw(|f| render(s, &theme, f)).unwrap();
+    t.backend().to_string()
+}
+
+fn send(s: &mut State, prompt: &str) -> Vec<u64> {
+    typed(s, prompt);
+    key(s, KeyCode::Char('s'), KeyModifiers::CONTROL)
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Send { request_id, .. } => Some(request_id),
+            _ => None,
+        })
+        .collect()
+}
+
+fn chunk(s: &mut State, id: u64, at: Instant, content: Option<&str>, reasoning: Option<&str>) {
+    update(
+        s,
+        Action::Chunk {
+            request_id: id,
+            at,
+            chunk: Chunk {
+                content: content.map(String::from),
+                reasoning: reasoning.map(String::from),
+                ..Default::default()
+            },
+        },
+    );
+}
+
+const ANSWER: &str = "## Latency\n\nTime to first token dominates short answers, while decode speed dominates long ones.\n\n- **fast-mini**: quick and cheap\n- **pro-large**: slower, better\n\n```python\nprint(\"hello\")\n```\n";
+
+#[test]
+fn empty_start() {
+    for size in SIZES {
+        let s = state(size, &[]);
+        insta::assert_snapshot!(format!("empty_start_{}x{}", size.0, size.1), screen(&s));
+    }
+}
+
+#[test]
+fn picker_filtered() {
+    for size in SIZES {
+        let mut s = state(size, &[]);
+        typed(&mut s, "pro");
+        key(&mut s, KeyCode::Enter, KeyModifiers::NONE);
+        insta::assert_snapshot!(format!("picker_filtered_{}x{}", size.0, size.1), screen(&s));
+    }
+}
+
+#[test]
+fn three_panes_streaming() {
+    for size in SIZES {
+        let mut s = state(size, &["demo/fast-mini", "demo/pro-large", "demo/reasoner"]);
+        let ids = send(&mut s, "Compare latency");
+        let t0 = Instant::now();
+        for &id in &ids {
+            update(
+                &mut s,
+                Action::Started {
+                    request_id: id,
+                    sent_at: t0,
+                },
+            );
+        }
+        let ms = |n| t0 + Duration::from_millis(n);
+        // Pane 1 finished, pane 2 half way, pane 3 still thinking.
+        let words: Vec<&str> = ANSWER.split_inclusive(' ').collect();
+        for (i, w) in words.iter().enumerate() {
+            chunk(&mut s, ids[0], ms(120 + 10 * i as u64), Some(w), None);
+        }
+        update(
+            &mut s,
+            Action::Chunk {
+                request_id: ids[0],
+                at: ms(400),
+                chunk: Chunk {
+                    finish_reason: Some("stop".into()),
+                    usage: Some(Usage {
+                        input_tokens: 12,
+                        output_tokens: 40,
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+            },
+        );
+        update(
+            &mut s,
+            Action::Ended {
+                request_id: ids[0],
+                at: ms(410),
+                error: None,
+                headers: None,
+            },
+        );
+        for (i, w) in words.iter().take(12).enumerate() {
+            chunk(&mut s, ids[1], ms(500 + 20 * i as u64), Some(w), None);
+        }
+        chunk(
+            &mut s,
+            ids[2],
+            ms(300),
+            None,
+            Some("The user compares latency. Consider TTFT first."),
+        );
+        update(&mut s, Action::Tick(ms(900)));
+        insta::assert_snapshot!(
+            format!("three_panes_streaming_{}x{}", size.0, size.1),
+            screen(&s)
+        );
+    }
+}
+
+#[test]
+fn error_pane() {
+    for size in SIZES {
+        let mut s = state(size, &["demo/fast-mini", "demo/flaky"]);
+        let ids = send(&mut s, "hello");
+        let t0 = Instant::now();
+        update(
+            &mut s,
+            Action::Started {
+                request_id: ids[0],
+                sent_at: t0,
+            },
+        );
+        chunk(
+            &mut s,
+            ids[0],
+            t0 + Duration::from_millis(80),
+            Some("Hello there."),
+            None,
+        );
+        update(
+            &mut s,
+            Action::Ended {
+                request_id: ids[0],
+                at: t0 + Duration::from_millis(90),
+                error: None,
+                headers: None,
+            },
+        );
+        update(
+            &mut s,
+            Action::Started {
+                request_id: ids[1],
+                sent_at: t0,
+            },
+        );
+        update(
+            &mut s,
+            Action::Ended {
+                request_id: ids[1],
+                at: t0 + Duration::from_millis(40),
+                error: Some("HTTP 429 from http://127.0.0.1:4000/v1/chat/completions: Rate limit reached for this model. Please retry later. (rate_limit_error) (rate limited)".into()),
+                headers: None,
+            },
+        );
+        insta::assert_snapshot!(format!("error_pane_{}x{}", size.0, size.1), screen(&s));
+    }
+}
+
+#[test]
+fn help_overlay() {
+    for size in SIZES {
+        let mut s = state(size, &["demo/fast-mini"]);
+        key(&mut s, KeyCode::F(1), KeyModifiers::NONE);
+        insta::assert_snapshot!(format!("help_overlay_{}x{}", size.0, size.1), screen(&s));
+    }
+}
