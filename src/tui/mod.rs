@@ -52,6 +52,10 @@ pub async fn run(session: Session, models: &[String], theme: Option<&str>) -> an
     state.config_prices = session.config.prices.clone();
 
     let mut term = Term::setup()?;
+    // Self-test of the panic path: proves the hook restores the terminal (used by the tests).
+    if std::env::var_os("GATEBENCH_SELFTEST_PANIC").is_some() {
+        panic!("GATEBENCH_SELFTEST_PANIC is set: panicking on purpose after terminal setup");
+    }
     let size = term.terminal.size()?;
     update(&mut state, Action::Resize(size.width, size.height));
     let result = event_loop(&mut term, &mut state, &theme, &session.client).await;

@@ -1,0 +1,274 @@
+//! End to end: the real binary in a real pseudo-terminal (tmux), against `gatebench demo-gateway`.
+//! Waits are for conditions on the screen, with a deadline, never fixed sleeps.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_gatebench");
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux must be installed (scripts/test.sh installs it)")
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "main"];
+        args.extend_from_slice(keys);
+        assert!(self.cmd(&args).status.success());
+    }
+
+    fn text(&self, text: &str) {
+        assert!(
+            self.cmd(&["send-keys", "-t", "main", "-l", text])
+                .status
+                .success()
+        );
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-t", "main", "-p"]).stdout)
+            .into_owned()
+    }
+
+    /// Poll the screen until `cond` holds; fail with the last screen after `secs`.
+    fn wait_for(&self, what: &str, secs: u64, cond: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let s = self.screen();
+            if cond(&s) {
+                return s;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+struct Demo(Child);
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_file(path: &Path, secs: u64) -> String {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        if let Ok(s) = std::fs::read_to_string(path)
+            && !s.is_empty()
+        {
+            return s;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("{} never appeared", path.display());
+}
+
+static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+struct Session {
+    home: tempfile::TempDir,
+    tmux: Tmux,
+    _demo: Demo,
+    _pipe: std::io::Lines<BufReader<std::process::ChildStdout>>,
+}
+
+impl Session {
+    /// The workbench in tmux at 160x48 against a fresh demo gateway; `extra` goes before the
+    /// binary (environment) and after it (arguments).
+    fn start(speed: &str, env: &str, args: &str) -> Self {
+        let home = tempfile::tempdir().unwrap();
+        let mut child = Command::new(BIN)
+            .args(["demo-gateway", "--port", "0", "--demo-speed", speed])
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("cfg"))
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        // Guarded at once, so a failing assertion below cannot leak the server.
+        let demo = Demo(child);
+        let mut lines = BufReader::new(stdout).lines();
+        let url = lines
+            .next()
+            .unwrap()
+            .unwrap()
+            .replace("demo gateway listening on ", "");
+        let key = lines.next().unwrap().unwrap().replace("key: ", "");
+        let script = format!(
+            "env HOME={home} XDG_CONFIG_HOME={home}/cfg GB_E2E_KEY={key} {env} {BIN} --base-url {url} --api-key-env GB_E2E_KEY {args} 2>{home}/stderr.txt; \
+             echo $? > {home}/exit.txt; stty -a > {home}/stty.txt; sleep 600",
+            home = home.path().display(),
+        );
+        let tmux = Tmux {
+            socket: format!(
+                "gatebench-e2e-{}-{}",
+                std::process::id(),
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            ),
+        };
+        let out = tmux.cmd(&[
+            "new-session",
+            "-d",
+            "-s",
+            "main",
+            "-x",
+            "160",
+            "-y",
+            "48",
+            &script,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Session {
+            home,
+            tmux,
+            _demo: demo,
+            _pipe: lines,
+        }
+    }
+
+    fn file(&self, name: &str) -> String {
+        wait_file(&self.home.path().join(name), 15)
+    }
+
+    /// The process has exited and left the terminal in cooked mode, off the alternate screen.
+    fn assert_restored(&self) -> String {
+        let code = self.file("exit.txt");
+        let modes = self.file("stty.txt");
+        let words: Vec<&str> = modes.split_whitespace().collect();
+        for flag in ["icanon", "echo", "icrnl", "isig", "opost"] {
+            assert!(
+                words.contains(&flag),
+                "terminal not restored ({flag} off): {modes}"
+            );
+        }
+        let after = self.tmux.screen();
+        assert!(
+            !after.contains("Latency / cost"),
+            "still on the alternate screen:\n{after}"
+        );
+        code.trim().to_string()
+    }
+}
+
+#[test]
+fn two_model_turn_in_a_real_terminal() {
+    let s = Session::start("20", "", "");
+    let tmux = &s.tmux;
+    tmux.wait_for("the model list", 20, |s| {
+        s.contains("Models 0/6") && s.contains("demo/reasoner")
+    });
+    // Pick two models with the fuzzy filter.
+    tmux.text("fast");
+    tmux.keys(&["Enter", "C-u"]);
+    tmux.text("local");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("two selected", 10, |s| s.contains("Models 2/6"));
+    tmux.keys(&["Tab"]);
+    tmux.text("Hello from tmux, compare latency please");
+    tmux.keys(&["C-s"]);
+
+    let done_row = |s: &str, model: &str| {
+        s.lines()
+            .find(|l| l.contains(model) && l.contains(" done ") && l.contains('$'))
+            .map(str::to_string)
+    };
+    let screen = tmux.wait_for("both answers", 30, |s| {
+        done_row(s, "demo/fast-mini").is_some() && done_row(s, "demo/local-free").is_some()
+    });
+    for model in ["demo/fast-mini", "demo/local-free"] {
+        let row = done_row(&screen, model).unwrap();
+        let has_ttft = row
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .windows(2)
+            .any(|w| {
+                w[1] == "ms" && w[0].parse::<f64>().is_ok()
+                    || w[1] == "s" && w[0].parse::<f64>().is_ok()
+            });
+        assert!(has_ttft, "no time to first token in {row:?}");
+        assert!(row.contains("models"), "cost and its source in {row:?}");
+    }
+    assert!(
+        screen.contains("compare latency"),
+        "the answers echo the prompt:\n{screen}"
+    );
+
+    tmux.keys(&["C-c"]);
+    assert_eq!(s.assert_restored(), "0");
+}
+
+#[test]
+fn ctrl_c_during_streaming_asks_then_restores() {
+    // Speed 1: real timing, so pro-large is still streaming when we press Ctrl-C.
+    let s = Session::start("1", "", "-m demo/pro-large -m demo/long-context");
+    s.tmux
+        .wait_for("models", 20, |x| x.contains("demo/reasoner"));
+    s.tmux.text("[[tokens=5000]] a long answer");
+    s.tmux.keys(&["C-s"]);
+    s.tmux
+        .wait_for("streaming", 20, |x| x.contains("streaming ·"));
+    s.tmux.keys(&["C-c"]);
+    s.tmux.wait_for("the quit question", 10, |x| {
+        x.contains("Quit and cancel them?")
+    });
+    s.tmux.keys(&["y"]);
+    assert_eq!(s.assert_restored(), "0");
+}
+
+#[test]
+fn sigterm_mid_stream_restores_the_terminal() {
+    let s = Session::start("1", "", "-m demo/pro-large");
+    s.tmux
+        .wait_for("models", 20, |x| x.contains("demo/reasoner"));
+    s.tmux.text("[[tokens=5000]] go");
+    s.tmux.keys(&["C-s"]);
+    s.tmux
+        .wait_for("streaming", 20, |x| x.contains("streaming ·"));
+    let pid = s
+        .tmux
+        .cmd(&["list-panes", "-t", "main", "-F", "#{pane_pid}"]);
+    let shell_pid = String::from_utf8_lossy(&pid.stdout).trim().to_string();
+    let out = Command::new("pkill")
+        .args(["-TERM", "-P", &shell_pid, "-f", "gatebench"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pkill found no gatebench under {shell_pid}"
+    );
+    s.assert_restored();
+}
+
+#[test]
+fn panic_restores_the_terminal() {
+    let s = Session::start("inf", "GATEBENCH_SELFTEST_PANIC=1", "");
+    let code = s.assert_restored();
+    assert_ne!(code, "0");
+    assert!(s.file("stderr.txt").contains("panicking on purpose"));
+}
