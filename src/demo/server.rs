@@ -52,6 +52,22 @@ struct Shared {
     cfg: DemoConfig,
     models: Vec<SimModel>,
     requests: Mutex<HashMap<String, u64>>,
+    trace: Mutex<Vec<Trace>>,
+}
+
+/// When the server handed the first answer token and the last byte of a stream to the socket:
+/// the reference that client-side timings are checked against.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Trace {
+    pub request: u64,
+    pub model: String,
+    /// Unix time in nanoseconds.
+    pub first_content_ns: Option<u128>,
+    pub last_byte_ns: Option<u128>,
+    #[serde(skip)]
+    pub first_content_at: Option<Instant>,
+    #[serde(skip)]
+    pub last_byte_at: Option<Instant>,
 }
 
 /// A running demo gateway; dropping it stops the server.
@@ -70,6 +86,15 @@ impl DemoHandle {
             .requests
             .lock()
             .map(|m| m.clone())
+            .unwrap_or_default()
+    }
+
+    /// Send times of every streamed request so far.
+    pub fn trace(&self) -> Vec<Trace> {
+        self.shared
+            .trace
+            .lock()
+            .map(|t| t.clone())
             .unwrap_or_default()
     }
 
@@ -99,11 +124,13 @@ pub async fn spawn(cfg: DemoConfig) -> std::io::Result<DemoHandle> {
         cfg,
         models,
         requests: Mutex::new(HashMap::new()),
+        trace: Mutex::new(Vec::new()),
     });
     let app = Router::new()
         .route("/v1/models", get(list_models))
         .route("/v1/chat/completions", post(chat))
         .route("/demo/stats", get(stats))
+        .route("/demo/trace", get(trace))
         .route("/health", get(|| async { "ok" }))
         .with_state(shared.clone());
     let shutdown = CancellationToken::new();
@@ -195,6 +222,11 @@ async fn stats(State(shared): State<Arc<Shared>>) -> Response {
     axum::Json(json!({ "requests": requests })).into_response()
 }
 
+async fn trace(State(shared): State<Arc<Shared>>) -> Response {
+    let t = shared.trace.lock().map(|t| t.clone()).unwrap_or_default();
+    axum::Json(json!({ "streams": t })).into_response()
+}
+
 /// The parts of a chat request the simulator uses.
 struct Ask {
     model: SimModel,
@@ -276,11 +308,17 @@ fn parse_ask(shared: &Shared, body: &[u8]) -> Result<Ask, Response> {
     })
 }
 
-/// `[[tokens=N]]` in the prompt asks for an answer of N tokens: handy for long-response tests.
-fn requested_length(prompt: &str) -> Option<usize> {
-    let start = prompt.find("[[tokens=")? + "[[tokens=".len();
+/// `[[NAME=N]]` in the prompt: `tokens` asks for an answer of about N tokens, `tps` for N tokens
+/// a second. Handy for long-response tests and benchmarks.
+fn directive(prompt: &str, name: &str) -> Option<f64> {
+    let open = format!("[[{name}=");
+    let start = prompt.find(&open)? + open.len();
     let end = prompt[start..].find("]]")? + start;
-    prompt[start..end].trim().parse().ok()
+    prompt[start..end]
+        .trim()
+        .parse()
+        .ok()
+        .filter(|v: &f64| *v > 0.0)
 }
 
 /// Everything the stream will say, decided up front from the seed.
@@ -298,7 +336,9 @@ fn script(shared: &Shared, ask: &Ask) -> Script {
     let seed = shared.cfg.seed.to_le_bytes();
     let mut rng = SplitMix64::from_parts(&[&seed, m.id.as_bytes(), ask.prompt.as_bytes()]);
     let natural = (m.answer_tokens as f64 * (0.7 + 0.6 * rng.next_f64())) as usize;
-    let want_answer = requested_length(&ask.prompt).unwrap_or(natural).max(1);
+    let want_answer = directive(&ask.prompt, "tokens")
+        .map_or(natural, |n| n as usize)
+        .max(1);
     let want_reasoning = if m.reasoning_tokens > 0 {
         (m.reasoning_tokens as f64 * (0.7 + 0.6 * rng.next_f64())) as usize
     } else {
@@ -345,7 +385,8 @@ fn script(shared: &Shared, ask: &Ask) -> Script {
     };
     let first_delay = scale(m.ttft_ms, &mut rng)
         + Duration::from_secs_f64(m.faults.stall_first_ms as f64 / 1000.0 / speed);
-    let per_token_ms = 1000.0 / m.tokens_per_s * drip;
+    let tps = directive(&ask.prompt, "tps").unwrap_or(m.tokens_per_s);
+    let per_token_ms = 1000.0 / tps * drip;
     let total = reasoning.len() + answer.len();
     let gaps = (0..total)
         .map(|i| {
@@ -460,7 +501,7 @@ async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes
     }
     let s = script(&shared, &ask);
     if ask.stream {
-        stream_response(ask, s, fault, n)
+        stream_response(shared.clone(), ask, s, fault, n)
     } else {
         let total: Duration = s.first_delay + s.gaps.iter().sum::<Duration>();
         if fault == Fault::HangFirst {
@@ -485,9 +526,22 @@ async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes
 
 type Frame = Result<Bytes, std::io::Error>;
 
-fn stream_response(ask: Ask, s: Script, fault: Fault, n: u64) -> Response {
+fn stream_response(shared: Arc<Shared>, ask: Ask, s: Script, fault: Fault, n: u64) -> Response {
     let (tx, mut rx) = mpsc::channel::<Frame>(32);
-    tokio::spawn(produce(ask, s, fault, n, tx));
+    tokio::spawn(async move {
+        let mut trace = Trace {
+            request: n,
+            model: ask.model.id.to_string(),
+            first_content_ns: None,
+            last_byte_ns: None,
+            first_content_at: None,
+            last_byte_at: None,
+        };
+        produce(ask, s, fault, n, tx, &mut trace).await;
+        if let Ok(mut t) = shared.trace.lock() {
+            t.push(trace);
+        }
+    });
     let body = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
     Response::builder()
         .status(StatusCode::OK)
@@ -499,7 +553,14 @@ fn stream_response(ask: Ask, s: Script, fault: Fault, n: u64) -> Response {
 
 /// Writes the SSE stream on schedule. Tokens that are already due go out together in one write,
 /// so a fast speed setting sends as fast as the socket takes it.
-async fn produce(ask: Ask, s: Script, fault: Fault, n: u64, tx: mpsc::Sender<Frame>) {
+async fn produce(
+    ask: Ask,
+    s: Script,
+    fault: Fault,
+    n: u64,
+    tx: mpsc::Sender<Frame>,
+    trace: &mut Trace,
+) {
     let id = format!("chatcmpl-demo-{n}");
     let created = unix_now();
     let model = ask.model.id;
@@ -520,6 +581,7 @@ async fn produce(ask: Ask, s: Script, fault: Fault, n: u64, tx: mpsc::Sender<Fra
     let mut due = start + s.first_delay;
     tokio::time::sleep_until(due).await;
     let mut buf = chunk(json!({"role": "assistant", "content": ""}), None);
+    let mut has_content = false;
     let tokens = s
         .reasoning
         .iter()
@@ -528,12 +590,7 @@ async fn produce(ask: Ask, s: Script, fault: Fault, n: u64, tx: mpsc::Sender<Fra
     for (i, ((field, tok), gap)) in tokens.zip(&s.gaps).enumerate() {
         due += *gap;
         if due > Instant::now() {
-            if !buf.is_empty()
-                && tx
-                    .send(Ok(Bytes::from(std::mem::take(&mut buf))))
-                    .await
-                    .is_err()
-            {
+            if !flush(&tx, &mut buf, trace, has_content).await {
                 return;
             }
             tokio::time::sleep_until(due).await;
@@ -569,12 +626,8 @@ async fn produce(ask: Ask, s: Script, fault: Fault, n: u64, tx: mpsc::Sender<Fra
             _ => {}
         }
         buf.push_str(&chunk(json!({ field: tok }), None));
-        if buf.len() > 64 * 1024
-            && tx
-                .send(Ok(Bytes::from(std::mem::take(&mut buf))))
-                .await
-                .is_err()
-        {
+        has_content |= field == "content";
+        if buf.len() > 64 * 1024 && !flush(&tx, &mut buf, trace, has_content).await {
             return;
         }
     }
@@ -587,7 +640,43 @@ async fn produce(ask: Ask, s: Script, fault: Fault, n: u64, tx: mpsc::Sender<Fra
         buf.push_str(&format!("data: {v}\n\n"));
     }
     buf.push_str("data: [DONE]\n\n");
-    let _ = tx.send(Ok(Bytes::from(buf))).await;
+    if tx.send(Ok(Bytes::from(buf))).await.is_ok() {
+        trace.sent(has_content);
+    }
+}
+
+/// Hand the buffered events to the socket; false when the client has gone.
+async fn flush(
+    tx: &mpsc::Sender<Frame>,
+    buf: &mut String,
+    trace: &mut Trace,
+    content: bool,
+) -> bool {
+    if buf.is_empty() {
+        return true;
+    }
+    if tx.send(Ok(Bytes::from(std::mem::take(buf)))).await.is_err() {
+        return false;
+    }
+    trace.sent(content);
+    true
+}
+
+impl Trace {
+    /// A write just went out; `content` tells whether any answer token has been written so far.
+    fn sent(&mut self, content: bool) {
+        let at = Instant::now();
+        let ns = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .ok();
+        if content && self.first_content_at.is_none() {
+            self.first_content_at = Some(at);
+            self.first_content_ns = ns;
+        }
+        self.last_byte_at = Some(at);
+        self.last_byte_ns = ns;
+    }
 }
 
 #[cfg(test)]
@@ -602,11 +691,13 @@ mod tests {
     }
 
     #[test]
-    fn length_directive() {
+    fn directives() {
         assert_eq!(
-            requested_length("write [[tokens=20000]] please"),
-            Some(20000)
+            directive("write [[tokens=20000]] please", "tokens"),
+            Some(20000.0)
         );
-        assert_eq!(requested_length("nothing"), None);
+        assert_eq!(directive("[[tps=200]] x [[tokens=5]]", "tps"), Some(200.0));
+        assert_eq!(directive("nothing", "tokens"), None);
+        assert_eq!(directive("[[tokens=-3]]", "tokens"), None);
     }
 }

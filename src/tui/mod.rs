@@ -6,8 +6,7 @@ pub mod terminal;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use crossterm::event::{Event, EventStream};
-use futures_util::StreamExt;
+use crossterm::event::Event;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -20,7 +19,11 @@ use crate::session::Session;
 use crate::ui::{self, Theme};
 use terminal::Term;
 
-const FRAME: Duration = Duration::from_millis(16);
+/// Frame pacing: a key, paste, mouse or resize is drawn within one 60 Hz frame; stream updates
+/// (which may arrive hundreds of times a second) are coalesced to 25 Hz: smooth to the eye, a
+/// fraction of the CPU, and still on screen well within 0.1 s of the last byte.
+const FRAME_INPUT: Duration = Duration::from_millis(16);
+const FRAME_STREAM: Duration = Duration::from_millis(40);
 /// Live elapsed times refresh this often while requests run; nothing ticks when idle.
 const TICK: Duration = Duration::from_millis(100);
 
@@ -71,10 +74,11 @@ async fn event_loop(
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let mut tasks: HashMap<u64, CancellationToken> = HashMap::new();
-    let mut events = EventStream::new();
+    let mut events = terminal_events()?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut last_draw: Option<Instant> = None;
+    let mut input_pending = false;
     let mut pending = vec![Effect::FetchModels];
     #[cfg(unix)]
     let mut term_sig = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
@@ -117,19 +121,26 @@ async fn event_loop(
             }
         }
         let now = Instant::now();
-        let due = last_draw.map_or(now, |t| t + FRAME);
+        let frame = if input_pending {
+            FRAME_INPUT
+        } else {
+            FRAME_STREAM
+        };
+        let due = last_draw.map_or(now, |t| t + frame);
         if state.dirty && now >= due {
             term.terminal.draw(|f| ui::render(state, theme, f))?;
             state.dirty = false;
+            input_pending = false;
             last_draw = Some(now);
         }
         let running = state.any_running();
         tokio::select! {
             biased;
-            ev = events.next() => match ev {
+            ev = events.recv() => match ev {
                 Some(Ok(ev)) => {
                     if let Some(a) = to_action(ev) {
                         pending = update(state, a);
+                        input_pending |= state.dirty;
                     }
                 }
                 Some(Err(e)) => return Err(e.into()),
@@ -160,6 +171,25 @@ async fn event_loop(
             },
         }
     }
+}
+
+/// Terminal events from a thread that blocks in `read()`. crossterm's async `EventStream` polls the
+/// tty and contends for its reader lock every time the loop wakes, which is for every streamed
+/// chunk; a blocked thread costs nothing until a key arrives.
+fn terminal_events() -> std::io::Result<mpsc::UnboundedReceiver<std::io::Result<Event>>> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    std::thread::Builder::new()
+        .name("terminal-events".into())
+        .spawn(move || {
+            loop {
+                let ev = crossterm::event::read();
+                let failed = ev.is_err();
+                if tx.send(ev).is_err() || failed {
+                    break;
+                }
+            }
+        })
+        .map(|_| rx)
 }
 
 #[cfg(unix)]

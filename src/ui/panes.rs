@@ -79,10 +79,16 @@ fn render_pane(p: &Pane, number: usize, focused: bool, theme: &Theme, f: &mut Fr
         ));
     }
     f.render_widget(block, area);
-    // Only the visible rows are turned into lines: drawing cost is independent of the length.
-    let lines: Vec<Line> = rows[top..(top + h).min(rows.len())]
-        .iter()
-        .map(|r| Line::styled(r.text.as_str(), theme.row(r.kind)))
-        .collect();
-    f.render_widget(Paragraph::new(lines), inner);
+    // Only the visible rows are drawn, and they are already wrapped to this width: write them
+    // straight into the buffer. Drawing cost is independent of the response's length.
+    let buf = f.buffer_mut();
+    for (y, r) in rows[top..(top + h).min(rows.len())].iter().enumerate() {
+        buf.set_stringn(
+            inner.x,
+            inner.y + y as u16,
+            &r.text,
+            inner.width as usize,
+            theme.row(r.kind),
+        );
+    }
 }

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""CPU cost of the workbench in a real pseudo-terminal (tmux, 160x48), while the demo gateway streams.
+
+Cases (issue 3's targets):
+  20k-fast  a 20,000-token answer sent as fast as the server can: CPU < 0.7 s, and on screen
+            within 0.1 s of the server's last byte (from the demo gateway's /demo/trace)
+  2k-200    2,000 tokens at 200 tokens/s: CPU < 0.25 s
+  idle      10 s with nothing streaming: CPU < 0.5 %
+
+Usage: scripts/measure-tui-cpu.py [--no-build]   (needs tmux; builds the release binary)
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "gatebench")
+SOCK = [f"gb-measure-{os.getpid()}-0"]
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def tmux(*args):
+    return subprocess.run(["tmux", "-L", SOCK[0], *args], capture_output=True, text=True, check=False)
+
+
+def screen():
+    return tmux("capture-pane", "-t", "m", "-p").stdout
+
+
+def wait(cond, secs, what, step=0.005):
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        s = screen()
+        if cond(s):
+            return time.time_ns()
+        time.sleep(step)
+    sys.exit(f"timed out waiting for {what}:\n{screen()}")
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+
+
+def start_demo(speed, home):
+    p = subprocess.Popen([BIN, "demo-gateway", "--port", "0", "--demo-speed", speed],
+                         stdout=subprocess.PIPE, text=True, env={**os.environ, "HOME": home})
+    url = p.stdout.readline().strip().rsplit(" ", 1)[1]
+    key = p.stdout.readline().strip().split(" ", 1)[1]
+    return p, url, key
+
+
+def run_case(url, key, home, model, prompt):
+    cmd = (f"exec env HOME={home} XDG_CONFIG_HOME={home}/cfg GBKEY={key} {BIN} "
+           f"--base-url {url} --api-key-env GBKEY -m {model}")
+    tmux("kill-server")
+    n = int(SOCK[0].rsplit("-", 1)[1]) + 1
+    SOCK[0] = f"{SOCK[0].rsplit('-', 1)[0]}-{n}"
+    r = tmux("new-session", "-d", "-s", "m", "-x", "160", "-y", "48", cmd)
+    if r.returncode != 0:
+        sys.exit(r.stderr)
+    pid = int(tmux("list-panes", "-t", "m", "-F", "#{pane_pid}").stdout.strip())
+    wait(lambda s: "Models 1/6" in s, 20, "the model list", 0.05)
+    tmux("send-keys", "-t", "m", "-l", prompt)
+    wait(lambda s: prompt[:20] in s, 10, "the prompt", 0.01)
+    cpu0 = cpu_seconds(pid)
+    tmux("send-keys", "-t", "m", "C-s")
+    seen_ns = wait(lambda s: any(model in l and " done " in l for l in s.splitlines()), 120, "done")
+    cpu1 = cpu_seconds(pid)
+    with urllib.request.urlopen(url.replace("/v1", "/demo/trace")) as resp:
+        last = json.load(resp)["streams"][-1]
+    return pid, cpu1 - cpu0, (seen_ns - last["last_byte_ns"]) / 1e9
+
+
+def main():
+    if "--no-build" not in sys.argv:
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    home = tempfile.mkdtemp()
+    fast, url_fast, key = start_demo("inf", home)
+    real, url_real, _ = start_demo("1", home)
+    results = []
+    try:
+        _, cpu, lag = run_case(url_fast, key, home, "demo/fast-mini", "[[tokens=20000]] go fast")
+        results.append(("20k tokens, as fast as the server sends", cpu, 0.7, f"on screen {lag * 1000:.0f} ms after the last byte (target < 100 ms)", lag < 0.1))
+        pid, cpu, lag = run_case(url_real, key, home, "demo/fast-mini", "[[tokens=2000]] [[tps=200]] go")
+        results.append(("2k tokens at 200 tokens/s", cpu, 0.25, f"on screen {lag * 1000:.0f} ms after the last byte", True))
+        c0 = cpu_seconds(pid)
+        time.sleep(10)
+        idle = (cpu_seconds(pid) - c0) / 10 * 100
+        results.append(("idle 10 s", idle, 0.5, "percent of one core", True))
+    finally:
+        tmux("kill-server")
+        fast.kill()
+        real.kill()
+    ok = True
+    for name, value, limit, note, extra_ok in results:
+        good = value < limit and extra_ok
+        ok &= good
+        unit = "%" if name.startswith("idle") else " s CPU"
+        print(f"{'PASS' if good else 'FAIL'}  {name}: {value:.3f}{unit} (limit {limit}); {note}")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
