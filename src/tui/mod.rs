@@ -26,6 +26,7 @@ const FRAME_INPUT: Duration = Duration::from_millis(16);
 const FRAME_STREAM: Duration = Duration::from_millis(40);
 /// Live elapsed times refresh this often while requests run; nothing ticks when idle.
 const TICK: Duration = Duration::from_millis(100);
+const MAX_DRAIN: usize = 4096;
 
 pub fn banner(session: &Session) -> Option<String> {
     session.profile.is_demo().then(|| {
@@ -151,8 +152,10 @@ async fn event_loop(
                     tasks.remove(request_id);
                 }
                 pending = update(state, a);
-                // Drain what else is queued before the next draw, as oha does per frame.
-                while let Ok(a) = rx.try_recv() {
+                // Drain what else is queued before the next draw, as oha does per frame; bounded,
+                // so keys and frames get their turn even with nine streams at full speed.
+                for _ in 0..MAX_DRAIN {
+                    let Ok(a) = rx.try_recv() else { break };
                     if let Action::Ended { request_id, .. } = &a {
                         tasks.remove(request_id);
                     }
