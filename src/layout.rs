@@ -14,8 +14,9 @@ pub struct Areas {
     pub status: Rect,
 }
 
-/// `visible` panes; `banner` reserves a top line for the "demo gateway" notice.
-pub fn compute(size: Rect, visible: usize, banner: bool) -> Areas {
+/// `visible` panes; `banner` reserves a top line for the "demo gateway" notice; the panel gets up
+/// to `panel_rows`, within a third of the screen (two fifths on tall screens).
+pub fn compute(size: Rect, visible: usize, banner: bool, panel_rows: u16) -> Areas {
     let mut y = size.y;
     let mut h = size.height;
     let take_top = |y: &mut u16, h: &mut u16, n: u16| {
@@ -33,7 +34,8 @@ pub fn compute(size: Rect, visible: usize, banner: bool) -> Areas {
     let status_h = 1.min(h);
     let status = Rect::new(size.x, y + h - status_h, size.width, status_h);
     h -= status_h;
-    let panel_h = ((visible.max(1) as u16) + 4).min(h / 3).min(h);
+    let cap = if h >= 40 { h * 2 / 5 } else { h / 3 };
+    let panel_h = panel_rows.max(visible.max(1) as u16 + 4).min(cap).min(h);
     let panel = Rect::new(size.x, y + h - panel_h, size.width, panel_h);
     h -= panel_h;
     let left_w = (size.width * 3 / 10).clamp(26.min(size.width), 48.min(size.width));
@@ -91,7 +93,7 @@ mod tests {
     fn areas_tile_the_screen() {
         for (w, h) in [(80, 24), (160, 48), (20, 6)] {
             for n in 0..=9 {
-                let a = compute(Rect::new(0, 0, w, h), n, true);
+                let a = compute(Rect::new(0, 0, w, h), n, true, 30);
                 assert_eq!(a.panes.len(), n);
                 for p in &a.panes {
                     assert!(p.right() <= w && p.bottom() <= h, "{p:?} in {w}x{h}");

@@ -57,9 +57,11 @@ impl AnswerRecord {
     pub fn from_outcome(o: &Outcome, models: &[ModelInfo], config_prices: Option<&Prices>) -> Self {
         let c = &o.collector;
         let f = c.figures();
-        let n = c.output_tokens();
+        let counted = c.usage_or_estimate(&o.prompt);
+        let usage = counted.map(|(u, _)| u);
+        let estimated = f.estimated || counted.is_some_and(|(_, est)| est);
         let listed = models.iter().find(|m| m.id == o.model).map(|m| &m.prices);
-        let cost = metrics::cost::resolve(c.usage.as_ref(), gateway_cost(o), listed, config_prices);
+        let cost = metrics::cost::resolve(usage.as_ref(), gateway_cost(o), listed, config_prices);
         Self {
             model: o.model.clone(),
             text: c.text.clone(),
@@ -68,20 +70,131 @@ impl AnswerRecord {
             ttfr_ms: f.ttfr_ms,
             total_ms: f.total_ms,
             itl_ms: f.itl_ms,
-            input_tokens: c.usage.map(|u| u.input_tokens),
-            cached_input_tokens: c.usage.map(|u| u.cached_input_tokens),
-            output_tokens: n.map(|n| n.value()),
-            reasoning_tokens: c.usage.map(|u| u.reasoning_tokens),
+            input_tokens: usage.map(|u| u.input_tokens),
+            cached_input_tokens: usage.map(|u| u.cached_input_tokens),
+            output_tokens: usage.map(|u| u.output_tokens),
+            reasoning_tokens: usage.map(|u| u.reasoning_tokens),
             tokens_per_s: f.e2e_tps,
             decode_tokens_per_s: f.decode_tps,
             cost_usd: cost.map(|c| c.usd),
             cost_source: cost.map(|c| c.source),
-            estimated: f.estimated,
+            estimated,
             finish_reason: c.finish_reason.clone(),
             served_model: c.served_model.clone(),
             tool_calls: c.tool_calls.clone(),
             error: o.error.as_ref().map(ToString::to_string),
             error_kind: o.error.as_ref().map(|e| e.kind()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+    use crate::gateway::Collector;
+    use crate::gateway::wire::{Chunk, Message, Usage};
+    use crate::metrics::CostSource;
+
+    fn outcome(usage: Option<Usage>, header: Option<&str>) -> Outcome {
+        let t0 = Instant::now();
+        let mut c = Collector::new(t0);
+        c.push(
+            t0,
+            Chunk {
+                content: Some("hello world".into()),
+                ..Default::default()
+            },
+        );
+        c.push(
+            t0,
+            Chunk {
+                usage,
+                finish_reason: Some("stop".into()),
+                ..Default::default()
+            },
+        );
+        c.finish(t0);
+        let headers = header.map(|h| {
+            let mut m = reqwest::header::HeaderMap::new();
+            m.insert("x-litellm-response-cost", h.parse().unwrap());
+            m
+        });
+        Outcome {
+            model: "m".into(),
+            prompt: vec![Message::new("user", "say hello world")],
+            collector: c,
+            headers,
+            error: None,
+        }
+    }
+
+    fn listed() -> Vec<ModelInfo> {
+        vec![ModelInfo {
+            id: "m".into(),
+            prices: Prices {
+                input: Some(1.0),
+                output: Some(2.0),
+                ..Default::default()
+            },
+            ..Default::default()
+        }]
+    }
+
+    #[test]
+    fn each_cost_source() {
+        let u = Usage {
+            input_tokens: 1_000_000,
+            output_tokens: 1_000_000,
+            ..Default::default()
+        };
+        let gw = Usage {
+            cost_usd: Some(0.5),
+            ..u
+        };
+        let r = AnswerRecord::from_outcome(&outcome(Some(gw), None), &listed(), None);
+        assert_eq!(
+            (r.cost_usd, r.cost_source),
+            (Some(0.5), Some(CostSource::Gateway))
+        );
+        let r = AnswerRecord::from_outcome(&outcome(Some(u), Some("0.25")), &listed(), None);
+        assert_eq!(
+            (r.cost_usd, r.cost_source),
+            (Some(0.25), Some(CostSource::Gateway))
+        );
+        let r = AnswerRecord::from_outcome(&outcome(Some(u), None), &listed(), None);
+        assert_eq!(
+            (r.cost_usd, r.cost_source),
+            (Some(3.0), Some(CostSource::Models))
+        );
+        let cfg = Prices {
+            input: Some(10.0),
+            output: Some(10.0),
+            ..Default::default()
+        };
+        let r = AnswerRecord::from_outcome(&outcome(Some(u), None), &[], Some(&cfg));
+        assert_eq!(
+            (r.cost_usd, r.cost_source),
+            (Some(20.0), Some(CostSource::Config))
+        );
+        let r = AnswerRecord::from_outcome(&outcome(Some(u), None), &[], None);
+        assert_eq!((r.cost_usd, r.cost_source), (None, None));
+        assert!(!r.estimated);
+    }
+
+    #[test]
+    fn estimate_path_is_marked() {
+        let r = AnswerRecord::from_outcome(&outcome(None, None), &listed(), None);
+        assert!(r.estimated);
+        assert_eq!(r.output_tokens, Some(2));
+        assert_eq!(
+            r.input_tokens,
+            Some(crate::metrics::estimate_prompt_tokens(&[Message::new(
+                "user",
+                "say hello world"
+            )]))
+        );
+        assert_eq!(r.cost_source, Some(CostSource::Models));
     }
 }

@@ -12,6 +12,8 @@ use crate::gateway::{Client, Collector, GatewayError, Timed};
 #[derive(Debug)]
 pub struct Outcome {
     pub model: String,
+    /// The messages sent, for token estimates when the server reports no usage.
+    pub prompt: Vec<crate::gateway::wire::Message>,
     pub collector: Collector,
     pub headers: Option<HeaderMap>,
     pub error: Option<GatewayError>,
@@ -25,6 +27,7 @@ pub async fn stream(
     mut on_chunk: impl FnMut(&Timed<Chunk>),
 ) -> Outcome {
     let model = req.model.clone();
+    let prompt = req.messages.clone();
     let started = Instant::now();
     let mut stream = match client.chat_stream(req, cancel).await {
         Ok(s) => s,
@@ -33,6 +36,7 @@ pub async fn stream(
             collector.finish(Instant::now());
             return Outcome {
                 model,
+                prompt,
                 collector,
                 headers: None,
                 error: Some(e),
@@ -56,6 +60,7 @@ pub async fn stream(
     collector.finish(Instant::now());
     Outcome {
         model,
+        prompt,
         collector,
         headers: Some(stream.headers),
         error,

@@ -232,3 +232,62 @@ fn help_overlay() {
         insta::assert_snapshot!(format!("help_overlay_{}x{}", size.0, size.1), screen(&s));
     }
 }
+
+#[test]
+fn session_stats_and_compare() {
+    for size in SIZES {
+        let mut s = state(size, &["demo/fast-mini", "demo/pro-large"]);
+        let t0 = Instant::now();
+        for round in 0..4u64 {
+            let ids = send(&mut s, "again");
+            for (i, &id) in ids.iter().enumerate() {
+                let start = t0 + Duration::from_secs(round * 10);
+                let ttft = Duration::from_millis(100 + 300 * i as u64 + 20 * round);
+                update(
+                    &mut s,
+                    Action::Started {
+                        request_id: id,
+                        sent_at: start,
+                    },
+                );
+                chunk(&mut s, id, start + ttft, Some("some answer text"), None);
+                chunk(
+                    &mut s,
+                    id,
+                    start + ttft + Duration::from_millis(500),
+                    Some(" more"),
+                    None,
+                );
+                update(
+                    &mut s,
+                    Action::Chunk {
+                        request_id: id,
+                        at: start + ttft + Duration::from_millis(510),
+                        chunk: Chunk {
+                            usage: Some(Usage {
+                                input_tokens: 100,
+                                output_tokens: 51,
+                                ..Default::default()
+                            }),
+                            ..Default::default()
+                        },
+                    },
+                );
+                update(
+                    &mut s,
+                    Action::Ended {
+                        request_id: id,
+                        at: start + ttft + Duration::from_millis(520),
+                        error: None,
+                        headers: None,
+                    },
+                );
+            }
+        }
+        insta::assert_snapshot!(format!("session_stats_{}x{}", size.0, size.1), screen(&s));
+        key(&mut s, KeyCode::Tab, KeyModifiers::NONE);
+        key(&mut s, KeyCode::Char('v'), KeyModifiers::NONE);
+        key(&mut s, KeyCode::Char('v'), KeyModifiers::NONE);
+        insta::assert_snapshot!(format!("compare_bars_{}x{}", size.0, size.1), screen(&s));
+    }
+}

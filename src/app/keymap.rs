@@ -18,6 +18,10 @@ pub enum Command {
     NewConversation,
     ToggleMouse,
     Params,
+    PanelView,
+    SortNext,
+    SortReverse,
+    CompareMetric,
     JumpPane(u8),
     ToggleRoute(u8),
 }
@@ -37,6 +41,10 @@ impl Command {
             Command::NewConversation => "new_conversation".into(),
             Command::ToggleMouse => "toggle_mouse".into(),
             Command::Params => "params".into(),
+            Command::PanelView => "panel_view".into(),
+            Command::SortNext => "sort".into(),
+            Command::SortReverse => "sort_reverse".into(),
+            Command::CompareMetric => "compare_metric".into(),
             Command::JumpPane(n) => format!("pane_{n}"),
             Command::ToggleRoute(n) => format!("toggle_route_{n}"),
         }
@@ -201,6 +209,22 @@ fn defaults() -> Vec<(Command, &'static str, &'static str)> {
             Command::ToggleMouse,
             "f2",
             "mouse capture on/off (off: the terminal selects)",
+        ),
+        (
+            Command::PanelView,
+            "v",
+            "panel: live rows / session stats / compare bars",
+        ),
+        (
+            Command::SortNext,
+            "s",
+            "sort the session stats by the next column",
+        ),
+        (Command::SortReverse, "shift-s", "reverse the sort order"),
+        (
+            Command::CompareMetric,
+            "b",
+            "compare bars: TTFT / tokens/s / cost per 1k output",
         ),
         (Command::Help, "?, f1", "show this help"),
         (

@@ -18,6 +18,7 @@ use reqwest::header::HeaderMap;
 use crate::gateway::wire::{ChatRequest, Chunk, Message, ModelInfo, Prices};
 use crate::layout::{self, Areas};
 use crate::metrics::cost;
+use crate::metrics::stats::ModelStats;
 use crate::record::header_cost;
 use keymap::{Command, Keymap};
 use pane::{Pane, Status};
@@ -55,6 +56,48 @@ pub enum Overlay {
     Help,
     ConfirmQuit,
     Params(ParamsForm),
+    /// The session budget is spent: send this prompt anyway?
+    ConfirmBudget(String),
+}
+
+/// What the panel shows below the live rows (or alone, when there is room for only one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PanelView {
+    Now,
+    Session,
+    Compare,
+}
+
+/// Columns of the session table, in order; `s` cycles through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Model,
+    Runs,
+    TtftP50,
+    TtftP95,
+    ItlP50,
+    ItlP95,
+    TpsP50,
+    CostPer1k,
+}
+
+pub const SORT_KEYS: [SortKey; 8] = [
+    SortKey::Model,
+    SortKey::Runs,
+    SortKey::TtftP50,
+    SortKey::TtftP95,
+    SortKey::ItlP50,
+    SortKey::ItlP95,
+    SortKey::TpsP50,
+    SortKey::CostPer1k,
+];
+
+/// The metric the Compare view's bars show; `b` cycles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareMetric {
+    Ttft,
+    TokensPerSecond,
+    CostPer1kOutput,
 }
 
 #[derive(Debug)]
@@ -124,6 +167,14 @@ pub struct State {
     pub status_msg: Option<String>,
     pub mouse_capture: bool,
     pub dirty: bool,
+    /// Per model, over this session: distributions, recent TTFTs, cost.
+    pub stats: BTreeMap<String, ModelStats>,
+    pub budget_usd: Option<f64>,
+    budget_warned: bool,
+    pub panel_view: PanelView,
+    pub sort: SortKey,
+    pub sort_desc: bool,
+    pub compare: CompareMetric,
 }
 
 impl State {
@@ -157,6 +208,13 @@ impl State {
             status_msg: None,
             mouse_capture: true,
             dirty: true,
+            stats: BTreeMap::new(),
+            budget_usd: None,
+            budget_warned: false,
+            panel_view: PanelView::Now,
+            sort: SortKey::Model,
+            sort_desc: false,
+            compare: CompareMetric::Ttft,
         };
         for m in selected.into_iter().take(MAX_PANES) {
             s.toggle_model(&m);
@@ -173,7 +231,44 @@ impl State {
         } else {
             self.selected.len()
         };
-        layout::compute(self.size, n, self.banner.is_some())
+        layout::compute(self.size, n, self.banner.is_some(), self.panel_rows())
+    }
+
+    /// Rows the panel would like: the live rows, and the session rows below them.
+    fn panel_rows(&self) -> u16 {
+        let now = self.selected.len().max(1) + 1;
+        // A header row (column names, or the metric's name) above one row per model.
+        let below = self.stats.len().max(1) + 1;
+        (now + 1 + below + 2) as u16
+    }
+
+    /// Session rows in the chosen order.
+    pub fn sorted_stats(&self) -> Vec<(&String, &ModelStats)> {
+        let mut v: Vec<(&String, &ModelStats)> = self.stats.iter().collect();
+        let key = |m: &ModelStats| -> Option<f64> {
+            match self.sort {
+                SortKey::Model => None,
+                SortKey::Runs => Some(m.runs as f64),
+                SortKey::TtftP50 => m.ttft_ms(0.5),
+                SortKey::TtftP95 => m.ttft_ms(0.95),
+                SortKey::ItlP50 => m.itl_ms(0.5),
+                SortKey::ItlP95 => m.itl_ms(0.95),
+                SortKey::TpsP50 => m.tps(0.5),
+                SortKey::CostPer1k => m.cost_per_1k_output(),
+            }
+        };
+        v.sort_by(|a, b| {
+            let ord = match (key(a.1), key(b.1)) {
+                (Some(x), Some(y)) => x.total_cmp(&y),
+                // Unknown values sort last whatever the direction.
+                (Some(_), None) => return std::cmp::Ordering::Less,
+                (None, Some(_)) => return std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            };
+            let ord = ord.then_with(|| a.0.cmp(b.0));
+            if self.sort_desc { ord.reverse() } else { ord }
+        });
+        v
     }
 
     /// Indices into `panes` of the visible panes, in order.
@@ -262,6 +357,17 @@ impl State {
     }
 
     fn send(&mut self, prompt: String) -> Vec<Effect> {
+        if let Some(b) = self.budget_usd
+            && self.session_cost >= b
+            && !prompt.trim().is_empty()
+        {
+            self.overlay = Overlay::ConfirmBudget(prompt);
+            return vec![];
+        }
+        self.send_anyway(prompt)
+    }
+
+    fn send_anyway(&mut self, prompt: String) -> Vec<Effect> {
         if prompt.trim().is_empty() {
             self.status_msg = Some("write a prompt first".into());
             return vec![];
@@ -298,6 +404,7 @@ impl State {
             messages.push(Message::new("user", prompt.clone()));
             pane.begin(id, &prompt);
             pane.pending_prompt = Some(prompt.clone());
+            pane.sent_messages = messages.clone();
             effects.push(Effect::Send {
                 request_id: id,
                 req: ChatRequest {
@@ -487,16 +594,17 @@ fn on_ended(
         .get_or_insert_with(|| crate::gateway::Collector::new(at));
     collector.finish(at);
     let figures = collector.figures();
-    let n = collector.output_tokens();
-    let usage = collector.usage;
-    let gateway_usd = usage
+    let counted = collector.usage_or_estimate(&p.sent_messages);
+    let usage = counted.map(|(u, _)| u);
+    let gateway_usd = collector
+        .usage
         .and_then(|u| u.cost_usd)
         .or_else(|| headers.as_ref().and_then(header_cost));
     let text = collector.text.clone();
     p.figures = Some(figures);
     p.input_tokens = usage.map(|u| u.input_tokens);
-    p.output_tokens = n.map(|n| n.value());
-    p.tokens_estimated = n.is_some_and(|n| n.is_estimate());
+    p.output_tokens = usage.map(|u| u.output_tokens);
+    p.tokens_estimated = figures.estimated || counted.is_some_and(|(_, est)| est);
     if usage.is_some() || gateway_usd.is_some() {
         p.cost = cost::resolve(
             usage.as_ref(),
@@ -509,6 +617,23 @@ fn on_ended(
             None => s.session_cost_partial = true,
         }
     }
+    let p = &mut s.panes[idx];
+    if error.is_none() && p.status != Status::Cancelled {
+        let priced = p.cost.zip(usage).map(|(c, u)| (c.usd, u.output_tokens));
+        s.stats.entry(model).or_default().add(&figures, priced);
+    }
+    if let Some(b) = s.budget_usd
+        && !s.budget_warned
+        && s.session_cost >= 0.8 * b
+    {
+        s.budget_warned = true;
+        s.status_msg = Some(format!(
+            "budget: {} of {} spent this session",
+            crate::format::fmt_usd(Some(s.session_cost)),
+            crate::format::fmt_usd(Some(b))
+        ));
+    }
+    let p = &mut s.panes[idx];
     if p.status == Status::Cancelled {
         return;
     }
@@ -542,6 +667,23 @@ fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 _ if ctrl_c => quit_now(s),
                 _ => {
                     s.overlay = Overlay::None;
+                    vec![]
+                }
+            };
+        }
+        Overlay::ConfirmBudget(prompt) => {
+            let prompt = std::mem::take(prompt);
+            s.overlay = Overlay::None;
+            return match k.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    let effects = s.send_anyway(prompt);
+                    if !effects.is_empty() {
+                        s.editor = fresh_editor(&s.editor);
+                    }
+                    effects
+                }
+                _ => {
+                    s.status_msg = Some("not sent: the session budget is spent".into());
                     vec![]
                 }
             };
@@ -720,6 +862,32 @@ fn on_command(s: &mut State, cmd: Command) -> Vec<Effect> {
                 ],
                 error: None,
             });
+            vec![]
+        }
+        Command::PanelView => {
+            s.panel_view = match s.panel_view {
+                PanelView::Now => PanelView::Session,
+                PanelView::Session => PanelView::Compare,
+                PanelView::Compare => PanelView::Now,
+            };
+            s.relayout();
+            vec![]
+        }
+        Command::SortNext => {
+            let i = SORT_KEYS.iter().position(|k| *k == s.sort).unwrap_or(0);
+            s.sort = SORT_KEYS[(i + 1) % SORT_KEYS.len()];
+            vec![]
+        }
+        Command::SortReverse => {
+            s.sort_desc = !s.sort_desc;
+            vec![]
+        }
+        Command::CompareMetric => {
+            s.compare = match s.compare {
+                CompareMetric::Ttft => CompareMetric::TokensPerSecond,
+                CompareMetric::TokensPerSecond => CompareMetric::CostPer1kOutput,
+                CompareMetric::CostPer1kOutput => CompareMetric::Ttft,
+            };
             vec![]
         }
         Command::JumpPane(n) => {

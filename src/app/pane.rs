@@ -60,6 +60,8 @@ pub struct Pane {
     pub enabled: bool,
     /// The prompt of the running turn; joins `history` only when the answer completes.
     pub pending_prompt: Option<String>,
+    /// Everything the last request sent, for token estimates when the server reports no usage.
+    pub sent_messages: Vec<Message>,
 }
 
 impl Pane {
@@ -80,6 +82,7 @@ impl Pane {
             follow: true,
             enabled: true,
             pending_prompt: None,
+            sent_messages: Vec::new(),
         }
     }
 

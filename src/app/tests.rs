@@ -65,8 +65,19 @@ fn content(text: &str) -> Chunk {
     }
 }
 
-/// Drive one request to the end with fixed instants.
+/// Drive one request to the end with fixed instants: first token after 100 ms.
 fn answer(s: &mut State, id: u64, t0: Instant, text: &str, usage: Option<Usage>) {
+    answer_after(s, id, t0, 100, text, usage)
+}
+
+fn answer_after(
+    s: &mut State,
+    id: u64,
+    t0: Instant,
+    ttft_ms: u64,
+    text: &str,
+    usage: Option<Usage>,
+) {
     update(
         s,
         Action::Started {
@@ -78,7 +89,7 @@ fn answer(s: &mut State, id: u64, t0: Instant, text: &str, usage: Option<Usage>)
         s,
         Action::Chunk {
             request_id: id,
-            at: t0 + Duration::from_millis(100),
+            at: t0 + Duration::from_millis(ttft_ms),
             chunk: content(text),
         },
     );
@@ -496,4 +507,114 @@ fn ticks_redraw_only_while_running() {
     s.dirty = false;
     update(&mut s, Action::Tick(Instant::now()));
     assert!(s.dirty);
+}
+
+#[test]
+fn session_stats_accumulate_per_model_and_sort() {
+    let mut s = state(&["a/fast", "b/large"]);
+    let t0 = Instant::now();
+    for round in 0..3u64 {
+        typed(&mut s, "x");
+        let sent = sends(&update(&mut s, ctrl('s')));
+        for (i, (id, _)) in sent.iter().enumerate() {
+            // b/large is slower to its first token.
+            let start = t0 + Duration::from_secs(round * 10);
+            let usage = Some(Usage {
+                input_tokens: 10,
+                output_tokens: 3,
+                ..Default::default()
+            });
+            answer_after(
+                &mut s,
+                *id,
+                start,
+                100 * (i as u64 + 1),
+                "one two three",
+                usage,
+            );
+        }
+    }
+    assert_eq!(s.stats.len(), 2);
+    let a = &s.stats["a/fast"];
+    assert_eq!(a.runs, 3);
+    assert!((a.ttft_ms(0.5).unwrap() - 100.0).abs() < 0.5);
+    assert!((s.stats["b/large"].ttft_ms(0.5).unwrap() - 200.0).abs() < 0.5);
+    assert_eq!(a.recent_ttft_ms.len(), 3);
+    // Sort by TTFT p50, then reverse.
+    update(&mut s, key(KeyCode::Tab)); // panes: plain keys act
+    while s.sort != SortKey::TtftP50 {
+        update(&mut s, key(KeyCode::Char('s')));
+    }
+    let order: Vec<&str> = s.sorted_stats().iter().map(|(m, _)| m.as_str()).collect();
+    assert_eq!(order, vec!["a/fast", "b/large"]);
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('S'), KeyModifiers::SHIFT)),
+    );
+    let order: Vec<&str> = s.sorted_stats().iter().map(|(m, _)| m.as_str()).collect();
+    assert_eq!(order, vec!["b/large", "a/fast"]);
+    update(&mut s, key(KeyCode::Char('b')));
+    assert_eq!(s.compare, CompareMetric::TokensPerSecond);
+    update(&mut s, key(KeyCode::Char('v')));
+    assert_eq!(s.panel_view, PanelView::Session);
+}
+
+#[test]
+fn budget_warns_at_80_percent_and_asks_at_100() {
+    let mut s = state(&["a/fast"]);
+    // $1 + $2 per million in/out: 1M input tokens cost $1.
+    s.budget_usd = Some(1.0);
+    let t0 = Instant::now();
+    let big = |n| {
+        Some(Usage {
+            input_tokens: n,
+            output_tokens: 0,
+            ..Default::default()
+        })
+    };
+    typed(&mut s, "x");
+    let id = sends(&update(&mut s, ctrl('s')))[0].0;
+    answer(&mut s, id, t0, "a", big(850_000));
+    assert!(
+        s.status_msg.as_deref().unwrap().contains("budget"),
+        "{:?}",
+        s.status_msg
+    );
+    typed(&mut s, "y");
+    let id = sends(&update(&mut s, ctrl('s')))[0].0;
+    answer(&mut s, id, t0, "b", big(200_000));
+    assert!(s.session_cost >= 1.0);
+    // Spent: the next send asks first; "n" sends nothing, "y" sends.
+    typed(&mut s, "z");
+    assert!(sends(&update(&mut s, ctrl('s'))).is_empty());
+    assert!(matches!(s.overlay, Overlay::ConfirmBudget(_)));
+    assert!(sends(&update(&mut s, key(KeyCode::Char('n')))).is_empty());
+    assert_eq!(s.overlay, Overlay::None);
+    assert_eq!(s.editor.lines(), ["z"], "the prompt is kept when not sent");
+    update(&mut s, ctrl('s'));
+    let sent = sends(&update(&mut s, key(KeyCode::Char('y'))));
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].1.messages.last().unwrap().content, "z");
+}
+
+#[test]
+fn no_usage_means_estimates_marked_and_config_prices_used() {
+    let mut s = state(&["zz/unlisted"]);
+    s.config_prices.insert(
+        "zz/unlisted".into(),
+        Prices {
+            input: Some(1.0),
+            output: Some(1.0),
+            ..Default::default()
+        },
+    );
+    typed(&mut s, "hello world");
+    let id = sends(&update(&mut s, ctrl('s')))[0].0;
+    answer(&mut s, id, Instant::now(), "hello world", None);
+    let p = &s.panes[0];
+    assert!(p.tokens_estimated);
+    assert_eq!(p.output_tokens, Some(2));
+    let c = p.cost.unwrap();
+    assert_eq!(c.source, crate::metrics::CostSource::Config);
+    assert!(p.live(None).estimated);
 }

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use super::wire::{Chunk, Usage};
+use super::wire::{Chunk, Message, Usage};
 use crate::metrics::{self, Figures, Timeline, TokenCount};
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -132,6 +132,24 @@ impl Collector {
         Some(TokenCount::Estimated(est))
     }
 
+    /// The server's usage, or when it sent none an estimate from the prompt and the text (the
+    /// bool says which). `None` when there is nothing to count.
+    pub fn usage_or_estimate(&self, prompt: &[Message]) -> Option<(Usage, bool)> {
+        if let Some(u) = self.usage {
+            return Some((u, false));
+        }
+        let output = self.output_tokens()?.value();
+        Some((
+            Usage {
+                input_tokens: metrics::estimate_prompt_tokens(prompt),
+                output_tokens: output,
+                reasoning_tokens: metrics::estimate_tokens(&self.reasoning),
+                ..Default::default()
+            },
+            true,
+        ))
+    }
+
     pub fn figures(&self) -> Figures {
         metrics::figures(&self.timeline, self.output_tokens())
     }
@@ -230,11 +248,20 @@ mod tests {
         c.push(
             t0,
             Chunk {
-                content: Some("abcdefgh".into()),
+                content: Some("hello world".into()),
                 ..Default::default()
             },
         );
         assert_eq!(c.output_tokens(), Some(TokenCount::Estimated(2)));
         assert!(c.figures().estimated);
+        let (u, est) = c
+            .usage_or_estimate(&[Message::new("user", "hi there")])
+            .unwrap();
+        assert!(est);
+        assert_eq!(u.output_tokens, 2);
+        assert_eq!(
+            u.input_tokens,
+            metrics::estimate_prompt_tokens(&[Message::new("user", "hi there")])
+        );
     }
 }

@@ -1,13 +1,43 @@
 //! Timing, token and cost maths. Pure: no IO, no clock.
 
 pub mod cost;
+pub mod stats;
 pub mod timing;
 
 pub use cost::{Cost, CostSource};
 pub use timing::{Figures, Timeline, TokenCount, figures};
 
-/// A rough token count for text when the server reports none. Marked as an estimate wherever shown.
+/// Tokens in `text` by the o200k_base tokenizer (GPT-4o and later), offline. Used only when the
+/// server reports no usage, and always marked as an estimate where shown.
 pub fn estimate_tokens(text: &str) -> u64 {
-    // About four characters per token for English prose under BPE vocabularies.
-    (text.chars().count() as u64).div_ceil(4)
+    if text.is_empty() {
+        return 0;
+    }
+    tiktoken_rs::o200k_base_singleton().count_ordinary(text) as u64
+}
+
+/// Prompt tokens of a chat by OpenAI's rule of thumb: each message's text plus 4 tokens of framing,
+/// plus 3 that prime the reply.
+pub fn estimate_prompt_tokens(messages: &[crate::gateway::wire::Message]) -> u64 {
+    messages
+        .iter()
+        .map(|m| estimate_tokens(&m.content) + 4)
+        .sum::<u64>()
+        + 3
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn o200k_estimates() {
+        assert_eq!(estimate_tokens(""), 0);
+        assert_eq!(estimate_tokens("hello world"), 2);
+        let long = "The quick brown fox jumps over the lazy dog. ".repeat(100);
+        let n = estimate_tokens(&long);
+        assert!((900..=1100).contains(&n), "{n}");
+        let msgs = [crate::gateway::wire::Message::new("user", "hello world")];
+        assert_eq!(estimate_prompt_tokens(&msgs), 2 + 4 + 3);
+    }
 }

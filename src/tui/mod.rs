@@ -54,6 +54,7 @@ pub async fn run(session: Session, models: &[String], theme: Option<&str>) -> an
     };
     let mut state = State::new(keymap, selected, banner(&session));
     state.config_prices = session.config.prices.clone();
+    state.budget_usd = session.config.budget_usd.filter(|b| *b > 0.0);
 
     let mut term = Term::setup()?;
     // Self-test of the panic path: proves the hook restores the terminal (used by the tests).

@@ -75,6 +75,33 @@ pub fn confirm_quit(theme: &Theme, f: &mut Frame) {
     );
 }
 
+pub fn confirm_budget(s: &State, theme: &Theme, f: &mut Frame) {
+    let area = centered(f.area(), 56, 6);
+    let spent = crate::format::fmt_usd(Some(s.session_cost));
+    let budget = crate::format::fmt_usd(s.budget_usd);
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(vec![
+            Line::styled(
+                format!("This session has spent {spent} of its {budget} budget."),
+                theme.base(),
+            ),
+            Line::styled(
+                "Send anyway? y / n",
+                Style::default()
+                    .fg(theme.error)
+                    .add_modifier(Modifier::BOLD),
+            ),
+        ])
+        .block(
+            Block::bordered()
+                .title(" Budget ")
+                .border_style(theme.border(true)),
+        ),
+        area,
+    );
+}
+
 pub fn params(form: &ParamsForm, theme: &Theme, f: &mut Frame) {
     let area = centered(f.area(), 64, 10);
     let mut lines = Vec::new();

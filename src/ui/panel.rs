@@ -1,37 +1,114 @@
+//! The latency / cost panel: live rows per pane, per-model session statistics with a sparkline of
+//! recent TTFTs, and bars comparing models on one metric.
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Row, Table};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
 use super::Theme;
-use crate::app::State;
 use crate::app::pane::Status;
+use crate::app::{CompareMetric, PanelView, SORT_KEYS, State};
 use crate::format::{fmt_ms, fmt_usd};
+use crate::layout;
+use crate::metrics::stats::{ModelStats, sparkline};
 
 pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     if area.height == 0 {
         return;
     }
-    let total = format!(
-        " session {}{} ",
-        fmt_usd(Some(s.session_cost)),
-        if s.session_cost_partial {
-            " + unpriced"
+    let mut total = vec![Span::styled(
+        format!(
+            " session {}{}",
+            fmt_usd(Some(s.session_cost)),
+            if s.session_cost_partial {
+                " + unpriced"
+            } else {
+                ""
+            }
+        ),
+        theme.base().add_modifier(Modifier::BOLD),
+    )];
+    if let Some(b) = s.budget_usd {
+        let color = if s.session_cost >= b {
+            theme.error
+        } else if s.session_cost >= 0.8 * b {
+            theme.warn
         } else {
-            ""
-        }
-    );
+            theme.dim
+        };
+        total.push(Span::styled(
+            format!(" of {} budget", fmt_usd(Some(b))),
+            Style::default().fg(color),
+        ));
+    }
+    total.push(Span::raw(" "));
+    let tabs = [PanelView::Now, PanelView::Session, PanelView::Compare]
+        .iter()
+        .map(|v| {
+            let name = match v {
+                PanelView::Now => "now",
+                PanelView::Session => "session",
+                PanelView::Compare => "compare",
+            };
+            let style = if *v == s.panel_view {
+                Style::default()
+                    .fg(theme.accent)
+                    .add_modifier(Modifier::BOLD)
+            } else {
+                theme.dim()
+            };
+            Span::styled(format!(" {name}"), style)
+        })
+        .collect::<Vec<_>>();
+    let mut title = vec![Span::styled(" Latency / cost ·", theme.base())];
+    title.extend(tabs);
+    title.push(Span::styled(" (v) ", theme.dim()));
     let block = Block::bordered()
-        .title(" Latency / cost ")
-        .title_bottom(
-            Line::from(Span::styled(
-                total,
-                theme.base().add_modifier(Modifier::BOLD),
-            ))
-            .right_aligned(),
-        )
+        .title(Line::from(title))
+        .title_bottom(Line::from(total).right_aligned())
         .border_style(theme.border(false));
+    f.render_widget(block, area);
+    let inner = layout::inner(area);
+    let now_h = (s.selected.len().max(1) + 1) as u16;
+    let below = if s.panel_view == PanelView::Now {
+        PanelView::Session
+    } else {
+        s.panel_view
+    };
+    // Two sections when they fit, otherwise the chosen one alone.
+    if inner.height >= now_h + 3 {
+        let top = Rect::new(inner.x, inner.y, inner.width, now_h);
+        let bottom = Rect::new(
+            inner.x,
+            inner.y + now_h + 1,
+            inner.width,
+            inner.height - now_h - 1,
+        );
+        now(s, theme, f, top);
+        f.render_widget(
+            Paragraph::new(Line::styled(
+                "─".repeat(inner.width as usize),
+                Style::default().fg(theme.border),
+            )),
+            Rect::new(inner.x, inner.y + now_h, inner.width, 1),
+        );
+        section(s, below, theme, f, bottom);
+    } else {
+        section(s, s.panel_view, theme, f, inner);
+    }
+}
+
+fn section(s: &State, view: PanelView, theme: &Theme, f: &mut Frame, area: Rect) {
+    match view {
+        PanelView::Now => now(s, theme, f, area),
+        PanelView::Session => session(s, theme, f, area),
+        PanelView::Compare => compare(s, theme, f, area),
+    }
+}
+
+fn now(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let header = Row::new([
         "#", "model", "state", "TTFT", "tok/s", "total", "in", "out", "cost",
     ])
@@ -45,7 +122,7 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             let live = pane.live(s.now);
             let est = if live.estimated { "~" } else { "" };
             let cost = match (&pane.cost, &pane.status) {
-                (Some(c), _) => format!("{} {}", fmt_usd(Some(c.usd)), c.source.label()),
+                (Some(c), _) => format!("{}{est} {}", fmt_usd(Some(c.usd)), c.source.label()),
                 (None, st) if st.is_running() => "…".into(),
                 (None, Status::Idle) => String::new(),
                 (None, _) => fmt_usd(None),
@@ -63,7 +140,10 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                 Cell::from(fmt_ms(live.ttft_ms)),
                 Cell::from(live.tokens_per_s.map_or("-".into(), |v| format!("{v:.1}"))),
                 Cell::from(fmt_ms(live.total_ms)),
-                Cell::from(live.input_tokens.map_or("-".into(), |v| v.to_string())),
+                Cell::from(
+                    live.input_tokens
+                        .map_or("-".into(), |v| format!("{est}{v}")),
+                ),
                 Cell::from(
                     live.output_tokens
                         .map_or("-".into(), |v| format!("{est}{v}")),
@@ -84,9 +164,175 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         Constraint::Length(8),
         Constraint::Length(7),
         Constraint::Length(8),
-        Constraint::Length(6),
+        Constraint::Length(7),
         Constraint::Length(7),
         Constraint::Fill(2),
     ];
-    f.render_widget(Table::new(rows, widths).header(header).block(block), area);
+    f.render_widget(Table::new(rows, widths).header(header), area);
+}
+
+fn opt(v: Option<f64>, fmt: impl Fn(f64) -> String) -> String {
+    v.map_or("-".into(), fmt)
+}
+
+fn session(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
+    if s.stats.is_empty() {
+        f.render_widget(
+            Paragraph::new(Line::styled("Session statistics appear after the first answer (p50/p95 over every run per model).", theme.dim())),
+            area,
+        );
+        return;
+    }
+    let names = [
+        "model",
+        "runs",
+        "TTFT p50",
+        "TTFT p95",
+        "ITL p50",
+        "ITL p95",
+        "tok/s p50",
+        "$/1k out",
+    ];
+    let sort_col = SORT_KEYS.iter().position(|k| *k == s.sort).unwrap_or(0);
+    let mut head: Vec<Cell> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            if i == sort_col {
+                let arrow = if s.sort_desc { "▼" } else { "▲" };
+                Cell::from(format!("{n}{arrow}")).style(
+                    Style::default()
+                        .fg(theme.accent)
+                        .add_modifier(Modifier::BOLD),
+                )
+            } else {
+                Cell::from(*n)
+            }
+        })
+        .collect();
+    head.push(Cell::from("recent TTFT"));
+    let header = Row::new(head).style(theme.dim().add_modifier(Modifier::BOLD));
+    let rows: Vec<Row> = s
+        .sorted_stats()
+        .into_iter()
+        .map(|(model, m)| {
+            Row::new(vec![
+                Cell::from(model.clone()),
+                Cell::from(m.runs.to_string()),
+                Cell::from(fmt_ms(m.ttft_ms(0.5))),
+                Cell::from(fmt_ms(m.ttft_ms(0.95))),
+                Cell::from(opt(m.itl_ms(0.5), |v| format!("{v:.1} ms"))),
+                Cell::from(opt(m.itl_ms(0.95), |v| format!("{v:.1} ms"))),
+                Cell::from(opt(m.tps(0.5), |v| format!("{v:.1}"))),
+                Cell::from(
+                    m.cost_per_1k_output()
+                        .map_or("?".into(), |v| fmt_usd(Some(v))),
+                ),
+                Cell::from(sparkline(m.recent_ttft_ms.iter().copied()))
+                    .style(Style::default().fg(theme.accent)),
+            ])
+            .style(theme.base())
+        })
+        .collect();
+    let widths = [
+        Constraint::Fill(3),
+        Constraint::Length(5),
+        Constraint::Length(10),
+        Constraint::Length(10),
+        Constraint::Length(9),
+        Constraint::Length(9),
+        Constraint::Length(10),
+        Constraint::Length(10),
+        Constraint::Fill(2),
+    ];
+    f.render_widget(Table::new(rows, widths).header(header), area);
+}
+
+fn compare(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
+    let label = metric_label(s.compare);
+    let value = |m: &ModelStats| metric_value(s.compare, m);
+    let fmt = |v: f64| metric_fmt(s.compare, v);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(
+            label,
+            Style::default()
+                .fg(theme.accent)
+                .add_modifier(Modifier::BOLD),
+        ),
+        Span::styled("  (b: next metric)", theme.dim()),
+    ])];
+    let values: Vec<(&String, Option<f64>)> = s.stats.iter().map(|(k, m)| (k, value(m))).collect();
+    let max = values.iter().filter_map(|v| v.1).fold(0.0_f64, f64::max);
+    let name_w = values
+        .iter()
+        .map(|v| v.0.chars().count())
+        .max()
+        .unwrap_or(5)
+        .min(28);
+    let bar_w = (area.width as usize).saturating_sub(name_w + 16).max(1);
+    for (name, v) in values.iter().take(area.height.saturating_sub(1) as usize) {
+        let name: String = name.chars().take(name_w).collect();
+        let (bar, text) = match v {
+            Some(v) if max > 0.0 => (bar(*v / max, bar_w), fmt(*v)),
+            Some(v) => (String::new(), fmt(*v)),
+            None => (String::new(), "?".into()),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{name:<name_w$} "), theme.base()),
+            Span::styled(bar, Style::default().fg(theme.accent)),
+            Span::styled(format!(" {text}"), theme.base()),
+        ]));
+    }
+    if values.is_empty() {
+        lines.push(Line::styled(
+            "Bars appear after the first answer.",
+            theme.dim(),
+        ));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+}
+
+fn metric_label(c: CompareMetric) -> &'static str {
+    match c {
+        CompareMetric::Ttft => "TTFT p50 (lower is better)",
+        CompareMetric::TokensPerSecond => "tokens/s p50 (higher is better)",
+        CompareMetric::CostPer1kOutput => "cost per 1k output tokens (lower is better)",
+    }
+}
+
+fn metric_value(c: CompareMetric, m: &ModelStats) -> Option<f64> {
+    match c {
+        CompareMetric::Ttft => m.ttft_ms(0.5),
+        CompareMetric::TokensPerSecond => m.tps(0.5),
+        CompareMetric::CostPer1kOutput => m.cost_per_1k_output(),
+    }
+}
+
+fn metric_fmt(c: CompareMetric, v: f64) -> String {
+    match c {
+        CompareMetric::Ttft => fmt_ms(Some(v)),
+        CompareMetric::TokensPerSecond => format!("{v:.1} tok/s"),
+        CompareMetric::CostPer1kOutput => fmt_usd(Some(v)),
+    }
+}
+
+/// A horizontal bar of `frac` (0..=1) of `width` cells, in eighths.
+fn bar(frac: f64, width: usize) -> String {
+    const PARTS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    let eighths = (frac.clamp(0.0, 1.0) * width as f64 * 8.0).round() as usize;
+    let mut s = "█".repeat(eighths / 8);
+    if !eighths.is_multiple_of(8) {
+        s.push(PARTS[eighths % 8]);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bars_in_eighths() {
+        assert_eq!(super::bar(1.0, 4), "████");
+        assert_eq!(super::bar(0.5, 3), "█▌");
+        assert_eq!(super::bar(0.0, 4), "");
+    }
 }

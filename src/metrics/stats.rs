@@ -1,0 +1,163 @@
+//! Per-model distributions over a session: HDR histograms (microseconds) and recent TTFTs.
+
+use std::collections::VecDeque;
+
+use hdrhistogram::Histogram;
+
+use super::Figures;
+
+/// How many recent TTFTs the sparkline shows.
+pub const RECENT: usize = 32;
+
+#[derive(Debug, Clone)]
+pub struct ModelStats {
+    pub runs: u64,
+    pub ttft_us: Histogram<u64>,
+    pub itl_us: Histogram<u64>,
+    pub total_us: Histogram<u64>,
+    /// Decode tokens/s, x100 to keep two decimals in an integer histogram.
+    pub tps_x100: Histogram<u64>,
+    pub recent_ttft_ms: VecDeque<f64>,
+    pub cost_usd: f64,
+    pub priced_output_tokens: u64,
+}
+
+fn hist() -> Histogram<u64> {
+    // 1 us .. 1 hour at 3 significant digits, as oha and the notes recommend.
+    Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("static histogram bounds are valid")
+}
+
+impl Default for ModelStats {
+    fn default() -> Self {
+        Self {
+            runs: 0,
+            ttft_us: hist(),
+            itl_us: hist(),
+            total_us: hist(),
+            tps_x100: hist(),
+            recent_ttft_ms: VecDeque::with_capacity(RECENT),
+            cost_usd: 0.0,
+            priced_output_tokens: 0,
+        }
+    }
+}
+
+fn record(h: &mut Histogram<u64>, v: Option<f64>) {
+    if let Some(v) = v.filter(|v| v.is_finite() && *v >= 0.0) {
+        // saturating_record clamps to the bounds instead of failing.
+        h.saturating_record((v.round() as u64).max(1));
+    }
+}
+
+/// A summary figure, or `None` while nothing was recorded.
+pub fn quantile(h: &Histogram<u64>, q: f64) -> Option<u64> {
+    (!h.is_empty()).then(|| h.value_at_quantile(q))
+}
+
+impl ModelStats {
+    /// One finished response; `cost` with the output tokens it was charged for, when known.
+    pub fn add(&mut self, f: &Figures, cost: Option<(f64, u64)>) {
+        self.runs += 1;
+        record(&mut self.ttft_us, f.ttft_ms.map(|v| v * 1000.0));
+        record(&mut self.itl_us, f.itl_ms.map(|v| v * 1000.0));
+        record(&mut self.total_us, f.total_ms.map(|v| v * 1000.0));
+        record(&mut self.tps_x100, f.decode_tps.map(|v| v * 100.0));
+        if let Some(t) = f.ttft_ms {
+            if self.recent_ttft_ms.len() == RECENT {
+                self.recent_ttft_ms.pop_front();
+            }
+            self.recent_ttft_ms.push_back(t);
+        }
+        if let Some((usd, out)) = cost {
+            self.cost_usd += usd;
+            self.priced_output_tokens += out;
+        }
+    }
+
+    pub fn ttft_ms(&self, q: f64) -> Option<f64> {
+        quantile(&self.ttft_us, q).map(|v| v as f64 / 1000.0)
+    }
+
+    pub fn itl_ms(&self, q: f64) -> Option<f64> {
+        quantile(&self.itl_us, q).map(|v| v as f64 / 1000.0)
+    }
+
+    pub fn total_ms(&self, q: f64) -> Option<f64> {
+        quantile(&self.total_us, q).map(|v| v as f64 / 1000.0)
+    }
+
+    pub fn tps(&self, q: f64) -> Option<f64> {
+        quantile(&self.tps_x100, q).map(|v| v as f64 / 100.0)
+    }
+
+    /// USD per 1,000 output tokens over the priced responses.
+    pub fn cost_per_1k_output(&self) -> Option<f64> {
+        (self.priced_output_tokens > 0)
+            .then(|| self.cost_usd / self.priced_output_tokens as f64 * 1000.0)
+    }
+}
+
+/// `▁▂▃▅▇` from values, scaled between their min and max.
+pub fn sparkline(values: impl IntoIterator<Item = f64>) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let v: Vec<f64> = values.into_iter().collect();
+    let (lo, hi) = v
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(l, h), x| (l.min(*x), h.max(*x)));
+    v.iter()
+        .map(|x| {
+            if hi <= lo {
+                BARS[3]
+            } else {
+                BARS[(((x - lo) / (hi - lo)) * 7.0).round() as usize]
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fig(ttft: f64, itl: f64, total: f64, tps: f64) -> Figures {
+        Figures {
+            ttft_ms: Some(ttft),
+            itl_ms: Some(itl),
+            total_ms: Some(total),
+            decode_tps: Some(tps),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn percentiles_over_runs() {
+        let mut s = ModelStats::default();
+        for i in 1..=100 {
+            s.add(
+                &fig(i as f64, 10.0, 1000.0 + i as f64, 50.0),
+                Some((0.001, 100)),
+            );
+        }
+        assert_eq!(s.runs, 100);
+        let p50 = s.ttft_ms(0.5).unwrap();
+        let p95 = s.ttft_ms(0.95).unwrap();
+        let p99 = s.ttft_ms(0.99).unwrap();
+        assert!((p50 - 50.0).abs() < 0.1, "{p50}");
+        assert!((p95 - 95.0).abs() < 0.1, "{p95}");
+        assert!((p99 - 99.0).abs() < 0.1, "{p99}");
+        assert!((s.itl_ms(0.5).unwrap() - 10.0).abs() < 0.01);
+        assert!((s.tps(0.5).unwrap() - 50.0).abs() < 0.05);
+        assert_eq!(s.recent_ttft_ms.len(), RECENT);
+        assert_eq!(*s.recent_ttft_ms.back().unwrap(), 100.0);
+        // $0.1 over 10,000 output tokens = $0.01 per 1k.
+        assert!((s.cost_per_1k_output().unwrap() - 0.01).abs() < 1e-12);
+        assert_eq!(ModelStats::default().ttft_ms(0.5), None);
+    }
+
+    #[test]
+    fn sparkline_scales() {
+        assert_eq!(sparkline([1.0, 8.0]), "▁█");
+        assert_eq!(sparkline([5.0, 5.0]), "▄▄");
+        assert_eq!(sparkline([]), "");
+    }
+}
