@@ -60,14 +60,16 @@ struct Shared {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Trace {
     pub request: u64,
+    /// The client's `x-request-id` header, when it sent one.
+    pub request_id: Option<String>,
     pub model: String,
     /// Unix time in nanoseconds.
     pub first_content_ns: Option<u128>,
     pub last_byte_ns: Option<u128>,
     #[serde(skip)]
-    pub first_content_at: Option<Instant>,
+    pub first_content_at: Option<std::time::Instant>,
     #[serde(skip)]
-    pub last_byte_at: Option<Instant>,
+    pub last_byte_at: Option<std::time::Instant>,
 }
 
 /// A running demo gateway; dropping it stops the server.
@@ -501,7 +503,11 @@ async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes
     }
     let s = script(&shared, &ask);
     if ask.stream {
-        stream_response(shared.clone(), ask, s, fault, n)
+        let request_id = headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        stream_response(shared.clone(), ask, s, fault, n, request_id)
     } else {
         let total: Duration = s.first_delay + s.gaps.iter().sum::<Duration>();
         if fault == Fault::HangFirst {
@@ -526,11 +532,19 @@ async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes
 
 type Frame = Result<Bytes, std::io::Error>;
 
-fn stream_response(shared: Arc<Shared>, ask: Ask, s: Script, fault: Fault, n: u64) -> Response {
+fn stream_response(
+    shared: Arc<Shared>,
+    ask: Ask,
+    s: Script,
+    fault: Fault,
+    n: u64,
+    request_id: Option<String>,
+) -> Response {
     let (tx, mut rx) = mpsc::channel::<Frame>(32);
     tokio::spawn(async move {
         let mut trace = Trace {
             request: n,
+            request_id,
             model: ask.model.id.to_string(),
             first_content_ns: None,
             last_byte_ns: None,
@@ -665,7 +679,7 @@ async fn flush(
 impl Trace {
     /// A write just went out; `content` tells whether any answer token has been written so far.
     fn sent(&mut self, content: bool) {
-        let at = Instant::now();
+        let at = std::time::Instant::now();
         let ns = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos())
