@@ -75,22 +75,71 @@ pub enum SortKey {
     Runs,
     TtftP50,
     TtftP95,
+    TtftP99,
     ItlP50,
     ItlP95,
+    ItlP99,
+    TotalP50,
+    TotalP95,
     TpsP50,
+    TpsP95,
     CostPer1k,
 }
 
-pub const SORT_KEYS: [SortKey; 8] = [
+pub const SORT_KEYS: [SortKey; 13] = [
     SortKey::Model,
     SortKey::Runs,
     SortKey::TtftP50,
     SortKey::TtftP95,
+    SortKey::TtftP99,
     SortKey::ItlP50,
     SortKey::ItlP95,
+    SortKey::ItlP99,
+    SortKey::TotalP50,
+    SortKey::TotalP95,
     SortKey::TpsP50,
+    SortKey::TpsP95,
     SortKey::CostPer1k,
 ];
+
+impl SortKey {
+    /// The column's value for one model; `None` sorts last.
+    pub fn value(self, m: &ModelStats) -> Option<f64> {
+        match self {
+            SortKey::Model => None,
+            SortKey::Runs => Some(m.runs as f64),
+            SortKey::TtftP50 => m.ttft_ms(0.5),
+            SortKey::TtftP95 => m.ttft_ms(0.95),
+            SortKey::TtftP99 => m.ttft_ms(0.99),
+            SortKey::ItlP50 => m.itl_ms(0.5),
+            SortKey::ItlP95 => m.itl_ms(0.95),
+            SortKey::ItlP99 => m.itl_ms(0.99),
+            SortKey::TotalP50 => m.total_ms(0.5),
+            SortKey::TotalP95 => m.total_ms(0.95),
+            SortKey::TpsP50 => m.tps(0.5),
+            SortKey::TpsP95 => m.tps(0.95),
+            SortKey::CostPer1k => m.cost_per_1k_output(),
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            SortKey::Model => "model",
+            SortKey::Runs => "runs",
+            SortKey::TtftP50 => "TTFT p50",
+            SortKey::TtftP95 => "p95",
+            SortKey::TtftP99 => "p99",
+            SortKey::ItlP50 => "ITL p50",
+            SortKey::ItlP95 => "p95",
+            SortKey::ItlP99 => "p99",
+            SortKey::TotalP50 => "total p50",
+            SortKey::TotalP95 => "p95",
+            SortKey::TpsP50 => "tok/s p50",
+            SortKey::TpsP95 => "p95",
+            SortKey::CostPer1k => "$/1k out",
+        }
+    }
+}
 
 /// The metric the Compare view's bars show; `b` cycles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -245,18 +294,7 @@ impl State {
     /// Session rows in the chosen order.
     pub fn sorted_stats(&self) -> Vec<(&String, &ModelStats)> {
         let mut v: Vec<(&String, &ModelStats)> = self.stats.iter().collect();
-        let key = |m: &ModelStats| -> Option<f64> {
-            match self.sort {
-                SortKey::Model => None,
-                SortKey::Runs => Some(m.runs as f64),
-                SortKey::TtftP50 => m.ttft_ms(0.5),
-                SortKey::TtftP95 => m.ttft_ms(0.95),
-                SortKey::ItlP50 => m.itl_ms(0.5),
-                SortKey::ItlP95 => m.itl_ms(0.95),
-                SortKey::TpsP50 => m.tps(0.5),
-                SortKey::CostPer1k => m.cost_per_1k_output(),
-            }
-        };
+        let key = |m: &ModelStats| self.sort.value(m);
         v.sort_by(|a, b| {
             let ord = match (key(a.1), key(b.1)) {
                 (Some(x), Some(y)) => x.total_cmp(&y),

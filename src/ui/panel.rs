@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
 use super::Theme;
 use crate::app::pane::Status;
-use crate::app::{CompareMetric, PanelView, SORT_KEYS, State};
+use crate::app::{CompareMetric, PanelView, SORT_KEYS, SortKey, State};
 use crate::format::{fmt_ms, fmt_usd};
 use crate::layout;
 use crate::metrics::stats::{ModelStats, sparkline};
@@ -120,7 +120,7 @@ fn now(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         .map(|(i, p)| {
             let pane = &s.panes[p];
             let live = pane.live(s.now);
-            let est = if live.estimated { "~" } else { "" };
+            let est = if live.estimated { " est." } else { "" };
             let cost = match (&pane.cost, &pane.status) {
                 (Some(c), _) => format!("{}{est} {}", fmt_usd(Some(c.usd)), c.source.label()),
                 (None, st) if st.is_running() => "…".into(),
@@ -142,11 +142,11 @@ fn now(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                 Cell::from(fmt_ms(live.total_ms)),
                 Cell::from(
                     live.input_tokens
-                        .map_or("-".into(), |v| format!("{est}{v}")),
+                        .map_or("-".into(), |v| format!("{v}{est}")),
                 ),
                 Cell::from(
                     live.output_tokens
-                        .map_or("-".into(), |v| format!("{est}{v}")),
+                        .map_or("-".into(), |v| format!("{v}{est}")),
                 ),
                 Cell::from(cost),
             ])
@@ -164,8 +164,8 @@ fn now(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         Constraint::Length(8),
         Constraint::Length(7),
         Constraint::Length(8),
-        Constraint::Length(7),
-        Constraint::Length(7),
+        Constraint::Length(11),
+        Constraint::Length(11),
         Constraint::Fill(2),
     ];
     f.render_widget(Table::new(rows, widths).header(header), area);
@@ -178,35 +178,28 @@ fn opt(v: Option<f64>, fmt: impl Fn(f64) -> String) -> String {
 fn session(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     if s.stats.is_empty() {
         f.render_widget(
-            Paragraph::new(Line::styled("Session statistics appear after the first answer (p50/p95 over every run per model).", theme.dim())),
+            Paragraph::new(Line::styled(
+                "Session statistics appear after the first answer (percentiles over every run per model).",
+                theme.dim(),
+            )),
             area,
         );
         return;
     }
-    let names = [
-        "model",
-        "runs",
-        "TTFT p50",
-        "TTFT p95",
-        "ITL p50",
-        "ITL p95",
-        "tok/s p50",
-        "$/1k out",
-    ];
     let sort_col = SORT_KEYS.iter().position(|k| *k == s.sort).unwrap_or(0);
-    let mut head: Vec<Cell> = names
+    let mut head: Vec<Cell> = SORT_KEYS
         .iter()
         .enumerate()
-        .map(|(i, n)| {
+        .map(|(i, k)| {
             if i == sort_col {
                 let arrow = if s.sort_desc { "▼" } else { "▲" };
-                Cell::from(format!("{n}{arrow}")).style(
+                Cell::from(format!("{}{arrow}", k.title())).style(
                     Style::default()
                         .fg(theme.accent)
                         .add_modifier(Modifier::BOLD),
                 )
             } else {
-                Cell::from(*n)
+                Cell::from(k.title())
             }
         })
         .collect();
@@ -216,35 +209,35 @@ fn session(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         .sorted_stats()
         .into_iter()
         .map(|(model, m)| {
-            Row::new(vec![
-                Cell::from(model.clone()),
-                Cell::from(m.runs.to_string()),
-                Cell::from(fmt_ms(m.ttft_ms(0.5))),
-                Cell::from(fmt_ms(m.ttft_ms(0.95))),
-                Cell::from(opt(m.itl_ms(0.5), |v| format!("{v:.1} ms"))),
-                Cell::from(opt(m.itl_ms(0.95), |v| format!("{v:.1} ms"))),
-                Cell::from(opt(m.tps(0.5), |v| format!("{v:.1}"))),
-                Cell::from(
-                    m.cost_per_1k_output()
-                        .map_or("?".into(), |v| fmt_usd(Some(v))),
-                ),
+            let mut cells = vec![Cell::from(model.clone()), Cell::from(m.runs.to_string())];
+            for k in &SORT_KEYS[2..] {
+                let v = k.value(m);
+                cells.push(Cell::from(match k {
+                    SortKey::ItlP50 | SortKey::ItlP95 | SortKey::ItlP99 => {
+                        opt(v, |v| format!("{v:.1} ms"))
+                    }
+                    SortKey::TpsP50 | SortKey::TpsP95 => opt(v, |v| format!("{v:.1}")),
+                    SortKey::CostPer1k => v.map_or("?".into(), |v| fmt_usd(Some(v))),
+                    _ => fmt_ms(v),
+                }));
+            }
+            cells.push(
                 Cell::from(sparkline(m.recent_ttft_ms.iter().copied()))
                     .style(Style::default().fg(theme.accent)),
-            ])
-            .style(theme.base())
+            );
+            Row::new(cells).style(theme.base())
         })
         .collect();
-    let widths = [
-        Constraint::Fill(3),
-        Constraint::Length(5),
-        Constraint::Length(10),
-        Constraint::Length(10),
-        Constraint::Length(9),
-        Constraint::Length(9),
-        Constraint::Length(10),
-        Constraint::Length(10),
-        Constraint::Fill(2),
-    ];
+    let mut widths = vec![Constraint::Fill(3), Constraint::Length(5)];
+    widths.extend(SORT_KEYS[2..].iter().map(|k| match k {
+        SortKey::TtftP50
+        | SortKey::ItlP50
+        | SortKey::TpsP50
+        | SortKey::TotalP50
+        | SortKey::CostPer1k => Constraint::Length(10),
+        _ => Constraint::Length(8),
+    }));
+    widths.push(Constraint::Fill(2));
     f.render_widget(Table::new(rows, widths).header(header), area);
 }
 
