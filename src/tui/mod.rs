@@ -20,10 +20,10 @@ use crate::ui::{self, Theme};
 use terminal::Term;
 
 /// Frame pacing: a key, paste, mouse or resize is drawn within one 60 Hz frame; stream updates
-/// (which may arrive hundreds of times a second) are coalesced to 25 Hz: smooth to the eye, a
+/// (which may arrive hundreds of times a second) are coalesced to 20 Hz: smooth for reading, a
 /// fraction of the CPU, and still on screen well within 0.1 s of the last byte.
 const FRAME_INPUT: Duration = Duration::from_millis(16);
-const FRAME_STREAM: Duration = Duration::from_millis(40);
+const FRAME_STREAM: Duration = Duration::from_millis(50);
 /// Live elapsed times refresh this often while requests run; nothing ticks when idle.
 const TICK: Duration = Duration::from_millis(100);
 const MAX_DRAIN: usize = 4096;
