@@ -10,6 +10,7 @@ pub mod layout;
 pub mod metrics;
 pub mod record;
 pub mod rng;
+pub mod route;
 pub mod run;
 pub mod secret;
 pub mod session;

@@ -1,6 +1,6 @@
 use clap::Parser;
 
-use gatebench::cli::{Cli, Command, ask, demo_gateway, models};
+use gatebench::cli::{Cli, Command, ask, demo_gateway, models, rehearse};
 use gatebench::session::Session;
 
 fn main() {
@@ -41,6 +41,11 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;
             eprintln!("{}", session.describe());
             models::run(&session, args).await
+        }
+        Some(Command::Rehearse(args)) => {
+            let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;
+            eprintln!("{}", session.describe());
+            rehearse::run(&session, args).await
         }
         Some(Command::Ask(args)) => {
             let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;

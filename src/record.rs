@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::gateway::collect::ToolCall;
 use crate::gateway::wire::{ModelInfo, Prices};
 use crate::metrics::{self, CostSource};
+use crate::route::{Hop, RouteOutcome};
 use crate::run::Outcome;
 
 #[derive(Debug, Clone, Serialize)]
@@ -29,7 +30,14 @@ pub struct AnswerRecord {
     /// True when any token figure rests on an estimate rather than the server's usage.
     pub estimated: bool,
     pub finish_reason: Option<String>,
+    /// What the gateway says answered: the response's `model`, else LiteLLM's model headers.
     pub served_model: Option<String>,
+    /// The route asked through, when one was.
+    pub route: Option<String>,
+    /// Every attempt gatebench made, in order, the answering one last.
+    pub hops: Vec<Hop>,
+    /// Fallbacks the gateway itself reports (`x-litellm-attempted-fallbacks`); null when it reports none.
+    pub gateway_fallbacks: Option<u32>,
     pub tool_calls: Vec<ToolCall>,
     pub error: Option<String>,
     pub error_kind: Option<&'static str>,
@@ -43,6 +51,14 @@ pub fn header_cost(h: &reqwest::header::HeaderMap) -> Option<f64> {
         .trim()
         .parse()
         .ok()
+}
+
+fn header<'a>(h: Option<&'a reqwest::header::HeaderMap>, name: &str) -> Option<&'a str> {
+    h?.get(name)?
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
 }
 
 /// The gateway's own cost for a response: `usage.cost`, else LiteLLM's header.
@@ -80,11 +96,47 @@ impl AnswerRecord {
             cost_source: cost.map(|c| c.source),
             estimated,
             finish_reason: c.finish_reason.clone(),
-            served_model: c.served_model.clone(),
+            served_model: c.served_model.clone().or_else(|| {
+                header(o.headers.as_ref(), "x-litellm-model-group")
+                    .or(header(o.headers.as_ref(), "x-litellm-model-id"))
+                    .map(str::to_string)
+            }),
+            route: None,
+            hops: Vec::new(),
+            gateway_fallbacks: header(o.headers.as_ref(), "x-litellm-attempted-fallbacks")
+                .and_then(|v| v.parse().ok()),
             tool_calls: c.tool_calls.clone(),
             error: o.error.as_ref().map(ToString::to_string),
             error_kind: o.error.as_ref().map(|e| e.kind()),
         }
+    }
+
+    /// A route's answer: the last attempt's record with every hop tried.
+    pub fn from_route(
+        r: &RouteOutcome,
+        named_route: bool,
+        models: &[ModelInfo],
+        config_prices: Option<&Prices>,
+    ) -> Self {
+        let mut rec = Self::from_outcome(&r.last, models, config_prices);
+        rec.hops = r.hops.clone();
+        if r.succeeded() {
+            rec.hops.push(Hop {
+                model: r.last.model.clone(),
+                attempt: r.hops.iter().filter(|h| h.model == r.last.model).count() as u32,
+                error: None,
+                failure: None,
+                ms: rec.total_ms.unwrap_or(0.0),
+                backoff_ms: None,
+                failed_after_content: false,
+            });
+        }
+        if named_route {
+            rec.route = Some(r.route.clone());
+            // Under a route, `model` is the route's name; the hop that answered is in `hops`.
+            rec.model = r.route.clone();
+        }
+        rec
     }
 }
 

@@ -298,3 +298,108 @@ fn dead_port_is_a_readable_error() {
     assert!(stderr.contains("cannot reach"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn rehearse_reports_the_route_as_json() {
+    let home = tempfile::tempdir().unwrap();
+    // Half the primary's requests fail with a 503 (no Retry-After, so the run is quick).
+    let out = gatebench(&home)
+        .args([
+            "--demo",
+            "--demo-fault",
+            "demo/flaky:rate_503=0.5",
+            "rehearse",
+            "--route",
+            "demo-fallback",
+        ])
+        .args([
+            "--requests",
+            "12",
+            "--concurrency",
+            "3",
+            "--json",
+            "--min-success",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for k in [
+        "requests",
+        "success_rate_primary_only",
+        "success_rate_with_fallback",
+        "added_latency_p50_ms",
+        "added_latency_p95_ms",
+        "cost_delta_usd",
+        "hops",
+    ] {
+        assert!(v.get(k).is_some(), "missing {k}: {v}");
+    }
+    assert_eq!(v["requests"], 12);
+    assert_eq!(v["success_rate_with_fallback"], 1.0);
+    let primary = v["success_rate_primary_only"].as_f64().unwrap();
+    assert!(primary < 1.0, "some requests needed the fallback: {v}");
+    let hops = v["hops"].as_array().unwrap();
+    assert_eq!(hops[0]["model"], "demo/flaky");
+    assert!(hops[0]["errors"]["5xx"].as_u64().unwrap() > 0);
+    assert_eq!(
+        hops.iter()
+            .map(|h| h["served"].as_u64().unwrap())
+            .sum::<u64>(),
+        12,
+        "every request was served by one hop"
+    );
+    // The table form, and a bad route name.
+    let out = gatebench(&home)
+        .args(["--demo", "rehearse", "--route", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("demo-fallback"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn ask_through_a_route_shows_hops_and_served_model() {
+    let home = tempfile::tempdir().unwrap();
+    let out = gatebench(&home)
+        .args([
+            "--demo",
+            "--demo-fault",
+            "demo/flaky:rate_500=1",
+            "ask",
+            "-r",
+            "demo-fallback",
+            "--json",
+            "hi",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = &v[0];
+    assert_eq!(r["route"], "demo-fallback");
+    assert_eq!(r["served_model"], "demo/fast-mini");
+    assert!(r["gateway_fallbacks"].is_null());
+    let hops = r["hops"].as_array().unwrap();
+    assert_eq!(hops.len(), 3, "flaky, its retry, then fast-mini: {hops:?}");
+    assert!(hops[0]["error"].as_str().unwrap().contains("500"));
+    assert!(hops[0]["ms"].as_f64().is_some());
+    assert!(hops[2]["error"].is_null());
+    assert!(text(&out.stderr).contains("falling back to demo/fast-mini"));
+    // A broken fault spec is a clear error.
+    let out = gatebench(&home)
+        .args(["--demo", "--demo-fault", "demo/flaky:rate_5OO=1", "models"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("rate_5OO"),
+        "{}",
+        text(&out.stderr)
+    );
+}

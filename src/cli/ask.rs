@@ -6,14 +6,32 @@ use tokio_util::sync::CancellationToken;
 use super::{fmt_ms, fmt_usd};
 use crate::gateway::wire::{ChatRequest, Message};
 use crate::record::AnswerRecord;
-use crate::run;
+use crate::route::{self, Next, Route, RouteEvent};
 use crate::session::Session;
+
+/// Backoff jitter differs run to run; the demo gateway's own seed keeps its answers fixed.
+fn rand_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+pub fn describe(next: &Next) -> String {
+    match next {
+        Next::RetryAfter(d) => format!("retrying in {:.1} s", d.as_secs_f64()),
+        Next::MoveOn(m) => format!("falling back to {m}"),
+        Next::GiveUp => "giving up".into(),
+    }
+}
 
 #[derive(Debug, Args)]
 pub struct AskArgs {
     /// Model to ask (repeatable; all are asked at once). Default: the profile's default models.
     #[arg(short = 'm', long = "model")]
     pub models: Vec<String>,
+    /// Route to ask through (repeatable): a `[routes.NAME]` of the config, or `demo-fallback`.
+    #[arg(short = 'r', long = "route")]
+    pub routes: Vec<String>,
     /// System prompt.
     #[arg(long)]
     pub system: Option<String>,
@@ -42,12 +60,29 @@ pub async fn run(session: &Session, args: &AskArgs) -> anyhow::Result<i32> {
     if prompt.trim().is_empty() {
         anyhow::bail!("the prompt is empty");
     }
-    let models = if args.models.is_empty() {
+    let models = if args.models.is_empty() && args.routes.is_empty() {
         session.default_models()
     } else {
         args.models.clone()
     };
-    if models.is_empty() {
+    let all_routes = session.config.routes(session.profile.is_demo())?;
+    let mut targets: Vec<(Route, bool)> =
+        models.iter().map(|m| (Route::single(m), false)).collect();
+    for name in &args.routes {
+        let r = all_routes.get(name).ok_or_else(|| {
+            let known: Vec<&str> = all_routes.keys().map(String::as_str).collect();
+            anyhow::anyhow!(
+                "unknown route {name:?}; routes: {}",
+                if known.is_empty() {
+                    "none (add [routes.NAME] to the config)".to_string()
+                } else {
+                    known.join(", ")
+                }
+            )
+        })?;
+        targets.push((r.clone(), true));
+    }
+    if targets.is_empty() {
         anyhow::bail!(
             "no model named: pass -m MODEL (run `gatebench models` to list them), \
              or set default_models in the profile"
@@ -73,28 +108,41 @@ pub async fn run(session: &Session, args: &AskArgs) -> anyhow::Result<i32> {
         let client = session.client.clone();
         tokio::spawn(async move { client.models().await.unwrap_or_default() })
     };
-    let live = models.len() == 1 && !args.json;
-    let tasks: Vec<_> = models
+    let live = targets.len() == 1 && !args.json;
+    let seed = rand_seed();
+    let tasks: Vec<_> = targets
         .iter()
-        .map(|model| {
+        .map(|(route, named)| {
             let client = session.client.clone();
             let req = ChatRequest {
-                model: model.clone(),
                 messages: messages.clone(),
                 max_tokens: args.max_tokens,
                 temperature: args.temperature,
                 ..Default::default()
             };
-            let cancel = cancel.clone();
+            let (cancel, route, named) = (cancel.clone(), route.clone(), *named);
             tokio::spawn(async move {
                 let mut out = std::io::stdout();
-                run::stream(&client, req, cancel, |c| {
-                    if live && let Some(t) = &c.item.content {
-                        let _ = out.write_all(t.as_bytes());
-                        let _ = out.flush();
+                let r = route::run(&client, &route, req, cancel, seed, |ev| match ev {
+                    RouteEvent::Chunk(c) if live => {
+                        if let Some(t) = &c.item.content {
+                            let _ = out.write_all(t.as_bytes());
+                            let _ = out.flush();
+                        }
                     }
+                    RouteEvent::Failed { hop, next } if named => {
+                        eprintln!(
+                            "{}: {} failed: {}; {}",
+                            route.name,
+                            hop.model,
+                            hop.error.as_deref().unwrap_or("?"),
+                            describe(&next)
+                        );
+                    }
+                    _ => {}
                 })
-                .await
+                .await;
+                (r, named)
             })
         })
         .collect();
@@ -106,7 +154,9 @@ pub async fn run(session: &Session, args: &AskArgs) -> anyhow::Result<i32> {
     let listed = listing.await.unwrap_or_default();
     let records: Vec<AnswerRecord> = outcomes
         .iter()
-        .map(|o| AnswerRecord::from_outcome(o, &listed, session.config.prices.get(&o.model)))
+        .map(|(r, named)| {
+            AnswerRecord::from_route(r, *named, &listed, session.config.prices.get(&r.last.model))
+        })
         .collect();
 
     if args.json {
@@ -137,6 +187,15 @@ fn print_text(records: &[AnswerRecord], streamed: bool) {
             out.push_str("\n\n");
         } else {
             out.push_str(&format!("── {} ──\n", r.model));
+            if r.route.is_some()
+                && let Some(h) = r.hops.last().filter(|h| h.error.is_none())
+            {
+                out.push_str(&format!(
+                    "[served by {} after {} attempt(s)]\n",
+                    h.model,
+                    r.hops.len()
+                ));
+            }
             if !r.reasoning.is_empty() {
                 out.push_str("[reasoning]\n");
                 out.push_str(r.reasoning.trim_end());

@@ -3,6 +3,7 @@
 pub mod ask;
 pub mod demo_gateway;
 pub mod models;
+pub mod rehearse;
 
 use std::path::PathBuf;
 
@@ -61,6 +62,10 @@ pub struct GlobalArgs {
     /// Demo gateway seed: the same seed gives the same answers, timings and faults.
     #[arg(long, global = true, env = "GATEBENCH_DEMO_SEED", value_name = "N")]
     pub demo_seed: Option<u64>,
+    /// Demo gateway fault injection for one model (repeatable), e.g.
+    /// `demo/pro-large:rate_429=0.3,retry_after_s=2`; also GATEBENCH_DEMO_FAULTS, `;`-separated.
+    #[arg(long = "demo-fault", global = true, value_name = "MODEL:SPEC")]
+    pub demo_faults: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,6 +74,9 @@ pub enum Command {
     Models(models::ModelsArgs),
     /// Send one prompt to one or more models at once and report the answers, latency and cost.
     Ask(ask::AskArgs),
+    /// Send N requests through a route and report what its fallbacks bought: success rates,
+    /// added latency, which hop served, cost against the primary alone.
+    Rehearse(rehearse::RehearseArgs),
     /// Serve the built-in demo gateway on 127.0.0.1 until interrupted.
     DemoGateway(demo_gateway::DemoGatewayArgs),
 }
@@ -92,10 +100,23 @@ impl GlobalArgs {
         if speed.is_nan() || speed <= 0.0 {
             anyhow::bail!("the demo speed factor must be a positive number (got {speed})");
         }
+        // Config first, then the environment, then flags: the most specific wins per model.
+        let mut faults: std::collections::HashMap<_, _> =
+            cfg.demo.faults.clone().into_iter().collect();
+        let from_env = std::env::var("GATEBENCH_DEMO_FAULTS").unwrap_or_default();
+        let specs = from_env
+            .split(';')
+            .map(str::to_string)
+            .chain(self.demo_faults.iter().cloned());
+        for spec in specs.filter(|s| !s.trim().is_empty()) {
+            let (model, f) =
+                crate::demo::models::parse_fault_spec(&spec).map_err(anyhow::Error::msg)?;
+            faults.insert(model, f);
+        }
         Ok(DemoConfig {
             seed: self.demo_seed.or(cfg.demo.seed).unwrap_or(1),
             speed,
-            faults: cfg.demo.faults.clone().into_iter().collect(),
+            faults,
             ..Default::default()
         })
     }

@@ -20,7 +20,28 @@ pub struct Config {
     pub profiles: BTreeMap<String, ProfileConfig>,
     pub prices: BTreeMap<String, Prices>,
     pub keys: BTreeMap<String, String>,
+    pub routes: BTreeMap<String, crate::route::RouteConfig>,
     pub demo: DemoSection,
+}
+
+impl Config {
+    /// Every route, checked: the config's, plus the demo profile's built-in ones (which a config
+    /// route of the same name replaces).
+    pub fn routes(&self, demo: bool) -> Result<BTreeMap<String, crate::route::Route>, ConfigError> {
+        let mut all = if demo {
+            crate::route::demo_routes()
+        } else {
+            BTreeMap::new()
+        };
+        all.extend(self.routes.clone());
+        all.iter()
+            .map(|(name, c)| {
+                crate::route::Route::from_config(name, c)
+                    .map(|r| (name.clone(), r))
+                    .map_err(ConfigError::Invalid)
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -24,6 +24,8 @@ pub struct FaultSpec {
     pub stall_after_tokens: usize,
     /// Slow drip: multiply the time between tokens by this (1 = normal).
     pub drip_factor: f64,
+    /// Answer refused by the content filter (`finish_reason: "content_filter"`, no text).
+    pub rate_filter: f64,
 }
 
 /// What happens to one request.
@@ -42,6 +44,8 @@ pub enum Fault {
     ErrorMidStream(usize),
     /// A chunk that is not JSON after N tokens.
     Malformed(usize),
+    /// The provider's content filter refuses: no text, `finish_reason: "content_filter"`.
+    Filter,
 }
 
 impl FaultSpec {
@@ -54,6 +58,7 @@ impl FaultSpec {
             (self.rate_500, Fault::Status(500, None)),
             (self.rate_503, Fault::Status(503, retry)),
             (self.rate_cut, Fault::Cut(self.cut_after_tokens)),
+            (self.rate_filter, Fault::Filter),
         ] {
             edge += rate.max(0.0);
             if x < edge {
@@ -83,8 +88,26 @@ pub fn parse_fault(s: &str, retry_after_s: Option<f64>) -> Option<Fault> {
         "hang-first" => Fault::HangFirst,
         "error" => Fault::ErrorMidStream(n),
         "malformed" => Fault::Malformed(n),
+        "filter" => Fault::Filter,
         _ => return None,
     })
+}
+
+/// `MODEL:key=value,key=value` with the keys of `FaultSpec` (as in the config's
+/// `[demo.faults."MODEL"]`), e.g. `demo/pro-large:rate_429=0.3,retry_after_s=2`.
+pub fn parse_fault_spec(spec: &str) -> Result<(String, FaultSpec), String> {
+    let (model, rest) = spec
+        .rsplit_once(':')
+        .filter(|(m, _)| !m.trim().is_empty())
+        .ok_or_else(|| format!("fault spec {spec:?}: expected MODEL:key=value,..."))?;
+    let table: String = rest
+        .split(',')
+        .filter(|kv| !kv.trim().is_empty())
+        .map(|kv| format!("{}\n", kv.trim()))
+        .collect();
+    let f: FaultSpec =
+        toml::from_str(&table).map_err(|e| format!("fault spec {spec:?}: {}", e.message()))?;
+    Ok((model.trim().to_string(), f))
 }
 
 #[derive(Debug, Clone)]
@@ -233,6 +256,23 @@ mod tests {
         let ok = a.iter().filter(|f| **f == Fault::None).count();
         assert!((150..250).contains(&n429), "{n429}");
         assert!((480..620).contains(&ok), "{ok}");
+    }
+
+    #[test]
+    fn fault_specs() {
+        let (m, f) =
+            parse_fault_spec("demo/pro-large:rate_429=0.3, retry_after_s=2,cut_after_tokens=5")
+                .unwrap();
+        assert_eq!(m, "demo/pro-large");
+        assert_eq!(f.rate_429, 0.3);
+        assert_eq!(f.retry_after_s, 2.0);
+        assert_eq!(f.cut_after_tokens, 5);
+        assert!(
+            parse_fault_spec("demo/x:rate_42=1")
+                .unwrap_err()
+                .contains("rate_42")
+        );
+        assert!(parse_fault_spec("nomodel").is_err());
     }
 
     #[test]

@@ -588,6 +588,13 @@ async fn produce(
         format!("data: {v}\n\n")
     };
     let hang = |tx: mpsc::Sender<Frame>| async move { tx.closed().await };
+    if fault == Fault::Filter {
+        let mut buf = chunk(json!({"role": "assistant", "content": ""}), None);
+        buf.push_str(&chunk(json!({}), Some("content_filter")));
+        buf.push_str("data: [DONE]\n\n");
+        let _ = tx.send(Ok(Bytes::from(buf))).await;
+        return;
+    }
     if fault == Fault::HangFirst {
         return hang(tx).await;
     }

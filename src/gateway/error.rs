@@ -37,12 +37,21 @@ pub enum GatewayError {
         phase: TimeoutPhase,
         after: Duration,
     },
+    #[error("no answer token within the route's first-token deadline of {} ms", after.as_millis())]
+    Deadline { after: Duration },
     #[error("the gateway reported an error mid-stream: {message}")]
     Upstream { message: String },
     #[error("the stream was cut before the answer finished: {reason}")]
     Cut { reason: String },
     #[error("malformed data from the gateway: {reason}")]
     Malformed { reason: String },
+    #[error("route {route} gave up after {attempts} attempts: {hops}")]
+    Exhausted {
+        route: String,
+        attempts: usize,
+        hops: String,
+        last: Box<GatewayError>,
+    },
     #[error("cancelled")]
     Cancelled,
     #[error("{0}")]
@@ -75,9 +84,11 @@ impl GatewayError {
             GatewayError::Http { .. } => "client_error",
             GatewayError::Connect { .. } => "connect",
             GatewayError::Timeout { .. } => "timeout",
+            GatewayError::Deadline { .. } => "first_token_timeout",
             GatewayError::Upstream { .. } => "upstream",
             GatewayError::Cut { .. } => "cut",
             GatewayError::Malformed { .. } => "malformed",
+            GatewayError::Exhausted { last, .. } => last.kind(),
             GatewayError::Cancelled => "cancelled",
             GatewayError::Other(_) => "other",
         }
@@ -86,6 +97,7 @@ impl GatewayError {
     pub fn status(&self) -> Option<u16> {
         match self {
             GatewayError::Http { status, .. } => Some(*status),
+            GatewayError::Exhausted { last, .. } => last.status(),
             _ => None,
         }
     }
