@@ -20,6 +20,24 @@ use ratatui::backend::TestBackend;
 
 const MODELS: [&str; 4] = ["m/a", "m/b", "m/c", "m/d"];
 
+/// An attempt starts for `id`, on its pane's own model.
+fn start(s: &mut State, id: u64, at: Instant) {
+    let model = s
+        .panes
+        .iter()
+        .find(|p| p.request_id == id)
+        .map(|p| p.model.clone())
+        .unwrap_or_default();
+    update(
+        s,
+        Action::Started {
+            request_id: id,
+            model,
+            sent_at: at,
+        },
+    );
+}
+
 fn tokens(n: usize) -> Vec<String> {
     let answer = text::answer(&mut SplitMix64::new(7), "benchmark rendering", n);
     text::tokenize(&answer)
@@ -52,13 +70,7 @@ fn started(models: &[&str]) -> (State, Vec<u64>, Instant) {
     .collect();
     let t0 = Instant::now();
     for &id in &ids {
-        update(
-            &mut s,
-            Action::Started {
-                request_id: id,
-                sent_at: t0,
-            },
-        );
+        start(&mut s, id, t0);
     }
     (s, ids, t0)
 }

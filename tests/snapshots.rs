@@ -13,6 +13,24 @@ use ratatui::backend::TestBackend;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
+/// An attempt starts for `id`, on its pane's own model.
+fn start(s: &mut State, id: u64, at: Instant) {
+    let model = s
+        .panes
+        .iter()
+        .find(|p| p.request_id == id)
+        .map(|p| p.model.clone())
+        .unwrap_or_default();
+    update(
+        s,
+        Action::Started {
+            request_id: id,
+            model,
+            sent_at: at,
+        },
+    );
+}
+
 fn models() -> Vec<ModelInfo> {
     [
         ("demo/fast-mini", 128_000, 0.15, 0.6),
@@ -118,13 +136,7 @@ fn three_panes_streaming() {
         let ids = send(&mut s, "Compare latency");
         let t0 = Instant::now();
         for &id in &ids {
-            update(
-                &mut s,
-                Action::Started {
-                    request_id: id,
-                    sent_at: t0,
-                },
-            );
+            start(&mut s, id, t0);
         }
         let ms = |n| t0 + Duration::from_millis(n);
         // Pane 1 finished, pane 2 half way, pane 3 still thinking.
@@ -181,13 +193,7 @@ fn error_pane() {
         let mut s = state(size, &["demo/fast-mini", "demo/flaky"]);
         let ids = send(&mut s, "hello");
         let t0 = Instant::now();
-        update(
-            &mut s,
-            Action::Started {
-                request_id: ids[0],
-                sent_at: t0,
-            },
-        );
+        start(&mut s, ids[0], t0);
         chunk(
             &mut s,
             ids[0],
@@ -204,13 +210,7 @@ fn error_pane() {
                 headers: None,
             },
         );
-        update(
-            &mut s,
-            Action::Started {
-                request_id: ids[1],
-                sent_at: t0,
-            },
-        );
+        start(&mut s, ids[1], t0);
         update(
             &mut s,
             Action::Ended {
@@ -241,20 +241,14 @@ fn session_stats_and_compare() {
         for round in 0..4u64 {
             let ids = send(&mut s, "again");
             for (i, &id) in ids.iter().enumerate() {
-                let start = t0 + Duration::from_secs(round * 10);
+                let begin = t0 + Duration::from_secs(round * 10);
                 let ttft = Duration::from_millis(100 + 300 * i as u64 + 20 * round);
-                update(
-                    &mut s,
-                    Action::Started {
-                        request_id: id,
-                        sent_at: start,
-                    },
-                );
-                chunk(&mut s, id, start + ttft, Some("some answer text"), None);
+                start(&mut s, id, begin);
+                chunk(&mut s, id, begin + ttft, Some("some answer text"), None);
                 chunk(
                     &mut s,
                     id,
-                    start + ttft + Duration::from_millis(500),
+                    begin + ttft + Duration::from_millis(500),
                     Some(" more"),
                     None,
                 );
@@ -262,7 +256,7 @@ fn session_stats_and_compare() {
                     &mut s,
                     Action::Chunk {
                         request_id: id,
-                        at: start + ttft + Duration::from_millis(510),
+                        at: begin + ttft + Duration::from_millis(510),
                         chunk: Chunk {
                             usage: Some(Usage {
                                 input_tokens: 100,
@@ -277,7 +271,7 @@ fn session_stats_and_compare() {
                     &mut s,
                     Action::Ended {
                         request_id: id,
-                        at: start + ttft + Duration::from_millis(520),
+                        at: begin + ttft + Duration::from_millis(520),
                         error: None,
                         headers: None,
                     },

@@ -22,6 +22,11 @@ pub enum Command {
     SortNext,
     SortReverse,
     CompareMetric,
+    RouteNext,
+    RoutePrev,
+    ToggleFallback,
+    EditRoute,
+    Rehearse,
     JumpPane(u8),
     ToggleRoute(u8),
 }
@@ -45,6 +50,11 @@ impl Command {
             Command::SortNext => "sort".into(),
             Command::SortReverse => "sort_reverse".into(),
             Command::CompareMetric => "compare_metric".into(),
+            Command::RouteNext => "route_next".into(),
+            Command::RoutePrev => "route_prev".into(),
+            Command::ToggleFallback => "toggle_fallback".into(),
+            Command::EditRoute => "edit_route".into(),
+            Command::Rehearse => "rehearse".into(),
             Command::JumpPane(n) => format!("pane_{n}"),
             Command::ToggleRoute(n) => format!("toggle_route_{n}"),
         }
@@ -226,6 +236,27 @@ fn defaults() -> Vec<(Command, &'static str, &'static str)> {
             "b",
             "compare bars: TTFT / tokens/s / cost per 1k output",
         ),
+        (
+            Command::RouteNext,
+            "]",
+            "focused pane: next route (or back to its plain model)",
+        ),
+        (Command::RoutePrev, "[", "focused pane: previous route"),
+        (
+            Command::ToggleFallback,
+            "f",
+            "focused pane: fallback on/off for the next send",
+        ),
+        (
+            Command::EditRoute,
+            "e",
+            "edit the focused pane's route (chain, failures, retries)",
+        ),
+        (
+            Command::Rehearse,
+            "ctrl-e",
+            "rehearse the prompt through the focused pane's route",
+        ),
         (Command::Help, "?, f1", "show this help"),
         (
             Command::Quit,
@@ -294,21 +325,58 @@ impl Keymap {
             .map(|b| b.command)
     }
 
-    /// (keys, description) for the help overlay, with the nine numbered entries folded into one.
+    /// (keys, description) for the help overlay. Paired commands share a row, and the nine
+    /// numbered entries fold into one, so the list fits an 80x24 terminal.
     pub fn help_rows(&self) -> Vec<(String, String)> {
+        let keys_of = |c: Command| {
+            self.bindings
+                .iter()
+                .find(|b| b.command == c)
+                .map(|b| {
+                    b.keys
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default()
+        };
+        let pairs = [
+            (
+                Command::FocusNext,
+                Command::FocusPrev,
+                "focus the next / previous region",
+            ),
+            (
+                Command::RouteNext,
+                Command::RoutePrev,
+                "focused pane: next / previous route (or its plain model)",
+            ),
+            (
+                Command::SortNext,
+                Command::SortReverse,
+                "session stats: sort by the next column / reverse",
+            ),
+        ];
         let mut rows = Vec::new();
         for b in &self.bindings {
-            let keys = b
-                .keys
+            if let Some((a, second, desc)) = pairs
                 .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ");
+                .find(|(a, second, _)| *a == b.command || *second == b.command)
+            {
+                if *a == b.command {
+                    rows.push((
+                        format!("{} / {}", keys_of(*a), keys_of(*second)),
+                        desc.to_string(),
+                    ));
+                }
+                continue;
+            }
+            let keys = keys_of(b.command);
             match b.command {
                 Command::JumpPane(n) | Command::ToggleRoute(n) if n > 1 => continue,
                 Command::JumpPane(_) | Command::ToggleRoute(_) => {
-                    let keys = keys.replace('1', "1..9");
-                    rows.push((keys, b.description.to_string()));
+                    rows.push((keys.replace('1', "1..9"), b.description.to_string()));
                 }
                 _ => rows.push((keys, b.description.to_string())),
             }

@@ -20,6 +20,7 @@ use crate::layout::{self, Areas};
 use crate::metrics::cost;
 use crate::metrics::stats::ModelStats;
 use crate::record::header_cost;
+use crate::route::{Next, Route};
 use keymap::{Command, Keymap};
 use pane::{Pane, Status};
 use transcript::Seg;
@@ -58,7 +59,24 @@ pub enum Overlay {
     Params(ParamsForm),
     /// The session budget is spent: send this prompt anyway?
     ConfirmBudget(String),
+    RouteForm(RouteForm),
+    /// A rehearsal is running (`None`) or its report is ready.
+    Rehearsal(Option<Box<crate::route::rehearse::Report>>),
 }
+
+/// Editing a route: chain, failures that move on, retries, first-token deadline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteForm {
+    pub name: String,
+    pub field: usize,
+    pub values: [String; 4],
+    pub error: Option<String>,
+}
+
+pub const ROUTE_LABELS: [&str; 4] = ["chain", "move on after", "retries", "first token ms"];
+
+/// How many requests a rehearsal from the workbench sends, and how many at a time.
+pub const TUI_REHEARSAL: (usize, usize) = (20, 4);
 
 /// What the panel shows below the live rows (or alone, when there is room for only one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,10 +174,18 @@ pub enum Action {
     Mouse(MouseEvent),
     Resize(u16, u16),
     ModelsLoaded(Result<Vec<ModelInfo>, String>),
+    /// An attempt started (a route may make several for one request).
     Started {
         request_id: u64,
+        model: String,
         sent_at: Instant,
     },
+    HopFailed {
+        request_id: u64,
+        hop: crate::route::Hop,
+        next: crate::route::Next,
+    },
+    Rehearsed(Box<crate::route::rehearse::Report>),
     Chunk {
         request_id: u64,
         at: Instant,
@@ -177,8 +203,19 @@ pub enum Action {
 #[derive(Debug, PartialEq)]
 pub enum Effect {
     FetchModels,
-    Send { request_id: u64, req: ChatRequest },
-    Cancel { request_id: u64 },
+    Send {
+        request_id: u64,
+        req: ChatRequest,
+        route: Route,
+    },
+    Rehearse {
+        route: Route,
+        prompt: String,
+        prices: BTreeMap<String, Prices>,
+    },
+    Cancel {
+        request_id: u64,
+    },
     MouseCapture(bool),
     Quit,
 }
@@ -224,6 +261,8 @@ pub struct State {
     pub sort: SortKey,
     pub sort_desc: bool,
     pub compare: CompareMetric,
+    /// Routes by name: the config's, plus those edited in this session.
+    pub routes: BTreeMap<String, Route>,
 }
 
 impl State {
@@ -264,6 +303,7 @@ impl State {
             sort: SortKey::Model,
             sort_desc: false,
             compare: CompareMetric::Ttft,
+            routes: BTreeMap::new(),
         };
         for m in selected.into_iter().take(MAX_PANES) {
             s.toggle_model(&m);
@@ -440,18 +480,24 @@ impl State {
             }
             messages.extend(pane.history.iter().cloned());
             messages.push(Message::new("user", prompt.clone()));
+            let route = match pane.route.as_ref().and_then(|r| self.routes.get(r)) {
+                Some(r) if pane.fallback => r.clone(),
+                Some(r) => r.primary_only(),
+                None => Route::single(&pane.model),
+            };
             pane.begin(id, &prompt);
             pane.pending_prompt = Some(prompt.clone());
             pane.sent_messages = messages.clone();
             effects.push(Effect::Send {
                 request_id: id,
                 req: ChatRequest {
-                    model: pane.model.clone(),
+                    model: route.chain[0].clone(),
                     messages,
                     max_tokens: self.params.max_tokens,
                     temperature: self.params.temperature,
                     ..Default::default()
                 },
+                route,
             });
         }
         self.last_prompt = Some(prompt);
@@ -477,6 +523,13 @@ impl State {
 
     fn pane_by_request(&mut self, id: u64) -> Option<&mut Pane> {
         self.panes.iter_mut().find(|p| p.request_id == id)
+    }
+
+    /// The pane keyboard commands act on.
+    fn focused(&self) -> Option<usize> {
+        self.visible()
+            .get(if self.maximized { 0 } else { self.focused_pane })
+            .copied()
     }
 
     fn models_prices(&self, model: &str) -> Option<Prices> {
@@ -548,12 +601,57 @@ fn apply(s: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Started {
             request_id,
+            model,
             sent_at,
         } => {
             if let Some(p) = s.pane_by_request(request_id)
                 && p.status.is_running()
             {
                 p.collector = Some(crate::gateway::Collector::new(sent_at));
+                p.served_by = Some(model);
+                p.status = Status::Waiting;
+            }
+            vec![]
+        }
+        Action::HopFailed {
+            request_id,
+            hop,
+            next,
+        } => {
+            if let Some(p) = s.pane_by_request(request_id)
+                && p.status.is_running()
+            {
+                let what = match &next {
+                    Next::RetryAfter(d) => format!("retrying in {:.1} s", d.as_secs_f64()),
+                    Next::MoveOn(m) => format!("falling back to {m}"),
+                    Next::GiveUp => "giving up".into(),
+                };
+                p.transcript.block(
+                    Seg::Error,
+                    &format!(
+                        "✗ {} failed after {:.0} ms: {}",
+                        hop.model,
+                        hop.ms,
+                        hop.error.as_deref().unwrap_or("?")
+                    ),
+                );
+                if hop.failed_after_content && matches!(next, Next::MoveOn(_)) {
+                    p.transcript.block(
+                        Seg::Info,
+                        &format!(
+                            "[the answer above from {} broke off; starting over]",
+                            hop.model
+                        ),
+                    );
+                }
+                p.transcript.block(Seg::Info, &format!("→ {what}"));
+                p.hops.push(hop);
+            }
+            vec![]
+        }
+        Action::Rehearsed(report) => {
+            if matches!(s.overlay, Overlay::Rehearsal(None) | Overlay::None) {
+                s.overlay = Overlay::Rehearsal(Some(report));
             }
             vec![]
         }
@@ -623,7 +721,10 @@ fn on_ended(
     let Some(idx) = s.panes.iter().position(|p| p.request_id == request_id) else {
         return;
     };
-    let model = s.panes[idx].model.clone();
+    let model = s.panes[idx]
+        .served_by
+        .clone()
+        .unwrap_or_else(|| s.panes[idx].model.clone());
     let listed = s.models_prices(&model);
     let configured = s.config_prices.get(&model).copied();
     let p = &mut s.panes[idx];
@@ -656,6 +757,37 @@ fn on_ended(
         }
     }
     let p = &mut s.panes[idx];
+    p.gateway_fallbacks = headers
+        .as_ref()
+        .and_then(|h| h.get("x-litellm-attempted-fallbacks"))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok());
+    let gateway_served = p.collector.as_ref().and_then(|c| c.served_model.clone());
+    if error.is_none() && p.status != Status::Cancelled {
+        if !p.hops.is_empty() {
+            let n = p.hops.len();
+            p.transcript.block(
+                Seg::Info,
+                &format!(
+                    "served by {model} after {n} failed attempt{}",
+                    if n == 1 { "" } else { "s" }
+                ),
+            );
+        }
+        let gw_fb = p.gateway_fallbacks.filter(|n| *n > 0);
+        if gw_fb.is_some() || gateway_served.as_deref().is_some_and(|g| g != model) {
+            p.transcript.block(
+                Seg::Info,
+                &format!(
+                    "gateway: served by {}{}",
+                    gateway_served.as_deref().unwrap_or(&model),
+                    gw_fb.map_or(String::new(), |n| format!(
+                        ", after {n} fallback(s) of its own"
+                    ))
+                ),
+            );
+        }
+    }
     if error.is_none() && p.status != Status::Cancelled {
         let priced = p.cost.zip(usage).map(|(c, u)| (c.usd, u.output_tokens));
         s.stats.entry(model).or_default().add(&figures, priced);
@@ -726,6 +858,37 @@ fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 }
             };
         }
+        Overlay::Rehearsal(_) => {
+            s.overlay = Overlay::None;
+            return vec![];
+        }
+        Overlay::RouteForm(form) => {
+            match k.code {
+                KeyCode::Esc => s.overlay = Overlay::None,
+                KeyCode::Tab | KeyCode::Down => form.field = (form.field + 1) % 4,
+                KeyCode::BackTab | KeyCode::Up => form.field = (form.field + 3) % 4,
+                KeyCode::Backspace => {
+                    form.values[form.field].pop();
+                }
+                KeyCode::Enter => match parse_route_form(form) {
+                    Ok(route) => {
+                        let name = route.name.clone();
+                        s.routes.insert(name.clone(), route);
+                        if let Some(p) = s.focused() {
+                            s.panes[p].route = Some(name.clone());
+                        }
+                        s.status_msg = Some(format!("route {name} saved for this session"));
+                        s.overlay = Overlay::None;
+                    }
+                    Err(e) => form.error = Some(e),
+                },
+                KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+                    form.values[form.field].push(c)
+                }
+                _ => {}
+            }
+            return vec![];
+        }
         Overlay::Params(form) => {
             match k.code {
                 KeyCode::Esc => s.overlay = Overlay::None,
@@ -774,6 +937,36 @@ fn quit_now(s: &mut State) -> Vec<Effect> {
     let mut effects = s.cancel(all);
     effects.push(Effect::Quit);
     effects
+}
+
+fn parse_route_form(f: &RouteForm) -> Result<Route, String> {
+    let list = |v: &str| -> Vec<String> {
+        v.split(',')
+            .map(|x| x.trim().to_string())
+            .filter(|x| !x.is_empty())
+            .collect()
+    };
+    let retries = match f.values[2].trim() {
+        "" => 0,
+        v => v
+            .parse()
+            .map_err(|_| "retries: a whole number".to_string())?,
+    };
+    let first_token_timeout_ms = match f.values[3].trim() {
+        "" => None,
+        v => Some(
+            v.parse()
+                .map_err(|_| "first token ms: a whole number, or empty for none".to_string())?,
+        ),
+    };
+    let c = crate::route::RouteConfig {
+        chain: list(&f.values[0]),
+        on: list(&f.values[1]),
+        retries,
+        first_token_timeout_ms,
+        ..Default::default()
+    };
+    Route::from_config(&f.name, &c)
 }
 
 fn parse_params(values: &[String; 3]) -> Result<Params, String> {
@@ -927,6 +1120,124 @@ fn on_command(s: &mut State, cmd: Command) -> Vec<Effect> {
                 CompareMetric::CostPer1kOutput => CompareMetric::Ttft,
             };
             vec![]
+        }
+        Command::RouteNext | Command::RoutePrev => {
+            let Some(p) = s.focused() else {
+                s.status_msg = Some("focus a pane first (1-9)".into());
+                return vec![];
+            };
+            let mut options: Vec<Option<String>> = vec![None];
+            options.extend(s.routes.keys().cloned().map(Some));
+            let i = options
+                .iter()
+                .position(|o| *o == s.panes[p].route)
+                .unwrap_or(0);
+            let n = options.len();
+            let j = if cmd == Command::RouteNext {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
+            s.panes[p].route = options[j].clone();
+            s.status_msg = Some(match &s.panes[p].route {
+                Some(r) => format!(
+                    "pane {} sends through route {r} ({})",
+                    s.focused_pane + 1,
+                    s.routes[r].chain.join(" → ")
+                ),
+                None if n == 1 => {
+                    "no routes: define [routes.NAME] in the config, or press e to make one".into()
+                }
+                None => format!(
+                    "pane {} sends to {} directly",
+                    s.focused_pane + 1,
+                    s.panes[p].model
+                ),
+            });
+            vec![]
+        }
+        Command::ToggleFallback => {
+            if let Some(p) = s.focused() {
+                let pane = &mut s.panes[p];
+                pane.fallback = !pane.fallback;
+                s.status_msg = Some(format!(
+                    "fallback {} for pane {}'s next send",
+                    if pane.fallback { "on" } else { "off" },
+                    s.focused_pane + 1
+                ));
+            }
+            vec![]
+        }
+        Command::EditRoute => {
+            let Some(p) = s.focused() else {
+                s.status_msg = Some("focus a pane first (1-9)".into());
+                return vec![];
+            };
+            let pane = &s.panes[p];
+            let (name, values) = match pane.route.as_ref().and_then(|r| s.routes.get(r)) {
+                Some(r) => (
+                    r.name.clone(),
+                    [
+                        r.chain.join(", "),
+                        r.on.iter().map(|f| f.name()).collect::<Vec<_>>().join(", "),
+                        r.retries.to_string(),
+                        r.first_token_timeout
+                            .map_or(String::new(), |d| d.as_millis().to_string()),
+                    ],
+                ),
+                None => (
+                    format!("{}-fallback", pane.model),
+                    [
+                        format!("{}, ", pane.model),
+                        String::new(),
+                        "1".into(),
+                        String::new(),
+                    ],
+                ),
+            };
+            s.overlay = Overlay::RouteForm(RouteForm {
+                name,
+                field: 0,
+                values,
+                error: None,
+            });
+            vec![]
+        }
+        Command::Rehearse => {
+            let Some(p) = s.focused() else {
+                s.status_msg = Some("focus a pane first (1-9): its route is rehearsed".into());
+                return vec![];
+            };
+            let typed = s.prompt_text();
+            let Some(prompt) = Some(typed)
+                .filter(|t| !t.trim().is_empty())
+                .or(s.last_prompt.clone())
+            else {
+                s.status_msg = Some("write a prompt to rehearse".into());
+                return vec![];
+            };
+            let pane = &s.panes[p];
+            let route = pane
+                .route
+                .as_ref()
+                .and_then(|r| s.routes.get(r))
+                .cloned()
+                .unwrap_or_else(|| Route::single(&pane.model));
+            let mut prices: BTreeMap<String, Prices> = s
+                .models
+                .iter()
+                .filter(|m| m.prices.is_known())
+                .map(|m| (m.id.clone(), m.prices))
+                .collect();
+            for (k, v) in &s.config_prices {
+                prices.entry(k.clone()).or_insert(*v);
+            }
+            s.overlay = Overlay::Rehearsal(None);
+            vec![Effect::Rehearse {
+                route,
+                prompt,
+                prices,
+            }]
         }
         Command::JumpPane(n) => {
             let n = n as usize;

@@ -62,9 +62,23 @@ pub struct Pane {
     pub pending_prompt: Option<String>,
     /// Everything the last request sent, for token estimates when the server reports no usage.
     pub sent_messages: Vec<Message>,
+    /// The route this pane sends through instead of its plain model.
+    pub route: Option<String>,
+    /// Off: only the route's first hop is tried on the next send.
+    pub fallback: bool,
+    /// Attempts of the current request that failed.
+    pub hops: Vec<crate::route::Hop>,
+    /// The model that answered the last request, when a route or the gateway says so.
+    pub served_by: Option<String>,
+    pub gateway_fallbacks: Option<u32>,
 }
 
 impl Pane {
+    /// What the pane sends to: its route's name, or its model.
+    pub fn target(&self) -> &str {
+        self.route.as_deref().unwrap_or(&self.model)
+    }
+
     pub fn new(model: String, width: u16) -> Self {
         Self {
             model,
@@ -83,6 +97,11 @@ impl Pane {
             enabled: true,
             pending_prompt: None,
             sent_messages: Vec::new(),
+            route: None,
+            fallback: true,
+            hops: Vec::new(),
+            served_by: None,
+            gateway_fallbacks: None,
         }
     }
 
@@ -95,6 +114,9 @@ impl Pane {
         self.input_tokens = None;
         self.output_tokens = None;
         self.tokens_estimated = false;
+        self.hops.clear();
+        self.served_by = None;
+        self.gateway_fallbacks = None;
         self.follow = true;
         self.transcript
             .block(Seg::User, &format!("> {}", prompt.trim_end()));

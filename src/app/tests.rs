@@ -6,6 +6,24 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 use super::*;
 use crate::gateway::wire::{Chunk, ModelInfo, Prices, Usage};
 
+/// An attempt starts for `id`, on its pane's own model.
+fn start(s: &mut State, id: u64, at: Instant) {
+    let model = s
+        .panes
+        .iter()
+        .find(|p| p.request_id == id)
+        .map(|p| p.model.clone())
+        .unwrap_or_default();
+    update(
+        s,
+        Action::Started {
+            request_id: id,
+            model,
+            sent_at: at,
+        },
+    );
+}
+
 fn key(code: KeyCode) -> Action {
     Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
@@ -52,7 +70,9 @@ fn sends(effects: &[Effect]) -> Vec<(u64, ChatRequest)> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Send { request_id, req } => Some((*request_id, req.clone())),
+            Effect::Send {
+                request_id, req, ..
+            } => Some((*request_id, req.clone())),
             _ => None,
         })
         .collect()
@@ -78,13 +98,7 @@ fn answer_after(
     text: &str,
     usage: Option<Usage>,
 ) {
-    update(
-        s,
-        Action::Started {
-            request_id: id,
-            sent_at: t0,
-        },
-    );
+    start(s, id, t0);
     update(
         s,
         Action::Chunk {
@@ -230,13 +244,7 @@ fn chunks_stream_into_panes_and_figures_are_final_at_the_end() {
     typed(&mut s, "hello");
     let id = sends(&update(&mut s, ctrl('s')))[0].0;
     let t0 = Instant::now();
-    update(
-        &mut s,
-        Action::Started {
-            request_id: id,
-            sent_at: t0,
-        },
-    );
+    start(&mut s, id, t0);
     update(
         &mut s,
         Action::Chunk {
@@ -291,13 +299,7 @@ fn cancel_stops_and_stale_chunks_are_ignored() {
     let sent = sends(&update(&mut s, ctrl('s')));
     let (a, b) = (sent[0].0, sent[1].0);
     let t0 = Instant::now();
-    update(
-        &mut s,
-        Action::Started {
-            request_id: a,
-            sent_at: t0,
-        },
-    );
+    start(&mut s, a, t0);
     update(
         &mut s,
         Action::Chunk {
@@ -617,4 +619,170 @@ fn no_usage_means_estimates_marked_and_config_prices_used() {
     let c = p.cost.unwrap();
     assert_eq!(c.source, crate::metrics::CostSource::Config);
     assert!(p.live(None).estimated);
+}
+
+#[test]
+fn panes_send_through_routes_and_show_every_hop() {
+    let mut s = state(&["a/fast"]);
+    let c = crate::route::RouteConfig {
+        chain: vec!["c/reasoner".into(), "a/fast".into()],
+        ..Default::default()
+    };
+    s.routes
+        .insert("r1".into(), Route::from_config("r1", &c).unwrap());
+    // Focus the pane and switch it to the route with ].
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Char('1')));
+    update(&mut s, key(KeyCode::Char(']')));
+    assert_eq!(s.panes[0].route.as_deref(), Some("r1"));
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+    );
+    typed(&mut s, "hi");
+    let effects = update(&mut s, ctrl('s'));
+    let (id, route) = match &effects[0] {
+        Effect::Send {
+            request_id,
+            route,
+            req,
+        } => {
+            assert_eq!(req.model, "c/reasoner");
+            (*request_id, route.clone())
+        }
+        e => panic!("{e:?}"),
+    };
+    assert_eq!(route.chain, vec!["c/reasoner", "a/fast"]);
+    let t0 = Instant::now();
+    update(
+        &mut s,
+        Action::Started {
+            request_id: id,
+            model: "c/reasoner".into(),
+            sent_at: t0,
+        },
+    );
+    let hop = crate::route::Hop {
+        model: "c/reasoner".into(),
+        attempt: 0,
+        error: Some("HTTP 503: overloaded".into()),
+        failure: Some(crate::route::Failure::ServerError),
+        ms: 12.0,
+        backoff_ms: None,
+        failed_after_content: false,
+    };
+    update(
+        &mut s,
+        Action::HopFailed {
+            request_id: id,
+            hop,
+            next: Next::MoveOn("a/fast".into()),
+        },
+    );
+    update(
+        &mut s,
+        Action::Started {
+            request_id: id,
+            model: "a/fast".into(),
+            sent_at: t0 + Duration::from_millis(20),
+        },
+    );
+    update(
+        &mut s,
+        Action::Chunk {
+            request_id: id,
+            at: t0 + Duration::from_millis(120),
+            chunk: content("answer"),
+        },
+    );
+    update(
+        &mut s,
+        Action::Ended {
+            request_id: id,
+            at: t0 + Duration::from_millis(130),
+            error: None,
+            headers: None,
+        },
+    );
+    let p = &s.panes[0];
+    assert_eq!(p.status, Status::Done);
+    assert_eq!(p.served_by.as_deref(), Some("a/fast"));
+    assert_eq!(p.hops.len(), 1);
+    let rows: Vec<&str> = p
+        .transcript
+        .rows()
+        .iter()
+        .map(|r| r.text.as_str())
+        .collect();
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("c/reasoner failed after 12 ms: HTTP 503")),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter().any(|r| r.contains("falling back to a/fast")),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("served by a/fast after 1 failed attempt")),
+        "{rows:?}"
+    );
+    // TTFT counts from the answering attempt's own send.
+    assert_eq!(p.live(None).ttft_ms, Some(100.0));
+    // Fallback off: only the first hop is sent next time.
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Char('f')));
+    match &update(&mut s, key(KeyCode::Char('r')))[..] {
+        [Effect::Send { route, .. }] => assert_eq!(route.chain, vec!["c/reasoner"]),
+        e => panic!("{e:?}"),
+    }
+    // [ cycles back to the plain model.
+    update(&mut s, key(KeyCode::Char('[')));
+    assert_eq!(s.panes[0].route, None);
+}
+
+#[test]
+fn route_form_edits_and_rehearse_asks_for_a_report() {
+    let mut s = state(&["a/fast"]);
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Char('1')));
+    update(&mut s, key(KeyCode::Char('e')));
+    let Overlay::RouteForm(f) = &s.overlay else {
+        panic!("{:?}", s.overlay)
+    };
+    assert_eq!(f.name, "a/fast-fallback");
+    typed(&mut s, "b/large");
+    update(&mut s, key(KeyCode::Tab));
+    typed(&mut s, "429, nonsense");
+    update(&mut s, key(KeyCode::Enter));
+    let Overlay::RouteForm(f) = &s.overlay else {
+        panic!()
+    };
+    assert!(f.error.as_deref().unwrap().contains("nonsense"));
+    for _ in 0..", nonsense".len() {
+        update(&mut s, key(KeyCode::Backspace));
+    }
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.overlay, Overlay::None);
+    let r = &s.routes["a/fast-fallback"];
+    assert_eq!(r.chain, vec!["a/fast", "b/large"]);
+    assert_eq!(r.on, vec![crate::route::Failure::RateLimited]);
+    assert_eq!(s.panes[0].route.as_deref(), Some("a/fast-fallback"));
+    s.last_prompt = Some("rehearse me".into());
+    match &update(&mut s, ctrl('e'))[..] {
+        [
+            Effect::Rehearse {
+                route,
+                prompt,
+                prices,
+            },
+        ] => {
+            assert_eq!(route.chain, vec!["a/fast", "b/large"]);
+            assert_eq!(prompt, "rehearse me");
+            assert!(prices.contains_key("b/large"));
+        }
+        e => panic!("{e:?}"),
+    }
+    assert_eq!(s.overlay, Overlay::Rehearsal(None));
 }

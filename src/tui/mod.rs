@@ -15,6 +15,7 @@ use crate::app::{Action, Effect, State, update};
 use crate::config;
 use crate::gateway::Client;
 use crate::gateway::wire::ChatRequest;
+use crate::route::{Route, RouteEvent};
 use crate::session::Session;
 use crate::ui::{self, Theme};
 use terminal::Term;
@@ -55,6 +56,7 @@ pub async fn run(session: Session, models: &[String], theme: Option<&str>) -> an
     let mut state = State::new(keymap, selected, banner(&session));
     state.config_prices = session.config.prices.clone();
     state.budget_usd = session.config.budget_usd.filter(|b| *b > 0.0);
+    state.routes = session.config.routes(session.profile.is_demo())?;
 
     let mut term = Term::setup()?;
     // Self-test of the panic path: proves the hook restores the terminal (used by the tests).
@@ -103,16 +105,50 @@ async fn event_loop(
                         let _ = tx.send(Action::ModelsLoaded(r));
                     });
                 }
-                Effect::Send { request_id, req } => {
+                Effect::Send {
+                    request_id,
+                    req,
+                    route,
+                } => {
                     let token = CancellationToken::new();
                     tasks.insert(request_id, token.clone());
-                    tokio::spawn(stream_task(
+                    tokio::spawn(route_task(
                         client.clone(),
                         request_id,
                         req,
+                        route,
                         token,
                         tx.clone(),
                     ));
+                }
+                Effect::Rehearse {
+                    route,
+                    prompt,
+                    prices,
+                } => {
+                    let (client, tx) = (client.clone(), tx.clone());
+                    tokio::spawn(async move {
+                        let item = crate::route::rehearse::WorkItem {
+                            prompt,
+                            system: None,
+                            max_tokens: None,
+                        };
+                        let (requests, concurrency) = crate::app::TUI_REHEARSAL;
+                        let report = crate::route::rehearse::rehearse(
+                            &client,
+                            &route,
+                            &[item],
+                            crate::route::rehearse::Plan {
+                                requests,
+                                concurrency,
+                                seed: 1,
+                            },
+                            std::sync::Arc::new(move |m: &str| prices.get(m).copied()),
+                            CancellationToken::new(),
+                        )
+                        .await;
+                        let _ = tx.send(Action::Rehearsed(Box::new(report)));
+                    });
                 }
                 Effect::Cancel { request_id } => {
                     if let Some(t) = tasks.remove(&request_id) {
@@ -217,52 +253,43 @@ fn to_action(ev: Event) -> Option<Action> {
     }
 }
 
-/// One request: stamps and forwards every chunk, then reports how it ended.
-async fn stream_task(
+/// One request through its route: forwards every attempt, chunk and failed hop, then the end.
+async fn route_task(
     client: Client,
     request_id: u64,
     req: ChatRequest,
+    route: Route,
     cancel: CancellationToken,
     tx: mpsc::UnboundedSender<Action>,
 ) {
-    let started = Instant::now();
-    let mut stream = match client.chat_stream(req, cancel).await {
-        Ok(s) => s,
-        Err(e) => {
-            let _ = tx.send(Action::Started {
+    let events = tx.clone();
+    let out = crate::route::run(&client, &route, req, cancel, request_id, move |ev| {
+        let action = match ev {
+            RouteEvent::Attempt { model, sent_at, .. } => Action::Started {
                 request_id,
-                sent_at: started,
-            });
-            let _ = tx.send(Action::Ended {
+                model,
+                sent_at,
+            },
+            RouteEvent::Chunk(c) => Action::Chunk {
                 request_id,
-                at: Instant::now(),
-                error: Some(e.to_string()),
-                headers: None,
-            });
-            return;
-        }
-    };
-    let _ = tx.send(Action::Started {
-        request_id,
-        sent_at: stream.sent_at,
-    });
-    let error = loop {
-        match stream.next().await {
-            Some(Ok(c)) => {
-                let _ = tx.send(Action::Chunk {
-                    request_id,
-                    at: c.at,
-                    chunk: c.item,
-                });
-            }
-            Some(Err(e)) => break Some(e.to_string()),
-            None => break None,
-        }
-    };
+                at: c.at,
+                chunk: c.item,
+            },
+            RouteEvent::Failed { hop, next } => Action::HopFailed {
+                request_id,
+                hop,
+                next,
+            },
+        };
+        let _ = events.send(action);
+    })
+    .await;
+    // The last attempt's collector started with its own send time; the event loop's copy was
+    // built from the same chunks, so only the end is reported here.
     let _ = tx.send(Action::Ended {
         request_id,
         at: Instant::now(),
-        error,
-        headers: Some(stream.headers.clone()),
+        error: out.last.error.as_ref().map(ToString::to_string),
+        headers: out.last.headers,
     });
 }

@@ -39,6 +39,8 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame) {
         Overlay::ConfirmQuit => overlay::confirm_quit(theme, f),
         Overlay::Params(form) => overlay::params(form, theme, f),
         Overlay::ConfirmBudget(_) => overlay::confirm_budget(s, theme, f),
+        Overlay::RouteForm(form) => overlay::route_form(form, theme, f),
+        Overlay::Rehearsal(report) => overlay::rehearsal(report.as_deref(), theme, f),
     }
 }
 

@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::Theme;
-use crate::app::{PARAM_LABELS, ParamsForm, State};
+use crate::app::{PARAM_LABELS, ParamsForm, ROUTE_LABELS, RouteForm, State};
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
@@ -24,8 +24,10 @@ pub fn help(s: &State, theme: &Theme, f: &mut Frame) {
         "↑ ↓ PgUp PgDn Home End".into(),
         "scroll the pane (wheel: the one under the pointer)".into(),
     ));
-    rows.push(("← →".into(), "previous / next pane".into()));
-    rows.push(("Ctrl-U".into(), "clear the model filter".into()));
+    rows.push((
+        "← → / Ctrl-U".into(),
+        "previous / next pane / clear the model filter".into(),
+    ));
     let kw = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(10) as u16;
     let dw = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(10) as u16;
     let area = centered(f.area(), kw + dw + 7, rows.len() as u16 + 4);
@@ -102,17 +104,35 @@ pub fn confirm_budget(s: &State, theme: &Theme, f: &mut Frame) {
     );
 }
 
-pub fn params(form: &ParamsForm, theme: &Theme, f: &mut Frame) {
-    let area = centered(f.area(), 64, 10);
+/// A form of labelled one-line fields, the active one highlighted.
+struct FormView<'a> {
+    title: &'a str,
+    labels: &'a [&'a str],
+    values: &'a [String],
+    active: usize,
+    error: Option<&'a str>,
+    help: &'a str,
+}
+
+fn form(v: &FormView, theme: &Theme, f: &mut Frame) {
+    let FormView {
+        title,
+        labels,
+        values,
+        active,
+        error,
+        help,
+    } = *v;
+    let area = centered(f.area(), 72, labels.len() as u16 + 7);
     let mut lines = Vec::new();
-    for (i, label) in PARAM_LABELS.iter().enumerate() {
-        let active = i == form.field;
-        let value = if active {
-            format!("{}▏", form.values[i])
+    for (i, label) in labels.iter().enumerate() {
+        let on = i == active;
+        let value = if on {
+            format!("{}▏", values[i])
         } else {
-            form.values[i].clone()
+            values[i].clone()
         };
-        let placeholder = if form.values[i].is_empty() && !active {
+        let placeholder = if values[i].is_empty() && !on {
             "(default)"
         } else {
             ""
@@ -120,7 +140,7 @@ pub fn params(form: &ParamsForm, theme: &Theme, f: &mut Frame) {
         lines.push(Line::from(vec![
             Span::styled(
                 format!("{label:>14}: "),
-                if active {
+                if on {
                     Style::default()
                         .fg(theme.accent)
                         .add_modifier(Modifier::BOLD)
@@ -130,7 +150,7 @@ pub fn params(form: &ParamsForm, theme: &Theme, f: &mut Frame) {
             ),
             Span::styled(
                 value,
-                if active {
+                if on {
                     theme.base().patch(theme.highlight())
                 } else {
                     theme.base()
@@ -140,18 +160,71 @@ pub fn params(form: &ParamsForm, theme: &Theme, f: &mut Frame) {
         ]));
     }
     lines.push(Line::raw(""));
-    if let Some(e) = &form.error {
-        lines.push(Line::styled(e.as_str(), Style::default().fg(theme.error)));
+    if let Some(e) = error {
+        lines.push(Line::styled(
+            e.to_string(),
+            Style::default().fg(theme.error),
+        ));
     }
-    lines.push(Line::styled(
-        "Tab/↑↓ field · Enter apply · Esc close",
-        theme.dim(),
-    ));
+    lines.push(Line::styled(help.to_string(), theme.dim()));
     f.render_widget(Clear, area);
     f.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::bordered()
-                .title(" Parameters ")
+                .title(format!(" {title} "))
+                .border_style(theme.border(true)),
+        ),
+        area,
+    );
+}
+
+pub fn params(p: &ParamsForm, theme: &Theme, f: &mut Frame) {
+    form(
+        "Parameters",
+        &PARAM_LABELS,
+        &p.values,
+        p.field,
+        p.error.as_deref(),
+        "Tab/↑↓ field · Enter apply · Esc close",
+        theme,
+        f,
+    );
+}
+
+pub fn route_form(r: &RouteForm, theme: &Theme, f: &mut Frame) {
+    let title = format!("Route {}", r.name);
+    let v = FormView {
+        title: &title,
+        labels: &ROUTE_LABELS,
+        values: &r.values,
+        active: r.field,
+        error: r.error.as_deref(),
+        help: "chain and failures comma-separated; failures: 429, 5xx, connect, timeout, first_token_timeout, context_length, content_filter, cut · Enter save (this session) · Esc close",
+    };
+    form(&v, theme, f);
+}
+
+pub fn rehearsal(report: Option<&crate::route::rehearse::Report>, theme: &Theme, f: &mut Frame) {
+    let text = match report {
+        Some(r) => crate::cli::rehearse::table(r),
+        None => format!(
+            "Rehearsing: {} requests, {} at a time...\n(any key hides this; the report opens when done)",
+            crate::app::TUI_REHEARSAL.0,
+            crate::app::TUI_REHEARSAL.1
+        ),
+    };
+    let lines: Vec<Line> = text
+        .lines()
+        .map(|l| Line::styled(l.to_string(), theme.base()))
+        .collect();
+    let w = text.lines().map(|l| l.chars().count()).max().unwrap_or(20) as u16 + 4;
+    let area = centered(f.area(), w.max(40), lines.len() as u16 + 2);
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(lines).block(
+            Block::bordered()
+                .title(" Rehearsal ")
+                .title_bottom(" any key closes ")
                 .border_style(theme.border(true)),
         ),
         area,

@@ -135,7 +135,11 @@ fn now(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             };
             Row::new(vec![
                 Cell::from(format!("{}", i + 1)),
-                Cell::from(pane.model.clone()),
+                Cell::from(match (&pane.route, &pane.served_by) {
+                    (Some(r), Some(m)) => format!("{r} → {m}"),
+                    (Some(r), None) => r.clone(),
+                    _ => pane.model.clone(),
+                }),
                 Cell::from(pane.status.label()).style(state_style),
                 Cell::from(fmt_ms(live.ttft_ms)),
                 Cell::from(live.tokens_per_s.map_or("-".into(), |v| format!("{v:.1}"))),

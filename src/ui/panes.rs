@@ -59,8 +59,19 @@ fn render_pane(p: &Pane, number: usize, focused: bool, theme: &Theme, f: &mut Fr
         Span::styled(format!(" {number} "), theme.border(focused)),
         Span::styled(p.status.label(), status_style(&p.status, theme)),
         Span::styled(" · ", theme.dim()),
-        Span::styled(p.model.as_str(), theme.base().add_modifier(Modifier::BOLD)),
+        Span::styled(p.target(), theme.base().add_modifier(Modifier::BOLD)),
     ];
+    if p.route.is_some()
+        && let Some(served) = &p.served_by
+    {
+        title.push(Span::styled(format!(" → {served}"), theme.dim()));
+    }
+    if p.route.is_some() && !p.fallback {
+        title.push(Span::styled(
+            " · fallback off",
+            Style::default().fg(theme.warn),
+        ));
+    }
     if !p.enabled {
         title.push(Span::styled(" · off", Style::default().fg(theme.warn)));
     }
