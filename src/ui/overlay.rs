@@ -179,16 +179,15 @@ fn form(v: &FormView, theme: &Theme, f: &mut Frame) {
 }
 
 pub fn params(p: &ParamsForm, theme: &Theme, f: &mut Frame) {
-    form(
-        "Parameters",
-        &PARAM_LABELS,
-        &p.values,
-        p.field,
-        p.error.as_deref(),
-        "Tab/↑↓ field · Enter apply · Esc close",
-        theme,
-        f,
-    );
+    let v = FormView {
+        title: "Parameters",
+        labels: &PARAM_LABELS,
+        values: &p.values,
+        active: p.field,
+        error: p.error.as_deref(),
+        help: "Tab/↑↓ field · Enter apply · Esc close",
+    };
+    form(&v, theme, f);
 }
 
 pub fn route_form(r: &RouteForm, theme: &Theme, f: &mut Frame) {
