@@ -39,6 +39,8 @@ pub struct AnswerRecord {
     /// Fallbacks the gateway itself reports (`x-litellm-attempted-fallbacks`); null when it reports none.
     pub gateway_fallbacks: Option<u32>,
     pub tool_calls: Vec<ToolCall>,
+    /// The server's own timing report when it sends one (llama-server's `timings`).
+    pub server_timings: Option<serde_json::Value>,
     pub error: Option<String>,
     pub error_kind: Option<&'static str>,
 }
@@ -106,6 +108,7 @@ impl AnswerRecord {
             gateway_fallbacks: header(o.headers.as_ref(), "x-litellm-attempted-fallbacks")
                 .and_then(|v| v.parse().ok()),
             tool_calls: c.tool_calls.clone(),
+            server_timings: c.llama_timings.clone(),
             error: o.error.as_ref().map(ToString::to_string),
             error_kind: o.error.as_ref().map(|e| e.kind()),
         }

@@ -5,6 +5,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{fmt_ms, fmt_usd};
 use crate::gateway::wire::{ChatRequest, Message};
+
 use crate::record::AnswerRecord;
 use crate::route::{self, Next, Route, RouteEvent};
 use crate::session::Session;
@@ -42,6 +43,9 @@ pub struct AskArgs {
     /// Print a JSON array, one object per model.
     #[arg(long)]
     pub json: bool,
+    /// Ask for whole answers instead of streams (no time to first token then: it equals the total).
+    #[arg(long, conflicts_with = "routes")]
+    pub no_stream: bool,
     /// The prompt; `-` reads it from standard input.
     pub prompt: String,
 }
@@ -108,6 +112,17 @@ pub async fn run(session: &Session, args: &AskArgs) -> anyhow::Result<i32> {
         let client = session.client.clone();
         tokio::spawn(async move { client.models().await.unwrap_or_default() })
     };
+    if args.no_stream {
+        return finish(
+            session,
+            args,
+            &cancel,
+            ctrl_c,
+            listing,
+            ask_whole(session, args, &models, &messages, &cancel).await,
+        )
+        .await;
+    }
     let live = targets.len() == 1 && !args.json;
     let seed = rand_seed();
     let tasks: Vec<_> = targets
@@ -152,13 +167,99 @@ pub async fn run(session: &Session, args: &AskArgs) -> anyhow::Result<i32> {
     }
     ctrl_c.abort();
     let listed = listing.await.unwrap_or_default();
-    let records: Vec<AnswerRecord> = outcomes
+    let records = outcomes
         .iter()
         .map(|(r, named)| {
             AnswerRecord::from_route(r, *named, &listed, session.config.prices.get(&r.last.model))
         })
         .collect();
+    report(args, &cancel, records, live)
+}
 
+/// Non-streaming answers, one request per model.
+async fn ask_whole(
+    session: &Session,
+    args: &AskArgs,
+    models: &[String],
+    messages: &[Message],
+    cancel: &CancellationToken,
+) -> Vec<crate::run::Outcome> {
+    let tasks: Vec<_> = models
+        .iter()
+        .map(|model| {
+            let client = session.client.clone();
+            let req = ChatRequest {
+                model: model.clone(),
+                messages: messages.to_vec(),
+                max_tokens: args.max_tokens,
+                temperature: args.temperature,
+                ..Default::default()
+            };
+            let cancel = cancel.clone();
+            tokio::spawn(async move {
+                let prompt = req.messages.clone();
+                let model = req.model.clone();
+                let started = std::time::Instant::now();
+                match client.chat_once(req, cancel).await {
+                    Ok(once) => {
+                        let mut c = crate::gateway::Collector::new(once.sent_at);
+                        c.push(once.done_at, once.chunk);
+                        c.finish(once.done_at);
+                        crate::run::Outcome {
+                            model,
+                            prompt,
+                            collector: c,
+                            headers: Some(once.headers),
+                            error: None,
+                        }
+                    }
+                    Err(e) => {
+                        let mut c = crate::gateway::Collector::new(started);
+                        c.finish(std::time::Instant::now());
+                        crate::run::Outcome {
+                            model,
+                            prompt,
+                            collector: c,
+                            headers: None,
+                            error: Some(e),
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        if let Ok(o) = t.await {
+            out.push(o);
+        }
+    }
+    out
+}
+
+async fn finish(
+    session: &Session,
+    args: &AskArgs,
+    cancel: &CancellationToken,
+    ctrl_c: tokio::task::JoinHandle<()>,
+    listing: tokio::task::JoinHandle<Vec<crate::gateway::wire::ModelInfo>>,
+    outcomes: Vec<crate::run::Outcome>,
+) -> anyhow::Result<i32> {
+    ctrl_c.abort();
+    let listed = listing.await.unwrap_or_default();
+    let records = outcomes
+        .iter()
+        .map(|o| AnswerRecord::from_outcome(o, &listed, session.config.prices.get(&o.model)))
+        .collect();
+    report(args, cancel, records, false)
+}
+
+fn report(
+    args: &AskArgs,
+    cancel: &CancellationToken,
+    records: Vec<AnswerRecord>,
+    live: bool,
+) -> anyhow::Result<i32> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&records)?);
     } else {

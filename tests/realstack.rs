@@ -1,0 +1,290 @@
+//! End to end against real servers we did not write: llama.cpp's llama-server and a LiteLLM proxy,
+//! started by `scripts/test.sh` from ../shared/realstack. Never skipped silently: without the stack
+//! these tests fail, unless GATEBENCH_SKIP_REALSTACK is set (which the test script refuses in CI).
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::tmux::{Tmux, wait_file};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_gatebench");
+
+struct Stack {
+    proxy: String,
+    key: String,
+    llama: String,
+}
+
+fn stack() -> Option<Stack> {
+    let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    match (
+        get("REALSTACK_BASE_URL"),
+        get("REALSTACK_API_KEY"),
+        get("REALSTACK_LLAMA_SMOLLM2_URL"),
+    ) {
+        (Some(proxy), Some(key), Some(llama)) => Some(Stack { proxy, key, llama }),
+        _ if get("GATEBENCH_SKIP_REALSTACK").is_some() => {
+            eprintln!("real stack skipped: GATEBENCH_SKIP_REALSTACK is set");
+            None
+        }
+        _ => panic!(
+            "the real stack is not up (REALSTACK_BASE_URL etc. are unset): run ./scripts/test.sh, \
+             which installs and starts ../shared/realstack"
+        ),
+    }
+}
+
+fn gatebench(home: &tempfile::TempDir) -> Command {
+    let mut c = Command::new(BIN);
+    c.env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("cfg"))
+        .env_remove("INFERGATE_API_KEY");
+    c
+}
+
+fn proxy(s: &Stack, home: &tempfile::TempDir, args: &[&str]) -> Output {
+    gatebench(home)
+        .args(["--base-url", &s.proxy, "--api-key-env", "RS_KEY"])
+        .env("RS_KEY", &s.key)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: stdout {} stderr {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn models_lists_the_proxy_model_names() {
+    let Some(s) = stack() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let out = proxy(&s, &home, &["models", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ids: Vec<String> = json(&out)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap().to_string())
+        .collect();
+    for want in ["smollm2", "gemma3-270m", "flaky", "dead", "mock"] {
+        assert!(ids.iter().any(|i| i == want), "{want} missing from {ids:?}");
+    }
+}
+
+#[test]
+fn ask_streams_two_models_at_once_with_the_proxys_own_cost() {
+    let Some(s) = stack() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let out = proxy(
+        &s,
+        &home,
+        &[
+            "ask",
+            "-m",
+            "smollm2",
+            "-m",
+            "gemma3-270m",
+            "--max-tokens",
+            "24",
+            "--json",
+            "Say hello in five words.",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json(&out);
+    for r in v.as_array().unwrap() {
+        assert!(r["error"].is_null(), "{r}");
+        assert!(!r["text"].as_str().unwrap().is_empty(), "{r}");
+        assert!(r["ttft_ms"].as_f64().unwrap() > 0.0);
+        assert!(r["output_tokens"].as_u64().unwrap() > 0);
+        assert_eq!(r["estimated"], false, "usage comes from the server: {r}");
+        // Streaming: the proxy reports usage.cost in the final chunk.
+        assert_eq!(r["cost_source"], "gateway", "{r}");
+        assert!(r["cost_usd"].as_f64().unwrap() > 0.0);
+        assert_eq!(r["gateway_fallbacks"], 0);
+    }
+}
+
+#[test]
+fn non_streaming_cost_comes_from_the_litellm_header() {
+    let Some(s) = stack() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let out = proxy(
+        &s,
+        &home,
+        &[
+            "ask",
+            "--no-stream",
+            "-m",
+            "smollm2",
+            "--max-tokens",
+            "16",
+            "--json",
+            "Hi",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r = &json(&out)[0];
+    assert_eq!(r["cost_source"], "gateway", "{r}");
+    assert!(r["cost_usd"].as_f64().unwrap() > 0.0);
+    assert!(!r["text"].as_str().unwrap().is_empty());
+}
+
+#[test]
+fn the_proxys_fallback_rule_is_visible() {
+    let Some(s) = stack() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let out = proxy(
+        &s,
+        &home,
+        &["ask", "-m", "flaky", "--max-tokens", "16", "--json", "Hi"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r = &json(&out)[0];
+    assert_eq!(r["model"], "flaky");
+    assert_eq!(r["served_model"], "smollm2", "{r}");
+    assert_eq!(r["gateway_fallbacks"], 1, "{r}");
+    // A model with no fallback: the proxy's own message, as it is.
+    let out = proxy(&s, &home, &["ask", "-m", "dead", "--json", "Hi"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("HTTP 500") && stderr(&out).contains("dead"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn missing_and_wrong_keys() {
+    let Some(s) = stack() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let out = gatebench(&home)
+        .args([
+            "--base-url",
+            &s.proxy,
+            "--api-key-env",
+            "RS_UNSET_KEY",
+            "models",
+        ])
+        .env_remove("RS_UNSET_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let e = stderr(&out);
+    assert!(e.contains("HTTP 401") && e.contains("$RS_UNSET_KEY"), "{e}");
+    // This database-less proxy answers a wrong key with 400 "No connected db": shown as it is.
+    let wrong = "sk-wrong-0123456789abcdefghij";
+    let out = gatebench(&home)
+        .args(["--base-url", &s.proxy, "--api-key-env", "RS_KEY", "models"])
+        .env("RS_KEY", wrong)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let e = stderr(&out);
+    assert!(
+        e.contains("HTTP 400") && e.contains("No connected db"),
+        "{e}"
+    );
+    assert!(!e.contains(wrong), "the key must never be printed: {e}");
+}
+
+#[test]
+fn llama_server_directly_with_its_timings() {
+    let Some(s) = stack() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let out = gatebench(&home)
+        .args(["--base-url", &s.llama, "models", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let models = json(&out);
+    let id = models[0]["id"].as_str().unwrap().to_string();
+    assert!(
+        models[0]["context_length"].as_u64().is_some(),
+        "llama-server's meta gives the context: {models}"
+    );
+    let out = gatebench(&home)
+        .args([
+            "--base-url",
+            &s.llama,
+            "ask",
+            "-m",
+            &id,
+            "--max-tokens",
+            "16",
+            "--json",
+            "Hi",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r = &json(&out)[0];
+    assert!(r["error"].is_null());
+    assert_eq!(r["estimated"], false);
+    let t = &r["server_timings"];
+    assert!(t["predicted_n"].as_u64().unwrap() > 0, "{r}");
+    assert!(t["predicted_per_second"].as_f64().unwrap() > 0.0);
+    assert!(
+        r["cost_usd"].is_null(),
+        "a local server has no price: unknown, not zero"
+    );
+}
+
+#[test]
+fn the_workbench_completes_a_two_model_turn_against_the_proxy() {
+    let Some(s) = stack() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let script = format!(
+        "env HOME={h} XDG_CONFIG_HOME={h}/cfg RS_KEY={key} {BIN} --base-url {url} --api-key-env RS_KEY \
+         -m smollm2 -m gemma3-270m; echo $? > {h}/exit.txt; stty -a > {h}/stty.txt; sleep 600",
+        h = home.path().display(),
+        key = s.key,
+        url = s.proxy,
+    );
+    let tmux = Tmux {
+        socket: format!("gatebench-realstack-{}", std::process::id()),
+    };
+    let out = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "main",
+        "-x",
+        "160",
+        "-y",
+        "48",
+        &script,
+    ]);
+    assert!(out.status.success());
+    tmux.wait_for("the model list", 30, |x| x.contains("Models 2/5"));
+    // Short answers keep the turn quick on a busy machine.
+    tmux.keys(&["C-p", "Tab"]);
+    tmux.text("24");
+    tmux.keys(&["Enter"]);
+    tmux.text("Say hello.");
+    tmux.keys(&["C-s"]);
+    let done = |x: &str, m: &str| {
+        x.lines()
+            .any(|l| l.contains(m) && l.contains(" done ") && l.contains("gateway"))
+    };
+    tmux.wait_for("both answers with the proxy's cost", 120, |x| {
+        done(x, "smollm2") && done(x, "gemma3-270m")
+    });
+    tmux.keys(&["C-c"]);
+    assert_eq!(wait_file(&home.path().join("exit.txt"), 15).trim(), "0");
+    let modes = wait_file(&home.path().join("stty.txt"), 15);
+    assert!(modes.split_whitespace().any(|w| w == "icanon"), "{modes}");
+}
