@@ -90,6 +90,7 @@ fn main() {
                         key_env: None,
                         headers: vec![("x-request-id".into(), id.clone())],
                         timeouts: Timeouts::default(),
+                        api: Default::default(),
                     })
                     .unwrap();
                     let model = if i % 2 == 0 { "demo/fast-mini" } else { "demo/local-free" };

@@ -28,6 +28,7 @@ fn client_with(gw: &DemoHandle, key: &str, headers: &[(&str, &str)], timeouts: T
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
         timeouts,
+        api: Default::default(),
     })
     .unwrap()
 }
@@ -297,6 +298,7 @@ async fn dead_port_is_a_connect_error() {
         key_env: None,
         headers: vec![],
         timeouts: Timeouts::default(),
+        api: Default::default(),
     })
     .unwrap();
     let err = c.models().await.unwrap_err();

@@ -288,3 +288,55 @@ fn the_workbench_completes_a_two_model_turn_against_the_proxy() {
     let modes = wait_file(&home.path().join("stty.txt"), 15);
     assert!(modes.split_whitespace().any(|w| w == "icanon"), "{modes}");
 }
+
+#[test]
+fn responses_api_against_llama_server() {
+    let Some(s) = stack() else { return };
+    let home = tempfile::tempdir().unwrap();
+    // From the config (`api = "responses"` on a profile) and from the flag.
+    let cfg = home.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[profiles.llama]\nbase_url = \"{}\"\napi = \"responses\"\n",
+            s.llama
+        ),
+    )
+    .unwrap();
+    let models = gatebench(&home)
+        .args(["--base-url", &s.llama, "models", "--json"])
+        .output()
+        .unwrap();
+    let id = json(&models)[0]["id"].as_str().unwrap().to_string();
+    for args in [
+        vec![
+            "--config",
+            cfg.to_str().unwrap(),
+            "--profile",
+            "llama",
+            "ask",
+        ],
+        vec![
+            "--base-url",
+            &s.llama,
+            "--api",
+            "responses",
+            "ask",
+            "--no-stream",
+        ],
+    ] {
+        let out = gatebench(&home)
+            .args(&args)
+            .args(["-m", &id, "--max-tokens", "12", "--json", "Say hi"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        let r = &json(&out)[0];
+        assert!(r["error"].is_null(), "{r}");
+        assert!(!r["text"].as_str().unwrap().is_empty(), "{r}");
+        let n = r["output_tokens"].as_u64().unwrap();
+        assert!((1..=12).contains(&n), "usage from response.completed: {r}");
+        assert_eq!(r["estimated"], false);
+        assert!(r["ttft_ms"].as_f64().unwrap() > 0.0);
+    }
+}

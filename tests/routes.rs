@@ -35,6 +35,7 @@ fn client(base_url: &str, key: &str) -> Client {
         key_env: None,
         headers: vec![],
         timeouts: Timeouts::default(),
+        api: Default::default(),
     })
     .unwrap()
 }

@@ -48,6 +48,9 @@ pub struct GlobalArgs {
     /// Environment variable holding the API key (overrides the profile's).
     #[arg(long, global = true, value_name = "VAR")]
     pub api_key_env: Option<String>,
+    /// API to use: `chat` (/v1/chat/completions, the default) or `responses` (/v1/responses).
+    #[arg(long, global = true, value_name = "API", value_parser = parse_api)]
+    pub api: Option<crate::gateway::Api>,
     /// Use the built-in demo gateway whatever else is set.
     #[arg(long, global = true)]
     pub demo: bool,
@@ -92,6 +95,7 @@ impl GlobalArgs {
             base_url: self.base_url.clone(),
             api_key_env: self.api_key_env.clone(),
             demo: self.demo,
+            api: self.api,
         }
     }
 
@@ -123,3 +127,7 @@ impl GlobalArgs {
 }
 
 pub use crate::format::{fmt_ms, fmt_usd};
+
+fn parse_api(s: &str) -> Result<crate::gateway::Api, String> {
+    crate::gateway::Api::parse(s)
+}

@@ -52,6 +52,8 @@ pub struct ProfileConfig {
     pub default_models: Option<Vec<String>>,
     pub headers: BTreeMap<String, String>,
     pub timeouts: TimeoutsConfig,
+    /// `chat` (default) or `responses`.
+    pub api: Option<crate::gateway::Api>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -186,6 +188,7 @@ pub struct Profile {
     pub default_models: Vec<String>,
     pub headers: Vec<(String, String)>,
     pub timeouts: Timeouts,
+    pub api: crate::gateway::Api,
     /// Why this profile was chosen, for the "using ..." line.
     pub reason: String,
 }
@@ -203,6 +206,8 @@ pub struct Selection {
     pub base_url: Option<String>,
     pub api_key_env: Option<String>,
     pub demo: bool,
+    /// Overrides the profile's API.
+    pub api: Option<crate::gateway::Api>,
 }
 
 /// Environment lookups go through this so tests can resolve without touching the process env.
@@ -303,7 +308,9 @@ pub fn resolve(cfg: &Config, sel: &Selection, env: &dyn Env) -> Result<Profile, 
     let d = Timeouts::default();
     let t = &user.timeouts;
     let ms = |v: Option<u64>, dflt: Duration| v.map(Duration::from_millis).unwrap_or(dflt);
+    let api = sel.api.or(user.api).unwrap_or_default();
     Ok(Profile {
+        api,
         name,
         base_url,
         api_key_env: key_env,

@@ -9,6 +9,7 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use super::error::{GatewayError, TimeoutPhase, parse_retry_after};
+use super::responses::{self, Api};
 use super::sse::{SseEvent, SseParser};
 use super::wire::{
     ChatRequest, Chunk, ModelInfo, RawChunk, RawModelList, StreamOptions, error_message,
@@ -43,6 +44,8 @@ pub struct Endpoint {
     pub key_env: Option<String>,
     pub headers: Vec<(String, String)>,
     pub timeouts: Timeouts,
+    /// Chat completions or the Responses API.
+    pub api: Api,
 }
 
 #[derive(Clone)]
@@ -74,6 +77,7 @@ pub struct ChatStream {
     finished: bool,
     saw_finish_reason: bool,
     url: String,
+    api: Api,
 }
 
 /// A non-streaming answer.
@@ -153,9 +157,9 @@ impl Client {
         req.stream_options = Some(StreamOptions {
             include_usage: true,
         });
-        let url = self.url("/chat/completions");
+        let (api, url, post) = self.post(&req, true);
         let sent_at = Instant::now();
-        let fut = self.send(self.http.post(&url).json(&req), &url, &cancel);
+        let fut = self.send(post, &url, &cancel);
         let resp = match tokio::time::timeout(self.endpoint.timeouts.first_byte, fut).await {
             Ok(r) => r?,
             Err(_) => {
@@ -179,6 +183,7 @@ impl Client {
             finished: false,
             saw_finish_reason: false,
             url,
+            api,
         })
     }
 
@@ -189,13 +194,11 @@ impl Client {
     ) -> Result<ChatOnce, GatewayError> {
         req.stream = false;
         req.stream_options = None;
-        let url = self.url("/chat/completions");
+        let (api, url, post) = self.post(&req, false);
         let sent_at = Instant::now();
         let total = self.endpoint.timeouts.first_byte;
         let work = async {
-            let resp = self
-                .send(self.http.post(&url).json(&req), &url, &cancel)
-                .await?;
+            let resp = self.send(post, &url, &cancel).await?;
             let resp = self.check_status(resp, &url).await?;
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
@@ -210,21 +213,45 @@ impl Client {
                     after: total,
                 })??;
         let done_at = Instant::now();
-        let raw: RawChunk = serde_json::from_slice(&body).map_err(|e| GatewayError::Malformed {
-            reason: format!("not a chat completion: {e}"),
-        })?;
-        if let Some(err) = &raw.error {
-            return Err(GatewayError::Upstream {
-                message: error_message(err),
-            });
-        }
+        let chunk = match api {
+            Api::Chat => {
+                let raw: RawChunk =
+                    serde_json::from_slice(&body).map_err(|e| GatewayError::Malformed {
+                        reason: format!("not a chat completion: {e}"),
+                    })?;
+                if let Some(err) = &raw.error {
+                    return Err(GatewayError::Upstream {
+                        message: error_message(err),
+                    });
+                }
+                raw.into_chunk()
+            }
+            Api::Responses => {
+                let v: Value =
+                    serde_json::from_slice(&body).map_err(|e| GatewayError::Malformed {
+                        reason: format!("not a response: {e}"),
+                    })?;
+                responses::decode_whole(&v)?
+            }
+        };
         Ok(ChatOnce {
             status,
             headers,
             sent_at,
             done_at,
-            chunk: raw.into_chunk(),
+            chunk,
         })
+    }
+
+    /// The POST for this endpoint's API, with its URL.
+    fn post(&self, req: &ChatRequest, stream: bool) -> (Api, String, reqwest::RequestBuilder) {
+        let api = self.endpoint.api;
+        let url = self.url(api.path());
+        let post = match api {
+            Api::Chat => self.http.post(&url).json(req),
+            Api::Responses => self.http.post(&url).json(&responses::body(req, stream)),
+        };
+        (api, url, post)
     }
 
     async fn send(
@@ -333,7 +360,11 @@ impl ChatStream {
                 if matches!(ev.item.event.as_deref(), Some("ping" | "keepalive")) {
                     continue;
                 }
-                return Some(self.decode(ev));
+                match self.decode(ev) {
+                    Ok(Some(c)) => return Some(Ok(c)),
+                    Ok(None) => continue,
+                    Err(e) => return Some(Err(e)),
+                }
             }
             match self.read().await {
                 Ok(true) => continue,
@@ -400,7 +431,18 @@ impl ChatStream {
         }
     }
 
-    fn decode(&mut self, ev: Timed<SseEvent>) -> Result<Timed<Chunk>, GatewayError> {
+    /// `Ok(None)` for events that carry nothing (Responses lifecycle events).
+    fn decode(&mut self, ev: Timed<SseEvent>) -> Result<Option<Timed<Chunk>>, GatewayError> {
+        if self.api == Api::Responses {
+            let Some(chunk) = responses::decode(&ev.item)? else {
+                return Ok(None);
+            };
+            self.saw_finish_reason |= chunk.finish_reason.is_some();
+            return Ok(Some(Timed {
+                at: ev.at,
+                item: chunk,
+            }));
+        }
         let raw: RawChunk = serde_json::from_str(&ev.item.data).map_err(|e| {
             let snippet: String = ev.item.data.chars().take(120).collect();
             GatewayError::Malformed {
@@ -419,9 +461,9 @@ impl ChatStream {
             });
         }
         self.saw_finish_reason |= chunk.finish_reason.is_some();
-        Ok(Timed {
+        Ok(Some(Timed {
             at: ev.at,
             item: chunk,
-        })
+        }))
     }
 }

@@ -3,9 +3,11 @@
 pub mod client;
 pub mod collect;
 pub mod error;
+pub mod responses;
 pub mod sse;
 pub mod wire;
 
 pub use client::{ChatOnce, ChatStream, Client, Endpoint, Timed, Timeouts};
 pub use collect::Collector;
 pub use error::{GatewayError, TimeoutPhase};
+pub use responses::Api;
