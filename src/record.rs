@@ -39,6 +39,10 @@ pub struct AnswerRecord {
     /// Fallbacks the gateway itself reports (`x-litellm-attempted-fallbacks`); null when it reports none.
     pub gateway_fallbacks: Option<u32>,
     pub tool_calls: Vec<ToolCall>,
+    /// Rate-limit headroom from `x-ratelimit-*` headers, when the gateway sends them.
+    pub rate_limit: Option<crate::gateway::ratelimit::RateLimit>,
+    /// OpenRouter's `X-Generation-Id`, for its `/generation` stats.
+    pub generation_id: Option<String>,
     /// The server's own timing report when it sends one (llama-server's `timings`).
     pub server_timings: Option<serde_json::Value>,
     pub error: Option<String>,
@@ -108,6 +112,11 @@ impl AnswerRecord {
             gateway_fallbacks: header(o.headers.as_ref(), "x-litellm-attempted-fallbacks")
                 .and_then(|v| v.parse().ok()),
             tool_calls: c.tool_calls.clone(),
+            rate_limit: o
+                .headers
+                .as_ref()
+                .and_then(crate::gateway::ratelimit::RateLimit::from_headers),
+            generation_id: header(o.headers.as_ref(), "x-generation-id").map(str::to_string),
             server_timings: c.llama_timings.clone(),
             error: o.error.as_ref().map(ToString::to_string),
             error_kind: o.error.as_ref().map(|e| e.kind()),

@@ -138,6 +138,17 @@ fn ask_json_has_the_public_fields_for_every_model() {
     }
     assert_eq!(arr[0]["model"], "demo/fast-mini");
     assert!(!arr[1]["reasoning"].as_str().unwrap().is_empty());
+    // Rate-limit headroom from the gateway's x-ratelimit-* headers: two requests counted.
+    let remaining: Vec<u64> = arr
+        .iter()
+        .map(|r| r["rate_limit"]["remaining_requests"].as_u64().unwrap())
+        .collect();
+    assert_eq!(arr[0]["rate_limit"]["limit_requests"], 500);
+    assert!(
+        remaining.contains(&499) && remaining.contains(&498),
+        "{remaining:?}"
+    );
+    assert!(arr[0]["generation_id"].is_null());
     // The key never shows up in the output.
     assert!(!text(&out.stdout).contains(&demo.key));
     assert!(!text(&out.stderr).contains(&demo.key));

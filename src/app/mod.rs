@@ -757,6 +757,12 @@ fn on_ended(
         }
     }
     let p = &mut s.panes[idx];
+    if let Some(rl) = headers
+        .as_ref()
+        .and_then(crate::gateway::ratelimit::RateLimit::from_headers)
+    {
+        p.rate_limit = Some(rl);
+    }
     p.gateway_fallbacks = headers
         .as_ref()
         .and_then(|h| h.get("x-litellm-attempted-fallbacks"))

@@ -71,6 +71,8 @@ pub struct Pane {
     /// The model that answered the last request, when a route or the gateway says so.
     pub served_by: Option<String>,
     pub gateway_fallbacks: Option<u32>,
+    /// Rate-limit headroom the gateway reported with the last answer.
+    pub rate_limit: Option<crate::gateway::ratelimit::RateLimit>,
 }
 
 impl Pane {
@@ -102,6 +104,7 @@ impl Pane {
             hops: Vec::new(),
             served_by: None,
             gateway_fallbacks: None,
+            rate_limit: None,
         }
     }
 

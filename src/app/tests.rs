@@ -396,6 +396,27 @@ fn multi_turn_keeps_each_panes_own_conversation_and_new_conversation_resets() {
 }
 
 #[test]
+fn rate_limit_headroom_is_kept_per_pane() {
+    let mut s = state(&["a/fast"]);
+    typed(&mut s, "x");
+    let id = sends(&update(&mut s, ctrl('s')))[0].0;
+    let mut h = HeaderMap::new();
+    h.insert("x-ratelimit-limit-requests", "60".parse().unwrap());
+    h.insert("x-ratelimit-remaining-requests", "59".parse().unwrap());
+    start(&mut s, id, Instant::now());
+    update(
+        &mut s,
+        Action::Ended {
+            request_id: id,
+            at: Instant::now(),
+            error: None,
+            headers: Some(h),
+        },
+    );
+    assert_eq!(s.panes[0].rate_limit.unwrap().headroom(), "req 59/60");
+}
+
+#[test]
 fn errors_show_in_the_pane_and_unknown_cost_is_not_zero() {
     let mut s = state(&["zz/unlisted"]);
     typed(&mut s, "x");

@@ -53,6 +53,41 @@ struct Shared {
     models: Vec<SimModel>,
     requests: Mutex<HashMap<String, u64>>,
     trace: Mutex<Vec<Trace>>,
+    /// Requests and tokens in the current one-minute window, for `x-ratelimit-*` headers.
+    window: Mutex<(Instant, u64, u64)>,
+}
+
+/// The demo key's limits per minute, reported the way OpenAI does.
+const LIMIT_REQUESTS: u64 = 500;
+const LIMIT_TOKENS: u64 = 200_000;
+
+impl Shared {
+    /// Count a request of `tokens` and return the rate-limit headers to send with its answer.
+    fn rate_limit_headers(&self, tokens: u64) -> Vec<(&'static str, String)> {
+        let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        if now.duration_since(w.0) >= Duration::from_secs(60) {
+            *w = (now, 0, 0);
+        }
+        w.1 += 1;
+        w.2 += tokens;
+        let reset = Duration::from_secs(60).saturating_sub(now.duration_since(w.0));
+        let go = format!("{}s", reset.as_secs());
+        vec![
+            ("x-ratelimit-limit-requests", LIMIT_REQUESTS.to_string()),
+            (
+                "x-ratelimit-remaining-requests",
+                LIMIT_REQUESTS.saturating_sub(w.1).to_string(),
+            ),
+            ("x-ratelimit-reset-requests", go.clone()),
+            ("x-ratelimit-limit-tokens", LIMIT_TOKENS.to_string()),
+            (
+                "x-ratelimit-remaining-tokens",
+                LIMIT_TOKENS.saturating_sub(w.2).to_string(),
+            ),
+            ("x-ratelimit-reset-tokens", go),
+        ]
+    }
 }
 
 /// When the server handed the first answer token and the last byte of a stream to the socket:
@@ -127,6 +162,7 @@ pub async fn spawn(cfg: DemoConfig) -> std::io::Result<DemoHandle> {
         models,
         requests: Mutex::new(HashMap::new()),
         trace: Mutex::new(Vec::new()),
+        window: Mutex::new((Instant::now(), 0, 0)),
     });
     let app = Router::new()
         .route("/v1/models", get(list_models))
@@ -431,6 +467,24 @@ fn usage_json(ask: &Ask, s: &Script) -> Value {
 }
 
 async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    let mut tokens = 0;
+    let mut r = chat_inner(&shared, headers, body, &mut tokens).await;
+    if r.status().is_success() || r.status() == StatusCode::TOO_MANY_REQUESTS {
+        for (k, v) in shared.rate_limit_headers(tokens) {
+            if let Ok(v) = HeaderValue::from_str(&v) {
+                r.headers_mut().insert(k, v);
+            }
+        }
+    }
+    r
+}
+
+async fn chat_inner(
+    shared: &Arc<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+    tokens: &mut u64,
+) -> Response {
     if let Err(r) = authorized(&shared, &headers) {
         return r;
     }
@@ -501,7 +555,8 @@ async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes
         }
         return r;
     }
-    let s = script(&shared, &ask);
+    let s = script(shared, &ask);
+    *tokens = (ask.prompt_tokens + s.reasoning.len() + s.answer.len()) as u64;
     if ask.stream {
         let request_id = headers
             .get("x-request-id")

@@ -3,6 +3,7 @@
 pub mod client;
 pub mod collect;
 pub mod error;
+pub mod ratelimit;
 pub mod responses;
 pub mod sse;
 pub mod wire;

@@ -109,10 +109,18 @@ fn section(s: &State, view: PanelView, theme: &Theme, f: &mut Frame, area: Rect)
 }
 
 fn now(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
-    let header = Row::new([
+    // Rate-limit headroom only where there is room for it beside the model names.
+    let wide = area.width >= 120;
+    let mut names = vec![
         "#", "model", "state", "TTFT", "tok/s", "total", "in", "out", "cost",
-    ])
-    .style(theme.dim().add_modifier(Modifier::BOLD));
+    ];
+    // Narrow terminals keep the model name readable by leaving out input tokens.
+    if wide {
+        names.push("rate limit");
+    } else {
+        names.remove(6);
+    }
+    let header = Row::new(names).style(theme.dim().add_modifier(Modifier::BOLD));
     let rows: Vec<Row> = s
         .selected_panes()
         .into_iter()
@@ -133,7 +141,7 @@ fn now(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                 Status::Cancelled => Style::default().fg(theme.warn),
                 _ => theme.base(),
             };
-            Row::new(vec![
+            let mut cells = vec![
                 Cell::from(format!("{}", i + 1)),
                 Cell::from(match (&pane.route, &pane.served_by) {
                     (Some(r), Some(m)) => format!("{r} → {m}"),
@@ -153,8 +161,15 @@ fn now(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                         .map_or("-".into(), |v| format!("{v}{est}")),
                 ),
                 Cell::from(cost),
-            ])
-            .style(if pane.enabled {
+            ];
+            if wide {
+                cells.push(Cell::from(
+                    pane.rate_limit.map(|r| r.headroom()).unwrap_or_default(),
+                ));
+            } else {
+                cells.remove(6);
+            }
+            Row::new(cells).style(if pane.enabled {
                 theme.base()
             } else {
                 theme.dim()
@@ -171,7 +186,15 @@ fn now(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         Constraint::Length(11),
         Constraint::Length(11),
         Constraint::Fill(2),
+        Constraint::Fill(2),
     ];
+    let mut widths = widths.to_vec();
+    if wide {
+        widths.truncate(10);
+    } else {
+        widths.truncate(9);
+        widths.remove(6);
+    }
     f.render_widget(Table::new(rows, widths).header(header), area);
 }
 
