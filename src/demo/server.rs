@@ -485,10 +485,10 @@ async fn chat_inner(
     body: Bytes,
     tokens: &mut u64,
 ) -> Response {
-    if let Err(r) = authorized(&shared, &headers) {
+    if let Err(r) = authorized(shared, &headers) {
         return r;
     }
-    let ask = match parse_ask(&shared, &body) {
+    let ask = match parse_ask(shared, &body) {
         Ok(a) => a,
         Err(r) => return r,
     };
