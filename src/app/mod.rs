@@ -869,14 +869,9 @@ fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             return vec![];
         }
         Overlay::RouteForm(form) => {
-            match k.code {
-                KeyCode::Esc => s.overlay = Overlay::None,
-                KeyCode::Tab | KeyCode::Down => form.field = (form.field + 1) % 4,
-                KeyCode::BackTab | KeyCode::Up => form.field = (form.field + 3) % 4,
-                KeyCode::Backspace => {
-                    form.values[form.field].pop();
-                }
-                KeyCode::Enter => match parse_route_form(form) {
+            match edit_form(&mut form.field, &mut form.values, &k) {
+                FormKey::Close => s.overlay = Overlay::None,
+                FormKey::Submit => match parse_route_form(form) {
                     Ok(route) => {
                         let name = route.name.clone();
                         s.routes.insert(name.clone(), route);
@@ -888,32 +883,21 @@ fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                     }
                     Err(e) => form.error = Some(e),
                 },
-                KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
-                    form.values[form.field].push(c)
-                }
-                _ => {}
+                FormKey::Edited => {}
             }
             return vec![];
         }
         Overlay::Params(form) => {
-            match k.code {
-                KeyCode::Esc => s.overlay = Overlay::None,
-                KeyCode::Tab | KeyCode::Down => form.field = (form.field + 1) % 3,
-                KeyCode::BackTab | KeyCode::Up => form.field = (form.field + 2) % 3,
-                KeyCode::Backspace => {
-                    form.values[form.field].pop();
-                }
-                KeyCode::Enter => match parse_params(&form.values) {
+            match edit_form(&mut form.field, &mut form.values, &k) {
+                FormKey::Close => s.overlay = Overlay::None,
+                FormKey::Submit => match parse_params(&form.values) {
                     Ok(p) => {
                         s.params = p;
                         s.overlay = Overlay::None;
                     }
                     Err(e) => form.error = Some(e),
                 },
-                KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
-                    form.values[form.field].push(c)
-                }
-                _ => {}
+                FormKey::Edited => {}
             }
             return vec![];
         }
@@ -943,6 +927,29 @@ fn quit_now(s: &mut State) -> Vec<Effect> {
     let mut effects = s.cancel(all);
     effects.push(Effect::Quit);
     effects
+}
+
+enum FormKey {
+    Submit,
+    Close,
+    Edited,
+}
+
+/// Keys inside a form of one-line fields: move between fields, edit the active one.
+fn edit_form(field: &mut usize, values: &mut [String], k: &KeyEvent) -> FormKey {
+    let n = values.len();
+    match k.code {
+        KeyCode::Esc => return FormKey::Close,
+        KeyCode::Enter => return FormKey::Submit,
+        KeyCode::Tab | KeyCode::Down => *field = (*field + 1) % n,
+        KeyCode::BackTab | KeyCode::Up => *field = (*field + n - 1) % n,
+        KeyCode::Backspace => {
+            values[*field].pop();
+        }
+        KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => values[*field].push(c),
+        _ => {}
+    }
+    FormKey::Edited
 }
 
 fn parse_route_form(f: &RouteForm) -> Result<Route, String> {

@@ -69,22 +69,10 @@ pub async fn run(session: &Session, args: &AskArgs) -> anyhow::Result<i32> {
     } else {
         args.models.clone()
     };
-    let all_routes = session.config.routes(session.profile.is_demo())?;
     let mut targets: Vec<(Route, bool)> =
         models.iter().map(|m| (Route::single(m), false)).collect();
     for name in &args.routes {
-        let r = all_routes.get(name).ok_or_else(|| {
-            let known: Vec<&str> = all_routes.keys().map(String::as_str).collect();
-            anyhow::anyhow!(
-                "unknown route {name:?}; routes: {}",
-                if known.is_empty() {
-                    "none (add [routes.NAME] to the config)".to_string()
-                } else {
-                    known.join(", ")
-                }
-            )
-        })?;
-        targets.push((r.clone(), true));
+        targets.push((session.config.route(name, session.profile.is_demo())?, true));
     }
     if targets.is_empty() {
         anyhow::bail!(

@@ -34,19 +34,9 @@ pub struct RehearseArgs {
 }
 
 pub async fn run(session: &Session, args: &RehearseArgs) -> anyhow::Result<i32> {
-    let routes = session.config.routes(session.profile.is_demo())?;
-    let route = routes.get(&args.route).ok_or_else(|| {
-        let known: Vec<&str> = routes.keys().map(String::as_str).collect();
-        anyhow::anyhow!(
-            "unknown route {:?}; routes: {}",
-            args.route,
-            if known.is_empty() {
-                "none (add [routes.NAME] to the config)".to_string()
-            } else {
-                known.join(", ")
-            }
-        )
-    })?;
+    let route = &session
+        .config
+        .route(&args.route, session.profile.is_demo())?;
     if args.requests == 0 {
         anyhow::bail!("--requests must be at least 1");
     }

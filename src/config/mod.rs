@@ -25,6 +25,22 @@ pub struct Config {
 }
 
 impl Config {
+    /// One route by name, or an error that lists the ones there are.
+    pub fn route(&self, name: &str, demo: bool) -> Result<crate::route::Route, ConfigError> {
+        let all = self.routes(demo)?;
+        all.get(name).cloned().ok_or_else(|| {
+            let known: Vec<&str> = all.keys().map(String::as_str).collect();
+            ConfigError::Invalid(format!(
+                "unknown route {name:?}; routes: {}",
+                if known.is_empty() {
+                    "none (add [routes.NAME] to the config)".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ))
+        })
+    }
+
     /// Every route, checked: the config's, plus the demo profile's built-in ones (which a config
     /// route of the same name replaces).
     pub fn routes(&self, demo: bool) -> Result<BTreeMap<String, crate::route::Route>, ConfigError> {
