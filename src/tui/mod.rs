@@ -29,12 +29,24 @@ const FRAME_STREAM: Duration = Duration::from_millis(50);
 const TICK: Duration = Duration::from_millis(100);
 const MAX_DRAIN: usize = 4096;
 
+/// The top line: where requests go. On the demo gateway, also how to connect a real one.
 pub fn banner(session: &Session) -> Option<String> {
-    session.profile.is_demo().then(|| {
-        "Demo gateway: simulated models. Connect a real one: export INFERGATE_API_KEY=… \
-         (or --profile / --base-url; see the README)."
-            .to_string()
-    })
+    if session.profile.is_demo() {
+        return Some(
+            "Demo gateway: simulated models. Connect a real one: export INFERGATE_API_KEY=… \
+             (or --profile / --base-url; see the README)."
+                .to_string(),
+        );
+    }
+    let key = match (&session.profile.api_key_env, session.has_key) {
+        (Some(env), true) => format!("key from ${env}"),
+        (Some(env), false) => format!("no key: ${env} is not set"),
+        (None, _) => "no key".to_string(),
+    };
+    Some(format!(
+        "profile {} · {} · {key}",
+        session.profile.name, session.base_url
+    ))
 }
 
 pub fn theme_for(session: &Session, name: Option<&str>) -> anyhow::Result<Theme> {
