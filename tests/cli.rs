@@ -414,3 +414,24 @@ fn ask_through_a_route_shows_hops_and_served_model() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn the_workbench_without_a_terminal_points_to_the_headless_commands() {
+    let home = tempfile::tempdir().unwrap();
+    let out = gatebench(&home)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let e = text(&out.stderr);
+    assert!(
+        e.contains("needs a terminal") && e.contains("gatebench ask"),
+        "{e}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "no escape codes written: {:?}",
+        text(&out.stdout)
+    );
+}

@@ -58,6 +58,13 @@ pub fn theme_for(session: &Session, name: Option<&str>) -> anyhow::Result<Theme>
 }
 
 pub async fn run(session: Session, models: &[String], theme: Option<&str>) -> anyhow::Result<i32> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        anyhow::bail!(
+            "the workbench needs a terminal (standard input and output are not a TTY); \
+             for scripts use `gatebench ask`, `gatebench models` or `gatebench rehearse`"
+        );
+    }
     let theme = theme_for(&session, theme)?;
     let keymap = Keymap::new(&session.config.keys).map_err(anyhow::Error::msg)?;
     let selected = if models.is_empty() {
