@@ -93,13 +93,19 @@ fn render_pane(p: &Pane, number: usize, focused: bool, theme: &Theme, f: &mut Fr
     // Only the visible rows are drawn, and they are already wrapped to this width: write them
     // straight into the buffer. Drawing cost is independent of the response's length.
     let buf = f.buffer_mut();
+    let width = inner.width as usize;
     for (y, r) in rows[top..(top + h).min(rows.len())].iter().enumerate() {
-        buf.set_stringn(
-            inner.x,
-            inner.y + y as u16,
-            &r.text,
-            inner.width as usize,
-            theme.row(r.kind),
-        );
+        let (row_y, style) = (inner.y + y as u16, theme.row(r.kind));
+        if r.text.is_ascii() {
+            // Most answer text is ASCII: one cell per byte, no grapheme segmentation needed.
+            for (i, b) in r.text.bytes().take(width).enumerate() {
+                if let Some(cell) = buf.cell_mut((inner.x + i as u16, row_y)) {
+                    let c = if b < b' ' { ' ' } else { b as char };
+                    cell.set_char(c).set_style(style);
+                }
+            }
+        } else {
+            buf.set_stringn(inner.x, row_y, &r.text, width, style);
+        }
     }
 }
