@@ -61,7 +61,7 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Nearest-rank percentile of unsorted values (sorted copy; callers pass modest sizes).
+/// Nearest-rank percentile of values sorted ascending.
 pub fn percentile(sorted: &[u32], q: f64) -> Option<u32> {
     if sorted.is_empty() {
         return None;

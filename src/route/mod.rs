@@ -319,24 +319,28 @@ impl RouteOutcome {
 
     /// A readable summary of every hop, for errors.
     pub fn hops_summary(&self) -> String {
-        self.hops
-            .iter()
-            .map(|h| {
-                format!(
-                    "{}{} ({:.0} ms): {}",
-                    h.model,
-                    if h.attempt > 0 {
-                        format!(" retry {}", h.attempt)
-                    } else {
-                        String::new()
-                    },
-                    h.ms,
-                    h.error.as_deref().unwrap_or("ok")
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
+        summarize(&self.hops)
     }
+}
+
+/// `model retry N (123 ms): error; ...` for every hop.
+fn summarize(hops: &[Hop]) -> String {
+    hops.iter()
+        .map(|h| {
+            let retry = if h.attempt > 0 {
+                format!(" retry {}", h.attempt)
+            } else {
+                String::new()
+            };
+            format!(
+                "{}{retry} ({:.0} ms): {}",
+                h.model,
+                h.ms,
+                h.error.as_deref().unwrap_or("ok")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Run `req` through `route`. `req.model` is replaced by each hop's model.
@@ -434,11 +438,7 @@ pub async fn run(
                 if hops.len() > 1
                     && let Some(last) = out.error.take()
                 {
-                    let summary = hops
-                        .iter()
-                        .map(|h| format!("{} ({})", h.model, h.error.as_deref().unwrap_or("ok")))
-                        .collect::<Vec<_>>()
-                        .join("; ");
+                    let summary = summarize(&hops);
                     out.error = Some(GatewayError::Exhausted {
                         route: route.name.clone(),
                         attempts: hops.len(),
