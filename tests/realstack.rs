@@ -1,5 +1,5 @@
 //! End to end against real servers we did not write: llama.cpp's llama-server and a LiteLLM proxy,
-//! started by `scripts/test.sh` from ../shared/realstack. Never skipped silently: without the stack
+//! started by `scripts/test.sh` from tests/realstack/stack.sh. Never skipped silently: without the stack
 //! these tests fail, unless GATEBENCH_SKIP_REALSTACK is set (which the test script refuses in CI).
 
 mod common;
@@ -31,7 +31,7 @@ fn stack() -> Option<Stack> {
         }
         _ => panic!(
             "the real stack is not up (REALSTACK_BASE_URL etc. are unset): run ./scripts/test.sh, \
-             which installs and starts ../shared/realstack"
+             which installs and starts tests/realstack/stack.sh"
         ),
     }
 }
