@@ -17,7 +17,7 @@ use gatebench::demo::{self, DemoConfig};
 use gatebench::gateway::wire::{ChatRequest, Message};
 use gatebench::gateway::{Client, Endpoint, Timeouts};
 use gatebench::metrics::timing::percentile;
-use gatebench::run;
+use gatebench::route as run;
 use gatebench::secret::Secret;
 use gatebench::ui::{Theme, render};
 use ratatui::Terminal;
@@ -96,7 +96,7 @@ fn main() {
                     let model = if i % 2 == 0 { "demo/fast-mini" } else { "demo/local-free" };
                     let req = ChatRequest {
                         model: model.into(),
-                        messages: vec![Message::new("user", format!("accuracy run {round} {i}"))],
+                        messages: vec![Message::user(format!("accuracy run {round} {i}"))],
                         ..Default::default()
                     };
                     tokio::spawn(async move {

@@ -12,31 +12,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use gatebench::app::keymap::Keymap;
 use gatebench::app::{Action, Effect, State, update};
 use gatebench::demo::text;
-use gatebench::gateway::wire::Chunk;
 use gatebench::rng::SplitMix64;
+use gatebench::testkit::Req;
 use gatebench::ui::{Theme, render};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 const MODELS: [&str; 4] = ["m/a", "m/b", "m/c", "m/d"];
-
-/// An attempt starts for `id`, on its pane's own model.
-fn start(s: &mut State, id: u64, at: Instant) {
-    let model = s
-        .panes
-        .iter()
-        .find(|p| p.request_id == id)
-        .map(|p| p.model.clone())
-        .unwrap_or_default();
-    update(
-        s,
-        Action::Started {
-            request_id: id,
-            model,
-            sent_at: at,
-        },
-    );
-}
 
 fn tokens(n: usize) -> Vec<String> {
     let answer = text::answer(&mut SplitMix64::new(7), "benchmark rendering", n);
@@ -47,7 +29,9 @@ fn tokens(n: usize) -> Vec<String> {
         .collect()
 }
 
-fn started(models: &[&str]) -> (State, Vec<u64>, Instant) {
+/// The workbench with a request running on each model; `Req` folds each chunk as the route task
+/// does, so the streaming figure includes that work too.
+fn started(models: &[&str]) -> (State, Vec<Req>, Instant) {
     let km = Keymap::new(&BTreeMap::new()).unwrap();
     let mut s = State::new(km, models.iter().map(|m| m.to_string()).collect(), None);
     update(&mut s, Action::Resize(160, 48));
@@ -69,30 +53,17 @@ fn started(models: &[&str]) -> (State, Vec<u64>, Instant) {
     })
     .collect();
     let t0 = Instant::now();
-    for &id in &ids {
-        start(&mut s, id, t0);
-    }
-    (s, ids, t0)
-}
-
-fn chunk(id: u64, at: Instant, tok: &str) -> Action {
-    Action::Chunk {
-        request_id: id,
-        at,
-        chunk: Chunk {
-            content: Some(tok.to_string()),
-            ..Default::default()
-        },
-    }
+    let reqs = ids.iter().map(|&id| Req::start(&mut s, id, t0)).collect();
+    (s, reqs, t0)
 }
 
 fn benches(c: &mut Criterion) {
     let theme = Theme::builtin("dark").unwrap();
     let toks = tokens(200_000);
-    let (mut s, ids, t0) = started(&MODELS);
-    for &id in &ids {
+    let (mut s, mut reqs, t0) = started(&MODELS);
+    for r in &mut reqs {
         for (i, t) in toks.iter().enumerate() {
-            update(&mut s, chunk(id, t0 + Duration::from_micros(i as u64), t));
+            r.content(&mut s, t0 + Duration::from_micros(i as u64), t);
         }
     }
     let rows: usize = s.panes.iter().map(|p| p.transcript.rows().len()).sum();
@@ -109,13 +80,10 @@ fn benches(c: &mut Criterion) {
     g.sample_size(10).measurement_time(Duration::from_secs(20));
     g.bench_function("stream_1m_tokens", |b| {
         b.iter(|| {
-            let (mut s, ids, t0) = started(&MODELS[..1]);
+            let (mut s, mut reqs, t0) = started(&MODELS[..1]);
             let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
             for (i, t) in million.iter().enumerate() {
-                update(
-                    &mut s,
-                    chunk(ids[0], t0 + Duration::from_micros(i as u64), t),
-                );
+                reqs[0].content(&mut s, t0 + Duration::from_micros(i as u64), t);
                 if i % 100 == 0 {
                     term.draw(|f| render(&s, &theme, f)).unwrap();
                 }

@@ -1,5 +1,6 @@
 //! gatebench: a terminal workbench for OpenAI-compatible LLM gateways.
 
+pub mod answer;
 pub mod app;
 pub mod cli;
 pub mod config;
@@ -8,11 +9,11 @@ pub mod format;
 pub mod gateway;
 pub mod layout;
 pub mod metrics;
-pub mod record;
 pub mod rng;
 pub mod route;
-pub mod run;
 pub mod secret;
 pub mod session;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
 pub mod tui;
 pub mod ui;

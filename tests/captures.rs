@@ -1,36 +1,24 @@
-//! Real wire captures (llama-server direct and through a LiteLLM proxy) decoded at random splits.
+//! Real wire captures (llama-server direct and through a LiteLLM proxy), replayed over loopback at
+//! random splits through the real client and stream decoder.
 
-use gatebench::gateway::Collector;
-use gatebench::gateway::sse::SseParser;
-use gatebench::gateway::wire::RawChunk;
-use gatebench::rng::SplitMix64;
-use std::time::Instant;
+mod common;
 
-fn decode(bytes: &[u8], rng: &mut SplitMix64) -> Collector {
-    let mut p = SseParser::new();
-    let mut c = Collector::new(Instant::now());
-    let mut events = Vec::new();
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let n = (1 + rng.below(40)).min(rest.len());
-        events.extend(p.feed(&rest[..n]));
-        rest = &rest[n..];
-    }
-    events.extend(p.finish());
-    for ev in events {
-        if ev.data == "[DONE]" {
-            break;
-        }
-        let raw: RawChunk = serde_json::from_str(&ev.data).unwrap();
-        c.push(Instant::now(), raw.into_chunk());
-    }
-    c
+use common::replay::{client, replay, request};
+use gatebench::answer::Collector;
+use gatebench::gateway::Api;
+use tokio_util::sync::CancellationToken;
+
+async fn decode(bytes: &[u8], seed: u64) -> Collector {
+    let url = replay(bytes.to_vec(), seed).await;
+    let c = client(url, Api::Chat);
+    let o = gatebench::route::stream(&c, request(), CancellationToken::new(), |_| {}).await;
+    assert!(o.error.is_none(), "{:?}", o.error);
+    o.collector
 }
 
-#[test]
-fn captures_decode_identically_at_any_split() {
+#[tokio::test]
+async fn captures_decode_identically_at_any_split() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/realstack");
-    let mut rng = SplitMix64::new(9);
     for (file, want_usage, want_cost) in [
         ("sse-direct-usage.txt", true, false),
         ("sse-direct-nousage.txt", false, false),
@@ -38,7 +26,7 @@ fn captures_decode_identically_at_any_split() {
         ("sse-proxy-nousage.txt", false, false),
     ] {
         let bytes = std::fs::read(format!("{dir}/{file}")).unwrap();
-        let first = decode(&bytes, &mut rng);
+        let first = decode(&bytes, 0).await;
         assert!(!first.text.is_empty(), "{file}");
         assert!(first.finish_reason.is_some(), "{file}");
         assert_eq!(first.usage.is_some(), want_usage, "{file}");
@@ -50,8 +38,8 @@ fn captures_decode_identically_at_any_split() {
             want_cost,
             "{file}"
         );
-        for _ in 0..50 {
-            let again = decode(&bytes, &mut rng);
+        for seed in 1..20 {
+            let again = decode(&bytes, seed).await;
             assert_eq!(again.text, first.text, "{file}");
             assert_eq!(again.usage, first.usage, "{file}");
         }
@@ -59,7 +47,8 @@ fn captures_decode_identically_at_any_split() {
     // llama-server's usage chunk carries its own timings object.
     let direct = decode(
         &std::fs::read(format!("{dir}/sse-direct-usage.txt")).unwrap(),
-        &mut rng,
-    );
+        7,
+    )
+    .await;
     assert!(direct.llama_timings.is_some());
 }

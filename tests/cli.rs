@@ -1,26 +1,14 @@
 //! The `gatebench` binary as a user runs it: processes talking to `gatebench demo-gateway`.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Output, Stdio};
+mod common;
 
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use common::demo::{BIN, DemoProcess};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_gatebench");
 const KEY_VAR: &str = "GB_TEST_DEMO_KEY";
-
-struct DemoProcess {
-    child: Child,
-    _stdout: std::io::Lines<BufReader<std::process::ChildStdout>>,
-    base_url: String,
-    key: String,
-}
-
-impl Drop for DemoProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A command with a clean environment: no user config, no real keys.
 fn gatebench(home: &tempfile::TempDir) -> Command {
@@ -35,31 +23,7 @@ fn gatebench(home: &tempfile::TempDir) -> Command {
 }
 
 fn start_demo(home: &tempfile::TempDir) -> DemoProcess {
-    let mut child = gatebench(home)
-        .args(["demo-gateway", "--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let base_url = first
-        .strip_prefix("demo gateway listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-        .to_string();
-    let key = lines
-        .next()
-        .unwrap()
-        .unwrap()
-        .strip_prefix("key: ")
-        .unwrap()
-        .to_string();
-    DemoProcess {
-        child,
-        _stdout: lines,
-        base_url,
-        key,
-    }
+    common::demo::start_demo(home.path(), &[])
 }
 
 fn run_against(home: &tempfile::TempDir, demo: &DemoProcess, args: &[&str]) -> Output {
@@ -353,7 +317,7 @@ fn rehearse_reports_the_route_as_json() {
     assert!(primary < 1.0, "some requests needed the fallback: {v}");
     let hops = v["hops"].as_array().unwrap();
     assert_eq!(hops[0]["model"], "demo/flaky");
-    assert!(hops[0]["errors"]["5xx"].as_u64().unwrap() > 0);
+    assert!(hops[0]["errors"]["server_error"].as_u64().unwrap() > 0);
     assert_eq!(
         hops.iter()
             .map(|h| h["served"].as_u64().unwrap())

@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use gatebench::demo::{self, DemoConfig, DemoHandle, text};
-use gatebench::gateway::wire::{ChatRequest, Message};
+use gatebench::gateway::wire::{ChatRequest, FinishReason, Message};
 use gatebench::gateway::{Client, Endpoint, GatewayError, TimeoutPhase, Timeouts};
-use gatebench::run;
+use gatebench::route as run;
 use gatebench::secret::Secret;
 use tokio_util::sync::CancellationToken;
 
@@ -40,12 +40,12 @@ fn client(gw: &DemoHandle, headers: &[(&str, &str)]) -> Client {
 fn req(model: &str, prompt: &str) -> ChatRequest {
     ChatRequest {
         model: model.into(),
-        messages: vec![Message::new("user", prompt)],
+        messages: vec![Message::user(prompt)],
         ..Default::default()
     }
 }
 
-async fn ask(c: &Client, model: &str) -> run::Outcome {
+async fn ask(c: &Client, model: &str) -> gatebench::answer::Outcome {
     run::stream(
         c,
         req(model, "compare gateways"),
@@ -78,7 +78,7 @@ async fn streams_text_with_true_usage_and_timeline() {
     let usage = c.usage.expect("usage chunk");
     assert_eq!(usage.output_tokens as usize, text::count_tokens(&c.text));
     assert!(usage.input_tokens > 0);
-    assert_eq!(c.finish_reason.as_deref(), Some("stop"));
+    assert_eq!(c.finish_reason, Some(FinishReason::Stop));
     assert_eq!(c.served_model.as_deref(), Some("demo/fast-mini"));
     let tl = &c.timeline;
     assert!(tl.first_content.unwrap() <= tl.last_token.unwrap());
@@ -142,7 +142,7 @@ async fn max_tokens_is_honoured() {
     r.max_tokens = Some(7);
     let o = run::stream(&client(&gw, &[]), r, CancellationToken::new(), |_| {}).await;
     assert_eq!(o.collector.usage.unwrap().output_tokens, 7);
-    assert_eq!(o.collector.finish_reason.as_deref(), Some("length"));
+    assert_eq!(o.collector.finish_reason, Some(FinishReason::Length));
 }
 
 #[tokio::test]
@@ -177,7 +177,7 @@ async fn rate_limit_carries_retry_after() {
     let o = ask(&client(&gw, &[("x-demo-fault", "429")]), "demo/fast-mini").await;
     let err = o.error.unwrap();
     assert_eq!(err.status(), Some(429));
-    assert_eq!(err.kind(), "rate_limited");
+    assert_eq!(err.kind().name(), "rate_limited");
     assert_eq!(err.retry_after(), Some(Duration::from_secs(1)));
     let o = ask(&client(&gw, &[("x-demo-fault", "503")]), "demo/fast-mini").await;
     assert_eq!(o.error.unwrap().status(), Some(503));
@@ -334,7 +334,7 @@ async fn flaky_model_fails_part_of_the_time_and_repeats_for_a_seed() {
         let c = client(&gw, &[]);
         let mut out = Vec::new();
         for _ in 0..30 {
-            out.push(ask(&c, "demo/flaky").await.error.map(|e| e.kind()));
+            out.push(ask(&c, "demo/flaky").await.error.map(|e| e.kind().name()));
         }
         out
     }

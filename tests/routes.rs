@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use gatebench::demo::models::FaultSpec;
 use gatebench::demo::{self, DemoConfig, DemoHandle};
+use gatebench::gateway::ErrorKind as Failure;
 use gatebench::gateway::wire::{ChatRequest, Message};
 use gatebench::gateway::{Client, Endpoint, GatewayError, Timeouts};
-use gatebench::route::{self, Failure, Next, Route, RouteConfig, RouteEvent, RouteOutcome};
+use gatebench::route::{self, Next, Route, RouteConfig, RouteEvent, RouteOutcome};
 use gatebench::secret::Secret;
 use tokio_util::sync::CancellationToken;
 
@@ -52,7 +53,7 @@ fn route(chain: &[&str], f: impl FnOnce(&mut RouteConfig)) -> Route {
 
 fn req(prompt: &str) -> ChatRequest {
     ChatRequest {
-        messages: vec![Message::new("user", prompt)],
+        messages: vec![Message::user(prompt)],
         ..Default::default()
     }
 }
@@ -287,7 +288,7 @@ async fn every_hop_down_lists_every_hop() {
         assert!(msg.contains(m), "{msg}");
     }
     assert!(msg.contains("cannot reach"), "{msg}");
-    assert_eq!(o.last.error.as_ref().unwrap().kind(), "connect");
+    assert_eq!(o.last.error.as_ref().unwrap().kind(), Failure::Connect);
 }
 
 #[tokio::test]

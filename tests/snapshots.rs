@@ -6,30 +6,14 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use gatebench::app::keymap::Keymap;
 use gatebench::app::{Action, Effect, State, update};
-use gatebench::gateway::wire::{Chunk, ModelInfo, Prices, Usage};
+use gatebench::gateway::GatewayError;
+use gatebench::gateway::wire::{Chunk, FinishReason, ModelInfo, Prices, Usage};
+use gatebench::testkit::Req;
 use gatebench::ui::{Theme, render};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
-
-/// An attempt starts for `id`, on its pane's own model.
-fn start(s: &mut State, id: u64, at: Instant) {
-    let model = s
-        .panes
-        .iter()
-        .find(|p| p.request_id == id)
-        .map(|p| p.model.clone())
-        .unwrap_or_default();
-    update(
-        s,
-        Action::Started {
-            request_id: id,
-            model,
-            sent_at: at,
-        },
-    );
-}
 
 fn models() -> Vec<ModelInfo> {
     [
@@ -94,19 +78,25 @@ fn send(s: &mut State, prompt: &str) -> Vec<u64> {
         .collect()
 }
 
-fn chunk(s: &mut State, id: u64, at: Instant, content: Option<&str>, reasoning: Option<&str>) {
-    update(
-        s,
-        Action::Chunk {
-            request_id: id,
-            at,
-            chunk: Chunk {
-                content: content.map(String::from),
-                reasoning: reasoning.map(String::from),
-                ..Default::default()
-            },
-        },
-    );
+fn chunk(s: &mut State, r: &mut Req, at: Instant, content: Option<&str>, reasoning: Option<&str>) {
+    let c = Chunk {
+        content: content.map(String::from),
+        reasoning: reasoning.map(String::from),
+        ..Default::default()
+    };
+    r.chunk(s, at, c);
+}
+
+fn usage(input_tokens: u64, output_tokens: u64) -> Chunk {
+    Chunk {
+        finish_reason: Some(FinishReason::Stop),
+        usage: Some(Usage {
+            input_tokens,
+            output_tokens,
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
 }
 
 const ANSWER: &str = "## Latency\n\nTime to first token dominates short answers, while decode speed dominates long ones.\n\n- **fast-mini**: quick and cheap\n- **pro-large**: slower, better\n\n```python\nprint(\"hello\")\n```\n";
@@ -135,46 +125,22 @@ fn three_panes_streaming() {
         let mut s = state(size, &["demo/fast-mini", "demo/pro-large", "demo/reasoner"]);
         let ids = send(&mut s, "Compare latency");
         let t0 = Instant::now();
-        for &id in &ids {
-            start(&mut s, id, t0);
-        }
+        let mut reqs: Vec<Req> = ids.iter().map(|&id| Req::start(&mut s, id, t0)).collect();
         let ms = |n| t0 + Duration::from_millis(n);
         // Pane 1 finished, pane 2 half way, pane 3 still thinking.
         let words: Vec<&str> = ANSWER.split_inclusive(' ').collect();
+        let mut first = reqs.remove(0);
         for (i, w) in words.iter().enumerate() {
-            chunk(&mut s, ids[0], ms(120 + 10 * i as u64), Some(w), None);
+            chunk(&mut s, &mut first, ms(120 + 10 * i as u64), Some(w), None);
         }
-        update(
-            &mut s,
-            Action::Chunk {
-                request_id: ids[0],
-                at: ms(400),
-                chunk: Chunk {
-                    finish_reason: Some("stop".into()),
-                    usage: Some(Usage {
-                        input_tokens: 12,
-                        output_tokens: 40,
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                },
-            },
-        );
-        update(
-            &mut s,
-            Action::Ended {
-                request_id: ids[0],
-                at: ms(410),
-                error: None,
-                headers: None,
-            },
-        );
+        first.chunk(&mut s, ms(400), usage(12, 40));
+        first.end(&mut s, ms(410));
         for (i, w) in words.iter().take(12).enumerate() {
-            chunk(&mut s, ids[1], ms(500 + 20 * i as u64), Some(w), None);
+            chunk(&mut s, &mut reqs[0], ms(500 + 20 * i as u64), Some(w), None);
         }
         chunk(
             &mut s,
-            ids[2],
+            &mut reqs[1],
             ms(300),
             None,
             Some("The user compares latency. Consider TTFT first."),
@@ -193,33 +159,20 @@ fn error_pane() {
         let mut s = state(size, &["demo/fast-mini", "demo/flaky"]);
         let ids = send(&mut s, "hello");
         let t0 = Instant::now();
-        start(&mut s, ids[0], t0);
-        chunk(
-            &mut s,
-            ids[0],
-            t0 + Duration::from_millis(80),
-            Some("Hello there."),
-            None,
-        );
-        update(
-            &mut s,
-            Action::Ended {
-                request_id: ids[0],
-                at: t0 + Duration::from_millis(90),
-                error: None,
-                headers: None,
-            },
-        );
-        start(&mut s, ids[1], t0);
-        update(
-            &mut s,
-            Action::Ended {
-                request_id: ids[1],
-                at: t0 + Duration::from_millis(40),
-                error: Some("HTTP 429 from http://127.0.0.1:4000/v1/chat/completions: Rate limit reached for this model. Please retry later. (rate_limit_error) (rate limited)".into()),
-                headers: None,
-            },
-        );
+        let mut ok = Req::start(&mut s, ids[0], t0);
+        let at = t0 + Duration::from_millis(80);
+        chunk(&mut s, &mut ok, at, Some("Hello there."), None);
+        ok.end(&mut s, t0 + Duration::from_millis(90));
+        let limited = GatewayError::Http {
+            status: 429,
+            url: "http://127.0.0.1:4000/v1/chat/completions".into(),
+            message: "Rate limit reached for this model. Please retry later. (rate_limit_error)"
+                .into(),
+            retry_after: None,
+            key_env: None,
+        };
+        let failed = Req::start(&mut s, ids[1], t0);
+        failed.end_with(&mut s, t0 + Duration::from_millis(40), Some(limited), None);
         insta::assert_snapshot!(format!("error_pane_{}x{}", size.0, size.1), screen(&s));
     }
 }
@@ -243,39 +196,14 @@ fn session_stats_and_compare() {
             for (i, &id) in ids.iter().enumerate() {
                 let begin = t0 + Duration::from_secs(round * 10);
                 let ttft = Duration::from_millis(100 + 300 * i as u64 + 20 * round);
-                start(&mut s, id, begin);
-                chunk(&mut s, id, begin + ttft, Some("some answer text"), None);
-                chunk(
-                    &mut s,
-                    id,
-                    begin + ttft + Duration::from_millis(500),
-                    Some(" more"),
-                    None,
-                );
-                update(
-                    &mut s,
-                    Action::Chunk {
-                        request_id: id,
-                        at: begin + ttft + Duration::from_millis(510),
-                        chunk: Chunk {
-                            usage: Some(Usage {
-                                input_tokens: 100,
-                                output_tokens: 51,
-                                ..Default::default()
-                            }),
-                            ..Default::default()
-                        },
-                    },
-                );
-                update(
-                    &mut s,
-                    Action::Ended {
-                        request_id: id,
-                        at: begin + ttft + Duration::from_millis(520),
-                        error: None,
-                        headers: None,
-                    },
-                );
+                let ms = |n| begin + ttft + Duration::from_millis(n);
+                let mut r = Req::start(&mut s, id, begin);
+                chunk(&mut s, &mut r, ms(0), Some("some answer text"), None);
+                chunk(&mut s, &mut r, ms(500), Some(" more"), None);
+                let mut last = usage(100, 51);
+                last.finish_reason = None;
+                r.chunk(&mut s, ms(510), last);
+                r.end(&mut s, ms(520));
             }
         }
         insta::assert_snapshot!(format!("session_stats_{}x{}", size.0, size.1), screen(&s));

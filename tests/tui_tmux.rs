@@ -3,29 +3,17 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use common::demo::{BIN, DemoProcess, start_demo};
+use std::process::Command;
 
 use common::tmux::{Tmux, wait_file};
-
-const BIN: &str = env!("CARGO_BIN_EXE_gatebench");
-
-struct Demo(Child);
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 struct Session {
     home: tempfile::TempDir,
     tmux: Tmux,
-    _demo: Demo,
-    _pipe: std::io::Lines<BufReader<std::process::ChildStdout>>,
+    _demo: DemoProcess,
 }
 
 impl Session {
@@ -33,23 +21,8 @@ impl Session {
     /// binary (environment) and after it (arguments).
     fn start(speed: &str, env: &str, args: &str) -> Self {
         let home = tempfile::tempdir().unwrap();
-        let mut child = Command::new(BIN)
-            .args(["demo-gateway", "--port", "0", "--demo-speed", speed])
-            .env("HOME", home.path())
-            .env("XDG_CONFIG_HOME", home.path().join("cfg"))
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        // Guarded at once, so a failing assertion below cannot leak the server.
-        let demo = Demo(child);
-        let mut lines = BufReader::new(stdout).lines();
-        let url = lines
-            .next()
-            .unwrap()
-            .unwrap()
-            .replace("demo gateway listening on ", "");
-        let key = lines.next().unwrap().unwrap().replace("key: ", "");
+        let demo = start_demo(home.path(), &["--demo-speed", speed]);
+        let (url, key) = (&demo.base_url, &demo.key);
         let script = format!(
             "env HOME={home} XDG_CONFIG_HOME={home}/cfg GB_E2E_KEY={key} {env} {BIN} --base-url {url} --api-key-env GB_E2E_KEY {args} 2>{home}/stderr.txt; \
              echo $? > {home}/exit.txt; stty -a > {home}/stty.txt; sleep 600",
@@ -82,7 +55,6 @@ impl Session {
             home,
             tmux,
             _demo: demo,
-            _pipe: lines,
         }
     }
 

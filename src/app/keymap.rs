@@ -314,6 +314,23 @@ impl Keymap {
     }
 
     /// The command for a key. `in_text` is true when a text input has focus: plain keys type there.
+    /// The first key bound to `cmd`, as the screen names it (`Ctrl-S`); `None` when unbound.
+    pub fn key_for(&self, cmd: Command) -> Option<String> {
+        self.key_in(cmd, false)
+    }
+
+    /// The first key that runs `cmd` where the focus is; inside a text input plain keys type, so
+    /// they are skipped.
+    pub fn key_in(&self, cmd: Command, in_text: bool) -> Option<String> {
+        self.bindings
+            .iter()
+            .find(|b| b.command == cmd)?
+            .keys
+            .iter()
+            .find(|k| !(in_text && k.is_plain()))
+            .map(ToString::to_string)
+    }
+
     pub fn lookup(&self, key: &KeyEvent, in_text: bool) -> Option<Command> {
         self.bindings
             .iter()

@@ -1,10 +1,13 @@
-//! One response pane: a model's conversation, its transcript and the live request.
+//! One response pane: a model's conversation, its transcript and the live request. The route task
+//! folds chunks; the pane only shows them, keeps the live progress it is sent, and at the end the
+//! settled answer.
 
 use std::time::Instant;
 
-use crate::gateway::Collector;
-use crate::gateway::wire::Message;
-use crate::metrics::{Cost, Figures};
+use crate::answer::{AnswerRecord, Progress};
+use crate::gateway::wire::{Chunk, Message};
+use crate::metrics::Cost;
+use crate::route::{Hop, Next};
 
 use super::transcript::{Seg, Transcript};
 
@@ -15,7 +18,7 @@ pub enum Status {
     Thinking,
     Streaming,
     Done,
-    Error(String),
+    Error,
     Cancelled,
 }
 
@@ -27,7 +30,7 @@ impl Status {
             Status::Thinking => "thinking",
             Status::Streaming => "streaming",
             Status::Done => "done",
-            Status::Error(_) => "error",
+            Status::Error => "error",
             Status::Cancelled => "cancelled",
         }
     }
@@ -44,15 +47,13 @@ pub struct Pane {
     pub history: Vec<Message>,
     pub transcript: Transcript,
     pub status: Status,
-    /// The request this pane listens to; chunks of any other are stale and dropped.
+    /// The request this pane listens to; messages of any other are stale and dropped.
     pub request_id: u64,
-    pub collector: Option<Collector>,
-    /// Final figures of the last response (live ones are derived while streaming).
-    pub figures: Option<Figures>,
-    pub cost: Option<Cost>,
-    pub input_tokens: Option<u64>,
-    pub output_tokens: Option<u64>,
-    pub tokens_estimated: bool,
+    /// When the current attempt was sent, and its live figures so far.
+    pub sent_at: Option<Instant>,
+    pub progress: Progress,
+    /// The settled answer of the last request (its error too).
+    pub answer: Option<AnswerRecord>,
     /// Top row shown when not following the tail.
     pub scroll: usize,
     pub follow: bool,
@@ -60,18 +61,13 @@ pub struct Pane {
     pub enabled: bool,
     /// The prompt of the running turn; joins `history` only when the answer completes.
     pub pending_prompt: Option<String>,
-    /// Everything the last request sent, for token estimates when the server reports no usage.
-    pub sent_messages: Vec<Message>,
     /// The route this pane sends through instead of its plain model.
     pub route: Option<String>,
     /// Off: only the route's first hop is tried on the next send.
     pub fallback: bool,
-    /// Attempts of the current request that failed.
-    pub hops: Vec<crate::route::Hop>,
-    /// The model that answered the last request, when a route or the gateway says so.
+    /// The model the current attempt went to (a route may try several).
     pub served_by: Option<String>,
-    pub gateway_fallbacks: Option<u32>,
-    /// Rate-limit headroom the gateway reported with the last answer.
+    /// Rate-limit headroom the gateway last reported.
     pub rate_limit: Option<crate::gateway::ratelimit::RateLimit>,
 }
 
@@ -88,22 +84,16 @@ impl Pane {
             transcript: Transcript::new(width),
             status: Status::Idle,
             request_id: 0,
-            collector: None,
-            figures: None,
-            cost: None,
-            input_tokens: None,
-            output_tokens: None,
-            tokens_estimated: false,
+            sent_at: None,
+            progress: Progress::default(),
+            answer: None,
             scroll: 0,
             follow: true,
             enabled: true,
             pending_prompt: None,
-            sent_messages: Vec::new(),
             route: None,
             fallback: true,
-            hops: Vec::new(),
             served_by: None,
-            gateway_fallbacks: None,
             rate_limit: None,
         }
     }
@@ -111,27 +101,165 @@ impl Pane {
     pub fn begin(&mut self, request_id: u64, prompt: &str) {
         self.request_id = request_id;
         self.status = Status::Waiting;
-        self.collector = None;
-        self.figures = None;
-        self.cost = None;
-        self.input_tokens = None;
-        self.output_tokens = None;
-        self.tokens_estimated = false;
-        self.hops.clear();
+        self.sent_at = None;
+        self.progress = Progress::default();
+        self.answer = None;
         self.served_by = None;
-        self.gateway_fallbacks = None;
         self.follow = true;
+        self.pending_prompt = Some(prompt.to_string());
         self.transcript
             .block(Seg::User, &format!("> {}", prompt.trim_end()));
     }
 
-    /// Time since the request was sent: from the end stamp when finished, else from `now`.
-    pub fn elapsed_ms(&self, now: Option<Instant>) -> Option<f64> {
-        let c = self.collector.as_ref()?;
-        match c.timeline.end {
-            Some(end) => Some(end.as_secs_f64() * 1000.0),
-            None => now.map(|n| n.saturating_duration_since(c.sent_at()).as_secs_f64() * 1000.0),
+    pub fn cancel(&mut self) -> bool {
+        if !self.status.is_running() {
+            return false;
         }
+        self.status = Status::Cancelled;
+        self.pending_prompt = None;
+        self.transcript.block(Seg::Info, "[cancelled]");
+        true
+    }
+
+    /// An attempt started (a route may make several for one request).
+    pub fn on_started(&mut self, model: String, sent_at: Instant) {
+        if self.status.is_running() {
+            self.sent_at = Some(sent_at);
+            self.progress = Progress::default();
+            self.served_by = Some(model);
+            self.status = Status::Waiting;
+        }
+    }
+
+    pub fn on_chunk(&mut self, chunk: &Chunk, progress: Progress) {
+        // Stale: a cancelled request's chunks may still be in flight.
+        if !self.status.is_running() {
+            return;
+        }
+        self.progress = progress;
+        if let Some(r) = chunk.reasoning.as_deref().filter(|r| !r.is_empty()) {
+            if self.status == Status::Waiting {
+                self.status = Status::Thinking;
+                self.transcript.block(Seg::Reasoning, "");
+            }
+            self.transcript.push(Seg::Reasoning, r);
+        }
+        if let Some(c) = chunk.content.as_deref().filter(|c| !c.is_empty()) {
+            if self.status != Status::Streaming {
+                self.status = Status::Streaming;
+                self.transcript.block(Seg::Answer, "");
+            }
+            self.transcript.push(Seg::Answer, c);
+        }
+        for t in &chunk.tool_calls {
+            if let Some(name) = &t.name {
+                self.transcript
+                    .block(Seg::Info, &format!("tool call {name}: "));
+            }
+            self.transcript.push(Seg::Info, &t.arguments);
+        }
+    }
+
+    pub fn on_hop_failed(&mut self, hop: &Hop, next: &Next) {
+        if !self.status.is_running() {
+            return;
+        }
+        self.transcript.block(
+            Seg::Error,
+            &format!(
+                "✗ {} failed after {:.0} ms: {}",
+                hop.model,
+                hop.ms,
+                hop.error.as_deref().unwrap_or("?")
+            ),
+        );
+        if hop.failed_after_content && matches!(next, Next::MoveOn(_)) {
+            self.transcript.block(
+                Seg::Info,
+                &format!(
+                    "[the answer above from {} broke off; starting over]",
+                    hop.model
+                ),
+            );
+        }
+        self.transcript
+            .block(Seg::Info, &format!("→ {}", next.describe()));
+    }
+
+    /// The request ended with this settled answer.
+    pub fn on_ended(&mut self, rec: AnswerRecord) {
+        if let Some(rl) = rec.rate_limit {
+            self.rate_limit = Some(rl);
+        }
+        self.served_by = Some(rec.hop_model.clone());
+        let cancelled = self.status == Status::Cancelled;
+        if !cancelled {
+            self.note_served(&rec);
+            match &rec.error {
+                Some(e) => {
+                    self.transcript.block(Seg::Error, &format!("error: {e}"));
+                    self.status = Status::Error;
+                    self.pending_prompt = None;
+                }
+                None => {
+                    self.status = Status::Done;
+                    if let Some(prompt) = self.pending_prompt.take() {
+                        self.history.push(Message::user(prompt));
+                        self.history.push(Message::assistant(rec.text.clone()));
+                    }
+                }
+            }
+        }
+        self.answer = Some(rec);
+    }
+
+    /// Who answered, when it was not simply the pane's model.
+    fn note_served(&mut self, rec: &AnswerRecord) {
+        if rec.error.is_some() {
+            return;
+        }
+        let model = &rec.hop_model;
+        let failed = rec.hops.iter().filter(|h| h.error.is_some()).count();
+        if failed > 0 {
+            self.transcript.block(
+                Seg::Info,
+                &format!(
+                    "served by {model} after {failed} failed attempt{}",
+                    if failed == 1 { "" } else { "s" }
+                ),
+            );
+        }
+        let gw_fb = rec.gateway_fallbacks.filter(|n| *n > 0);
+        let gw_served = rec.served_model.as_deref();
+        if gw_fb.is_some() || gw_served.is_some_and(|g| g != model) {
+            self.transcript.block(
+                Seg::Info,
+                &format!(
+                    "gateway: served by {}{}",
+                    gw_served.unwrap_or(model),
+                    gw_fb.map_or(String::new(), |n| format!(
+                        ", after {n} fallback(s) of its own"
+                    ))
+                ),
+            );
+        }
+    }
+
+    pub fn cost(&self) -> Option<Cost> {
+        let a = self.answer.as_ref()?;
+        Some(Cost {
+            usd: a.cost_usd?,
+            source: a.cost_source?,
+        })
+    }
+
+    /// Time since the request was sent: the answer's total when finished, else from `now`.
+    pub fn elapsed_ms(&self, now: Option<Instant>) -> Option<f64> {
+        if let Some(a) = &self.answer {
+            return a.total_ms;
+        }
+        let sent = self.sent_at?;
+        now.map(|n| n.saturating_duration_since(sent).as_secs_f64() * 1000.0)
     }
 
     /// Rows scrolled from the top for a view of `height` rows.
@@ -167,35 +295,28 @@ pub struct LiveRow {
 
 impl Pane {
     pub fn live(&self, now: Option<Instant>) -> LiveRow {
-        let Some(c) = &self.collector else {
-            return LiveRow::default();
-        };
-        let tl = &c.timeline;
-        let mut row = LiveRow {
-            ttft_ms: tl.first_content.map(|d| d.as_secs_f64() * 1000.0),
-            total_ms: self.elapsed_ms(now),
-            input_tokens: self.input_tokens,
-            ..Default::default()
-        };
-        match &self.figures {
-            Some(f) => {
-                row.tokens_per_s = f.decode_tps.or(f.e2e_tps);
-                row.output_tokens = self.output_tokens;
-                row.estimated = self.tokens_estimated;
-            }
-            None => {
-                // While streaming: one chunk is about one token; marked as an estimate.
-                let n = tl.token_chunks;
-                if let (Some(a), Some(b)) = (tl.first_token, tl.last_token) {
-                    let span = b.saturating_sub(a).as_secs_f64();
-                    if n >= 2 && span > 0.0 {
-                        row.tokens_per_s = Some((n - 1) as f64 / span);
-                    }
-                }
-                row.output_tokens = (n > 0).then_some(n);
-                row.estimated = true;
-            }
+        if let Some(a) = &self.answer {
+            return LiveRow {
+                ttft_ms: a.ttft_ms,
+                tokens_per_s: a.decode_tokens_per_s.or(a.tokens_per_s),
+                total_ms: a.total_ms,
+                input_tokens: a.input_tokens,
+                output_tokens: a.output_tokens,
+                estimated: a.estimated,
+            };
         }
-        row
+        if self.sent_at.is_none() {
+            return LiveRow::default();
+        }
+        // While streaming: one chunk is about one token; marked as an estimate.
+        let p = &self.progress;
+        LiveRow {
+            ttft_ms: p.first_content.map(|d| d.as_secs_f64() * 1000.0),
+            tokens_per_s: p.tokens_per_s(),
+            total_ms: self.elapsed_ms(now),
+            input_tokens: None,
+            output_tokens: (p.token_chunks > 0).then_some(p.token_chunks),
+            estimated: true,
+        }
     }
 }

@@ -1,9 +1,100 @@
-//! Fuzzy filtering of the model list (nucleo-matcher, as in Helix).
+//! The model picker: the `/v1/models` list, fuzzily filtered (nucleo-matcher, as in Helix).
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher};
 
 use crate::gateway::wire::ModelInfo;
+
+#[derive(Debug, Default)]
+pub struct Picker {
+    pub models: Vec<ModelInfo>,
+    pub error: Option<String>,
+    pub loading: bool,
+    pub filter: String,
+    /// Indices into `models` that match the filter, best first.
+    pub matches: Vec<usize>,
+    pub cursor: usize,
+}
+
+/// What a key in the picker asks of the rest of the workbench.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PickerOut {
+    None,
+    Toggle(String),
+}
+
+impl Picker {
+    pub fn new() -> Self {
+        Self {
+            loading: true,
+            ..Default::default()
+        }
+    }
+
+    pub fn loaded(&mut self, result: Result<Vec<ModelInfo>, String>) {
+        self.loading = false;
+        match result {
+            Ok(models) => {
+                self.models = models;
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e),
+        }
+        self.refilter();
+    }
+
+    pub fn refilter(&mut self) {
+        self.matches = filter(&self.models, &self.filter);
+        self.cursor = self.cursor.min(self.matches.len().saturating_sub(1));
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        self.filter
+            .push_str(text.lines().next().unwrap_or("").trim());
+        self.refilter();
+    }
+
+    /// Esc clears a filter before it means anything else; true when it did.
+    pub fn clear_filter(&mut self) -> bool {
+        if self.filter.is_empty() {
+            return false;
+        }
+        self.filter.clear();
+        self.refilter();
+        true
+    }
+
+    pub fn update(&mut self, k: KeyEvent) -> PickerOut {
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        match k.code {
+            KeyCode::Up => self.cursor = self.cursor.saturating_sub(1),
+            KeyCode::Down => {
+                self.cursor = (self.cursor + 1).min(self.matches.len().saturating_sub(1))
+            }
+            KeyCode::Enter | KeyCode::Char(' ') => {
+                if let Some(&i) = self.matches.get(self.cursor) {
+                    return PickerOut::Toggle(self.models[i].id.clone());
+                }
+            }
+            KeyCode::Backspace => {
+                self.filter.pop();
+                self.refilter();
+            }
+            KeyCode::Char('u') if ctrl => {
+                self.filter.clear();
+                self.refilter();
+            }
+            KeyCode::Char(c) if !ctrl && !k.modifiers.contains(KeyModifiers::ALT) => {
+                self.filter.push(c);
+                self.cursor = 0;
+                self.refilter();
+            }
+            _ => {}
+        }
+        PickerOut::None
+    }
+}
 
 /// Indices of the models matching `query`, best match first; all of them, in order, when empty.
 pub fn filter(models: &[ModelInfo], query: &str) -> Vec<usize> {

@@ -4,25 +4,11 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 use super::*;
-use crate::gateway::wire::{Chunk, ModelInfo, Prices, Usage};
-
-/// An attempt starts for `id`, on its pane's own model.
-fn start(s: &mut State, id: u64, at: Instant) {
-    let model = s
-        .panes
-        .iter()
-        .find(|p| p.request_id == id)
-        .map(|p| p.model.clone())
-        .unwrap_or_default();
-    update(
-        s,
-        Action::Started {
-            request_id: id,
-            model,
-            sent_at: at,
-        },
-    );
-}
+use crate::gateway::GatewayError;
+use crate::gateway::wire::{Chunk, Message, ModelInfo, Prices, Usage};
+use crate::testkit::{self, Req};
+use pane::Status;
+use reqwest::header::HeaderMap;
 
 fn key(code: KeyCode) -> Action {
     Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
@@ -78,56 +64,9 @@ fn sends(effects: &[Effect]) -> Vec<(u64, ChatRequest)> {
         .collect()
 }
 
-fn content(text: &str) -> Chunk {
-    Chunk {
-        content: Some(text.into()),
-        ..Default::default()
-    }
-}
-
 /// Drive one request to the end with fixed instants: first token after 100 ms.
 fn answer(s: &mut State, id: u64, t0: Instant, text: &str, usage: Option<Usage>) {
-    answer_after(s, id, t0, 100, text, usage)
-}
-
-fn answer_after(
-    s: &mut State,
-    id: u64,
-    t0: Instant,
-    ttft_ms: u64,
-    text: &str,
-    usage: Option<Usage>,
-) {
-    start(s, id, t0);
-    update(
-        s,
-        Action::Chunk {
-            request_id: id,
-            at: t0 + Duration::from_millis(ttft_ms),
-            chunk: content(text),
-        },
-    );
-    update(
-        s,
-        Action::Chunk {
-            request_id: id,
-            at: t0 + Duration::from_millis(300),
-            chunk: Chunk {
-                finish_reason: Some("stop".into()),
-                usage,
-                ..Default::default()
-            },
-        },
-    );
-    update(
-        s,
-        Action::Ended {
-            request_id: id,
-            at: t0 + Duration::from_millis(310),
-            error: None,
-            headers: None,
-        },
-    );
+    testkit::answer(s, id, t0, 100, text, usage)
 }
 
 #[test]
@@ -150,10 +89,10 @@ fn focus_starts_in_editor_with_models_and_cycles() {
 fn picker_filters_and_selects_in_order() {
     let mut s = state(&[]);
     typed(&mut s, "large");
-    assert_eq!(s.models[s.matches[0]].id, "b/large");
+    assert_eq!(s.picker.models[s.picker.matches[0]].id, "b/large");
     update(&mut s, key(KeyCode::Enter));
     update(&mut s, ctrl('u'));
-    assert_eq!(s.matches.len(), 4);
+    assert_eq!(s.picker.matches.len(), 4);
     typed(&mut s, "fast");
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(s.selected, vec!["b/large", "a/fast"]);
@@ -163,14 +102,14 @@ fn picker_filters_and_selects_in_order() {
     assert_eq!(s.panes.len(), 2);
     // Esc in a non-empty filter clears it.
     update(&mut s, key(KeyCode::Esc));
-    assert!(s.filter.is_empty());
+    assert!(s.picker.filter.is_empty());
 }
 
 #[test]
 fn plain_keys_type_in_the_editor_and_act_outside() {
     let mut s = state(&["a/fast"]);
     typed(&mut s, "q1m?");
-    assert_eq!(s.editor.lines(), ["q1m?"]);
+    assert_eq!(s.editor.area.lines(), ["q1m?"]);
     assert_eq!(s.overlay, Overlay::None);
     update(&mut s, key(KeyCode::Tab)); // panes
     update(&mut s, key(KeyCode::Char('?')));
@@ -196,7 +135,7 @@ fn enter_is_newline_and_ctrl_s_sends_to_enabled_models() {
         sent[0].1.messages.last().unwrap().content,
         "line one\nline two"
     );
-    assert!(s.editor.is_empty());
+    assert!(s.editor.area.is_empty());
     assert_eq!(s.panes[0].status, Status::Waiting);
     assert_eq!(s.panes[1].status, Status::Idle);
     // Alt-Enter sends too; an empty prompt sends nothing and says why.
@@ -235,7 +174,7 @@ fn params_are_sent_and_validated() {
     let req = &sent[0].1;
     assert_eq!(req.max_tokens, Some(64));
     assert_eq!(req.temperature, Some(0.2));
-    assert_eq!(req.messages[0], Message::new("system", "be brief"));
+    assert_eq!(req.messages[0], Message::system("be brief"));
 }
 
 #[test]
@@ -244,30 +183,26 @@ fn chunks_stream_into_panes_and_figures_are_final_at_the_end() {
     typed(&mut s, "hello");
     let id = sends(&update(&mut s, ctrl('s')))[0].0;
     let t0 = Instant::now();
-    start(&mut s, id, t0);
-    update(
-        &mut s,
-        Action::Chunk {
-            request_id: id,
-            at: t0 + Duration::from_millis(50),
-            chunk: Chunk {
-                reasoning: Some("hmm".into()),
-                ..Default::default()
-            },
-        },
-    );
+    let mut r = Req::start(&mut s, id, t0);
+    let thinking = Chunk {
+        reasoning: Some("hmm".into()),
+        ..Default::default()
+    };
+    r.chunk(&mut s, t0 + Duration::from_millis(50), thinking);
     assert_eq!(s.panes[0].status, Status::Thinking);
-    answer(
-        &mut s,
-        id,
-        t0,
-        "world",
-        Some(Usage {
-            input_tokens: 1000,
-            output_tokens: 500,
-            ..Default::default()
-        }),
-    );
+    assert_eq!(s.panes[0].progress.token_chunks, 1);
+    r.content(&mut s, t0 + Duration::from_millis(100), "world");
+    let usage = Usage {
+        input_tokens: 1000,
+        output_tokens: 500,
+        ..Default::default()
+    };
+    let last = Chunk {
+        usage: Some(usage),
+        ..Default::default()
+    };
+    r.chunk(&mut s, t0 + Duration::from_millis(300), last);
+    r.end(&mut s, t0 + Duration::from_millis(310));
     let p = &s.panes[0];
     assert_eq!(p.status, Status::Done);
     let live = p.live(None);
@@ -276,10 +211,10 @@ fn chunks_stream_into_panes_and_figures_are_final_at_the_end() {
     assert_eq!(live.output_tokens, Some(500));
     assert!(!live.estimated);
     // 1000 * $1/M + 500 * $2/M from /v1/models prices.
-    let c = p.cost.unwrap();
+    let c = p.cost().unwrap();
     assert!((c.usd - 0.002).abs() < 1e-12);
     assert_eq!(c.source, crate::metrics::CostSource::Models);
-    assert!((s.session_cost - 0.002).abs() < 1e-12);
+    assert!((s.panel.session_cost - 0.002).abs() < 1e-12);
     let text: Vec<&str> = p
         .transcript
         .rows()
@@ -299,15 +234,8 @@ fn cancel_stops_and_stale_chunks_are_ignored() {
     let sent = sends(&update(&mut s, ctrl('s')));
     let (a, b) = (sent[0].0, sent[1].0);
     let t0 = Instant::now();
-    start(&mut s, a, t0);
-    update(
-        &mut s,
-        Action::Chunk {
-            request_id: a,
-            at: t0,
-            chunk: content("before"),
-        },
-    );
+    let mut ra = Req::start(&mut s, a, t0);
+    ra.content(&mut s, t0, "before");
     // Focus pane 1 and cancel just it.
     update(&mut s, key(KeyCode::Tab));
     update(&mut s, key(KeyCode::Char('1')));
@@ -317,25 +245,11 @@ fn cancel_stops_and_stale_chunks_are_ignored() {
     assert!(s.panes[1].status.is_running());
     // A chunk already in flight for the cancelled request changes nothing.
     let rows = s.panes[0].transcript.rows().len();
-    update(
-        &mut s,
-        Action::Chunk {
-            request_id: a,
-            at: t0,
-            chunk: content("after"),
-        },
-    );
+    let progress = s.panes[0].progress;
+    ra.content(&mut s, t0, "after");
     assert_eq!(s.panes[0].transcript.rows().len(), rows);
-    assert_eq!(s.panes[0].collector.as_ref().unwrap().text, "before");
-    update(
-        &mut s,
-        Action::Ended {
-            request_id: a,
-            at: t0,
-            error: Some("cancelled".into()),
-            headers: None,
-        },
-    );
+    assert_eq!(s.panes[0].progress, progress);
+    ra.end_with(&mut s, t0, Some(GatewayError::Cancelled), None);
     assert_eq!(s.panes[0].status, Status::Cancelled);
     assert!(
         s.panes[0].history.is_empty(),
@@ -347,14 +261,8 @@ fn cancel_stops_and_stale_chunks_are_ignored() {
     let effects = update(&mut s, key(KeyCode::Esc));
     assert_eq!(effects, vec![Effect::Cancel { request_id: b }]);
     // Chunks of a request the pane no longer listens to (an old turn) are dropped too.
-    update(
-        &mut s,
-        Action::Chunk {
-            request_id: 999,
-            at: t0,
-            chunk: content("ghost"),
-        },
-    );
+    let mut ghost = Req::start(&mut s, 999, t0);
+    ghost.content(&mut s, t0, "ghost");
     assert!(
         !s.panes
             .iter()
@@ -372,15 +280,20 @@ fn multi_turn_keeps_each_panes_own_conversation_and_new_conversation_resets() {
     answer(&mut s, sent[1].0, t0, "B1", None);
     typed(&mut s, "second");
     let sent = sends(&update(&mut s, ctrl('s')));
-    let msgs: Vec<(&str, &str)> = sent[0]
+    let msgs: Vec<_> = sent[0]
         .1
         .messages
         .iter()
-        .map(|m| (m.role.as_str(), m.content.as_str()))
+        .map(|m| (m.role, m.content.as_str()))
         .collect();
+    use crate::gateway::wire::Role;
     assert_eq!(
         msgs,
-        vec![("user", "first"), ("assistant", "A1"), ("user", "second")]
+        vec![
+            (Role::User, "first"),
+            (Role::Assistant, "A1"),
+            (Role::User, "second")
+        ]
     );
     assert_eq!(sent[1].1.messages[1].content, "B1");
     // Switching models keeps histories: deselect b/large, reselect it later.
@@ -403,16 +316,13 @@ fn rate_limit_headroom_is_kept_per_pane() {
     let mut h = HeaderMap::new();
     h.insert("x-ratelimit-limit-requests", "60".parse().unwrap());
     h.insert("x-ratelimit-remaining-requests", "59".parse().unwrap());
-    start(&mut s, id, Instant::now());
-    update(
-        &mut s,
-        Action::Ended {
-            request_id: id,
-            at: Instant::now(),
-            error: None,
-            headers: Some(h),
-        },
-    );
+    let t0 = Instant::now();
+    Req::start(&mut s, id, t0).end_with(&mut s, t0, None, Some(h));
+    assert_eq!(s.panes[0].rate_limit.unwrap().headroom(), "req 59/60");
+    // The next answer without headers keeps the last known headroom.
+    typed(&mut s, "y");
+    let id = sends(&update(&mut s, ctrl('s')))[0].0;
+    Req::start(&mut s, id, t0).end(&mut s, t0);
     assert_eq!(s.panes[0].rate_limit.unwrap().headroom(), "req 59/60");
 }
 
@@ -433,23 +343,21 @@ fn errors_show_in_the_pane_and_unknown_cost_is_not_zero() {
             ..Default::default()
         }),
     );
-    assert_eq!(s.panes[0].cost, None);
-    assert!(s.session_cost_partial);
+    assert_eq!(s.panes[0].cost(), None);
+    assert!(s.panel.session_cost_partial);
     typed(&mut s, "y");
     let id = sends(&update(&mut s, ctrl('s')))[0].0;
-    update(
-        &mut s,
-        Action::Ended {
-            request_id: id,
-            at: t0,
-            error: Some("HTTP 429: slow down".into()),
-            headers: None,
-        },
-    );
-    assert_eq!(
-        s.panes[0].status,
-        Status::Error("HTTP 429: slow down".into())
-    );
+    let err = GatewayError::Http {
+        status: 429,
+        url: "http://gw/v1/chat/completions".into(),
+        message: "slow down".into(),
+        retry_after: None,
+        key_env: None,
+    };
+    Req::start(&mut s, id, t0).end_with(&mut s, t0, Some(err), None);
+    assert_eq!(s.panes[0].status, Status::Error);
+    let a = s.panes[0].answer.as_ref().unwrap();
+    assert_eq!(a.error_kind, Some(crate::gateway::ErrorKind::RateLimited));
     assert!(
         s.panes[0]
             .transcript
@@ -547,7 +455,7 @@ fn session_stats_accumulate_per_model_and_sort() {
                 output_tokens: 3,
                 ..Default::default()
             });
-            answer_after(
+            testkit::answer(
                 &mut s,
                 *id,
                 start,
@@ -557,36 +465,46 @@ fn session_stats_accumulate_per_model_and_sort() {
             );
         }
     }
-    assert_eq!(s.stats.len(), 2);
-    let a = &s.stats["a/fast"];
+    assert_eq!(s.panel.stats.len(), 2);
+    let a = &s.panel.stats["a/fast"];
     assert_eq!(a.runs, 3);
     assert!((a.ttft_ms(0.5).unwrap() - 100.0).abs() < 0.5);
-    assert!((s.stats["b/large"].ttft_ms(0.5).unwrap() - 200.0).abs() < 0.5);
+    assert!((s.panel.stats["b/large"].ttft_ms(0.5).unwrap() - 200.0).abs() < 0.5);
     assert_eq!(a.recent_ttft_ms.len(), 3);
     // Sort by TTFT p50, then reverse.
     update(&mut s, key(KeyCode::Tab)); // panes: plain keys act
-    while s.sort != SortKey::TtftP50 {
+    while s.panel.sort != SortKey::TtftP50 {
         update(&mut s, key(KeyCode::Char('s')));
     }
-    let order: Vec<&str> = s.sorted_stats().iter().map(|(m, _)| m.as_str()).collect();
+    let order: Vec<&str> = s
+        .panel
+        .sorted_stats()
+        .iter()
+        .map(|(m, _)| m.as_str())
+        .collect();
     assert_eq!(order, vec!["a/fast", "b/large"]);
     update(
         &mut s,
         Action::Key(KeyEvent::new(KeyCode::Char('S'), KeyModifiers::SHIFT)),
     );
-    let order: Vec<&str> = s.sorted_stats().iter().map(|(m, _)| m.as_str()).collect();
+    let order: Vec<&str> = s
+        .panel
+        .sorted_stats()
+        .iter()
+        .map(|(m, _)| m.as_str())
+        .collect();
     assert_eq!(order, vec!["b/large", "a/fast"]);
     update(&mut s, key(KeyCode::Char('b')));
-    assert_eq!(s.compare, CompareMetric::TokensPerSecond);
+    assert_eq!(s.panel.compare, CompareMetric::TokensPerSecond);
     update(&mut s, key(KeyCode::Char('v')));
-    assert_eq!(s.panel_view, PanelView::Session);
+    assert_eq!(s.panel.view, PanelView::Session);
 }
 
 #[test]
 fn budget_warns_at_80_percent_and_asks_at_100() {
     let mut s = state(&["a/fast"]);
     // $1 + $2 per million in/out: 1M input tokens cost $1.
-    s.budget_usd = Some(1.0);
+    s.panel.budget_usd = Some(1.0);
     let t0 = Instant::now();
     let big = |n| {
         Some(Usage {
@@ -606,14 +524,18 @@ fn budget_warns_at_80_percent_and_asks_at_100() {
     typed(&mut s, "y");
     let id = sends(&update(&mut s, ctrl('s')))[0].0;
     answer(&mut s, id, t0, "b", big(200_000));
-    assert!(s.session_cost >= 1.0);
+    assert!(s.panel.session_cost >= 1.0);
     // Spent: the next send asks first; "n" sends nothing, "y" sends.
     typed(&mut s, "z");
     assert!(sends(&update(&mut s, ctrl('s'))).is_empty());
     assert!(matches!(s.overlay, Overlay::ConfirmBudget(_)));
     assert!(sends(&update(&mut s, key(KeyCode::Char('n')))).is_empty());
     assert_eq!(s.overlay, Overlay::None);
-    assert_eq!(s.editor.lines(), ["z"], "the prompt is kept when not sent");
+    assert_eq!(
+        s.editor.area.lines(),
+        ["z"],
+        "the prompt is kept when not sent"
+    );
     update(&mut s, ctrl('s'));
     let sent = sends(&update(&mut s, key(KeyCode::Char('y'))));
     assert_eq!(sent.len(), 1);
@@ -635,9 +557,17 @@ fn no_usage_means_estimates_marked_and_config_prices_used() {
     let id = sends(&update(&mut s, ctrl('s')))[0].0;
     answer(&mut s, id, Instant::now(), "hello world", None);
     let p = &s.panes[0];
-    assert!(p.tokens_estimated);
-    assert_eq!(p.output_tokens, Some(2));
-    let c = p.cost.unwrap();
+    let a = p.answer.as_ref().unwrap();
+    assert!(a.estimated);
+    assert_eq!(a.output_tokens, Some(2));
+    // The prompt sent, "hello world", is what the input estimate counts.
+    assert_eq!(
+        a.input_tokens,
+        Some(crate::metrics::estimate_prompt_tokens(&[
+            crate::gateway::wire::Message::user("hello world")
+        ]))
+    );
+    let c = p.cost().unwrap();
     assert_eq!(c.source, crate::metrics::CostSource::Config);
     assert!(p.live(None).estimated);
 }
@@ -675,60 +605,31 @@ fn panes_send_through_routes_and_show_every_hop() {
     };
     assert_eq!(route.chain, vec!["c/reasoner", "a/fast"]);
     let t0 = Instant::now();
-    update(
-        &mut s,
-        Action::Started {
-            request_id: id,
-            model: "c/reasoner".into(),
-            sent_at: t0,
-        },
-    );
-    let hop = crate::route::Hop {
-        model: "c/reasoner".into(),
-        attempt: 0,
-        error: Some("HTTP 503: overloaded".into()),
-        failure: Some(crate::route::Failure::ServerError),
-        ms: 12.0,
-        backoff_ms: None,
-        failed_after_content: false,
+    let ms = |n| t0 + Duration::from_millis(n);
+    let mut r = Req::start(&mut s, id, t0);
+    assert_eq!(s.panes[0].served_by.as_deref(), Some("a/fast"));
+    r.attempt(&mut s, "c/reasoner", t0);
+    let overloaded = GatewayError::Http {
+        status: 503,
+        url: String::new(),
+        message: "overloaded".into(),
+        retry_after: None,
+        key_env: None,
     };
-    update(
-        &mut s,
-        Action::HopFailed {
-            request_id: id,
-            hop,
-            next: Next::MoveOn("a/fast".into()),
-        },
-    );
-    update(
-        &mut s,
-        Action::Started {
-            request_id: id,
-            model: "a/fast".into(),
-            sent_at: t0 + Duration::from_millis(20),
-        },
-    );
-    update(
-        &mut s,
-        Action::Chunk {
-            request_id: id,
-            at: t0 + Duration::from_millis(120),
-            chunk: content("answer"),
-        },
-    );
-    update(
-        &mut s,
-        Action::Ended {
-            request_id: id,
-            at: t0 + Duration::from_millis(130),
-            error: None,
-            headers: None,
-        },
-    );
+    r.fail_hop(&mut s, ms(12), overloaded, Next::MoveOn("a/fast".into()));
+    r.attempt(&mut s, "a/fast", ms(20));
+    r.content(&mut s, ms(120), "answer");
+    r.end(&mut s, ms(130));
     let p = &s.panes[0];
     assert_eq!(p.status, Status::Done);
     assert_eq!(p.served_by.as_deref(), Some("a/fast"));
-    assert_eq!(p.hops.len(), 1);
+    let a = p.answer.as_ref().unwrap();
+    assert_eq!(a.hops.len(), 2);
+    assert_eq!(
+        a.hops[0].failure,
+        Some(crate::gateway::ErrorKind::ServerError)
+    );
+    assert_eq!(a.route.as_deref(), Some("r1"), "{a:?}");
     let rows: Vec<&str> = p
         .transcript
         .rows()
@@ -737,7 +638,7 @@ fn panes_send_through_routes_and_show_every_hop() {
         .collect();
     assert!(
         rows.iter()
-            .any(|r| r.contains("c/reasoner failed after 12 ms: HTTP 503")),
+            .any(|r| r.contains("c/reasoner failed after 12 ms: HTTP 503 from")),
         "{rows:?}"
     );
     assert!(
@@ -788,9 +689,9 @@ fn route_form_edits_and_rehearse_asks_for_a_report() {
     assert_eq!(s.overlay, Overlay::None);
     let r = &s.routes["a/fast-fallback"];
     assert_eq!(r.chain, vec!["a/fast", "b/large"]);
-    assert_eq!(r.on, vec![crate::route::Failure::RateLimited]);
+    assert_eq!(r.on, vec![crate::gateway::ErrorKind::RateLimited]);
     assert_eq!(s.panes[0].route.as_deref(), Some("a/fast-fallback"));
-    s.last_prompt = Some("rehearse me".into());
+    s.editor.last_prompt = Some("rehearse me".into());
     match &update(&mut s, ctrl('e'))[..] {
         [
             Effect::Rehearse {
@@ -801,7 +702,7 @@ fn route_form_edits_and_rehearse_asks_for_a_report() {
         ] => {
             assert_eq!(route.chain, vec!["a/fast", "b/large"]);
             assert_eq!(prompt, "rehearse me");
-            assert!(prices.contains_key("b/large"));
+            assert!(prices.get("b/large").is_some());
         }
         e => panic!("{e:?}"),
     }

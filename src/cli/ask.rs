@@ -6,8 +6,8 @@ use tokio_util::sync::CancellationToken;
 use super::{fmt_ms, fmt_usd};
 use crate::gateway::wire::{ChatRequest, Message};
 
-use crate::record::AnswerRecord;
-use crate::route::{self, Next, Route, RouteEvent};
+use crate::answer::{AnswerRecord, Collector, Outcome, PriceBook, RouteOutcome, settle};
+use crate::route::{self, Route, RouteEvent};
 use crate::session::Session;
 
 /// Backoff jitter differs run to run; the demo gateway's own seed keeps its answers fixed.
@@ -15,14 +15,6 @@ fn rand_seed() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64)
-}
-
-pub fn describe(next: &Next) -> String {
-    match next {
-        Next::RetryAfter(d) => format!("retrying in {:.1} s", d.as_secs_f64()),
-        Next::MoveOn(m) => format!("falling back to {m}"),
-        Next::GiveUp => "giving up".into(),
-    }
 }
 
 #[derive(Debug, Args)]
@@ -82,9 +74,9 @@ pub async fn run(session: &Session, args: &AskArgs) -> anyhow::Result<i32> {
     }
     let mut messages = Vec::new();
     if let Some(s) = &args.system {
-        messages.push(Message::new("system", s.clone()));
+        messages.push(Message::system(s.clone()));
     }
-    messages.push(Message::new("user", prompt));
+    messages.push(Message::user(prompt));
 
     let cancel = CancellationToken::new();
     let ctrl_c = {
@@ -127,7 +119,7 @@ pub async fn run(session: &Session, args: &AskArgs) -> anyhow::Result<i32> {
             tokio::spawn(async move {
                 let mut out = std::io::stdout();
                 let r = route::run(&client, &route, req, cancel, seed, |ev| match ev {
-                    RouteEvent::Chunk(c) if live => {
+                    RouteEvent::Chunk { chunk: c, .. } if live => {
                         if let Some(t) = &c.item.content {
                             let _ = out.write_all(t.as_bytes());
                             let _ = out.flush();
@@ -139,7 +131,7 @@ pub async fn run(session: &Session, args: &AskArgs) -> anyhow::Result<i32> {
                             route.name,
                             hop.model,
                             hop.error.as_deref().unwrap_or("?"),
-                            describe(&next)
+                            next.describe()
                         );
                     }
                     _ => {}
@@ -155,11 +147,10 @@ pub async fn run(session: &Session, args: &AskArgs) -> anyhow::Result<i32> {
     }
     ctrl_c.abort();
     let listed = listing.await.unwrap_or_default();
+    let prices = PriceBook::new(&listed, &session.config.prices);
     let records = outcomes
         .iter()
-        .map(|(r, named)| {
-            AnswerRecord::from_route(r, *named, &listed, session.config.prices.get(&r.last.model))
-        })
+        .map(|(r, named)| settle(r, *named, &prices))
         .collect();
     report(args, &cancel, records, live)
 }
@@ -171,7 +162,7 @@ async fn ask_whole(
     models: &[String],
     messages: &[Message],
     cancel: &CancellationToken,
-) -> Vec<crate::run::Outcome> {
+) -> Vec<RouteOutcome> {
     let tasks: Vec<_> = models
         .iter()
         .map(|model| {
@@ -188,12 +179,12 @@ async fn ask_whole(
                 let prompt = req.messages.clone();
                 let model = req.model.clone();
                 let started = std::time::Instant::now();
-                match client.chat_once(req, cancel).await {
+                let out = match client.chat_once(req, cancel).await {
                     Ok(once) => {
-                        let mut c = crate::gateway::Collector::new(once.sent_at);
+                        let mut c = Collector::new(once.sent_at);
                         c.push(once.done_at, once.chunk);
                         c.finish(once.done_at);
-                        crate::run::Outcome {
+                        Outcome {
                             model,
                             prompt,
                             collector: c,
@@ -202,9 +193,9 @@ async fn ask_whole(
                         }
                     }
                     Err(e) => {
-                        let mut c = crate::gateway::Collector::new(started);
+                        let mut c = Collector::new(started);
                         c.finish(std::time::Instant::now());
-                        crate::run::Outcome {
+                        Outcome {
                             model,
                             prompt,
                             collector: c,
@@ -212,7 +203,8 @@ async fn ask_whole(
                             error: Some(e),
                         }
                     }
-                }
+                };
+                RouteOutcome::single(out)
             })
         })
         .collect();
@@ -231,14 +223,12 @@ async fn finish(
     cancel: &CancellationToken,
     ctrl_c: tokio::task::JoinHandle<()>,
     listing: tokio::task::JoinHandle<Vec<crate::gateway::wire::ModelInfo>>,
-    outcomes: Vec<crate::run::Outcome>,
+    outcomes: Vec<RouteOutcome>,
 ) -> anyhow::Result<i32> {
     ctrl_c.abort();
     let listed = listing.await.unwrap_or_default();
-    let records = outcomes
-        .iter()
-        .map(|o| AnswerRecord::from_outcome(o, &listed, session.config.prices.get(&o.model)))
-        .collect();
+    let prices = PriceBook::new(&listed, &session.config.prices);
+    let records = outcomes.iter().map(|o| settle(o, false, &prices)).collect();
     report(args, cancel, records, false)
 }
 
@@ -321,7 +311,7 @@ fn print_text(records: &[AnswerRecord], streamed: bool) {
         };
         let status = match (&r.error_kind, &r.finish_reason) {
             (Some(k), _) => format!("error: {k}"),
-            (None, Some(f)) => f.clone(),
+            (None, Some(f)) => f.to_string(),
             (None, None) => "done".into(),
         };
         out.push_str(&format!(

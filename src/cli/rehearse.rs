@@ -1,11 +1,10 @@
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::Args;
 use tokio_util::sync::CancellationToken;
 
-use crate::format::{fmt_ms, fmt_usd};
-use crate::route::rehearse::{self, Report, WorkItem};
+use crate::answer::PriceBook;
+use crate::route::rehearse::{self, WorkItem};
 use crate::session::Session;
 
 #[derive(Debug, Args)]
@@ -56,15 +55,7 @@ pub async fn run(session: &Session, args: &RehearseArgs) -> anyhow::Result<i32> 
         }],
     };
     let listed = session.client.models().await.unwrap_or_default();
-    let config_prices = session.config.prices.clone();
-    let prices: rehearse::PriceLookup = Arc::new(move |m: &str| {
-        listed
-            .iter()
-            .find(|x| x.id == m)
-            .map(|x| x.prices)
-            .filter(|p| p.is_known())
-            .or_else(|| config_prices.get(m).copied())
-    });
+    let prices = PriceBook::new(&listed, &session.config.prices);
     let cancel = CancellationToken::new();
     let ctrl_c = {
         let cancel = cancel.clone();
@@ -90,7 +81,7 @@ pub async fn run(session: &Session, args: &RehearseArgs) -> anyhow::Result<i32> 
             concurrency: args.concurrency,
             seed: args.seed,
         },
-        prices,
+        &prices,
         cancel.clone(),
     )
     .await;
@@ -98,7 +89,7 @@ pub async fn run(session: &Session, args: &RehearseArgs) -> anyhow::Result<i32> 
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print!("{}", table(&report));
+        print!("{}", report.table());
     }
     if cancel.is_cancelled() {
         return Ok(130);
@@ -114,65 +105,4 @@ pub async fn run(session: &Session, args: &RehearseArgs) -> anyhow::Result<i32> 
         }
         _ => 0,
     })
-}
-
-pub fn table(r: &Report) -> String {
-    let mut out = format!("route {}: {}\n", r.route, r.chain.join(" -> "));
-    out.push_str(&format!(
-        "requests {}, succeeded {}\n",
-        r.requests, r.succeeded
-    ));
-    out.push_str(&format!(
-        "success rate: primary only {:.1}%, with fallback {:.1}%\n",
-        r.success_rate_primary_only * 100.0,
-        r.success_rate_with_fallback * 100.0
-    ));
-    out.push_str(&format!(
-        "added latency from retries and fallbacks ({} requests): p50 {}, p95 {}\n",
-        r.fallback_requests,
-        fmt_ms(r.added_latency_p50_ms),
-        fmt_ms(r.added_latency_p95_ms)
-    ));
-    let delta = match r.cost_delta_usd {
-        Some(d) if d >= 0.0 => format!("+{}", fmt_usd(Some(d))),
-        Some(d) => format!("-{}", fmt_usd(Some(-d))),
-        None => "?".into(),
-    };
-    out.push_str(&format!(
-        "cost: {} in all, {delta} against the primary alone\n\n",
-        fmt_usd(r.cost_usd)
-    ));
-    let w = r
-        .hops
-        .iter()
-        .map(|h| h.model.len())
-        .max()
-        .unwrap_or(5)
-        .max(5);
-    out.push_str(&format!(
-        "{:<w$}  {:>8}  {:>6}  errors\n",
-        "hop", "attempts", "served"
-    ));
-    for h in &r.hops {
-        let errors = h
-            .errors
-            .iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        out.push_str(&format!(
-            "{:<w$}  {:>8}  {:>6}  {errors}\n",
-            h.model, h.attempts, h.served
-        ));
-    }
-    if !r.failures.is_empty() {
-        let f = r
-            .failures
-            .iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        out.push_str(&format!("\nfailed requests by final error: {f}\n"));
-    }
-    out
 }

@@ -455,7 +455,11 @@ impl ChatStream {
             });
         }
         let chunk = raw.into_chunk();
-        if chunk.finish_reason.as_deref() == Some("error") {
+        if chunk
+            .finish_reason
+            .as_ref()
+            .is_some_and(|f| f.as_str() == "error")
+        {
             return Err(GatewayError::Upstream {
                 message: "the provider ended the answer with finish_reason \"error\"".into(),
             });

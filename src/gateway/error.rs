@@ -1,5 +1,106 @@
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
+/// What went wrong, as one vocabulary: `error_kind` in JSON, the failures a route's `on` lists
+/// (`429` and `5xx` are accepted there as aliases), and the rehearsal's counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    #[serde(alias = "429")]
+    RateLimited,
+    #[serde(alias = "5xx")]
+    ServerError,
+    Connect,
+    Timeout,
+    FirstTokenTimeout,
+    ContextLength,
+    ContentFilter,
+    /// The stream broke before it finished.
+    Cut,
+    /// The gateway sent an error event after starting a 200 stream.
+    Upstream,
+    /// Bytes that are not the protocol.
+    Malformed,
+    Auth,
+    NotFound,
+    #[serde(alias = "bad_request")]
+    ClientError,
+    Cancelled,
+    Other,
+}
+
+impl ErrorKind {
+    /// Every kind a route may move on after.
+    pub const ROUTABLE: [ErrorKind; 13] = [
+        ErrorKind::RateLimited,
+        ErrorKind::ServerError,
+        ErrorKind::Connect,
+        ErrorKind::Timeout,
+        ErrorKind::FirstTokenTimeout,
+        ErrorKind::ContextLength,
+        ErrorKind::ContentFilter,
+        ErrorKind::Cut,
+        ErrorKind::Upstream,
+        ErrorKind::Malformed,
+        ErrorKind::Auth,
+        ErrorKind::NotFound,
+        ErrorKind::ClientError,
+    ];
+
+    /// The serde name, as JSON and the config write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::ServerError => "server_error",
+            ErrorKind::Connect => "connect",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::FirstTokenTimeout => "first_token_timeout",
+            ErrorKind::ContextLength => "context_length",
+            ErrorKind::ContentFilter => "content_filter",
+            ErrorKind::Cut => "cut",
+            ErrorKind::Upstream => "upstream",
+            ErrorKind::Malformed => "malformed",
+            ErrorKind::Auth => "auth",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::ClientError => "client_error",
+            ErrorKind::Cancelled => "cancelled",
+            ErrorKind::Other => "other",
+        }
+    }
+
+    /// A name as the config writes it, aliases included.
+    pub fn parse(s: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(s.trim().to_string())).ok()
+    }
+
+    /// What a route's `on` list matches this kind as: an error event mid-stream counts as a server
+    /// error, garbage on the wire as a cut. `None`: never a reason to try elsewhere.
+    pub fn route_trigger(self) -> Option<Self> {
+        match self {
+            ErrorKind::Upstream => Some(ErrorKind::ServerError),
+            ErrorKind::Malformed => Some(ErrorKind::Cut),
+            ErrorKind::Cancelled | ErrorKind::Other => None,
+            k => Some(k),
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Context-window overflow, in the words OpenAI, vLLM, llama.cpp, LiteLLM and OpenRouter use.
+fn is_context_length(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("context_length")
+        || m.contains("context length")
+        || m.contains("context window")
+        || m.contains("exceeds the available context size")
+}
+
 /// Which wait ran out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeoutPhase {
@@ -52,6 +153,8 @@ pub enum GatewayError {
         hops: String,
         last: Box<GatewayError>,
     },
+    #[error("the provider's content filter refused the answer")]
+    ContentFilter,
     #[error("cancelled")]
     Cancelled,
     #[error("{0}")]
@@ -72,25 +175,32 @@ fn hint(status: u16, key_env: Option<&str>) -> String {
 }
 
 impl GatewayError {
-    /// Short machine-friendly kind, used in JSON output and for fallback rules.
-    pub fn kind(&self) -> &'static str {
+    /// The kind, for JSON, fallback rules and counts.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            GatewayError::Http { status: 429, .. } => "rate_limited",
-            GatewayError::Http { status: 401, .. } | GatewayError::Http { status: 403, .. } => {
-                "auth"
+            GatewayError::Http {
+                status, message, ..
+            } => match status {
+                429 => ErrorKind::RateLimited,
+                401 | 403 => ErrorKind::Auth,
+                404 => ErrorKind::NotFound,
+                s if *s >= 500 => ErrorKind::ServerError,
+                _ if is_context_length(message) => ErrorKind::ContextLength,
+                _ => ErrorKind::ClientError,
+            },
+            GatewayError::Connect { .. } => ErrorKind::Connect,
+            GatewayError::Timeout { .. } => ErrorKind::Timeout,
+            GatewayError::Deadline { .. } => ErrorKind::FirstTokenTimeout,
+            GatewayError::Upstream { message } if is_context_length(message) => {
+                ErrorKind::ContextLength
             }
-            GatewayError::Http { status: 404, .. } => "not_found",
-            GatewayError::Http { status, .. } if *status >= 500 => "server_error",
-            GatewayError::Http { .. } => "client_error",
-            GatewayError::Connect { .. } => "connect",
-            GatewayError::Timeout { .. } => "timeout",
-            GatewayError::Deadline { .. } => "first_token_timeout",
-            GatewayError::Upstream { .. } => "upstream",
-            GatewayError::Cut { .. } => "cut",
-            GatewayError::Malformed { .. } => "malformed",
+            GatewayError::Upstream { .. } => ErrorKind::Upstream,
+            GatewayError::Cut { .. } => ErrorKind::Cut,
+            GatewayError::Malformed { .. } => ErrorKind::Malformed,
+            GatewayError::ContentFilter => ErrorKind::ContentFilter,
             GatewayError::Exhausted { last, .. } => last.kind(),
-            GatewayError::Cancelled => "cancelled",
-            GatewayError::Other(_) => "other",
+            GatewayError::Cancelled => ErrorKind::Cancelled,
+            GatewayError::Other(_) => ErrorKind::Other,
         }
     }
 
@@ -139,7 +249,72 @@ mod tests {
         let s = e.to_string();
         assert!(s.contains("HTTP 401"), "{s}");
         assert!(s.contains("$INFERGATE_API_KEY"), "{s}");
-        assert_eq!(e.kind(), "auth");
+        assert_eq!(e.kind(), ErrorKind::Auth);
+    }
+
+    #[test]
+    fn kinds_and_their_names() {
+        let http = |status: u16, message: &str| GatewayError::Http {
+            status,
+            url: String::new(),
+            message: message.into(),
+            retry_after: None,
+            key_env: None,
+        };
+        let cases = [
+            (http(429, ""), ErrorKind::RateLimited),
+            (http(401, ""), ErrorKind::Auth),
+            (http(403, ""), ErrorKind::Auth),
+            (http(404, ""), ErrorKind::NotFound),
+            (http(500, "context length"), ErrorKind::ServerError),
+            (http(503, ""), ErrorKind::ServerError),
+            (
+                http(400, "This model's maximum context length is 8192 tokens"),
+                ErrorKind::ContextLength,
+            ),
+            (
+                http(400, "the request exceeds the available context size"),
+                ErrorKind::ContextLength,
+            ),
+            (http(400, "bad"), ErrorKind::ClientError),
+            (http(499, "bad"), ErrorKind::ClientError),
+            (
+                GatewayError::Upstream {
+                    message: "Context window exceeded".into(),
+                },
+                ErrorKind::ContextLength,
+            ),
+            (
+                GatewayError::Upstream {
+                    message: "overloaded".into(),
+                },
+                ErrorKind::Upstream,
+            ),
+            (GatewayError::ContentFilter, ErrorKind::ContentFilter),
+            (GatewayError::Cancelled, ErrorKind::Cancelled),
+        ];
+        for (e, k) in cases {
+            assert_eq!(e.kind(), k, "{e}");
+        }
+        for k in ErrorKind::ROUTABLE {
+            assert_eq!(ErrorKind::parse(k.name()), Some(k));
+            assert_eq!(serde_json::to_value(k).unwrap(), k.name());
+        }
+        assert_eq!(ErrorKind::parse(" 429"), Some(ErrorKind::RateLimited));
+        assert_eq!(ErrorKind::parse("5xx"), Some(ErrorKind::ServerError));
+        assert_eq!(
+            ErrorKind::parse("bad_request"),
+            Some(ErrorKind::ClientError)
+        );
+        assert_eq!(ErrorKind::parse("sometimes"), None);
+        assert_eq!(
+            ErrorKind::Upstream.route_trigger(),
+            Some(ErrorKind::ServerError)
+        );
+        assert_eq!(ErrorKind::Malformed.route_trigger(), Some(ErrorKind::Cut));
+        assert_eq!(ErrorKind::Cancelled.route_trigger(), None);
+        assert_eq!(ErrorKind::Other.route_trigger(), None);
+        assert_eq!(ErrorKind::Auth.route_trigger(), Some(ErrorKind::Auth));
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! Talking to OpenAI-compatible gateways: HTTP client, SSE framing, lenient wire types, errors.
 
 pub mod client;
-pub mod collect;
 pub mod error;
 pub mod ratelimit;
 pub mod responses;
@@ -9,6 +8,5 @@ pub mod sse;
 pub mod wire;
 
 pub use client::{ChatOnce, ChatStream, Client, Endpoint, Timed, Timeouts};
-pub use collect::Collector;
-pub use error::{GatewayError, TimeoutPhase};
+pub use error::{ErrorKind, GatewayError, TimeoutPhase};
 pub use responses::Api;

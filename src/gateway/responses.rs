@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::error::GatewayError;
 use super::sse::SseEvent;
-use super::wire::{ChatRequest, Chunk, ToolCallFragment, Usage, error_message};
+use super::wire::{ChatRequest, Chunk, FinishReason, Role, ToolCallFragment, Usage, error_message};
 
 /// Which endpoint a profile talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
@@ -40,7 +40,7 @@ pub fn body(req: &ChatRequest, stream: bool) -> Value {
     let mut instructions = Vec::new();
     let mut input = Vec::new();
     for m in &req.messages {
-        if m.role == "system" || m.role == "developer" {
+        if matches!(m.role, Role::System | Role::Developer) {
             instructions.push(m.content.as_str());
         } else {
             input.push(json!({"role": m.role, "content": m.content}));
@@ -85,7 +85,11 @@ fn finished(resp: &Value, ev: &Value, incomplete: bool) -> Chunk {
     Chunk {
         model: text(resp, "model"),
         usage: usage(&resp["usage"]),
-        finish_reason: Some(if incomplete { "length" } else { "stop" }.to_string()),
+        finish_reason: Some(if incomplete {
+            FinishReason::Length
+        } else {
+            FinishReason::Stop
+        }),
         // llama-server puts its timings beside the response.
         timings: ev.get("timings").cloned(),
         ..Default::default()
@@ -210,10 +214,7 @@ mod tests {
     fn request_body() {
         let req = ChatRequest {
             model: "m".into(),
-            messages: vec![
-                Message::new("system", "be brief"),
-                Message::new("user", "hi"),
-            ],
+            messages: vec![Message::system("be brief"), Message::user("hi")],
             max_tokens: Some(10),
             ..Default::default()
         };
@@ -261,13 +262,13 @@ mod tests {
             ),
             (5, 7, 2, 3)
         );
-        assert_eq!(c.finish_reason.as_deref(), Some("stop"));
+        assert_eq!(c.finish_reason, Some(FinishReason::Stop));
         let c = decode(&ev(
             r#"{"type":"response.incomplete","response":{"usage":{"output_tokens":1}}}"#,
         ))
         .unwrap()
         .unwrap();
-        assert_eq!(c.finish_reason.as_deref(), Some("length"));
+        assert_eq!(c.finish_reason, Some(FinishReason::Length));
         let e = decode(&ev(r#"{"type":"response.failed","response":{"error":{"code":"server_error","message":"boom"}}}"#)).unwrap_err();
         assert!(e.to_string().contains("boom"));
         let e = decode(&ev(

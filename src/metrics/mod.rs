@@ -37,7 +37,7 @@ mod tests {
         let long = "The quick brown fox jumps over the lazy dog. ".repeat(100);
         let n = estimate_tokens(&long);
         assert!((900..=1100).contains(&n), "{n}");
-        let msgs = [crate::gateway::wire::Message::new("user", "hello world")];
+        let msgs = [crate::gateway::wire::Message::user("hello world")];
         assert_eq!(estimate_prompt_tokens(&msgs), 2 + 4 + 3);
     }
 }

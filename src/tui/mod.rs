@@ -74,11 +74,12 @@ pub async fn run(session: Session, models: &[String], theme: Option<&str>) -> an
     };
     let mut state = State::new(keymap, selected, banner(&session));
     state.config_prices = session.config.prices.clone();
-    state.budget_usd = session.config.budget_usd.filter(|b| *b > 0.0);
+    state.panel.budget_usd = session.config.budget_usd.filter(|b| *b > 0.0);
     state.routes = session.config.routes(session.profile.is_demo())?;
 
     let mut term = Term::setup()?;
-    // Self-test of the panic path: proves the hook restores the terminal (used by the tests).
+    // Self-test of the panic path: proves the hook restores the terminal (test builds only).
+    #[cfg(feature = "testkit")]
     if std::env::var_os("GATEBENCH_SELFTEST_PANIC").is_some() {
         panic!("GATEBENCH_SELFTEST_PANIC is set: panicking on purpose after terminal setup");
     }
@@ -153,16 +154,17 @@ async fn event_loop(
                             max_tokens: None,
                         };
                         let (requests, concurrency) = crate::app::TUI_REHEARSAL;
+                        let plan = crate::route::rehearse::Plan {
+                            requests,
+                            concurrency,
+                            seed: 1,
+                        };
                         let report = crate::route::rehearse::rehearse(
                             &client,
                             &route,
                             &[item],
-                            crate::route::rehearse::Plan {
-                                requests,
-                                concurrency,
-                                seed: 1,
-                            },
-                            std::sync::Arc::new(move |m: &str| prices.get(m).copied()),
+                            plan,
+                            &prices,
                             CancellationToken::new(),
                         )
                         .await;
@@ -272,7 +274,8 @@ fn to_action(ev: Event) -> Option<Action> {
     }
 }
 
-/// One request through its route: forwards every attempt, chunk and failed hop, then the end.
+/// One request through its route: forwards every attempt, chunk (already folded, with its live
+/// progress) and failed hop, then the typed end.
 async fn route_task(
     client: Client,
     request_id: u64,
@@ -289,10 +292,11 @@ async fn route_task(
                 model,
                 sent_at,
             },
-            RouteEvent::Chunk(c) => Action::Chunk {
+            RouteEvent::Chunk { chunk, progress } => Action::Chunk {
                 request_id,
-                at: c.at,
-                chunk: c.item,
+                at: chunk.at,
+                chunk: chunk.item,
+                progress,
             },
             RouteEvent::Failed { hop, next } => Action::HopFailed {
                 request_id,
@@ -303,12 +307,8 @@ async fn route_task(
         let _ = events.send(action);
     })
     .await;
-    // The last attempt's collector started with its own send time; the event loop's copy was
-    // built from the same chunks, so only the end is reported here.
     let _ = tx.send(Action::Ended {
         request_id,
-        at: Instant::now(),
-        error: out.last.error.as_ref().map(ToString::to_string),
-        headers: out.last.headers,
+        outcome: Box::new(out),
     });
 }

@@ -13,6 +13,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
+use crate::app::keymap::Command;
 use crate::app::{Focus, Overlay, State};
 use crate::layout;
 pub use theme::Theme;
@@ -56,8 +57,8 @@ fn render_editor(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     }
     let params_h = 1.min(inner.height);
     let text_area = Rect::new(inner.x, inner.y, inner.width, inner.height - params_h);
-    f.render_widget(&s.editor, text_area);
-    let p = &s.params;
+    f.render_widget(&s.editor.area, text_area);
+    let p = &s.editor.params;
     let mut parts = vec![
         format!(
             "max {}",
@@ -73,7 +74,13 @@ fn render_editor(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     }
     let line = Line::from(vec![
         Span::styled(parts.join(" · "), theme.dim()),
-        Span::styled("  Ctrl-P", theme.dim().add_modifier(Modifier::ITALIC)),
+        Span::styled(
+            format!(
+                "  {}",
+                s.keymap.key_for(Command::Params).unwrap_or_default()
+            ),
+            theme.dim().add_modifier(Modifier::ITALIC),
+        ),
     ]);
     f.render_widget(
         Paragraph::new(line),
@@ -86,12 +93,50 @@ fn render_editor(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     );
 }
 
+/// `key what` for each command that has a key where the focus is; hints follow `[keys]`.
+fn hints(s: &State, items: &[(Command, &str)]) -> String {
+    let in_text = matches!(s.focus, Focus::Editor | Focus::Picker);
+    items
+        .iter()
+        .filter_map(|(c, what)| {
+            let key = s.keymap.key_in(*c, in_text)?;
+            // The nine pane keys read as one range: `1-9`.
+            let key = match (c, s.keymap.key_in(Command::JumpPane(9), in_text)) {
+                (Command::JumpPane(1), Some(last)) => format!("{key}-{last}"),
+                _ => key,
+            };
+            Some(format!("{key} {what}"))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 fn render_status(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
-    let hint = match s.focus {
-        Focus::Picker => "type to filter · ↑↓ move · Enter select · Tab next",
-        Focus::Editor => "Enter newline · Ctrl-S send · Tab next · Esc cancel",
-        Focus::Panes => "1-9 pane · ↑↓ PgUp PgDn scroll · m maximise · r re-run · Esc cancel",
+    let (fixed, cmds): (&str, &[(Command, &str)]) = match s.focus {
+        Focus::Picker => (
+            "type to filter · ↑↓ move · Enter select · ",
+            &[(Command::FocusNext, "next")],
+        ),
+        Focus::Editor => (
+            "Enter newline · ",
+            &[
+                (Command::Send, "send"),
+                (Command::FocusNext, "next"),
+                (Command::Cancel, "cancel"),
+            ],
+        ),
+        Focus::Panes => (
+            "↑↓ PgUp PgDn scroll · ",
+            &[
+                (Command::JumpPane(1), "pane"),
+                (Command::Maximize, "maximise"),
+                (Command::Rerun, "re-run"),
+                (Command::Cancel, "cancel"),
+            ],
+        ),
     };
+    let hint = format!("{fixed}{}", hints(s, cmds));
+    let tail = hints(s, &[(Command::Help, "help"), (Command::Quit, "quit")]);
     let mut spans = Vec::new();
     if let Some(m) = &s.status_msg {
         spans.push(Span::styled(
@@ -101,7 +146,7 @@ fn render_status(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         spans.push(Span::raw(" "));
     }
     spans.push(Span::styled(hint, theme.dim()));
-    spans.push(Span::styled("  ? help  q quit", theme.dim()));
+    spans.push(Span::styled(format!("  {tail}"), theme.dim()));
     if !s.mouse_capture {
         spans.push(Span::styled(
             "  [mouse: terminal]",

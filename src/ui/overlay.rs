@@ -5,7 +5,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::Theme;
-use crate::app::{PARAM_LABELS, ParamsForm, ROUTE_LABELS, RouteForm, State};
+use crate::app::forms::Form;
+use crate::app::{ParamsForm, RouteForm, State};
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
@@ -79,8 +80,8 @@ pub fn confirm_quit(theme: &Theme, f: &mut Frame) {
 
 pub fn confirm_budget(s: &State, theme: &Theme, f: &mut Frame) {
     let area = centered(f.area(), 56, 6);
-    let spent = crate::format::fmt_usd(Some(s.session_cost));
-    let budget = crate::format::fmt_usd(s.budget_usd);
+    let spent = crate::format::fmt_usd(Some(s.panel.session_cost));
+    let budget = crate::format::fmt_usd(s.panel.budget_usd);
     f.render_widget(Clear, area);
     f.render_widget(
         Paragraph::new(vec![
@@ -104,60 +105,46 @@ pub fn confirm_budget(s: &State, theme: &Theme, f: &mut Frame) {
     );
 }
 
-/// A form of labelled one-line fields, the active one highlighted.
-struct FormView<'a> {
-    title: &'a str,
-    labels: &'a [&'a str],
-    values: &'a [String],
-    active: usize,
-    error: Option<&'a str>,
-    help: &'a str,
-}
-
-fn form(v: &FormView, theme: &Theme, f: &mut Frame) {
-    let FormView {
-        title,
-        labels,
-        values,
-        active,
-        error,
-        help,
-    } = *v;
-    let area = centered(f.area(), 72, labels.len() as u16 + 7);
+/// A form of labelled one-line fields, the active one highlighted with its cursor.
+fn form(
+    form: &impl Form,
+    title: &str,
+    error: Option<&str>,
+    help: &str,
+    theme: &Theme,
+    f: &mut Frame,
+) {
+    let fields = form.fields();
+    let active = form.active();
+    let area = centered(f.area(), 72, fields.len() as u16 + 7);
     let mut lines = Vec::new();
-    for (i, label) in labels.iter().enumerate() {
+    for (i, (label, field)) in fields.iter().enumerate() {
         let on = i == active;
-        let value = if on {
-            format!("{}▏", values[i])
+        let label_style = if on {
+            Style::default()
+                .fg(theme.accent)
+                .add_modifier(Modifier::BOLD)
         } else {
-            values[i].clone()
+            theme.dim()
         };
-        let placeholder = if values[i].is_empty() && !on {
-            "(default)"
+        let mut spans = vec![Span::styled(format!("{label:>14}: "), label_style)];
+        if on {
+            let at = field
+                .text
+                .char_indices()
+                .nth(field.cursor)
+                .map_or(field.text.len(), |(b, _)| b);
+            let (before, after) = field.text.split_at(at);
+            let style = theme.base().patch(theme.highlight());
+            spans.push(Span::styled(before.to_string(), style));
+            spans.push(Span::styled("▏", style));
+            spans.push(Span::styled(after.to_string(), style));
+        } else if field.text.is_empty() {
+            spans.push(Span::styled("(default)", theme.dim()));
         } else {
-            ""
-        };
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{label:>14}: "),
-                if on {
-                    Style::default()
-                        .fg(theme.accent)
-                        .add_modifier(Modifier::BOLD)
-                } else {
-                    theme.dim()
-                },
-            ),
-            Span::styled(
-                value,
-                if on {
-                    theme.base().patch(theme.highlight())
-                } else {
-                    theme.base()
-                },
-            ),
-            Span::styled(placeholder, theme.dim()),
-        ]));
+            spans.push(Span::styled(field.text.clone(), theme.base()));
+        }
+        lines.push(Line::from(spans));
     }
     lines.push(Line::raw(""));
     if let Some(e) = error {
@@ -179,33 +166,21 @@ fn form(v: &FormView, theme: &Theme, f: &mut Frame) {
 }
 
 pub fn params(p: &ParamsForm, theme: &Theme, f: &mut Frame) {
-    let v = FormView {
-        title: "Parameters",
-        labels: &PARAM_LABELS,
-        values: &p.values,
-        active: p.field,
-        error: p.error.as_deref(),
-        help: "Tab/↑↓ field · Enter apply · Esc close",
-    };
-    form(&v, theme, f);
+    let help = "Tab/↑↓ field · ←→ Home End Ctrl-U/W/K edit · Enter apply · Esc cancel";
+    form(p, "Parameters", p.error.as_deref(), help, theme, f);
 }
 
 pub fn route_form(r: &RouteForm, theme: &Theme, f: &mut Frame) {
     let title = format!("Route {}", r.name);
-    let v = FormView {
-        title: &title,
-        labels: &ROUTE_LABELS,
-        values: &r.values,
-        active: r.field,
-        error: r.error.as_deref(),
-        help: "chain and failures comma-separated; failures: 429, 5xx, connect, timeout, first_token_timeout, context_length, content_filter, cut · Enter save (this session) · Esc close",
-    };
-    form(&v, theme, f);
+    let help = "chain and failures comma-separated; failures: 429, 5xx, connect, timeout, \
+                first_token_timeout, context_length, content_filter, cut · Enter save (this \
+                session) · Esc cancel";
+    form(r, &title, r.error.as_deref(), help, theme, f);
 }
 
-pub fn rehearsal(report: Option<&crate::route::rehearse::Report>, theme: &Theme, f: &mut Frame) {
+pub fn rehearsal(report: Option<&crate::route::report::Report>, theme: &Theme, f: &mut Frame) {
     let text = match report {
-        Some(r) => crate::cli::rehearse::table(r),
+        Some(r) => r.table(),
         None => format!(
             "Rehearsing: {} requests, {} at a time...\n(any key hides this; the report opens when done)",
             crate::app::TUI_REHEARSAL.0,

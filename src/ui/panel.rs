@@ -21,8 +21,8 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let mut total = vec![Span::styled(
         format!(
             " session {}{}",
-            fmt_usd(Some(s.session_cost)),
-            if s.session_cost_partial {
+            fmt_usd(Some(s.panel.session_cost)),
+            if s.panel.session_cost_partial {
                 " + unpriced"
             } else {
                 ""
@@ -30,10 +30,10 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         ),
         theme.base().add_modifier(Modifier::BOLD),
     )];
-    if let Some(b) = s.budget_usd {
-        let color = if s.session_cost >= b {
+    if let Some(b) = s.panel.budget_usd {
+        let color = if s.panel.session_cost >= b {
             theme.error
-        } else if s.session_cost >= 0.8 * b {
+        } else if s.panel.session_cost >= 0.8 * b {
             theme.warn
         } else {
             theme.dim
@@ -52,7 +52,7 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                 PanelView::Session => "session",
                 PanelView::Compare => "compare",
             };
-            let style = if *v == s.panel_view {
+            let style = if *v == s.panel.view {
                 Style::default()
                     .fg(theme.accent)
                     .add_modifier(Modifier::BOLD)
@@ -72,10 +72,10 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     f.render_widget(block, area);
     let inner = layout::inner(area);
     let now_h = (s.selected.len().max(1) + 1) as u16;
-    let below = if s.panel_view == PanelView::Now {
+    let below = if s.panel.view == PanelView::Now {
         PanelView::Session
     } else {
-        s.panel_view
+        s.panel.view
     };
     // Two sections when they fit, otherwise the chosen one alone.
     if inner.height >= now_h + 3 {
@@ -96,7 +96,7 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         );
         section(s, below, theme, f, bottom);
     } else {
-        section(s, s.panel_view, theme, f, inner);
+        section(s, s.panel.view, theme, f, inner);
     }
 }
 
@@ -129,14 +129,14 @@ fn now(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             let pane = &s.panes[p];
             let live = pane.live(s.now);
             let est = if live.estimated { " est." } else { "" };
-            let cost = match (&pane.cost, &pane.status) {
+            let cost = match (&pane.cost(), &pane.status) {
                 (Some(c), _) => format!("{}{est} {}", fmt_usd(Some(c.usd)), c.source.label()),
                 (None, st) if st.is_running() => "…".into(),
                 (None, Status::Idle) => String::new(),
                 (None, _) => fmt_usd(None),
             };
             let state_style = match pane.status {
-                Status::Error(_) => Style::default().fg(theme.error),
+                Status::Error => Style::default().fg(theme.error),
                 Status::Done => Style::default().fg(theme.ok),
                 Status::Cancelled => Style::default().fg(theme.warn),
                 _ => theme.base(),
@@ -203,7 +203,7 @@ fn opt(v: Option<f64>, fmt: impl Fn(f64) -> String) -> String {
 }
 
 fn session(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
-    if s.stats.is_empty() {
+    if s.panel.stats.is_empty() {
         f.render_widget(
             Paragraph::new(Line::styled(
                 "Session statistics appear after the first answer (percentiles over every run per model).",
@@ -213,13 +213,16 @@ fn session(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         );
         return;
     }
-    let sort_col = SORT_KEYS.iter().position(|k| *k == s.sort).unwrap_or(0);
+    let sort_col = SORT_KEYS
+        .iter()
+        .position(|k| *k == s.panel.sort)
+        .unwrap_or(0);
     let mut head: Vec<Cell> = SORT_KEYS
         .iter()
         .enumerate()
         .map(|(i, k)| {
             if i == sort_col {
-                let arrow = if s.sort_desc { "▼" } else { "▲" };
+                let arrow = if s.panel.sort_desc { "▼" } else { "▲" };
                 Cell::from(format!("{}{arrow}", k.title())).style(
                     Style::default()
                         .fg(theme.accent)
@@ -233,6 +236,7 @@ fn session(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     head.push(Cell::from("recent TTFT"));
     let header = Row::new(head).style(theme.dim().add_modifier(Modifier::BOLD));
     let rows: Vec<Row> = s
+        .panel
         .sorted_stats()
         .into_iter()
         .map(|(model, m)| {
@@ -269,9 +273,9 @@ fn session(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
 }
 
 fn compare(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
-    let label = metric_label(s.compare);
-    let value = |m: &ModelStats| metric_value(s.compare, m);
-    let fmt = |v: f64| metric_fmt(s.compare, v);
+    let label = metric_label(s.panel.compare);
+    let value = |m: &ModelStats| metric_value(s.panel.compare, m);
+    let fmt = |v: f64| metric_fmt(s.panel.compare, v);
     let mut lines = vec![Line::from(vec![
         Span::styled(
             label,
@@ -281,7 +285,8 @@ fn compare(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         ),
         Span::styled("  (b: next metric)", theme.dim()),
     ])];
-    let values: Vec<(&String, Option<f64>)> = s.stats.iter().map(|(k, m)| (k, value(m))).collect();
+    let values: Vec<(&String, Option<f64>)> =
+        s.panel.stats.iter().map(|(k, m)| (k, value(m))).collect();
     let max = values.iter().filter_map(|v| v.1).fold(0.0_f64, f64::max);
     let name_w = values
         .iter()

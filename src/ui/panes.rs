@@ -47,7 +47,7 @@ fn status_style(st: &Status, theme: &Theme) -> Style {
         Status::Waiting | Status::Thinking => theme.reasoning,
         Status::Streaming => theme.accent,
         Status::Done => theme.ok,
-        Status::Error(_) => theme.error,
+        Status::Error => theme.error,
         Status::Cancelled => theme.warn,
     };
     Style::default().fg(c).add_modifier(Modifier::BOLD)

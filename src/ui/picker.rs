@@ -11,7 +11,7 @@ use crate::layout;
 
 pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let focused = s.focus == Focus::Picker && s.overlay == Overlay::None;
-    let title = format!(" Models {}/{} ", s.selected.len(), s.models.len());
+    let title = format!(" Models {}/{} ", s.selected.len(), s.picker.models.len());
     f.render_widget(
         Block::bordered()
             .title(title)
@@ -26,24 +26,24 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let cursor = if focused { "▏" } else { "" };
     lines.push(Line::from(vec![
         Span::styled("filter: ", theme.dim()),
-        Span::styled(format!("{}{cursor}", s.filter), theme.base()),
+        Span::styled(format!("{}{cursor}", s.picker.filter), theme.base()),
     ]));
     let list_h = inner.height.saturating_sub(1) as usize;
-    if s.models_loading {
+    if s.picker.loading {
         lines.push(Line::styled("loading /v1/models…", theme.dim()));
-    } else if let Some(e) = &s.models_error {
+    } else if let Some(e) = &s.picker.error {
         lines.push(Line::styled(
             format!("cannot list models: {e}"),
             Style::default().fg(theme.error),
         ));
-    } else if s.matches.is_empty() {
+    } else if s.picker.matches.is_empty() {
         lines.push(Line::styled("no model matches", theme.dim()));
     }
     // Keep the cursor in view.
-    let start = s.picker_cursor.saturating_sub(list_h.saturating_sub(1));
+    let start = s.picker.cursor.saturating_sub(list_h.saturating_sub(1));
     let width = inner.width as usize;
-    for (row, &mi) in s.matches.iter().enumerate().skip(start).take(list_h) {
-        let m = &s.models[mi];
+    for (row, &mi) in s.picker.matches.iter().enumerate().skip(start).take(list_h) {
+        let m = &s.picker.models[mi];
         let pos = s.selected.iter().position(|id| *id == m.id);
         let mark = match pos {
             Some(i) => format!("[{}] ", i + 1),
@@ -77,7 +77,7 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         } else {
             theme.base()
         };
-        if row == s.picker_cursor && focused {
+        if row == s.picker.cursor && focused {
             style = style.patch(theme.highlight());
         }
         lines.push(Line::from(vec![
@@ -85,7 +85,7 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             Span::styled(id, style),
             Span::styled(
                 meta,
-                theme.dim().patch(if row == s.picker_cursor && focused {
+                theme.dim().patch(if row == s.picker.cursor && focused {
                     theme.highlight()
                 } else {
                     Style::default()

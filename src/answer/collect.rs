@@ -1,12 +1,32 @@
 //! Folds timed chunks into one response: text, reasoning, tool calls, usage and the timeline.
 //! Pure (the caller passes every `Instant`), shared by the headless commands and the TUI.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::wire::{Chunk, Message, Usage};
+use crate::gateway::wire::{Chunk, FinishReason, Message, Usage};
 use crate::metrics::{self, Figures, Timeline, TokenCount};
+
+/// The live figures of a stream in progress, small enough to send with every chunk: the pane shows
+/// these while streaming without folding the chunks a second time. Offsets from the attempt's send.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Progress {
+    pub first_content: Option<Duration>,
+    pub first_token: Option<Duration>,
+    pub last_token: Option<Duration>,
+    /// Chunks that carried text; about one token each.
+    pub token_chunks: u64,
+}
+
+impl Progress {
+    /// Tokens per second so far, counting one token per text chunk (an estimate).
+    pub fn tokens_per_s(&self) -> Option<f64> {
+        let (a, b) = (self.first_token?, self.last_token?);
+        let span = b.saturating_sub(a).as_secs_f64();
+        (self.token_chunks >= 2 && span > 0.0).then(|| (self.token_chunks - 1) as f64 / span)
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct ToolCall {
@@ -24,7 +44,7 @@ pub struct Collector {
     pub tool_calls: Vec<ToolCall>,
     tool_index: Vec<usize>,
     pub usage: Option<Usage>,
-    pub finish_reason: Option<String>,
+    pub finish_reason: Option<FinishReason>,
     /// The `model` the server says answered; may differ from the one asked for.
     pub served_model: Option<String>,
     pub llama_timings: Option<Value>,
@@ -112,6 +132,21 @@ impl Collector {
         }
     }
 
+    pub fn progress(&self) -> Progress {
+        let tl = &self.timeline;
+        Progress {
+            first_content: tl.first_content,
+            first_token: tl.first_token,
+            last_token: tl.last_token,
+            token_chunks: tl.token_chunks,
+        }
+    }
+
+    /// An answer refused by the provider's filter: no text, `finish_reason: content_filter`.
+    pub fn filtered(&self) -> bool {
+        self.finish_reason == Some(FinishReason::ContentFilter) && self.text.is_empty()
+    }
+
     /// Mark the end of the response (clean or not).
     pub fn finish(&mut self, at: Instant) {
         self.timeline.end = Some(at.saturating_duration_since(self.sent_at));
@@ -159,7 +194,6 @@ impl Collector {
 mod tests {
     use super::*;
     use crate::gateway::wire::ToolCallFragment;
-    use std::time::Duration;
 
     #[test]
     fn folds_text_reasoning_tools_and_usage() {
@@ -209,7 +243,7 @@ mod tests {
                     arguments: ":1}".into(),
                     ..Default::default()
                 }],
-                finish_reason: Some("tool_calls".into()),
+                finish_reason: Some(FinishReason::ToolCalls),
                 ..Default::default()
             },
         );
@@ -236,6 +270,13 @@ mod tests {
         assert_eq!(tl.first_content, Some(Duration::from_millis(30)));
         assert_eq!(tl.last_token, Some(Duration::from_millis(50)));
         assert_eq!(tl.gaps_us, vec![20_000, 10_000, 10_000]);
+        let p = c.progress();
+        assert_eq!(p.first_content, Some(Duration::from_millis(30)));
+        assert_eq!(p.first_token, Some(Duration::from_millis(10)));
+        assert_eq!(p.last_token, Some(Duration::from_millis(50)));
+        assert_eq!(p.token_chunks, 4);
+        assert!((p.tokens_per_s().unwrap() - 75.0).abs() < 1e-9);
+        assert!(!c.filtered());
         assert_eq!(c.output_tokens(), Some(TokenCount::Reported(5)));
         let f = c.figures();
         assert!((f.itl_ms.unwrap() - 10.0).abs() < 1e-9);
@@ -254,14 +295,12 @@ mod tests {
         );
         assert_eq!(c.output_tokens(), Some(TokenCount::Estimated(2)));
         assert!(c.figures().estimated);
-        let (u, est) = c
-            .usage_or_estimate(&[Message::new("user", "hi there")])
-            .unwrap();
+        let (u, est) = c.usage_or_estimate(&[Message::user("hi there")]).unwrap();
         assert!(est);
         assert_eq!(u.output_tokens, 2);
         assert_eq!(
             u.input_tokens,
-            metrics::estimate_prompt_tokens(&[Message::new("user", "hi there")])
+            metrics::estimate_prompt_tokens(&[Message::user("hi there")])
         );
     }
 }

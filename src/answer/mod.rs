@@ -1,0 +1,130 @@
+//! One answer, from streamed chunks to the settled record. The route runner folds each chunk once
+//! (`Collector`), ends with a typed `RouteOutcome` (every hop, the last attempt's collector, headers
+//! and typed error), and `settle` turns that plus prices into the `AnswerRecord` that the workbench,
+//! `ask --json` and `rehearse` all read.
+
+pub mod collect;
+pub mod record;
+
+use std::time::Instant;
+
+use reqwest::header::HeaderMap;
+use serde::Serialize;
+
+pub use collect::{Collector, Progress, ToolCall};
+pub use record::{AnswerRecord, PriceBook, settle};
+
+use crate::gateway::wire::Message;
+use crate::gateway::{ErrorKind, GatewayError};
+
+/// One attempt on one model: whatever arrived, kept even when the stream failed.
+#[derive(Debug)]
+pub struct Outcome {
+    pub model: String,
+    /// The messages sent, for token estimates when the server reports no usage.
+    pub prompt: Vec<Message>,
+    pub collector: Collector,
+    pub headers: Option<HeaderMap>,
+    pub error: Option<GatewayError>,
+}
+
+/// One attempt on one hop, as reported (the answering attempt included).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hop {
+    pub model: String,
+    /// 0 for the first try on this hop, 1 for the first retry...
+    pub attempt: u32,
+    pub error: Option<String>,
+    pub failure: Option<ErrorKind>,
+    /// Time from sending this attempt to its end.
+    pub ms: f64,
+    /// Wait before the next attempt, when there was one.
+    pub backoff_ms: Option<f64>,
+    /// Answer text had started before this attempt failed.
+    pub failed_after_content: bool,
+}
+
+impl Hop {
+    /// The record of a finished attempt.
+    pub fn of(out: &Outcome, attempt: u32, backoff_ms: Option<f64>, after_content: bool) -> Self {
+        Hop {
+            model: out.model.clone(),
+            attempt,
+            error: out.error.as_ref().map(ToString::to_string),
+            failure: out.error.as_ref().map(GatewayError::kind),
+            ms: out
+                .collector
+                .timeline
+                .end
+                .map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+            backoff_ms,
+            failed_after_content: after_content && out.error.is_some(),
+        }
+    }
+}
+
+/// A request's end: the attempts that failed, and the last one (the answer, or the final error).
+#[derive(Debug)]
+pub struct RouteOutcome {
+    pub route: String,
+    /// Failed attempts, in order.
+    pub hops: Vec<Hop>,
+    pub last: Outcome,
+    pub started: Instant,
+    pub ended: Instant,
+}
+
+impl RouteOutcome {
+    /// A request made once, without a route.
+    pub fn single(last: Outcome) -> Self {
+        let started = last.collector.sent_at();
+        let ended = last.collector.timeline.end.map_or(started, |d| started + d);
+        Self {
+            route: last.model.clone(),
+            hops: Vec::new(),
+            last,
+            started,
+            ended,
+        }
+    }
+
+    pub fn succeeded(&self) -> bool {
+        self.last.error.is_none()
+    }
+
+    /// The model that answered (the hop that succeeded).
+    pub fn answered_by(&self) -> Option<&str> {
+        self.succeeded().then_some(self.last.model.as_str())
+    }
+
+    /// Time spent before the answering attempt started: failed attempts and backoff.
+    pub fn added_latency_ms(&self) -> f64 {
+        let before = self.last.collector.sent_at();
+        before.saturating_duration_since(self.started).as_secs_f64() * 1000.0
+    }
+
+    /// A readable summary of every hop, for errors.
+    pub fn hops_summary(&self) -> String {
+        summarize(&self.hops)
+    }
+}
+
+/// `model retry N (123 ms): error; ...` for every hop.
+pub fn summarize(hops: &[Hop]) -> String {
+    hops.iter()
+        .map(|h| {
+            let retry = if h.attempt > 0 {
+                format!(" retry {}", h.attempt)
+            } else {
+                String::new()
+            };
+            format!(
+                "{}{retry} ({:.0} ms): {}",
+                h.model,
+                h.ms,
+                h.error.as_deref().unwrap_or("ok")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}

@@ -1,0 +1,116 @@
+//! Overlays over the workbench (help, confirmations, forms, the rehearsal report) and the keys
+//! they take. While one is open, every key goes to it and nothing falls through.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::forms::{Form, FormKey, ParamsForm, RouteForm, on_form_key};
+use super::{Effect, State, requests};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    None,
+    Help,
+    ConfirmQuit,
+    Params(ParamsForm),
+    /// The session budget is spent: send this prompt anyway?
+    ConfirmBudget(String),
+    RouteForm(Box<RouteForm>),
+    /// A rehearsal is running (`None`) or its report is ready.
+    Rehearsal(Option<Box<crate::route::report::Report>>),
+}
+
+impl Overlay {
+    /// Pasted text goes into the active form field (its first line).
+    pub fn paste(&mut self, text: &str) {
+        let line = text.lines().next().unwrap_or("");
+        match self {
+            Overlay::Params(f) => {
+                let i = f.active;
+                f.field_mut(i).insert(line)
+            }
+            Overlay::RouteForm(f) => {
+                let i = f.active;
+                f.field_mut(i).insert(line)
+            }
+            _ => {}
+        }
+    }
+}
+
+pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
+    match &mut s.overlay {
+        Overlay::None => vec![],
+        Overlay::Help | Overlay::Rehearsal(_) => {
+            s.overlay = Overlay::None;
+            vec![]
+        }
+        Overlay::ConfirmQuit => match k.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => quit_now(s),
+            _ if ctrl_c => quit_now(s),
+            _ => {
+                s.overlay = Overlay::None;
+                vec![]
+            }
+        },
+        Overlay::ConfirmBudget(prompt) => {
+            let prompt = std::mem::take(prompt);
+            s.overlay = Overlay::None;
+            match k.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    let effects = requests::send_anyway(s, prompt);
+                    if !effects.is_empty() {
+                        s.editor.clear();
+                    }
+                    effects
+                }
+                _ => {
+                    s.status_msg = Some("not sent: the session budget is spent".into());
+                    vec![]
+                }
+            }
+        }
+        Overlay::RouteForm(form) => {
+            match on_form_key(&mut **form, &k) {
+                FormKey::Cancel => s.overlay = Overlay::None,
+                FormKey::Submit => match form.parse() {
+                    Ok(route) => save_route(s, route),
+                    Err(e) => form.error = Some(e),
+                },
+                FormKey::Edited => {}
+            }
+            vec![]
+        }
+        Overlay::Params(form) => {
+            match on_form_key(form, &k) {
+                FormKey::Cancel => s.overlay = Overlay::None,
+                FormKey::Submit => match form.parse() {
+                    Ok(p) => {
+                        s.editor.params = p;
+                        s.overlay = Overlay::None;
+                    }
+                    Err(e) => form.error = Some(e),
+                },
+                FormKey::Edited => {}
+            }
+            vec![]
+        }
+    }
+}
+
+fn save_route(s: &mut State, route: crate::route::Route) {
+    let name = route.name.clone();
+    s.routes.insert(name.clone(), route);
+    if let Some(p) = s.focused() {
+        s.panes[p].route = Some(name.clone());
+    }
+    s.status_msg = Some(format!("route {name} saved for this session"));
+    s.overlay = Overlay::None;
+}
+
+pub fn quit_now(s: &mut State) -> Vec<Effect> {
+    let all = (0..s.panes.len()).collect();
+    let mut effects = requests::cancel(s, all);
+    effects.push(Effect::Quit);
+    effects
+}

@@ -1,0 +1,133 @@
+//! Requests from the workbench: sending a prompt to every enabled pane, cancelling, and the
+//! messages a request's task sends back (attempts, chunks, failed hops, the typed end).
+
+use super::overlay::Overlay;
+use super::pane::Pane;
+use super::{Action, Effect, State};
+use crate::answer::settle;
+use crate::gateway::wire::{ChatRequest, Message};
+use crate::route::Route;
+
+/// Send `prompt`, unless the session budget is spent (then ask first).
+pub fn send(s: &mut State, prompt: String) -> Vec<Effect> {
+    if s.panel.over_budget() && !prompt.trim().is_empty() {
+        s.overlay = Overlay::ConfirmBudget(prompt);
+        return vec![];
+    }
+    send_anyway(s, prompt)
+}
+
+pub fn send_anyway(s: &mut State, prompt: String) -> Vec<Effect> {
+    if prompt.trim().is_empty() {
+        s.status_msg = Some("write a prompt first".into());
+        return vec![];
+    }
+    let targets: Vec<usize> = s
+        .selected_panes()
+        .into_iter()
+        .filter(|&p| s.panes[p].enabled)
+        .collect();
+    if targets.is_empty() {
+        s.status_msg = Some(if s.selected.is_empty() {
+            "select a model first (Tab to the model picker, Enter to select)".into()
+        } else {
+            "every selected model is turned off (Alt-1..9 turns one back on)".into()
+        });
+        return vec![];
+    }
+    let mut effects = Vec::new();
+    for p in targets {
+        // A pane still streaming the previous turn is cancelled before the new one starts.
+        if s.panes[p].status.is_running() {
+            effects.push(Effect::Cancel {
+                request_id: s.panes[p].request_id,
+            });
+        }
+        s.next_request += 1;
+        let id = s.next_request;
+        let route = route_for(s, &s.panes[p]);
+        let pane = &mut s.panes[p];
+        let mut messages = Vec::new();
+        if !s.editor.params.system.trim().is_empty() {
+            messages.push(Message::system(s.editor.params.system.clone()));
+        }
+        messages.extend(pane.history.iter().cloned());
+        messages.push(Message::user(prompt.clone()));
+        pane.begin(id, &prompt);
+        effects.push(Effect::Send {
+            request_id: id,
+            req: ChatRequest {
+                model: route.chain[0].clone(),
+                messages,
+                max_tokens: s.editor.params.max_tokens,
+                temperature: s.editor.params.temperature,
+                ..Default::default()
+            },
+            route,
+        });
+    }
+    s.editor.last_prompt = Some(prompt);
+    s.status_msg = None;
+    effects
+}
+
+/// The route a pane sends through: its named route (only the first hop when fallback is off),
+/// else its model alone.
+pub fn route_for(s: &State, pane: &Pane) -> Route {
+    match pane.route.as_ref().and_then(|r| s.routes.get(r)) {
+        Some(r) if pane.fallback => r.clone(),
+        Some(r) => r.primary_only(),
+        None => Route::single(&pane.model),
+    }
+}
+
+pub fn cancel(s: &mut State, panes: Vec<usize>) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for p in panes {
+        if s.panes[p].cancel() {
+            effects.push(Effect::Cancel {
+                request_id: s.panes[p].request_id,
+            });
+        }
+    }
+    effects
+}
+
+/// Route the messages of a request task to its pane; stale ones (an older request) are dropped.
+pub fn on_message(s: &mut State, action: Action) -> Vec<Effect> {
+    let id = match &action {
+        Action::Started { request_id, .. }
+        | Action::HopFailed { request_id, .. }
+        | Action::Chunk { request_id, .. }
+        | Action::Ended { request_id, .. } => *request_id,
+        _ => return vec![],
+    };
+    let Some(idx) = s.panes.iter().position(|p| p.request_id == id) else {
+        return vec![];
+    };
+    match action {
+        Action::Started { model, sent_at, .. } => s.panes[idx].on_started(model, sent_at),
+        Action::HopFailed { hop, next, .. } => s.panes[idx].on_hop_failed(&hop, &next),
+        Action::Chunk {
+            at,
+            chunk,
+            progress,
+            ..
+        } => {
+            s.now = Some(s.now.map_or(at, |n| n.max(at)));
+            s.panes[idx].on_chunk(&chunk, progress);
+        }
+        Action::Ended { outcome, .. } => {
+            s.now = Some(s.now.map_or(outcome.ended, |n| n.max(outcome.ended)));
+            let named = s.panes[idx].route.is_some();
+            let rec = settle(&outcome, named, &s.prices());
+            let cancelled = s.panes[idx].status == super::pane::Status::Cancelled;
+            if let Some(msg) = s.panel.record(&rec, cancelled) {
+                s.status_msg = Some(msg);
+            }
+            s.panes[idx].on_ended(rec);
+        }
+        _ => {}
+    }
+    vec![]
+}
