@@ -2,7 +2,9 @@
 //! models, so that a new user, and every test, has a gateway without a key or a network.
 
 pub mod models;
+pub mod script;
 pub mod server;
+pub mod stream;
 pub mod text;
 
 pub use server::{DEMO_KEY, DemoConfig, DemoHandle, spawn};

@@ -1,0 +1,325 @@
+//! The demo gateway's pure core: reading a chat request, the seeded script of its answer (text,
+//! reasoning, timing), and the JSON it is sent in. No IO, no clock but `unix_now` for `created`.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::{Value, json};
+
+use super::models::SimModel;
+use super::text;
+use crate::rng::SplitMix64;
+
+/// An error answer in OpenAI's shape: `{"error": {"message", "type", "param", "code"}}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    pub status: u16,
+    pub message: String,
+    pub kind: &'static str,
+    pub code: Option<&'static str>,
+}
+
+impl ApiError {
+    pub fn new(status: u16, message: &str, kind: &'static str, code: Option<&'static str>) -> Self {
+        Self {
+            status,
+            message: message.to_string(),
+            kind,
+            code,
+        }
+    }
+
+    pub fn body(&self) -> Value {
+        json!({"error": {"message": self.message, "type": self.kind, "param": null, "code": self.code}})
+    }
+}
+
+/// The parts of a chat request the simulator uses.
+#[derive(Debug)]
+pub struct Ask {
+    pub model: SimModel,
+    pub prompt: String,
+    pub prompt_tokens: usize,
+    pub max_tokens: Option<usize>,
+    pub stream: bool,
+    pub include_usage: bool,
+}
+
+fn message_text(content: &Value) -> String {
+    match content {
+        Value::String(s) => s.clone(),
+        // Content parts: [{"type":"text","text":...}, ...]
+        Value::Array(parts) => parts
+            .iter()
+            .filter_map(|p| p.get("text").and_then(Value::as_str))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => String::new(),
+    }
+}
+
+/// Read a chat request; an error comes back in OpenAI's shape.
+pub fn parse_ask(models: &[SimModel], body: &[u8]) -> Result<Ask, ApiError> {
+    let bad = |m: &str| ApiError::new(400, m, "invalid_request_error", None);
+    let v: Value = serde_json::from_slice(body)
+        .map_err(|e| bad(&format!("The request body is not valid JSON: {e}")))?;
+    let model_id = v
+        .get("model")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("Missing required parameter: 'model'."))?;
+    let model = models
+        .iter()
+        .find(|m| m.id == model_id)
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::new(
+                404,
+                &format!("The model `{model_id}` does not exist or you do not have access to it."),
+                "invalid_request_error",
+                Some("model_not_found"),
+            )
+        })?;
+    let messages = v
+        .get("messages")
+        .and_then(Value::as_array)
+        .filter(|m| !m.is_empty())
+        .ok_or_else(|| bad("Missing required parameter: 'messages'."))?;
+    let texts: Vec<String> = messages
+        .iter()
+        .map(|m| message_text(m.get("content").unwrap_or(&Value::Null)))
+        .collect();
+    let prompt_tokens = texts.iter().map(|t| text::count_tokens(t) + 4).sum();
+    // The answer follows the last user message; earlier turns only count as input.
+    let prompt = messages
+        .iter()
+        .rev()
+        .find(|m| m.get("role").and_then(Value::as_str) == Some("user"))
+        .map(|m| message_text(m.get("content").unwrap_or(&Value::Null)))
+        .unwrap_or_default();
+    let max_tokens = v
+        .get("max_completion_tokens")
+        .or_else(|| v.get("max_tokens"))
+        .and_then(Value::as_u64)
+        .map(|n| n as usize);
+    let stream = v.get("stream").and_then(Value::as_bool).unwrap_or(false);
+    let include_usage = v
+        .pointer("/stream_options/include_usage")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    Ok(Ask {
+        model,
+        prompt,
+        prompt_tokens,
+        max_tokens,
+        stream,
+        include_usage,
+    })
+}
+
+/// `[[NAME=N]]` in the prompt: `tokens` asks for an answer of about N tokens, `tps` for N tokens
+/// a second. Handy for long-response tests and benchmarks.
+pub fn directive(prompt: &str, name: &str) -> Option<f64> {
+    let open = format!("[[{name}=");
+    let start = prompt.find(&open)? + open.len();
+    let end = prompt[start..].find("]]")? + start;
+    prompt[start..end]
+        .trim()
+        .parse()
+        .ok()
+        .filter(|v: &f64| *v > 0.0)
+}
+
+/// Everything the stream will say, decided up front from the seed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Script {
+    pub reasoning: Vec<String>,
+    pub answer: Vec<String>,
+    pub finish_reason: &'static str,
+    /// Delay before the first token, then before each following token.
+    pub first_delay: Duration,
+    pub gaps: Vec<Duration>,
+}
+
+/// The answer to `ask`, decided by the seed alone; `speed` divides every delay.
+pub fn script(seed: u64, speed: f64, ask: &Ask) -> Script {
+    let m = &ask.model;
+    let seed = seed.to_le_bytes();
+    let mut rng = SplitMix64::from_parts(&[&seed, m.id.as_bytes(), ask.prompt.as_bytes()]);
+    let natural = (m.answer_tokens as f64 * (0.7 + 0.6 * rng.next_f64())) as usize;
+    let want_answer = directive(&ask.prompt, "tokens")
+        .map_or(natural, |n| n as usize)
+        .max(1);
+    let want_reasoning = if m.reasoning_tokens > 0 {
+        (m.reasoning_tokens as f64 * (0.7 + 0.6 * rng.next_f64())) as usize
+    } else {
+        0
+    };
+    // Generated text ends at a natural boundary (a little past the wanted length); only
+    // `max_tokens` cuts it short, with finish_reason "length" as real servers do.
+    let tokens = |text: String| -> Vec<String> {
+        text::tokenize(&text)
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    };
+    let mut reasoning = if want_reasoning > 0 {
+        tokens(text::reasoning(&mut rng, &ask.prompt, want_reasoning))
+    } else {
+        Vec::new()
+    };
+    let mut answer = tokens(text::answer(&mut rng, &ask.prompt, want_answer));
+    let budget = ask.max_tokens.unwrap_or(usize::MAX);
+    let full = reasoning.len() + answer.len();
+    reasoning.truncate(budget);
+    answer.truncate(budget - reasoning.len());
+    let finish_reason = if reasoning.len() + answer.len() < full {
+        "length"
+    } else {
+        "stop"
+    };
+
+    let scale = |ms: f64, rng: &mut SplitMix64| {
+        let j = 1.0 + m.jitter * (2.0 * rng.next_f64() - 1.0);
+        let ms = (ms * j / speed).max(0.0);
+        if ms.is_finite() {
+            Duration::from_secs_f64(ms / 1000.0)
+        } else {
+            Duration::ZERO
+        }
+    };
+    let drip = if m.faults.drip_factor > 0.0 {
+        m.faults.drip_factor
+    } else {
+        1.0
+    };
+    let first_delay = scale(m.ttft_ms, &mut rng)
+        + Duration::from_secs_f64(m.faults.stall_first_ms as f64 / 1000.0 / speed);
+    let tps = directive(&ask.prompt, "tps").unwrap_or(m.tokens_per_s);
+    let per_token_ms = 1000.0 / tps * drip;
+    let total = reasoning.len() + answer.len();
+    let gaps = (0..total)
+        .map(|i| {
+            let mut g = if i == 0 {
+                Duration::ZERO
+            } else {
+                scale(per_token_ms, &mut rng)
+            };
+            if m.faults.stall_mid_ms > 0 && i == m.faults.stall_after_tokens && i > 0 {
+                g += Duration::from_secs_f64(m.faults.stall_mid_ms as f64 / 1000.0 / speed);
+            }
+            g
+        })
+        .collect();
+    Script {
+        reasoning,
+        answer,
+        finish_reason,
+        first_delay,
+        gaps,
+    }
+}
+
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+pub fn usage_json(ask: &Ask, s: &Script) -> Value {
+    let completion = s.reasoning.len() + s.answer.len();
+    json!({
+        "prompt_tokens": ask.prompt_tokens,
+        "completion_tokens": completion,
+        "total_tokens": ask.prompt_tokens + completion,
+        "prompt_tokens_details": {"cached_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": s.reasoning.len()},
+    })
+}
+
+/// Per-token price as OpenRouter writes it: a decimal string, no exponent.
+pub fn per_token(per_mtok: f64) -> String {
+    let s = format!("{:.12}", per_mtok / 1_000_000.0);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s.is_empty() { "0".into() } else { s.into() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::models::catalogue;
+
+    fn ask(model: &str, prompt: &str, max_tokens: Option<usize>) -> Ask {
+        let body = json!({
+            "model": model,
+            "messages": [{"role": "system", "content": "be brief"}, {"role": "user", "content": prompt}],
+            "max_tokens": max_tokens,
+            "stream": true,
+        });
+        parse_ask(&catalogue(), body.to_string().as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn per_token_prices() {
+        assert_eq!(per_token(0.15), "0.00000015");
+        assert_eq!(per_token(10.0), "0.00001");
+        assert_eq!(per_token(0.0), "0");
+    }
+
+    #[test]
+    fn directives() {
+        assert_eq!(
+            directive("write [[tokens=20000]] please", "tokens"),
+            Some(20000.0)
+        );
+        assert_eq!(directive("[[tps=200]] x [[tokens=5]]", "tps"), Some(200.0));
+        assert_eq!(directive("nothing", "tokens"), None);
+        assert_eq!(directive("[[tokens=-3]]", "tokens"), None);
+    }
+
+    #[test]
+    fn requests_are_read_or_refused_in_openai_shape() {
+        let a = ask("demo/fast-mini", "hello there", Some(7));
+        assert_eq!(a.prompt, "hello there");
+        assert_eq!(a.max_tokens, Some(7));
+        assert!(a.stream && !a.include_usage);
+        assert!(a.prompt_tokens >= 2 + 4 + 1 + 4);
+        let models = catalogue();
+        let e = parse_ask(&models, b"{not json").unwrap_err();
+        assert_eq!((e.status, e.kind), (400, "invalid_request_error"));
+        let e = parse_ask(
+            &models,
+            br#"{"model":"nope","messages":[{"role":"user","content":"x"}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!((e.status, e.code), (404, Some("model_not_found")));
+        assert_eq!(e.body()["error"]["code"], "model_not_found");
+        let e = parse_ask(&models, br#"{"model":"demo/fast-mini","messages":[]}"#).unwrap_err();
+        assert!(e.message.contains("messages"));
+    }
+
+    #[test]
+    fn scripts_are_seeded_and_cut_by_max_tokens() {
+        let a = ask("demo/reasoner", "explain latency", None);
+        let s = script(1, 1.0, &a);
+        assert_eq!(s, script(1, 1.0, &a), "same seed, same script");
+        assert_ne!(s.answer, script(2, 1.0, &a).answer);
+        assert!(!s.reasoning.is_empty());
+        assert_eq!(s.finish_reason, "stop");
+        assert_eq!(s.gaps.len(), s.reasoning.len() + s.answer.len());
+        assert_eq!(s.gaps[0], Duration::ZERO);
+        let fast = script(1, f64::INFINITY, &a);
+        assert_eq!(fast.first_delay, Duration::ZERO);
+        assert!(fast.gaps.iter().all(|g| g.is_zero()));
+        let cut = script(1, 1.0, &ask("demo/reasoner", "explain latency", Some(5)));
+        assert_eq!(cut.reasoning.len() + cut.answer.len(), 5);
+        assert_eq!(cut.finish_reason, "length");
+        let long = script(1, 1.0, &ask("demo/fast-mini", "x [[tokens=300]]", None));
+        assert!(long.answer.len() >= 300, "{}", long.answer.len());
+        let u = usage_json(&a, &s);
+        assert_eq!(u["completion_tokens"], s.reasoning.len() + s.answer.len());
+        assert_eq!(
+            u["completion_tokens_details"]["reasoning_tokens"],
+            s.reasoning.len()
+        );
+    }
+}
