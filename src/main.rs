@@ -5,8 +5,8 @@ use gatebench::session::Session;
 
 fn main() {
     let cli = Cli::parse();
-    // The workbench runs on one thread: request tasks only parse and forward chunks, and
-    // cross-thread wake-ups for every chunk would cost more CPU than they save.
+    // The workbench's event loop runs on one thread; its requests run on a network thread of their
+    // own (see `tui::net_runtime`).
     let builder = if cli.command.is_none() {
         tokio::runtime::Builder::new_current_thread()
     } else {
@@ -53,8 +53,22 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             ask::run(&session, args).await
         }
         None => {
-            let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;
-            gatebench::tui::run(session, &cli.models, cli.theme.as_deref()).await
+            gatebench::tui::need_terminal()?;
+            // The network (and an in-process demo gateway) runs on a thread of its own.
+            let net = gatebench::tui::net_runtime()?;
+            let sel = cli.global.selection();
+            let session = net
+                .spawn(async move { Session::open(cfg, &sel, demo_cfg).await })
+                .await??;
+            let r = gatebench::tui::run(
+                session,
+                net.handle().clone(),
+                &cli.models,
+                cli.theme.as_deref(),
+            )
+            .await;
+            net.shutdown_background();
+            r
         }
     }
 }

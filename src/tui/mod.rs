@@ -20,10 +20,9 @@ use crate::session::Session;
 use crate::ui::{self, Theme};
 use terminal::Term;
 
-/// Frame pacing: a key, paste, mouse or resize is drawn within one 60 Hz frame; stream updates
-/// (which may arrive hundreds of times a second) are coalesced to 20 Hz: smooth for reading, a
-/// fraction of the CPU, and still on screen well within 0.1 s of the last byte.
-const FRAME_INPUT: Duration = Duration::from_millis(16);
+/// Frame pacing: a key, paste, mouse or resize, and the end of a request, are drawn at once; the
+/// middle of a stream (which may bring hundreds of chunks a second) is coalesced to 20 Hz: smooth
+/// for reading, and a fraction of the CPU.
 const FRAME_STREAM: Duration = Duration::from_millis(50);
 /// Live elapsed times refresh this often while requests run; nothing ticks when idle.
 const TICK: Duration = Duration::from_millis(100);
@@ -57,7 +56,19 @@ pub fn theme_for(session: &Session, name: Option<&str>) -> anyhow::Result<Theme>
     Theme::load(name, config::config_dir().as_deref()).map_err(anyhow::Error::msg)
 }
 
-pub async fn run(session: Session, models: &[String], theme: Option<&str>) -> anyhow::Result<i32> {
+/// The network runtime: one thread of its own for request tasks (which stamp every chunk's
+/// arrival) and the in-process demo gateway, so a long frame on the UI thread never delays a
+/// stamp, and nothing the network does can stall the event loop.
+pub fn net_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("gatebench-net")
+        .enable_all()
+        .build()
+}
+
+/// Refuse early, before anything starts, when there is no terminal to draw on.
+pub fn need_terminal() -> anyhow::Result<()> {
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         anyhow::bail!(
@@ -65,6 +76,17 @@ pub async fn run(session: Session, models: &[String], theme: Option<&str>) -> an
              for scripts use `gatebench ask`, `gatebench models` or `gatebench rehearse`"
         );
     }
+    Ok(())
+}
+
+/// The workbench. `net` runs the request tasks (see `net_runtime`).
+pub async fn run(
+    session: Session,
+    net: tokio::runtime::Handle,
+    models: &[String],
+    theme: Option<&str>,
+) -> anyhow::Result<i32> {
+    need_terminal()?;
     let theme = theme_for(&session, theme)?;
     let keymap = Keymap::new(&session.config.keys).map_err(anyhow::Error::msg)?;
     let selected = if models.is_empty() {
@@ -85,7 +107,7 @@ pub async fn run(session: Session, models: &[String], theme: Option<&str>) -> an
     }
     let size = term.terminal.size()?;
     update(&mut state, Action::Resize(size.width, size.height));
-    let result = event_loop(&mut term, &mut state, &theme, &session.client).await;
+    let result = event_loop(&mut term, &mut state, &theme, &session.client, &net).await;
     drop(term);
     result.map(|_| 0)
 }
@@ -95,6 +117,7 @@ async fn event_loop(
     state: &mut State,
     theme: &Theme,
     client: &Client,
+    net: &tokio::runtime::Handle,
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let mut tasks: HashMap<u64, CancellationToken> = HashMap::new();
@@ -102,7 +125,8 @@ async fn event_loop(
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut last_draw: Option<Instant> = None;
-    let mut input_pending = false;
+    // Draw without waiting for the stream frame: a key was pressed, or a request ended.
+    let mut urgent = false;
     let mut pending = vec![Effect::FetchModels];
     #[cfg(unix)]
     let mut term_sig = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
@@ -120,7 +144,7 @@ async fn event_loop(
                 }
                 Effect::FetchModels => {
                     let (client, tx) = (client.clone(), tx.clone());
-                    tokio::spawn(async move {
+                    net.spawn(async move {
                         let r = client.models().await.map_err(|e| e.to_string());
                         let _ = tx.send(Action::ModelsLoaded(r));
                     });
@@ -132,7 +156,7 @@ async fn event_loop(
                 } => {
                     let token = CancellationToken::new();
                     tasks.insert(request_id, token.clone());
-                    tokio::spawn(route_task(
+                    net.spawn(route_task(
                         client.clone(),
                         request_id,
                         req,
@@ -147,7 +171,7 @@ async fn event_loop(
                     prices,
                 } => {
                     let (client, tx) = (client.clone(), tx.clone());
-                    tokio::spawn(async move {
+                    net.spawn(async move {
                         let item = crate::route::rehearse::WorkItem {
                             prompt,
                             system: None,
@@ -180,16 +204,11 @@ async fn event_loop(
             }
         }
         let now = Instant::now();
-        let frame = if input_pending {
-            FRAME_INPUT
-        } else {
-            FRAME_STREAM
-        };
-        let due = last_draw.map_or(now, |t| t + frame);
-        if state.dirty && now >= due {
+        let due = last_draw.map_or(now, |t| t + FRAME_STREAM);
+        if state.dirty && (urgent || now >= due) {
             term.terminal.draw(|f| ui::render(state, theme, f))?;
             state.dirty = false;
-            input_pending = false;
+            urgent = false;
             last_draw = Some(now);
         }
         let running = state.any_running();
@@ -199,24 +218,20 @@ async fn event_loop(
                 Some(Ok(ev)) => {
                     if let Some(a) = to_action(ev) {
                         pending = update(state, a);
-                        input_pending |= state.dirty;
+                        urgent |= state.dirty;
                     }
                 }
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),
             },
             Some(a) = rx.recv() => {
-                if let Action::Ended { request_id, .. } = &a {
-                    tasks.remove(request_id);
-                }
+                urgent |= finished(&a, &mut tasks);
                 pending = update(state, a);
                 // Drain what else is queued before the next draw, as oha does per frame; bounded,
                 // so keys and frames get their turn even with nine streams at full speed.
                 for _ in 0..MAX_DRAIN {
                     let Ok(a) = rx.try_recv() else { break };
-                    if let Action::Ended { request_id, .. } = &a {
-                        tasks.remove(request_id);
-                    }
+                    urgent |= finished(&a, &mut tasks);
                     pending.extend(update(state, a));
                 }
             },
@@ -231,6 +246,18 @@ async fn event_loop(
                 return Ok(());
             },
         }
+    }
+}
+
+/// A request ended (its task is done): true, so its last figures are drawn at once.
+fn finished(a: &Action, tasks: &mut HashMap<u64, CancellationToken>) -> bool {
+    match a {
+        Action::Ended { request_id, .. } => {
+            tasks.remove(request_id);
+            true
+        }
+        Action::ModelsLoaded(_) | Action::Rehearsed(_) => true,
+        _ => false,
     }
 }
 
@@ -276,7 +303,7 @@ fn to_action(ev: Event) -> Option<Action> {
 
 /// One request through its route: forwards every attempt, chunk (already folded, with its live
 /// progress) and failed hop, then the typed end.
-async fn route_task(
+pub async fn route_task(
     client: Client,
     request_id: u64,
     req: ChatRequest,
