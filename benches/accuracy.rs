@@ -93,7 +93,7 @@ fn main() {
             ids.insert(request_id, id);
             let route = Route::single(model);
             let token = CancellationToken::new();
-            net.spawn(gatebench::tui::route_task(
+            net.spawn(gatebench::tui::effects::route_task(
                 client,
                 request_id,
                 req,

@@ -104,13 +104,37 @@ pub async fn run(session: &Session, args: &AskArgs) -> anyhow::Result<i32> {
         .await;
     }
     let live = targets.len() == 1 && !args.json;
+    let tasks = stream_all(session, args, &targets, &messages, &cancel, live);
+    let mut outcomes = Vec::new();
+    for t in tasks {
+        outcomes.push(t.await?);
+    }
+    ctrl_c.abort();
+    let listed = listing.await.unwrap_or_default();
+    let prices = PriceBook::new(&listed, &session.config.prices);
+    let records = outcomes
+        .iter()
+        .map(|(r, named)| settle(r, *named, &prices))
+        .collect();
+    report(args, &cancel, records, live)
+}
+
+/// Stream every target at once; with `live`, the one answer is written to stdout as it arrives.
+fn stream_all(
+    session: &Session,
+    args: &AskArgs,
+    targets: &[(Route, bool)],
+    messages: &[Message],
+    cancel: &CancellationToken,
+    live: bool,
+) -> Vec<tokio::task::JoinHandle<(RouteOutcome, bool)>> {
     let seed = rand_seed();
-    let tasks: Vec<_> = targets
+    targets
         .iter()
         .map(|(route, named)| {
             let client = session.client.clone();
             let req = ChatRequest {
-                messages: messages.clone(),
+                messages: messages.to_vec(),
                 max_tokens: args.max_tokens,
                 temperature: args.temperature,
                 ..Default::default()
@@ -140,19 +164,7 @@ pub async fn run(session: &Session, args: &AskArgs) -> anyhow::Result<i32> {
                 (r, named)
             })
         })
-        .collect();
-    let mut outcomes = Vec::new();
-    for t in tasks {
-        outcomes.push(t.await?);
-    }
-    ctrl_c.abort();
-    let listed = listing.await.unwrap_or_default();
-    let prices = PriceBook::new(&listed, &session.config.prices);
-    let records = outcomes
-        .iter()
-        .map(|(r, named)| settle(r, *named, &prices))
-        .collect();
-    report(args, &cancel, records, live)
+        .collect()
 }
 
 /// Non-streaming answers, one request per model.

@@ -243,6 +243,67 @@ pub fn per_token(per_mtok: f64) -> String {
     if s.is_empty() { "0".into() } else { s.into() }
 }
 
+/// A prompt longer than the model's window, refused as OpenAI does.
+pub fn context_error(ask: &Ask) -> Option<ApiError> {
+    (ask.prompt_tokens as u64 > ask.model.context_length).then(|| {
+        ApiError::new(
+            400,
+            &format!(
+                "This model's maximum context length is {} tokens. However, your messages resulted in {} tokens.",
+                ask.model.context_length, ask.prompt_tokens
+            ),
+            "invalid_request_error",
+            Some("context_length_exceeded"),
+        )
+    })
+}
+
+/// An injected HTTP failure with the message a provider sends for it.
+pub fn status_error(code: u16) -> ApiError {
+    let (msg, kind) = match code {
+        429 => (
+            "Rate limit reached for this model. Please retry later.",
+            "rate_limit_error",
+        ),
+        503 => (
+            "The model is overloaded. Please try again later.",
+            "server_error",
+        ),
+        _ => (
+            "The server had an error while processing your request.",
+            "server_error",
+        ),
+    };
+    ApiError::new(code, msg, kind, None)
+}
+
+/// `Retry-After` (whole seconds, rounded up) and `retry-after-ms` for a wait of `secs`.
+pub fn retry_headers(secs: f64) -> Vec<(&'static str, String)> {
+    vec![
+        ("retry-after", format!("{}", secs.ceil() as u64)),
+        (
+            "retry-after-ms",
+            format!("{}", (secs * 1000.0).round() as u64),
+        ),
+    ]
+}
+
+/// A whole (non-streamed) chat completion.
+pub fn whole_response(ask: &Ask, s: &Script, n: u64) -> Value {
+    let mut message = json!({"role": "assistant", "content": s.answer.concat()});
+    if !s.reasoning.is_empty() {
+        message["reasoning_content"] = json!(s.reasoning.concat());
+    }
+    json!({
+        "id": format!("chatcmpl-demo-{n}"),
+        "object": "chat.completion",
+        "created": unix_now(),
+        "model": ask.model.id,
+        "choices": [{"index": 0, "message": message, "logprobs": null, "finish_reason": s.finish_reason}],
+        "usage": usage_json(ask, s),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,6 +317,24 @@ mod tests {
             "stream": true,
         });
         parse_ask(&catalogue(), body.to_string().as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn errors_and_retry_headers() {
+        assert_eq!(status_error(429).kind, "rate_limit_error");
+        assert_eq!(status_error(503).status, 503);
+        assert!(status_error(500).message.contains("server had an error"));
+        assert_eq!(
+            retry_headers(1.2),
+            vec![
+                ("retry-after", "2".into()),
+                ("retry-after-ms", "1200".into())
+            ]
+        );
+        let long = ask("demo/local-free", &"word ".repeat(9000), None);
+        let e = context_error(&long).unwrap();
+        assert_eq!((e.status, e.code), (400, Some("context_length_exceeded")));
+        assert!(context_error(&ask("demo/local-free", "short", None)).is_none());
     }
 
     #[test]
@@ -315,6 +394,13 @@ mod tests {
         assert_eq!(cut.finish_reason, "length");
         let long = script(1, 1.0, &ask("demo/fast-mini", "x [[tokens=300]]", None));
         assert!(long.answer.len() >= 300, "{}", long.answer.len());
+        let w = whole_response(&a, &s, 3);
+        assert_eq!(w["choices"][0]["message"]["content"], s.answer.concat());
+        assert_eq!(
+            w["choices"][0]["message"]["reasoning_content"],
+            s.reasoning.concat()
+        );
+        assert_eq!(w["id"], "chatcmpl-demo-3");
         let u = usage_json(&a, &s);
         assert_eq!(u["completion_tokens"], s.reasoning.len() + s.answer.len());
         assert_eq!(

@@ -17,7 +17,10 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::models::{Fault, FaultSpec, SimModel, catalogue, parse_fault};
-use super::script::{ApiError, parse_ask, per_token, script, unix_now, usage_json};
+use super::script::{
+    ApiError, context_error, parse_ask, per_token, retry_headers, script, status_error,
+    whole_response,
+};
 pub use super::stream::Trace;
 use super::stream::stream_response;
 use crate::rng::SplitMix64;
@@ -301,40 +304,16 @@ async fn chat_inner(
             ask.model.faults.draw(&mut rng)
         }
     };
-    if ask.prompt_tokens as u64 > ask.model.context_length {
-        return error(
-            StatusCode::BAD_REQUEST,
-            &format!(
-                "This model's maximum context length is {} tokens. However, your messages resulted in {} tokens.",
-                ask.model.context_length, ask.prompt_tokens
-            ),
-            "invalid_request_error",
-            Some("context_length_exceeded"),
-        );
+    if let Some(e) = context_error(&ask) {
+        return api_error(&e);
     }
     if let Fault::Status(code, retry_after) = fault {
-        let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let (msg, kind) = match code {
-            429 => (
-                "Rate limit reached for this model. Please retry later.",
-                "rate_limit_error",
-            ),
-            503 => (
-                "The model is overloaded. Please try again later.",
-                "server_error",
-            ),
-            _ => (
-                "The server had an error while processing your request.",
-                "server_error",
-            ),
-        };
-        let mut r = error(status, msg, kind, None);
+        let mut r = api_error(&status_error(code));
         if let Some(s) = retry_after {
-            if let Ok(v) = HeaderValue::from_str(&format!("{}", s.ceil() as u64)) {
-                r.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            if let Ok(v) = HeaderValue::from_str(&format!("{}", (s * 1000.0).round() as u64)) {
-                r.headers_mut().insert("retry-after-ms", v);
+            for (k, v) in retry_headers(s) {
+                if let Ok(v) = HeaderValue::from_str(&v) {
+                    r.headers_mut().insert(k, v);
+                }
             }
         }
         return r;
@@ -353,18 +332,6 @@ async fn chat_inner(
             std::future::pending::<()>().await;
         }
         tokio::time::sleep(total).await;
-        let mut message = json!({"role": "assistant", "content": s.answer.concat()});
-        if !s.reasoning.is_empty() {
-            message["reasoning_content"] = json!(s.reasoning.concat());
-        }
-        axum::Json(json!({
-            "id": format!("chatcmpl-demo-{n}"),
-            "object": "chat.completion",
-            "created": unix_now(),
-            "model": ask.model.id,
-            "choices": [{"index": 0, "message": message, "logprobs": null, "finish_reason": s.finish_reason}],
-            "usage": usage_json(&ask, &s),
-        }))
-        .into_response()
+        axum::Json(whole_response(&ask, &s, n)).into_response()
     }
 }

@@ -1,23 +1,21 @@
 //! The event loop: terminal events, request messages and a tick feed `update`; its effects are
 //! carried out here; the screen is drawn only when something changed, at most ~60 times a second.
 
+pub mod effects;
 pub mod terminal;
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crossterm::event::Event;
 use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
 use crate::app::keymap::Keymap;
 use crate::app::{Action, Effect, State, update};
 use crate::config;
 use crate::gateway::Client;
-use crate::gateway::wire::ChatRequest;
-use crate::route::{Route, RouteEvent};
 use crate::session::Session;
 use crate::ui::{self, Theme};
+use effects::Runner;
 use terminal::Term;
 
 /// Frame pacing: a key, paste, mouse or resize, and the end of a request, are drawn at once; the
@@ -120,7 +118,7 @@ async fn event_loop(
     net: &tokio::runtime::Handle,
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
-    let mut tasks: HashMap<u64, CancellationToken> = HashMap::new();
+    let mut runner = Runner::new(client.clone(), net.clone(), tx);
     let mut events = terminal_events()?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -136,71 +134,9 @@ async fn event_loop(
     loop {
         for effect in pending.drain(..) {
             match effect {
-                Effect::Quit => {
-                    for t in tasks.values() {
-                        t.cancel();
-                    }
-                    return Ok(());
-                }
-                Effect::FetchModels => {
-                    let (client, tx) = (client.clone(), tx.clone());
-                    net.spawn(async move {
-                        let r = client.models().await.map_err(|e| e.to_string());
-                        let _ = tx.send(Action::ModelsLoaded(r));
-                    });
-                }
-                Effect::Send {
-                    request_id,
-                    req,
-                    route,
-                } => {
-                    let token = CancellationToken::new();
-                    tasks.insert(request_id, token.clone());
-                    net.spawn(route_task(
-                        client.clone(),
-                        request_id,
-                        req,
-                        route,
-                        token,
-                        tx.clone(),
-                    ));
-                }
-                Effect::Rehearse {
-                    route,
-                    prompt,
-                    prices,
-                } => {
-                    let (client, tx) = (client.clone(), tx.clone());
-                    net.spawn(async move {
-                        let item = crate::route::rehearse::WorkItem {
-                            prompt,
-                            system: None,
-                            max_tokens: None,
-                        };
-                        let (requests, concurrency) = crate::app::TUI_REHEARSAL;
-                        let plan = crate::route::rehearse::Plan {
-                            requests,
-                            concurrency,
-                            seed: 1,
-                        };
-                        let report = crate::route::rehearse::rehearse(
-                            &client,
-                            &route,
-                            &[item],
-                            plan,
-                            &prices,
-                            CancellationToken::new(),
-                        )
-                        .await;
-                        let _ = tx.send(Action::Rehearsed(Box::new(report)));
-                    });
-                }
-                Effect::Cancel { request_id } => {
-                    if let Some(t) = tasks.remove(&request_id) {
-                        t.cancel();
-                    }
-                }
+                Effect::Quit => return Ok(()),
                 Effect::MouseCapture(on) => term.mouse_capture(on)?,
+                other => runner.run(other),
             }
         }
         let now = Instant::now();
@@ -225,13 +161,13 @@ async fn event_loop(
                 None => return Ok(()),
             },
             Some(a) = rx.recv() => {
-                urgent |= finished(&a, &mut tasks);
+                urgent |= runner.finished(&a);
                 pending = update(state, a);
                 // Drain what else is queued before the next draw, as oha does per frame; bounded,
                 // so keys and frames get their turn even with nine streams at full speed.
                 for _ in 0..MAX_DRAIN {
                     let Ok(a) = rx.try_recv() else { break };
-                    urgent |= finished(&a, &mut tasks);
+                    urgent |= runner.finished(&a);
                     pending.extend(update(state, a));
                 }
             },
@@ -239,25 +175,8 @@ async fn event_loop(
                 pending = update(state, Action::Tick(Instant::now()));
             },
             _ = tokio::time::sleep_until(due.into()), if state.dirty => {},
-            _ = recv_signal(&mut term_sig, &mut hup_sig) => {
-                for t in tasks.values() {
-                    t.cancel();
-                }
-                return Ok(());
-            },
+            _ = recv_signal(&mut term_sig, &mut hup_sig) => return Ok(()),
         }
-    }
-}
-
-/// A request ended (its task is done): true, so its last figures are drawn at once.
-fn finished(a: &Action, tasks: &mut HashMap<u64, CancellationToken>) -> bool {
-    match a {
-        Action::Ended { request_id, .. } => {
-            tasks.remove(request_id);
-            true
-        }
-        Action::ModelsLoaded(_) | Action::Rehearsed(_) => true,
-        _ => false,
     }
 }
 
@@ -299,43 +218,4 @@ fn to_action(ev: Event) -> Option<Action> {
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
         _ => None,
     }
-}
-
-/// One request through its route: forwards every attempt, chunk (already folded, with its live
-/// progress) and failed hop, then the typed end.
-pub async fn route_task(
-    client: Client,
-    request_id: u64,
-    req: ChatRequest,
-    route: Route,
-    cancel: CancellationToken,
-    tx: mpsc::UnboundedSender<Action>,
-) {
-    let events = tx.clone();
-    let out = crate::route::run(&client, &route, req, cancel, request_id, move |ev| {
-        let action = match ev {
-            RouteEvent::Attempt { model, sent_at, .. } => Action::Started {
-                request_id,
-                model,
-                sent_at,
-            },
-            RouteEvent::Chunk { chunk, progress } => Action::Chunk {
-                request_id,
-                at: chunk.at,
-                chunk: chunk.item,
-                progress,
-            },
-            RouteEvent::Failed { hop, next } => Action::HopFailed {
-                request_id,
-                hop,
-                next,
-            },
-        };
-        let _ = events.send(action);
-    })
-    .await;
-    let _ = tx.send(Action::Ended {
-        request_id,
-        outcome: Box::new(out),
-    });
 }

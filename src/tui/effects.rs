@@ -1,0 +1,145 @@
+//! Carries out the effects `update` asks for: requests, model listing and rehearsals run as tasks
+//! on the network runtime and report back on the event loop's channel. Dropping the runner cancels
+//! every request still running.
+
+use std::collections::HashMap;
+
+use tokio::runtime::Handle;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+use crate::app::{Action, Effect};
+use crate::gateway::Client;
+use crate::gateway::wire::ChatRequest;
+use crate::route::rehearse::{self, Plan, WorkItem};
+use crate::route::{Route, RouteEvent};
+
+pub struct Runner {
+    client: Client,
+    net: Handle,
+    tx: UnboundedSender<Action>,
+    tasks: HashMap<u64, CancellationToken>,
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        for t in self.tasks.values() {
+            t.cancel();
+        }
+    }
+}
+
+impl Runner {
+    pub fn new(client: Client, net: Handle, tx: UnboundedSender<Action>) -> Self {
+        Self {
+            client,
+            net,
+            tx,
+            tasks: HashMap::new(),
+        }
+    }
+
+    /// Start what `effect` asks for (Quit and MouseCapture belong to the event loop).
+    pub fn run(&mut self, effect: Effect) {
+        let (client, tx) = (self.client.clone(), self.tx.clone());
+        match effect {
+            Effect::FetchModels => {
+                self.net.spawn(async move {
+                    let r = client.models().await.map_err(|e| e.to_string());
+                    let _ = tx.send(Action::ModelsLoaded(r));
+                });
+            }
+            Effect::Send {
+                request_id,
+                req,
+                route,
+            } => {
+                let token = CancellationToken::new();
+                self.tasks.insert(request_id, token.clone());
+                self.net
+                    .spawn(route_task(client, request_id, req, route, token, tx));
+            }
+            Effect::Rehearse {
+                route,
+                prompt,
+                prices,
+            } => {
+                self.net.spawn(async move {
+                    let item = WorkItem {
+                        prompt,
+                        system: None,
+                        max_tokens: None,
+                    };
+                    let (requests, concurrency) = crate::app::TUI_REHEARSAL;
+                    let plan = Plan {
+                        requests,
+                        concurrency,
+                        seed: 1,
+                    };
+                    let cancel = CancellationToken::new();
+                    let report =
+                        rehearse::rehearse(&client, &route, &[item], plan, &prices, cancel).await;
+                    let _ = tx.send(Action::Rehearsed(Box::new(report)));
+                });
+            }
+            Effect::Cancel { request_id } => {
+                if let Some(t) = self.tasks.remove(&request_id) {
+                    t.cancel();
+                }
+            }
+            Effect::Quit | Effect::MouseCapture(_) => {}
+        }
+    }
+
+    /// Bookkeeping for a message from a task. True when it ends something the screen should show
+    /// at once (a request's end, the model list, a rehearsal report).
+    pub fn finished(&mut self, a: &Action) -> bool {
+        match a {
+            Action::Ended { request_id, .. } => {
+                self.tasks.remove(request_id);
+                true
+            }
+            Action::ModelsLoaded(_) | Action::Rehearsed(_) => true,
+            _ => false,
+        }
+    }
+}
+
+/// One request through its route: forwards every attempt, chunk (already folded, with its live
+/// progress) and failed hop, then the typed end.
+pub async fn route_task(
+    client: Client,
+    request_id: u64,
+    req: ChatRequest,
+    route: Route,
+    cancel: CancellationToken,
+    tx: UnboundedSender<Action>,
+) {
+    let events = tx.clone();
+    let out = crate::route::run(&client, &route, req, cancel, request_id, move |ev| {
+        let action = match ev {
+            RouteEvent::Attempt { model, sent_at, .. } => Action::Started {
+                request_id,
+                model,
+                sent_at,
+            },
+            RouteEvent::Chunk { chunk, progress } => Action::Chunk {
+                request_id,
+                at: chunk.at,
+                chunk: chunk.item,
+                progress,
+            },
+            RouteEvent::Failed { hop, next } => Action::HopFailed {
+                request_id,
+                hop,
+                next,
+            },
+        };
+        let _ = events.send(action);
+    })
+    .await;
+    let _ = tx.send(Action::Ended {
+        request_id,
+        outcome: Box::new(out),
+    });
+}
