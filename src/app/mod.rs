@@ -7,6 +7,7 @@ pub mod commands;
 pub mod editor;
 pub mod forms;
 pub mod keymap;
+pub mod keys;
 pub mod overlay;
 pub mod pane;
 pub mod panel;

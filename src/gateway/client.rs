@@ -1,16 +1,14 @@
 use std::collections::VecDeque;
-use std::pin::Pin;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use futures_util::{Stream, StreamExt};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use super::error::{GatewayError, TimeoutPhase, parse_retry_after};
 use super::responses::{self, Api};
-use super::sse::{SseEvent, SseParser};
+use super::sse::SseParser;
+use super::stream::ChatStream;
 use super::wire::{
     ChatRequest, Chunk, ModelInfo, RawChunk, RawModelList, StreamOptions, error_message,
 };
@@ -59,25 +57,6 @@ pub struct Client {
 pub struct Timed<T> {
     pub at: Instant,
     pub item: T,
-}
-
-type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
-
-pub struct ChatStream {
-    pub status: u16,
-    pub headers: HeaderMap,
-    /// Just before the request went out; every latency figure starts here.
-    pub sent_at: Instant,
-    body: ByteStream,
-    parser: SseParser,
-    pending: VecDeque<Timed<SseEvent>>,
-    timeouts: Timeouts,
-    cancel: CancellationToken,
-    got_bytes: bool,
-    finished: bool,
-    saw_finish_reason: bool,
-    url: String,
-    api: Api,
 }
 
 /// A non-streaming answer.
@@ -314,7 +293,7 @@ impl Client {
     }
 }
 
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+pub(super) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut cur = e;
     while let Some(next) = cur.source() {
         cur = next;
@@ -334,140 +313,5 @@ fn error_body_message(body: &str, status: reqwest::StatusCode) -> String {
             .to_string()
     } else {
         text.chars().take(300).collect()
-    }
-}
-
-impl ChatStream {
-    /// The next decoded chunk, `None` after `[DONE]`, a clean end, or an error already returned.
-    pub async fn next(&mut self) -> Option<Result<Timed<Chunk>, GatewayError>> {
-        if self.finished {
-            return None;
-        }
-        let result = self.next_inner().await;
-        if !matches!(result, Some(Ok(_))) {
-            self.finished = true;
-        }
-        result
-    }
-
-    async fn next_inner(&mut self) -> Option<Result<Timed<Chunk>, GatewayError>> {
-        loop {
-            while let Some(ev) = self.pending.pop_front() {
-                if ev.item.data.trim() == "[DONE]" {
-                    return None;
-                }
-                // Some gateways send `event: ping` or `event: keepalive` with a payload.
-                if matches!(ev.item.event.as_deref(), Some("ping" | "keepalive")) {
-                    continue;
-                }
-                match self.decode(ev) {
-                    Ok(Some(c)) => return Some(Ok(c)),
-                    Ok(None) => continue,
-                    Err(e) => return Some(Err(e)),
-                }
-            }
-            match self.read().await {
-                Ok(true) => continue,
-                Ok(false) => {
-                    if let Some(ev) = self.parser.finish() {
-                        self.pending.push_back(Timed {
-                            at: Instant::now(),
-                            item: ev,
-                        });
-                        continue;
-                    }
-                    if self.saw_finish_reason {
-                        return None;
-                    }
-                    return Some(Err(GatewayError::Cut {
-                        reason: "the connection closed without a finish reason or [DONE]".into(),
-                    }));
-                }
-                Err(e) => return Some(Err(e)),
-            }
-        }
-    }
-
-    /// Read once from the body; `Ok(false)` at its end.
-    async fn read(&mut self) -> Result<bool, GatewayError> {
-        let wait = if self.got_bytes {
-            self.timeouts.idle
-        } else {
-            self.timeouts
-                .first_byte
-                .saturating_sub(self.sent_at.elapsed())
-        };
-        let phase = if self.got_bytes {
-            TimeoutPhase::Idle
-        } else {
-            TimeoutPhase::FirstByte
-        };
-        let next = tokio::select! {
-            biased;
-            _ = self.cancel.cancelled() => return Err(GatewayError::Cancelled),
-            r = tokio::time::timeout(wait, self.body.next()) => r,
-        };
-        let at = Instant::now();
-        match next {
-            Err(_) => Err(GatewayError::Timeout {
-                phase,
-                after: if phase == TimeoutPhase::Idle {
-                    self.timeouts.idle
-                } else {
-                    self.timeouts.first_byte
-                },
-            }),
-            Ok(None) => Ok(false),
-            Ok(Some(Err(e))) => Err(GatewayError::Cut {
-                reason: format!("reading {}: {}", self.url, root_cause(&e)),
-            }),
-            Ok(Some(Ok(bytes))) => {
-                self.got_bytes = true;
-                for item in self.parser.feed(&bytes) {
-                    self.pending.push_back(Timed { at, item });
-                }
-                Ok(true)
-            }
-        }
-    }
-
-    /// `Ok(None)` for events that carry nothing (Responses lifecycle events).
-    fn decode(&mut self, ev: Timed<SseEvent>) -> Result<Option<Timed<Chunk>>, GatewayError> {
-        if self.api == Api::Responses {
-            let Some(chunk) = responses::decode(&ev.item)? else {
-                return Ok(None);
-            };
-            self.saw_finish_reason |= chunk.finish_reason.is_some();
-            return Ok(Some(Timed {
-                at: ev.at,
-                item: chunk,
-            }));
-        }
-        let raw: RawChunk = serde_json::from_str(&ev.item.data).map_err(|e| {
-            let snippet: String = ev.item.data.chars().take(120).collect();
-            GatewayError::Malformed {
-                reason: format!("{e} in chunk {snippet:?}"),
-            }
-        })?;
-        if let Some(err) = &raw.error {
-            return Err(GatewayError::Upstream {
-                message: error_message(err),
-            });
-        }
-        let chunk = raw.into_chunk();
-        if chunk
-            .finish_reason
-            .as_ref()
-            .is_some_and(|f| f.as_str() == "error")
-        {
-            return Err(GatewayError::Upstream {
-                message: "the provider ended the answer with finish_reason \"error\"".into(),
-            });
-        }
-        self.saw_finish_reason |= chunk.finish_reason.is_some();
-        Ok(Some(Timed {
-            at: ev.at,
-            item: chunk,
-        }))
     }
 }

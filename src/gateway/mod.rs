@@ -5,8 +5,10 @@ pub mod error;
 pub mod ratelimit;
 pub mod responses;
 pub mod sse;
+pub mod stream;
 pub mod wire;
 
-pub use client::{ChatOnce, ChatStream, Client, Endpoint, Timed, Timeouts};
+pub use client::{ChatOnce, Client, Endpoint, Timed, Timeouts};
 pub use error::{ErrorKind, GatewayError, TimeoutPhase};
 pub use responses::Api;
+pub use stream::ChatStream;
