@@ -254,21 +254,7 @@ fn the_workbench_completes_a_two_model_turn_against_the_proxy() {
         key = s.key,
         url = s.proxy,
     );
-    let tmux = Tmux {
-        socket: format!("gatebench-realstack-{}", std::process::id()),
-    };
-    let out = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "main",
-        "-x",
-        "160",
-        "-y",
-        "48",
-        &script,
-    ]);
-    assert!(out.status.success());
+    let tmux = Tmux::start("realstack", &script);
     tmux.wait_for("the model list", 30, |x| x.contains("Models 2/5"));
     // Short answers keep the turn quick on a busy machine.
     tmux.keys(&["C-p", "Tab"]);

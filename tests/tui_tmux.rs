@@ -8,8 +8,6 @@ use std::process::Command;
 
 use common::tmux::{Tmux, wait_file};
 
-static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
 struct Session {
     home: tempfile::TempDir,
     tmux: Tmux,
@@ -28,29 +26,7 @@ impl Session {
              echo $? > {home}/exit.txt; stty -a > {home}/stty.txt; sleep 600",
             home = home.path().display(),
         );
-        let tmux = Tmux {
-            socket: format!(
-                "gatebench-e2e-{}-{}",
-                std::process::id(),
-                NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-            ),
-        };
-        let out = tmux.cmd(&[
-            "new-session",
-            "-d",
-            "-s",
-            "main",
-            "-x",
-            "160",
-            "-y",
-            "48",
-            &script,
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let tmux = Tmux::start("e2e", &script);
         Session {
             home,
             tmux,

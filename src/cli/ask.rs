@@ -78,15 +78,7 @@ pub async fn run(session: &Session, args: &AskArgs) -> anyhow::Result<i32> {
     }
     messages.push(Message::user(prompt));
 
-    let cancel = CancellationToken::new();
-    let ctrl_c = {
-        let cancel = cancel.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                cancel.cancel();
-            }
-        })
-    };
+    let (cancel, ctrl_c) = super::ctrl_c_token();
     // Prices come from /v1/models; fetched alongside the answers, and optional.
     let listing = {
         let client = session.client.clone();

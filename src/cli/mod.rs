@@ -131,3 +131,18 @@ pub use crate::format::{fmt_ms, fmt_usd};
 fn parse_api(s: &str) -> Result<crate::gateway::Api, String> {
     crate::gateway::Api::parse(s)
 }
+
+/// A token that Ctrl-C cancels, and the task listening for it (abort it when done).
+pub fn ctrl_c_token() -> (
+    tokio_util::sync::CancellationToken,
+    tokio::task::JoinHandle<()>,
+) {
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let c = cancel.clone();
+    let task = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            c.cancel();
+        }
+    });
+    (cancel, task)
+}

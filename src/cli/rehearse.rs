@@ -1,7 +1,6 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use tokio_util::sync::CancellationToken;
 
 use crate::answer::PriceBook;
 use crate::route::rehearse::{self, WorkItem};
@@ -56,15 +55,7 @@ pub async fn run(session: &Session, args: &RehearseArgs) -> anyhow::Result<i32> 
     };
     let listed = session.client.models().await.unwrap_or_default();
     let prices = PriceBook::new(&listed, &session.config.prices);
-    let cancel = CancellationToken::new();
-    let ctrl_c = {
-        let cancel = cancel.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                cancel.cancel();
-            }
-        })
-    };
+    let (cancel, ctrl_c) = super::ctrl_c_token();
     eprintln!(
         "rehearsing route {} ({}) with {} requests, {} at a time...",
         route.name,
