@@ -213,3 +213,37 @@ fn session_stats_and_compare() {
         insta::assert_snapshot!(format!("compare_bars_{}x{}", size.0, size.1), screen(&s));
     }
 }
+
+#[test]
+fn hints_follow_the_key_map() {
+    let keys: BTreeMap<String, String> = [
+        ("send".to_string(), "ctrl-x".to_string()),
+        ("quit".to_string(), "ctrl-q".to_string()),
+        ("focus_next".to_string(), "f6".to_string()),
+    ]
+    .into();
+    let km = Keymap::new(&keys).unwrap();
+    let mut s = State::new(km, vec![], None);
+    update(&mut s, Action::Resize(160, 48));
+    update(&mut s, Action::ModelsLoaded(Ok(models())));
+    let screen_text = screen(&s);
+    // Picker focus: the quit key that works there, and the rebound focus key.
+    assert!(screen_text.contains("F6 next"), "{screen_text}");
+    assert!(screen_text.contains("Ctrl-Q quit"), "{screen_text}");
+    assert!(
+        screen_text.contains("F6 to the model picker"),
+        "{screen_text}"
+    );
+    assert!(!screen_text.contains("Ctrl-C quit"), "{screen_text}");
+    key(&mut s, KeyCode::Enter, KeyModifiers::NONE);
+    key(&mut s, KeyCode::F(6), KeyModifiers::NONE);
+    let screen_text = screen(&s);
+    assert!(screen_text.contains("Ctrl-X send"), "{screen_text}");
+    assert!(screen_text.contains("Ctrl-X: send"), "{screen_text}");
+    assert!(!screen_text.contains("Ctrl-S"), "{screen_text}");
+    // The old binding no longer sends; the new one does.
+    assert!(key(&mut s, KeyCode::Char('s'), KeyModifiers::CONTROL).is_empty());
+    typed(&mut s, "hi");
+    let sent = key(&mut s, KeyCode::Char('x'), KeyModifiers::CONTROL);
+    assert!(matches!(sent[..], [Effect::Send { .. }]), "{sent:?}");
+}

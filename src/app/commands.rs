@@ -106,6 +106,11 @@ fn flash(s: &mut State, msg: &str) -> Vec<Effect> {
     vec![]
 }
 
+fn focus_first(s: &mut State, why: &str) -> Vec<Effect> {
+    let keys = s.keymap.range(Command::JumpPane(1), Command::JumpPane(9));
+    flash(s, &format!("focus a pane first ({keys}){why}"))
+}
+
 fn open(s: &mut State, o: Overlay) -> Vec<Effect> {
     s.overlay = o;
     vec![]
@@ -152,7 +157,7 @@ fn new_conversation(s: &mut State) -> Vec<Effect> {
 
 fn cycle_route(s: &mut State, forward: bool) -> Vec<Effect> {
     let Some(p) = s.focused() else {
-        return flash(s, "focus a pane first (1-9)");
+        return focus_first(s, "");
     };
     let mut options: Vec<Option<String>> = vec![None];
     options.extend(s.routes.keys().cloned().map(Some));
@@ -191,7 +196,7 @@ fn cycle_route(s: &mut State, forward: bool) -> Vec<Effect> {
 
 fn edit_route(s: &mut State) -> Vec<Effect> {
     let Some(p) = s.focused() else {
-        return flash(s, "focus a pane first (1-9)");
+        return focus_first(s, "");
     };
     let pane = &s.panes[p];
     let form = match pane.route.as_ref().and_then(|r| s.routes.get(r)) {
@@ -203,7 +208,7 @@ fn edit_route(s: &mut State) -> Vec<Effect> {
 
 fn rehearse(s: &mut State) -> Vec<Effect> {
     let Some(p) = s.focused() else {
-        return flash(s, "focus a pane first (1-9): its route is rehearsed");
+        return focus_first(s, ": its route is rehearsed");
     };
     let typed = s.editor.text();
     let Some(prompt) = Some(typed)

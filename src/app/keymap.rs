@@ -221,6 +221,15 @@ impl Keymap {
             .map(ToString::to_string)
     }
 
+    /// The keys of a numbered command as a range, `1-9` or `Alt-1-Alt-9`, for messages.
+    pub fn range(&self, first: Command, last: Command) -> String {
+        match (self.key_for(first), self.key_for(last)) {
+            (Some(a), Some(b)) => format!("{a}-{b}"),
+            (Some(a), None) => a,
+            _ => "(unbound)".into(),
+        }
+    }
+
     pub fn lookup(&self, key: &KeyEvent, in_text: bool) -> Option<Command> {
         self.bindings
             .iter()

@@ -1,6 +1,7 @@
 //! Requests from the workbench: sending a prompt to every enabled pane, cancelling, and the
 //! messages a request's task sends back (attempts, chunks, failed hops, the typed end).
 
+use super::keymap::Command;
 use super::overlay::Overlay;
 use super::pane::Pane;
 use super::{Action, Effect, State};
@@ -28,10 +29,13 @@ pub fn send_anyway(s: &mut State, prompt: String) -> Vec<Effect> {
         .filter(|&p| s.panes[p].enabled)
         .collect();
     if targets.is_empty() {
+        let km = &s.keymap;
         s.status_msg = Some(if s.selected.is_empty() {
-            "select a model first (Tab to the model picker, Enter to select)".into()
+            let tab = km.key_for(Command::FocusNext).unwrap_or_default();
+            format!("select a model first ({tab} to the model picker, Enter to select)")
         } else {
-            "every selected model is turned off (Alt-1..9 turns one back on)".into()
+            let keys = km.range(Command::ToggleRoute(1), Command::ToggleRoute(9));
+            format!("every selected model is turned off ({keys} turns one back on)")
         });
         return vec![];
     }

@@ -5,16 +5,20 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::Theme;
+use crate::app::keymap::Command;
 use crate::app::pane::{Pane, Status};
 use crate::app::{Focus, Overlay, State};
 use crate::layout;
 
 pub fn render(s: &State, theme: &Theme, f: &mut Frame, areas: &[Rect]) {
     if areas.is_empty() {
+        let tab = s.keymap.key_for(Command::FocusNext).unwrap_or_default();
         let msg = if s.selected.is_empty() {
-            "No model selected. Tab to the model picker and press Enter on a model (up to nine)."
+            format!(
+                "No model selected. {tab} to the model picker and press Enter on a model (up to nine)."
+            )
         } else {
-            ""
+            String::new()
         };
         let area = Rect::new(
             s.areas().editor.right(),
