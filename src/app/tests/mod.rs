@@ -1,0 +1,298 @@
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+
+use super::*;
+use crate::gateway::GatewayError;
+use crate::gateway::wire::{Chunk, Message, ModelInfo, Prices, Usage};
+use crate::testkit::{self, Req};
+use pane::Status;
+use reqwest::header::HeaderMap;
+
+pub(super) fn key(code: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+pub(super) fn ctrl(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+pub(super) fn alt(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT))
+}
+
+pub(super) fn typed(s: &mut State, text: &str) {
+    for c in text.chars() {
+        update(s, key(KeyCode::Char(c)));
+    }
+}
+
+pub(super) fn models() -> Vec<ModelInfo> {
+    ["a/fast", "b/large", "c/reasoner", "d/free"]
+        .iter()
+        .map(|id| ModelInfo {
+            id: id.to_string(),
+            context_length: Some(128_000),
+            prices: Prices {
+                input: Some(1.0),
+                output: Some(2.0),
+                ..Default::default()
+            },
+            owned_by: None,
+        })
+        .collect()
+}
+
+pub(super) fn state(selected: &[&str]) -> State {
+    let km = Keymap::new(&BTreeMap::new()).unwrap();
+    let mut s = State::new(km, selected.iter().map(|m| m.to_string()).collect(), None);
+    update(&mut s, Action::Resize(160, 48));
+    update(&mut s, Action::ModelsLoaded(Ok(models())));
+    s
+}
+
+pub(super) fn sends(effects: &[Effect]) -> Vec<(u64, ChatRequest)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send {
+                request_id, req, ..
+            } => Some((*request_id, req.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Drive one request to the end with fixed instants: first token after 100 ms.
+pub(super) fn answer(s: &mut State, id: u64, t0: Instant, text: &str, usage: Option<Usage>) {
+    testkit::answer(s, id, t0, 100, text, usage)
+}
+
+mod requests;
+
+#[test]
+fn focus_starts_in_editor_with_models_and_cycles() {
+    let mut s = state(&["a/fast"]);
+    assert_eq!(s.focus, Focus::Editor);
+    update(&mut s, key(KeyCode::Tab));
+    assert_eq!(s.focus, Focus::Panes);
+    update(&mut s, key(KeyCode::Tab));
+    assert_eq!(s.focus, Focus::Picker);
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+    );
+    assert_eq!(s.focus, Focus::Panes);
+    assert_eq!(state(&[]).focus, Focus::Picker);
+}
+
+#[test]
+fn picker_filters_and_selects_in_order() {
+    let mut s = state(&[]);
+    typed(&mut s, "large");
+    assert_eq!(s.picker.models[s.picker.matches[0]].id, "b/large");
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, ctrl('u'));
+    assert_eq!(s.picker.matches.len(), 4);
+    typed(&mut s, "fast");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.selected, vec!["b/large", "a/fast"]);
+    // Enter again on the same model deselects it; its pane (and history) is kept.
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.selected, vec!["b/large"]);
+    assert_eq!(s.panes.len(), 2);
+    // Esc in a non-empty filter clears it.
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.picker.filter.is_empty());
+}
+
+#[test]
+fn plain_keys_type_in_the_editor_and_act_outside() {
+    let mut s = state(&["a/fast"]);
+    typed(&mut s, "q1m?");
+    assert_eq!(s.editor.area.lines(), ["q1m?"]);
+    assert_eq!(s.overlay, Overlay::None);
+    update(&mut s, key(KeyCode::Tab)); // panes
+    update(&mut s, key(KeyCode::Char('?')));
+    assert_eq!(s.overlay, Overlay::Help);
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.overlay, Overlay::None);
+    assert_eq!(update(&mut s, key(KeyCode::Char('q'))), vec![Effect::Quit]);
+}
+
+#[test]
+fn enter_is_newline_and_ctrl_s_sends_to_enabled_models() {
+    let mut s = state(&["a/fast", "b/large", "c/reasoner"]);
+    typed(&mut s, "line one");
+    update(&mut s, key(KeyCode::Enter));
+    typed(&mut s, "line two");
+    update(&mut s, alt('2')); // turn b/large off
+    let effects = update(&mut s, ctrl('s'));
+    let sent = sends(&effects);
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0].1.model, "a/fast");
+    assert_eq!(sent[1].1.model, "c/reasoner");
+    assert_eq!(
+        sent[0].1.messages.last().unwrap().content,
+        "line one\nline two"
+    );
+    assert!(s.editor.area.is_empty());
+    assert_eq!(s.panes[0].status, Status::Waiting);
+    assert_eq!(s.panes[1].status, Status::Idle);
+    // Alt-Enter sends too; an empty prompt sends nothing and says why.
+    assert!(
+        sends(&update(
+            &mut s,
+            Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT))
+        ))
+        .is_empty()
+    );
+    assert!(s.status_msg.as_deref().unwrap().contains("prompt"));
+}
+
+#[test]
+fn params_are_sent_and_validated() {
+    let mut s = state(&["a/fast"]);
+    update(&mut s, ctrl('p'));
+    typed(&mut s, "be brief");
+    update(&mut s, key(KeyCode::Tab));
+    typed(&mut s, "abc");
+    update(&mut s, key(KeyCode::Enter));
+    match &s.overlay {
+        Overlay::Params(f) => assert!(f.error.as_deref().unwrap().contains("max tokens")),
+        o => panic!("{o:?}"),
+    }
+    for _ in 0..3 {
+        update(&mut s, key(KeyCode::Backspace));
+    }
+    typed(&mut s, "64");
+    update(&mut s, key(KeyCode::Tab));
+    typed(&mut s, "0.2");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.overlay, Overlay::None);
+    typed(&mut s, "hi");
+    let sent = sends(&update(&mut s, ctrl('s')));
+    let req = &sent[0].1;
+    assert_eq!(req.max_tokens, Some(64));
+    assert_eq!(req.temperature, Some(0.2));
+    assert_eq!(req.messages[0], Message::system("be brief"));
+}
+
+#[test]
+fn quit_asks_while_requests_run() {
+    let mut s = state(&["a/fast"]);
+    typed(&mut s, "x");
+    let id = sends(&update(&mut s, ctrl('s')))[0].0;
+    assert!(update(&mut s, ctrl('c')).is_empty());
+    assert_eq!(s.overlay, Overlay::ConfirmQuit);
+    update(&mut s, key(KeyCode::Char('n')));
+    assert_eq!(s.overlay, Overlay::None);
+    update(&mut s, ctrl('c'));
+    let effects = update(&mut s, key(KeyCode::Char('y')));
+    assert_eq!(
+        effects,
+        vec![Effect::Cancel { request_id: id }, Effect::Quit]
+    );
+}
+
+#[test]
+fn maximise_jump_rerun_and_mouse() {
+    let mut s = state(&["a/fast", "b/large", "c/reasoner"]);
+    typed(&mut s, "again");
+    update(&mut s, ctrl('s'));
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Char('3')));
+    assert_eq!(s.focused_pane, 2);
+    update(&mut s, key(KeyCode::Char('m')));
+    assert_eq!(s.visible().len(), 1);
+    assert_eq!(s.panes[s.visible()[0]].model, "c/reasoner");
+    update(&mut s, key(KeyCode::Char('m')));
+    assert_eq!(s.visible().len(), 3);
+    let sent = sends(&update(&mut s, key(KeyCode::Char('r'))));
+    assert_eq!(sent.len(), 3);
+    assert_eq!(sent[0].1.messages.last().unwrap().content, "again");
+    // A click on the first pane focuses it; the wheel scrolls the pane under the pointer.
+    let area = s.areas().panes[0];
+    let click = |kind| {
+        Action::Mouse(MouseEvent {
+            kind,
+            column: area.x + 2,
+            row: area.y + 2,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    update(&mut s, click(MouseEventKind::Down(MouseButton::Left)));
+    assert_eq!(s.focused_pane, 0);
+    let long = "line\n".repeat(200);
+    s.panes[0].transcript.push(transcript::Seg::Answer, &long);
+    update(&mut s, click(MouseEventKind::ScrollUp));
+    assert!(!s.panes[0].follow);
+    update(&mut s, key(KeyCode::End));
+    assert!(s.panes[0].follow);
+    assert_eq!(
+        update(
+            &mut s,
+            Action::Key(KeyEvent::new(KeyCode::F(2), KeyModifiers::NONE))
+        ),
+        vec![Effect::MouseCapture(false)]
+    );
+}
+
+#[test]
+fn ticks_redraw_only_while_running() {
+    let mut s = state(&["a/fast"]);
+    s.dirty = false;
+    update(&mut s, Action::Tick(Instant::now()));
+    assert!(!s.dirty);
+    typed(&mut s, "x");
+    update(&mut s, ctrl('s'));
+    s.dirty = false;
+    update(&mut s, Action::Tick(Instant::now()));
+    assert!(s.dirty);
+}
+
+#[test]
+fn route_form_edits_and_rehearse_asks_for_a_report() {
+    let mut s = state(&["a/fast"]);
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Char('1')));
+    update(&mut s, key(KeyCode::Char('e')));
+    let Overlay::RouteForm(f) = &s.overlay else {
+        panic!("{:?}", s.overlay)
+    };
+    assert_eq!(f.name, "a/fast-fallback");
+    typed(&mut s, "b/large");
+    update(&mut s, key(KeyCode::Tab));
+    typed(&mut s, "429, nonsense");
+    update(&mut s, key(KeyCode::Enter));
+    let Overlay::RouteForm(f) = &s.overlay else {
+        panic!()
+    };
+    assert!(f.error.as_deref().unwrap().contains("nonsense"));
+    for _ in 0..", nonsense".len() {
+        update(&mut s, key(KeyCode::Backspace));
+    }
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.overlay, Overlay::None);
+    let r = &s.routes["a/fast-fallback"];
+    assert_eq!(r.chain, vec!["a/fast", "b/large"]);
+    assert_eq!(r.on, vec![crate::gateway::ErrorKind::RateLimited]);
+    assert_eq!(s.panes[0].route.as_deref(), Some("a/fast-fallback"));
+    s.editor.last_prompt = Some("rehearse me".into());
+    match &update(&mut s, ctrl('e'))[..] {
+        [
+            Effect::Rehearse {
+                route,
+                prompt,
+                prices,
+            },
+        ] => {
+            assert_eq!(route.chain, vec!["a/fast", "b/large"]);
+            assert_eq!(prompt, "rehearse me");
+            assert!(prices.get("b/large").is_some());
+        }
+        e => panic!("{e:?}"),
+    }
+    assert_eq!(s.overlay, Overlay::Rehearsal(None));
+}
