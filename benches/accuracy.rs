@@ -75,6 +75,7 @@ fn main() {
                 key_env: None,
                 headers: vec![("x-request-id".into(), id.clone())],
                 timeouts: Timeouts::default(),
+                limits: Default::default(),
                 api: Default::default(),
             })
             .unwrap();

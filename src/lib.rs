@@ -2,6 +2,7 @@
 
 pub mod answer;
 pub mod app;
+pub mod clean;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -41,6 +41,47 @@ impl std::fmt::Display for Secret {
     }
 }
 
+/// `text` with every occurrence of `key`, and the token of any `Bearer …`, replaced by `****`:
+/// what a server sends back is shown, printed and stored only after this.
+pub fn scrub<'a>(text: &'a str, key: Option<&Secret>) -> std::borrow::Cow<'a, str> {
+    let key = key.map(Secret::expose).filter(|k| k.len() >= 4);
+    let has_key = key.is_some_and(|k| text.contains(k));
+    let has_bearer = text
+        .as_bytes()
+        .windows(7)
+        .any(|w| w.eq_ignore_ascii_case(b"bearer "));
+    if !has_key && !has_bearer {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = match key {
+        Some(k) if has_key => text.replace(k, "****"),
+        _ => text.to_string(),
+    };
+    if has_bearer {
+        out = scrub_bearer(&out);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn scrub_bearer(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.to_ascii_lowercase().find("bearer ") {
+        let after = i + "bearer ".len();
+        out.push_str(&rest[..after]);
+        let tail = &rest[after..];
+        let end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | ';' | '}' | ')'))
+            .unwrap_or(tail.len());
+        if end > 0 {
+            out.push_str("****");
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +92,24 @@ mod tests {
         assert_eq!(k.to_string(), "****1234");
         assert!(!format!("{k:?}").contains("abcdef"));
         assert_eq!(Secret::new("short").to_string(), "****");
+    }
+
+    #[test]
+    fn scrubs_keys_and_bearer_tokens() {
+        let k = Secret::new("sk-live-abcdefghijklmnop1234");
+        let echoed = "bad key sk-live-abcdefghijklmnop1234 (header: Authorization: Bearer sk-live-abcdefghijklmnop1234)";
+        let out = scrub(echoed, Some(&k));
+        assert!(!out.contains("abcdefghijklmnop"), "{out}");
+        assert_eq!(out, "bad key **** (header: Authorization: Bearer ****)");
+        // Any bearer token, ours or not, in any case.
+        assert_eq!(
+            scrub(r#"{"auth":"BEARER other-token-xyz"}"#, None),
+            r#"{"auth":"BEARER ****"}"#
+        );
+        assert!(matches!(
+            scrub("nothing here", Some(&k)),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(scrub("ends with Bearer ", None), "ends with Bearer ");
     }
 }

@@ -48,6 +48,7 @@ impl Session {
             key_env: profile.api_key_env.clone(),
             headers: profile.headers.clone(),
             timeouts: profile.timeouts,
+            limits: profile.limits,
             api: profile.api,
         })?;
         Ok(Self {

@@ -28,6 +28,7 @@ fn client_with(gw: &DemoHandle, key: &str, headers: &[(&str, &str)], timeouts: T
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
         timeouts,
+        limits: Default::default(),
         api: Default::default(),
     })
     .unwrap()
@@ -298,6 +299,7 @@ async fn dead_port_is_a_connect_error() {
         key_env: None,
         headers: vec![],
         timeouts: Timeouts::default(),
+        limits: Default::default(),
         api: Default::default(),
     })
     .unwrap();

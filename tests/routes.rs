@@ -36,6 +36,7 @@ fn client(base_url: &str, key: &str) -> Client {
         key_env: None,
         headers: vec![],
         timeouts: Timeouts::default(),
+        limits: Default::default(),
         api: Default::default(),
     })
     .unwrap()

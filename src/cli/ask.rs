@@ -28,9 +28,10 @@ pub struct AskArgs {
     /// System prompt.
     #[arg(long)]
     pub system: Option<String>,
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_tokens: Option<u32>,
-    #[arg(long)]
+    /// Sampling temperature, 0 to 2.
+    #[arg(long, value_parser = temperature)]
     pub temperature: Option<f32>,
     /// Print a JSON array, one object per model.
     #[arg(long)]
@@ -40,6 +41,14 @@ pub struct AskArgs {
     pub no_stream: bool,
     /// The prompt; `-` reads it from standard input.
     pub prompt: String,
+}
+
+fn temperature(s: &str) -> Result<f32, String> {
+    s.trim()
+        .parse::<f32>()
+        .ok()
+        .filter(|t| (0.0..=2.0).contains(t))
+        .ok_or_else(|| format!("{s:?} is not a temperature: a number from 0 to 2"))
 }
 
 fn read_prompt(p: &str) -> anyhow::Result<String> {

@@ -20,6 +20,28 @@ pub struct Config {
     pub keys: BTreeMap<String, String>,
     pub routes: BTreeMap<String, crate::route::RouteConfig>,
     pub demo: DemoSection,
+    pub limits: LimitsConfig,
+}
+
+/// `[limits]`: how much of a server's answer is held in memory at once (KiB).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    pub max_event_kib: Option<usize>,
+    pub max_body_kib: Option<usize>,
+    pub max_error_kib: Option<usize>,
+}
+
+impl LimitsConfig {
+    pub fn limits(&self) -> crate::gateway::Limits {
+        let d = crate::gateway::Limits::default();
+        let kib = |v: Option<usize>, dflt: usize| v.map_or(dflt, |k| k.max(1).saturating_mul(1024));
+        crate::gateway::Limits {
+            max_event_bytes: kib(self.max_event_kib, d.max_event_bytes),
+            max_body_bytes: kib(self.max_body_kib, d.max_body_bytes),
+            max_error_bytes: kib(self.max_error_kib, d.max_error_bytes),
+        }
+    }
 }
 
 impl Config {
@@ -88,10 +110,10 @@ pub struct DemoSection {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
+    #[error("cannot read config file {path}: {cause}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("config file {path}, {location}: {message}")]
     Parse {
@@ -125,13 +147,51 @@ pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>), Config
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => {
             return Ok((Config::default(), None));
         }
-        Err(source) => return Err(ConfigError::Read { path, source }),
+        Err(cause) => return Err(ConfigError::Read { path, cause }),
     };
     let cfg = parse(&text, &path)?;
     Ok((cfg, Some(path)))
 }
 
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let cfg = parse_toml(text, path)?;
+    validate(&cfg)
+        .map_err(|m| ConfigError::Invalid(format!("config file {}: {m}", path.display())))?;
+    Ok(cfg)
+}
+
+/// Values TOML accepts that make no sense: every price finite and not negative, a budget above 0,
+/// a demo speed above 0.
+pub fn validate(cfg: &Config) -> Result<(), String> {
+    for (model, p) in &cfg.prices {
+        for (name, v) in [
+            ("input", p.input),
+            ("output", p.output),
+            ("cached_input", p.cached_input),
+            ("reasoning", p.reasoning),
+        ] {
+            if let Some(v) = v.filter(|v| !v.is_finite() || *v < 0.0) {
+                return Err(format!(
+                    "[prices.\"{model}\"] {name} = {v}: a price must be a finite number of USD per \
+                     1M tokens, 0 or more"
+                ));
+            }
+        }
+    }
+    if let Some(b) = cfg.budget_usd.filter(|b| !b.is_finite() || *b < 0.0) {
+        return Err(format!(
+            "budget_usd = {b}: must be a finite number of USD, 0 or more"
+        ));
+    }
+    if let Some(v) = cfg.demo.speed.filter(|v| v.is_nan() || *v <= 0.0) {
+        return Err(format!(
+            "[demo] speed = {v}: must be above 0 (inf sends at once)"
+        ));
+    }
+    Ok(())
+}
+
+fn parse_toml(text: &str, path: &Path) -> Result<Config, ConfigError> {
     toml::from_str::<Config>(text).map_err(|e| {
         let location = match e.span() {
             Some(span) => {

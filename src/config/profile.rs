@@ -58,6 +58,7 @@ pub struct Profile {
     pub default_models: Vec<String>,
     pub headers: Vec<(String, String)>,
     pub timeouts: Timeouts,
+    pub limits: crate::gateway::Limits,
     pub api: crate::gateway::Api,
     /// Why this profile was chosen, for the "using ..." line.
     pub reason: String,
@@ -195,6 +196,7 @@ pub fn resolve(cfg: &Config, sel: &Selection, env: &dyn Env) -> Result<Profile, 
         api_key_env: key_env,
         default_models,
         headers: user.headers.into_iter().collect(),
+        limits: cfg.limits.limits(),
         timeouts: Timeouts {
             connect: ms(t.connect_ms, d.connect),
             first_byte: ms(t.first_byte_ms, d.first_byte),

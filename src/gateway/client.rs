@@ -33,6 +33,27 @@ impl Default for Timeouts {
     }
 }
 
+/// How much of a server's answer gatebench holds in memory at once, whatever the server sends.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// One SSE event (or line) of a stream.
+    pub max_event_bytes: usize,
+    /// A whole non-streamed body (`/v1/models`, `--no-stream`, a JSON body sent for a stream).
+    pub max_body_bytes: usize,
+    /// An error body is read up to this much; the rest is dropped and the message says so.
+    pub max_error_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_event_bytes: 4 << 20,
+            max_body_bytes: 16 << 20,
+            max_error_bytes: 64 << 10,
+        }
+    }
+}
+
 /// Where to send requests and how to authenticate.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
@@ -42,6 +63,7 @@ pub struct Endpoint {
     pub key_env: Option<String>,
     pub headers: Vec<(String, String)>,
     pub timeouts: Timeouts,
+    pub limits: Limits,
     /// Chat completions or the Responses API.
     pub api: Api,
 }
@@ -89,6 +111,8 @@ impl Client {
             .user_agent(concat!("gatebench/", env!("CARGO_PKG_VERSION")))
             .default_headers(headers)
             .connect_timeout(endpoint.timeouts.connect)
+            // The key goes to the configured origin only: a redirect is reported, never followed.
+            .redirect(reqwest::redirect::Policy::none())
             // Nagle would batch small SSE writes and distort inter-token timing.
             .tcp_nodelay(true)
             .build()
@@ -105,15 +129,23 @@ impl Client {
     }
 
     pub async fn models(&self) -> Result<Vec<ModelInfo>, GatewayError> {
+        self.models_inner().await.map_err(|e| self.scrub(e))
+    }
+
+    async fn models_inner(&self) -> Result<Vec<ModelInfo>, GatewayError> {
         let url = self.url("/models");
+        let cancel = CancellationToken::new();
         let resp = self
-            .send(self.http.get(&url), &url, &CancellationToken::new())
+            .first_byte(self.send(self.http.get(&url), &url, &cancel))
             .await?;
         let resp = self.check_status(resp, &url).await?;
-        let body = resp.bytes().await.map_err(|e| self.map_err(e, &url))?;
+        let body = self.read_body(resp, &url).await?;
         let list: RawModelList =
             serde_json::from_slice(&body).map_err(|e| GatewayError::Malformed {
-                reason: format!("{url} did not return a model list: {e}"),
+                reason: format!(
+                    "{url} did not return a model list ({e}): {}",
+                    crate::clean::plain_line(&String::from_utf8_lossy(&body), 120)
+                ),
             })?;
         let mut models: Vec<ModelInfo> = list
             .data
@@ -123,6 +155,44 @@ impl Client {
             .collect();
         models.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(models)
+    }
+
+    /// Remove the key from what a server wrote into an error.
+    pub fn scrub(&self, e: GatewayError) -> GatewayError {
+        e.scrub(self.endpoint.api_key.as_ref())
+    }
+
+    /// Wait for the response headers within the first-byte budget.
+    async fn first_byte<T>(
+        &self,
+        fut: impl std::future::Future<Output = Result<T, GatewayError>>,
+    ) -> Result<T, GatewayError> {
+        let after = self.endpoint.timeouts.first_byte;
+        tokio::time::timeout(after, fut)
+            .await
+            .map_err(|_| GatewayError::Timeout {
+                phase: TimeoutPhase::FirstByte,
+                after,
+            })?
+    }
+
+    /// A whole body, each read within the idle budget, at most `max_body_bytes`.
+    pub(super) async fn read_body(
+        &self,
+        resp: reqwest::Response,
+        url: &str,
+    ) -> Result<Vec<u8>, GatewayError> {
+        let limit = self.endpoint.limits.max_body_bytes;
+        let (body, complete) = read_capped(resp, limit, self.endpoint.timeouts.idle).await?;
+        if !complete {
+            return Err(GatewayError::Malformed {
+                reason: format!(
+                    "the body from {url} passed the {} limit (max_body_bytes); nothing more was read",
+                    fmt_bytes(limit)
+                ),
+            });
+        }
+        Ok(body)
     }
 
     /// Start a streaming chat completion. Sent exactly once: nothing here retries, because a
@@ -138,17 +208,16 @@ impl Client {
         });
         let (api, url, post) = self.post(&req, true);
         let sent_at = Instant::now();
-        let fut = self.send(post, &url, &cancel);
-        let resp = match tokio::time::timeout(self.endpoint.timeouts.first_byte, fut).await {
-            Ok(r) => r?,
-            Err(_) => {
-                return Err(GatewayError::Timeout {
-                    phase: TimeoutPhase::FirstByte,
-                    after: self.endpoint.timeouts.first_byte,
-                });
-            }
+        let started = async {
+            let resp = self.first_byte(self.send(post, &url, &cancel)).await?;
+            self.check_status(resp, &url).await
         };
-        let resp = self.check_status(resp, &url).await?;
+        let resp = started.await.map_err(|e| self.scrub(e))?;
+        let event_stream = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().contains("event-stream"));
         Ok(ChatStream {
             status: resp.status().as_u16(),
             headers: resp.headers().clone(),
@@ -161,12 +230,26 @@ impl Client {
             got_bytes: false,
             finished: false,
             saw_finish_reason: false,
+            event_stream,
+            key: self.endpoint.api_key.clone(),
+            limits: self.endpoint.limits,
             url,
             api,
+            whole: None,
         })
     }
 
     pub async fn chat_once(
+        &self,
+        req: ChatRequest,
+        cancel: CancellationToken,
+    ) -> Result<ChatOnce, GatewayError> {
+        self.chat_once_inner(req, cancel)
+            .await
+            .map_err(|e| self.scrub(e))
+    }
+
+    async fn chat_once_inner(
         &self,
         mut req: ChatRequest,
         cancel: CancellationToken,
@@ -181,7 +264,7 @@ impl Client {
             let resp = self.check_status(resp, &url).await?;
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
-            let body = resp.bytes().await.map_err(|e| self.map_err(e, &url))?;
+            let body = self.read_body(resp, &url).await?;
             Ok::<_, GatewayError>((status, headers, body))
         };
         let (status, headers, body) =
@@ -192,27 +275,7 @@ impl Client {
                     after: total,
                 })??;
         let done_at = Instant::now();
-        let chunk = match api {
-            Api::Chat => {
-                let raw: RawChunk =
-                    serde_json::from_slice(&body).map_err(|e| GatewayError::Malformed {
-                        reason: format!("not a chat completion: {e}"),
-                    })?;
-                if let Some(err) = &raw.error {
-                    return Err(GatewayError::Upstream {
-                        message: error_message(err),
-                    });
-                }
-                raw.into_chunk()
-            }
-            Api::Responses => {
-                let v: Value =
-                    serde_json::from_slice(&body).map_err(|e| GatewayError::Malformed {
-                        reason: format!("not a response: {e}"),
-                    })?;
-                responses::decode_whole(&v)?
-            }
-        };
+        let chunk = decode_whole(api, &body)?;
         Ok(ChatOnce {
             status,
             headers,
@@ -242,7 +305,14 @@ impl Client {
         tokio::select! {
             biased;
             _ = cancel.cancelled() => Err(GatewayError::Cancelled),
-            r = rb.send() => r.map_err(|e| self.map_err(e, url)),
+            r = rb.send() => r.map_err(|e| match self.map_err(e, url) {
+                // Nothing came back: a reset or refused connection, not a cut answer.
+                GatewayError::Cut { reason } => GatewayError::Connect {
+                    url: url.to_string(),
+                    reason: format!("the connection failed before any response ({reason})"),
+                },
+                other => other,
+            }),
         }
     }
 
@@ -255,17 +325,42 @@ impl Client {
         if status.is_success() {
             return Ok(resp);
         }
+        if status.is_redirection() {
+            let location = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .map(|v| {
+                    String::from_utf8_lossy(v.as_bytes())
+                        .chars()
+                        .take(300)
+                        .collect()
+                })
+                .unwrap_or_else(|| "(no Location header)".to_string());
+            return Err(GatewayError::Redirect {
+                status: status.as_u16(),
+                url: url.to_string(),
+                location,
+            });
+        }
         let retry_after = parse_retry_after(resp.headers());
-        // A slow error body must not hang us: give it the idle budget.
-        let body = tokio::time::timeout(self.endpoint.timeouts.idle, resp.text())
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .unwrap_or_default();
+        // A slow or endless error body must not hang us or fill memory: the idle budget per
+        // read, and a cap on what is kept.
+        let limits = self.endpoint.limits;
+        let (body, complete) =
+            read_capped(resp, limits.max_error_bytes, self.endpoint.timeouts.idle)
+                .await
+                .unwrap_or_default();
+        let mut message = error_body_message(&String::from_utf8_lossy(&body), status);
+        if !complete {
+            message.push_str(&format!(
+                " [error body truncated at {}]",
+                fmt_bytes(limits.max_error_bytes)
+            ));
+        }
         Err(GatewayError::Http {
             status: status.as_u16(),
             url: url.to_string(),
-            message: error_body_message(&body, status),
+            message,
             retry_after,
             key_env: self.endpoint.key_env.clone(),
         })
@@ -305,13 +400,79 @@ fn error_body_message(body: &str, status: reqwest::StatusCode) -> String {
     if let Ok(v) = serde_json::from_str::<Value>(body) {
         return error_message(&v);
     }
-    let text = body.trim();
-    if text.is_empty() {
-        status
+    match crate::clean::plain_line(body, 200) {
+        line if line.is_empty() => status
             .canonical_reason()
             .unwrap_or("no message")
-            .to_string()
-    } else {
-        text.chars().take(300).collect()
+            .to_string(),
+        line => line,
+    }
+}
+
+/// A whole non-streamed answer (or a JSON body sent for a stream request).
+pub(super) fn decode_whole(api: Api, body: &[u8]) -> Result<Chunk, GatewayError> {
+    match api {
+        Api::Chat => {
+            let raw: RawChunk =
+                serde_json::from_slice(body).map_err(|e| GatewayError::Malformed {
+                    reason: format!("not a chat completion: {e}"),
+                })?;
+            if let Some(err) = &raw.error {
+                return Err(GatewayError::Upstream {
+                    message: error_message(err),
+                });
+            }
+            Ok(raw.into_chunk())
+        }
+        Api::Responses => {
+            let v: Value = serde_json::from_slice(body).map_err(|e| GatewayError::Malformed {
+                reason: format!("not a response: {e}"),
+            })?;
+            responses::decode_whole(&v)
+        }
+    }
+}
+
+/// Read a body chunk by chunk, each within `idle`, keeping at most `cap` bytes. The bool says
+/// whether the body ended within the cap.
+async fn read_capped(
+    resp: reqwest::Response,
+    cap: usize,
+    idle: Duration,
+) -> Result<(Vec<u8>, bool), GatewayError> {
+    use futures_util::StreamExt;
+    let mut body = Vec::new();
+    let mut stream = resp.bytes_stream();
+    loop {
+        let next = tokio::time::timeout(idle, stream.next())
+            .await
+            .map_err(|_| GatewayError::Timeout {
+                phase: TimeoutPhase::Idle,
+                after: idle,
+            })?;
+        match next {
+            None => return Ok((body, true)),
+            Some(Err(e)) => {
+                return Err(GatewayError::Cut {
+                    reason: root_cause(&e),
+                });
+            }
+            Some(Ok(bytes)) => {
+                let room = cap - body.len();
+                if bytes.len() > room {
+                    body.extend_from_slice(&bytes[..room]);
+                    return Ok((body, false));
+                }
+                body.extend_from_slice(&bytes);
+            }
+        }
+    }
+}
+
+pub fn fmt_bytes(n: usize) -> String {
+    match n {
+        n if n >= 1 << 20 && n % (1 << 20) == 0 => format!("{} MiB", n >> 20),
+        n if n >= 1 << 10 && n % (1 << 10) == 0 => format!("{} KiB", n >> 10),
+        n => format!("{n} bytes"),
     }
 }

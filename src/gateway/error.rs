@@ -133,6 +133,15 @@ pub enum GatewayError {
     },
     #[error("cannot reach {url}: {reason}")]
     Connect { url: String, reason: String },
+    #[error(
+        "HTTP {status} from {url}: redirected to {location}; gatebench does not follow redirects \
+         (the API key would go along): point the base URL at the right place"
+    )]
+    Redirect {
+        status: u16,
+        url: String,
+        location: String,
+    },
     #[error("timed out after {} ms {phase}", after.as_millis())]
     Timeout {
         phase: TimeoutPhase,
@@ -189,6 +198,7 @@ impl GatewayError {
                 _ => ErrorKind::ClientError,
             },
             GatewayError::Connect { .. } => ErrorKind::Connect,
+            GatewayError::Redirect { .. } => ErrorKind::ClientError,
             GatewayError::Timeout { .. } => ErrorKind::Timeout,
             GatewayError::Deadline { .. } => ErrorKind::FirstTokenTimeout,
             GatewayError::Upstream { message } if is_context_length(message) => {
@@ -201,6 +211,51 @@ impl GatewayError {
             GatewayError::Exhausted { last, .. } => last.kind(),
             GatewayError::Cancelled => ErrorKind::Cancelled,
             GatewayError::Other(_) => ErrorKind::Other,
+        }
+    }
+
+    /// The same error with the key, and any `Bearer …` token, removed from everything the server
+    /// wrote into it.
+    pub fn scrub(self, key: Option<&crate::secret::Secret>) -> Self {
+        let clean = |s: String| crate::secret::scrub(&s, key).into_owned();
+        match self {
+            GatewayError::Http {
+                status,
+                url,
+                message,
+                retry_after,
+                key_env,
+            } => GatewayError::Http {
+                status,
+                url,
+                message: clean(message),
+                retry_after,
+                key_env,
+            },
+            GatewayError::Redirect {
+                status,
+                url,
+                location,
+            } => GatewayError::Redirect {
+                status,
+                url,
+                location: clean(location),
+            },
+            GatewayError::Upstream { message } => GatewayError::Upstream {
+                message: clean(message),
+            },
+            GatewayError::Cut { reason } => GatewayError::Cut {
+                reason: clean(reason),
+            },
+            GatewayError::Malformed { reason } => GatewayError::Malformed {
+                reason: clean(reason),
+            },
+            GatewayError::Connect { url, reason } => GatewayError::Connect {
+                url,
+                reason: clean(reason),
+            },
+            GatewayError::Other(m) => GatewayError::Other(clean(m)),
+            other => other,
         }
     }
 
@@ -220,17 +275,29 @@ impl GatewayError {
     }
 }
 
+/// The longest wait any header can ask for; longer values are clamped to it.
+pub const MAX_HEADER_WAIT: Duration = Duration::from_secs(24 * 3600);
+
+/// Seconds from a server's header as a `Duration`: `None` for NaN, negatives and garbage, clamped
+/// to `MAX_HEADER_WAIT` (so `inf` and `1e300` mean "a very long time", never a panic).
+pub fn header_secs(secs: f64) -> Option<Duration> {
+    if secs.is_nan() || secs < 0.0 {
+        return None;
+    }
+    Some(Duration::from_secs_f64(
+        secs.min(MAX_HEADER_WAIT.as_secs_f64()),
+    ))
+}
+
 /// `retry-after-ms` first (finer), then `retry-after` in seconds. HTTP-date values are rare from
 /// gateways and need a clock to interpret, so they are ignored rather than guessed.
 pub fn parse_retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(ms) = get("retry-after-ms").and_then(|v| v.trim().parse::<f64>().ok()) {
-        return (ms >= 0.0).then(|| Duration::from_secs_f64(ms / 1000.0));
+    let num = |name: &str| get(name).and_then(|v| v.trim().parse::<f64>().ok());
+    if let Some(d) = num("retry-after-ms").and_then(|ms| header_secs(ms / 1000.0)) {
+        return Some(d);
     }
-    get("retry-after")
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|s| *s >= 0.0)
-        .map(Duration::from_secs_f64)
+    num("retry-after").and_then(header_secs)
 }
 
 #[cfg(test)]
@@ -326,5 +393,21 @@ mod tests {
         assert_eq!(parse_retry_after(&h), Some(Duration::from_millis(1500)));
         let h = reqwest::header::HeaderMap::new();
         assert_eq!(parse_retry_after(&h), None);
+        // Hostile values: never a panic, clamped or ignored.
+        for (name, v, want) in [
+            ("retry-after", "inf", Some(MAX_HEADER_WAIT)),
+            ("retry-after", "1e300", Some(MAX_HEADER_WAIT)),
+            ("retry-after", "-1", None),
+            ("retry-after", "NaN", None),
+            ("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT", None),
+            ("retry-after-ms", "1e300", Some(MAX_HEADER_WAIT)),
+            ("retry-after-ms", "-5", None),
+        ] {
+            let mut h = reqwest::header::HeaderMap::new();
+            h.insert(name, v.parse().unwrap());
+            assert_eq!(parse_retry_after(&h), want, "{name}: {v}");
+        }
+        assert_eq!(header_secs(1.5), Some(Duration::from_millis(1500)));
+        assert_eq!(header_secs(0.0), Some(Duration::ZERO));
     }
 }

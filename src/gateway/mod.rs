@@ -8,7 +8,7 @@ pub mod sse;
 pub mod stream;
 pub mod wire;
 
-pub use client::{ChatOnce, Client, Endpoint, Timed, Timeouts};
+pub use client::{ChatOnce, Client, Endpoint, Limits, Timed, Timeouts};
 pub use error::{ErrorKind, GatewayError, TimeoutPhase};
 pub use responses::Api;
 pub use stream::ChatStream;

@@ -62,7 +62,7 @@ fn short(n: u64) -> String {
 /// Go-style durations as OpenAI sends them (`12ms`, `6m0s`, `1h2m3.5s`), or plain seconds.
 pub fn parse_duration(s: &str) -> Option<Duration> {
     if let Ok(secs) = s.parse::<f64>() {
-        return (secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        return super::error::header_secs(secs);
     }
     let mut total = 0.0;
     let mut num = String::new();
@@ -92,7 +92,10 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
         total += v * unit;
         any = true;
     }
-    (any && num.is_empty()).then(|| Duration::from_secs_f64(total))
+    if !any || !num.is_empty() {
+        return None;
+    }
+    super::error::header_secs(total)
 }
 
 #[cfg(test)]
@@ -110,6 +113,12 @@ mod tests {
         assert_eq!(parse_duration("20"), Some(Duration::from_secs(20)));
         assert_eq!(parse_duration("soon"), None);
         assert_eq!(parse_duration("5"), Some(Duration::from_secs(5)));
+        let max = Some(crate::gateway::error::MAX_HEADER_WAIT);
+        for hostile in ["inf", "1e300", "99999999999999999999s", "9999999999999999h"] {
+            assert_eq!(parse_duration(hostile), max, "{hostile}");
+        }
+        assert_eq!(parse_duration("NaN"), None);
+        assert_eq!(parse_duration("-3s"), None);
     }
 
     #[test]

@@ -30,6 +30,11 @@ impl SseParser {
         Self::default()
     }
 
+    /// Bytes held for the event being read (its unfinished line and data so far).
+    pub fn buffered(&self) -> usize {
+        self.line.len() + self.data.len()
+    }
+
     /// Comment lines seen so far (`: OPENROUTER PROCESSING` keep-alives and the like).
     pub fn comments(&self) -> u64 {
         self.comments

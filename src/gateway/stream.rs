@@ -10,11 +10,22 @@ use futures_util::{Stream, StreamExt};
 use reqwest::header::HeaderMap;
 use tokio_util::sync::CancellationToken;
 
-use super::client::{Timed, Timeouts, root_cause};
+use super::client::{Limits, Timed, Timeouts, decode_whole, fmt_bytes, root_cause};
 use super::error::{GatewayError, TimeoutPhase};
 use super::responses::{self, Api};
 use super::sse::{SseEvent, SseParser};
 use super::wire::{Chunk, RawChunk, error_message};
+use crate::secret::{Secret, scrub};
+
+/// The first bytes of a body that says it is not an event stream still look like one: some servers
+/// send SSE under `text/plain` or no content type at all.
+fn looks_like_sse(first: &[u8]) -> bool {
+    let t = first.trim_ascii_start();
+    [&b"data:"[..], b"event:", b":", b"id:", b"retry:"]
+        .iter()
+        .any(|p| t.starts_with(p))
+        || t.is_empty()
+}
 
 pub(super) type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 
@@ -31,8 +42,14 @@ pub struct ChatStream {
     pub(super) got_bytes: bool,
     pub(super) finished: bool,
     pub(super) saw_finish_reason: bool,
+    /// The response said `text/event-stream`; otherwise the body is sniffed first.
+    pub(super) event_stream: bool,
+    pub(super) key: Option<Secret>,
+    pub(super) limits: Limits,
     pub(super) url: String,
     pub(super) api: Api,
+    /// A whole answer decoded from a non-SSE body, handed out once.
+    pub(super) whole: Option<Timed<Chunk>>,
 }
 
 impl ChatStream {
@@ -45,11 +62,28 @@ impl ChatStream {
         if !matches!(result, Some(Ok(_))) {
             self.finished = true;
         }
-        result
+        let key = self.key.as_ref();
+        result.map(|r| match r {
+            Ok(mut c) => {
+                for t in [&mut c.item.content, &mut c.item.reasoning]
+                    .into_iter()
+                    .flatten()
+                {
+                    if let std::borrow::Cow::Owned(clean) = scrub(t, key) {
+                        *t = clean;
+                    }
+                }
+                Ok(c)
+            }
+            Err(e) => Err(e.scrub(key)),
+        })
     }
 
     async fn next_inner(&mut self) -> Option<Result<Timed<Chunk>, GatewayError>> {
         loop {
+            if let Some(c) = self.whole.take() {
+                return Some(Ok(c));
+            }
             while let Some(ev) = self.pending.pop_front() {
                 if ev.item.data.trim() == "[DONE]" {
                     return None;
@@ -120,13 +154,80 @@ impl ChatStream {
                 reason: format!("reading {}: {}", self.url, root_cause(&e)),
             }),
             Ok(Some(Ok(bytes))) => {
+                let first = !self.got_bytes;
                 self.got_bytes = true;
+                if first && !self.event_stream && !looks_like_sse(&bytes) {
+                    return self.whole_body(bytes).await.map(|_| true);
+                }
                 for item in self.parser.feed(&bytes) {
                     self.pending.push_back(Timed { at, item });
+                }
+                if self.parser.buffered() > self.limits.max_event_bytes {
+                    return Err(GatewayError::Malformed {
+                        reason: format!(
+                            "one event of the stream from {} passed the {} limit without ending \
+                             (max_event_bytes); the stream was dropped",
+                            self.url,
+                            fmt_bytes(self.limits.max_event_bytes)
+                        ),
+                    });
                 }
                 Ok(true)
             }
         }
+    }
+
+    /// A stream request answered with something else: a whole JSON answer (some gateways ignore
+    /// `stream`) is decoded as one chunk; anything else is a `malformed` error quoting its first
+    /// line.
+    async fn whole_body(&mut self, first: bytes::Bytes) -> Result<(), GatewayError> {
+        let json = first.trim_ascii_start().first() == Some(&b'{');
+        let cap = if json {
+            self.limits.max_body_bytes
+        } else {
+            self.limits.max_error_bytes
+        };
+        let mut body = first.to_vec();
+        body.truncate(cap);
+        while body.len() < cap {
+            match tokio::time::timeout(self.timeouts.idle, self.body.next()).await {
+                Ok(Some(Ok(b))) => body.extend_from_slice(&b[..b.len().min(cap - body.len())]),
+                Ok(Some(Err(e))) => {
+                    return Err(GatewayError::Cut {
+                        reason: root_cause(&e),
+                    });
+                }
+                Ok(None) => break,
+                Err(_) => {
+                    return Err(GatewayError::Timeout {
+                        phase: TimeoutPhase::Idle,
+                        after: self.timeouts.idle,
+                    });
+                }
+            }
+        }
+        let at = Instant::now();
+        if json && body.len() < cap {
+            let chunk = decode_whole(self.api, &body)?;
+            self.saw_finish_reason = true;
+            self.whole = Some(Timed { at, item: chunk });
+            return Ok(());
+        }
+        let line = crate::clean::plain_line(&String::from_utf8_lossy(&body), 200);
+        Err(GatewayError::Malformed {
+            reason: if json {
+                format!(
+                    "{} answered a stream request with a JSON body past the {} limit (max_body_bytes)",
+                    self.url,
+                    fmt_bytes(cap)
+                )
+            } else {
+                format!(
+                    "{} answered a stream request with something that is not an event stream: {line:?}",
+                    self.url
+                )
+            },
+        })
     }
 
     /// `Ok(None)` for events that carry nothing (Responses lifecycle events).

@@ -60,6 +60,7 @@ pub fn client(url: String, api: Api) -> Client {
         key_env: None,
         headers: vec![],
         timeouts: Timeouts::default(),
+        limits: Default::default(),
         api,
     })
     .unwrap()
