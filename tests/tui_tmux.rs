@@ -144,7 +144,7 @@ fn sigterm_mid_stream_restores_the_terminal() {
         out.status.success(),
         "pkill found no gatebench under {shell_pid}"
     );
-    s.assert_restored();
+    assert_eq!(s.assert_restored(), "143", "SIGTERM exits with 128 + 15");
 }
 
 #[test]
@@ -153,4 +153,26 @@ fn panic_restores_the_terminal() {
     let code = s.assert_restored();
     assert_ne!(code, "0");
     assert!(s.file("stderr.txt").contains("panicking on purpose"));
+}
+
+#[test]
+fn a_panicking_request_task_becomes_the_panes_error() {
+    let s = Session::start(
+        "inf",
+        "GATEBENCH_SELFTEST_TASK_PANIC=1",
+        "-m demo/fast-mini",
+    );
+    s.tmux
+        .wait_for("models", 20, |x| x.contains("demo/reasoner"));
+    s.tmux.text("hello");
+    s.tmux.keys(&["C-s"]);
+    s.tmux.wait_for("the pane's error", 20, |x| {
+        x.contains("internal error") && x.contains(" error ")
+    });
+    // Still alive, still in raw mode: a plain key acts, and quitting is clean.
+    s.tmux.keys(&["Tab"]);
+    s.tmux.keys(&["q"]);
+    assert_eq!(s.assert_restored(), "0");
+    let stderr = std::fs::read_to_string(s.home.path().join("stderr.txt")).unwrap_or_default();
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }

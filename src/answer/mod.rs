@@ -88,6 +88,11 @@ impl RouteOutcome {
         }
     }
 
+    /// The same outcome under a route's name.
+    pub fn renamed(self, route: String) -> Self {
+        Self { route, ..self }
+    }
+
     pub fn succeeded(&self) -> bool {
         self.last.error.is_none()
     }
@@ -127,4 +132,94 @@ pub fn summarize(hops: &[Hop]) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::gateway::wire::Chunk;
+
+    fn attempt(model: &str, sent: Instant, ms: u64, error: Option<GatewayError>) -> Outcome {
+        let mut c = Collector::new(sent);
+        c.push(
+            sent + Duration::from_millis(ms / 2),
+            Chunk {
+                content: Some("part".into()),
+                ..Default::default()
+            },
+        );
+        c.finish(sent + Duration::from_millis(ms));
+        Outcome {
+            model: model.into(),
+            prompt: Vec::new(),
+            collector: c,
+            headers: None,
+            error,
+        }
+    }
+
+    fn cut() -> GatewayError {
+        GatewayError::Cut {
+            reason: "closed".into(),
+        }
+    }
+
+    #[test]
+    fn hops_record_what_each_attempt_cost() {
+        let t0 = Instant::now();
+        let failed = attempt("a", t0, 120, Some(cut()));
+        let h = Hop::of(&failed, 1, Some(50.0), true);
+        assert_eq!(h.model, "a");
+        assert_eq!(h.attempt, 1);
+        assert_eq!(h.failure, Some(ErrorKind::Cut));
+        assert!((h.ms - 120.0).abs() < 1e-9);
+        assert_eq!(h.backoff_ms, Some(50.0));
+        assert!(h.failed_after_content);
+        // Content before a success is not a failure after content.
+        let ok = attempt("b", t0, 80, None);
+        let h = Hop::of(&ok, 0, None, true);
+        assert!(!h.failed_after_content);
+        assert_eq!((h.error, h.failure), (None, None));
+        assert!(!Hop::of(&failed, 0, None, false).failed_after_content);
+    }
+
+    #[test]
+    fn a_route_outcome_knows_who_answered_and_what_fallback_added() {
+        let t0 = Instant::now();
+        let first = attempt("a", t0, 100, Some(cut()));
+        let hop = Hop::of(&first, 0, Some(25.0), false);
+        let last = attempt("b", t0 + Duration::from_millis(125), 200, None);
+        let r = RouteOutcome {
+            route: "r".into(),
+            hops: vec![hop.clone()],
+            last,
+            started: t0,
+            ended: t0 + Duration::from_millis(325),
+        };
+        assert!(r.succeeded());
+        assert_eq!(r.answered_by(), Some("b"));
+        assert!((r.added_latency_ms() - 125.0).abs() < 1e-6);
+        assert_eq!(
+            r.hops_summary(),
+            "a (100 ms): the stream was cut before the answer finished: closed"
+        );
+        let retry = Hop { attempt: 2, ..hop };
+        assert!(summarize(&[retry]).starts_with("a retry 2 (100 ms)"));
+        let zero = Hop {
+            attempt: 0,
+            error: None,
+            ..Hop::of(&first, 0, None, false)
+        };
+        assert_eq!(summarize(&[zero]), "a (100 ms): ok");
+        // A single attempt: started at its send, ended at its end.
+        let single = RouteOutcome::single(attempt("c", t0, 40, Some(cut())));
+        assert!(!single.succeeded());
+        assert_eq!(single.answered_by(), None);
+        assert_eq!(single.started, t0);
+        assert_eq!(single.ended, t0 + Duration::from_millis(40));
+        assert_eq!(single.route, "c");
+        assert_eq!(single.added_latency_ms(), 0.0);
+    }
 }

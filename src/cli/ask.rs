@@ -87,22 +87,16 @@ pub async fn run(session: &Session, args: &AskArgs) -> anyhow::Result<i32> {
     }
     messages.push(Message::user(prompt));
 
-    let (cancel, ctrl_c) = super::ctrl_c_token();
+    let stop = super::Stop::listen();
+    let cancel = stop.cancel.clone();
     // Prices come from /v1/models; fetched alongside the answers, and optional.
     let listing = {
         let client = session.client.clone();
         tokio::spawn(async move { client.models().await.unwrap_or_default() })
     };
     if args.no_stream {
-        return finish(
-            session,
-            args,
-            &cancel,
-            ctrl_c,
-            listing,
-            ask_whole(session, args, &models, &messages, &cancel).await,
-        )
-        .await;
+        let outcomes = ask_whole(session, args, &models, &messages, &cancel).await;
+        return finish(session, args, &stop, listing, outcomes).await;
     }
     let live = targets.len() == 1 && !args.json;
     let tasks = stream_all(session, args, &targets, &messages, &cancel, live);
@@ -110,14 +104,14 @@ pub async fn run(session: &Session, args: &AskArgs) -> anyhow::Result<i32> {
     for t in tasks {
         outcomes.push(t.await?);
     }
-    ctrl_c.abort();
-    let listed = listing.await.unwrap_or_default();
+    let listed = super::price_list(listing, &stop).await;
+    stop.done();
     let prices = PriceBook::new(&listed, &session.config.prices);
     let records = outcomes
         .iter()
         .map(|(r, named)| settle(r, *named, &prices))
         .collect();
-    report(args, &cancel, records, live)
+    report(args, &stop, records, live)
 }
 
 /// Stream every target at once; with `live`, the one answer is written to stdout as it arrives.
@@ -130,6 +124,7 @@ fn stream_all(
     live: bool,
 ) -> Vec<tokio::task::JoinHandle<(RouteOutcome, bool)>> {
     let seed = rand_seed();
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stdout());
     targets
         .iter()
         .map(|(route, named)| {
@@ -146,18 +141,24 @@ fn stream_all(
                 let r = route::run(&client, &route, req, cancel, seed, |ev| match ev {
                     RouteEvent::Chunk { chunk: c, .. } if live => {
                         if let Some(t) = &c.item.content {
+                            let t = if tty {
+                                crate::clean::terminal_safe(t)
+                            } else {
+                                t.into()
+                            };
                             let _ = out.write_all(t.as_bytes());
                             let _ = out.flush();
                         }
                     }
                     RouteEvent::Failed { hop, next } if named => {
-                        eprintln!(
+                        let msg = format!(
                             "{}: {} failed: {}; {}",
                             route.name,
                             hop.model,
                             hop.error.as_deref().unwrap_or("?"),
                             next.describe()
                         );
+                        eprintln!("{}", crate::clean::terminal_safe(&msg));
                     }
                     _ => {}
                 })
@@ -233,21 +234,20 @@ async fn ask_whole(
 async fn finish(
     session: &Session,
     args: &AskArgs,
-    cancel: &CancellationToken,
-    ctrl_c: tokio::task::JoinHandle<()>,
+    stop: &super::Stop,
     listing: tokio::task::JoinHandle<Vec<crate::gateway::wire::ModelInfo>>,
     outcomes: Vec<RouteOutcome>,
 ) -> anyhow::Result<i32> {
-    ctrl_c.abort();
-    let listed = listing.await.unwrap_or_default();
+    let listed = super::price_list(listing, stop).await;
+    stop.done();
     let prices = PriceBook::new(&listed, &session.config.prices);
     let records = outcomes.iter().map(|o| settle(o, false, &prices)).collect();
-    report(args, cancel, records, false)
+    report(args, stop, records, false)
 }
 
 fn report(
     args: &AskArgs,
-    cancel: &CancellationToken,
+    stop: &super::Stop,
     records: Vec<AnswerRecord>,
     live: bool,
 ) -> anyhow::Result<i32> {
@@ -260,11 +260,12 @@ fn report(
     for r in &records {
         if let Some(e) = &r.error {
             failed = true;
-            eprintln!("error: {}: {e}", r.model);
+            let msg = format!("error: {}: {e}", r.model);
+            eprintln!("{}", crate::clean::terminal_safe(&msg));
         }
     }
-    Ok(if cancel.is_cancelled() {
-        130
+    Ok(if let Some(code) = stop.code() {
+        code
     } else if failed {
         1
     } else {
@@ -338,5 +339,9 @@ fn print_text(records: &[AnswerRecord], streamed: bool) {
             status
         ));
     }
-    print!("{out}");
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        print!("{}", crate::clean::terminal_safe(&out));
+    } else {
+        print!("{out}");
+    }
 }

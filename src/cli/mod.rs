@@ -132,17 +132,76 @@ fn parse_api(s: &str) -> Result<crate::gateway::Api, String> {
     crate::gateway::Api::parse(s)
 }
 
-/// A token that Ctrl-C cancels, and the task listening for it (abort it when done).
-pub fn ctrl_c_token() -> (
-    tokio_util::sync::CancellationToken,
-    tokio::task::JoinHandle<()>,
-) {
-    let cancel = tokio_util::sync::CancellationToken::new();
-    let c = cancel.clone();
-    let task = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
+/// Stopping a headless command: Ctrl-C or SIGTERM cancel the token, and `code` says which exit
+/// status that means (130 for Ctrl-C, 143 for SIGTERM, as shells report them).
+pub struct Stop {
+    pub cancel: tokio_util::sync::CancellationToken,
+    signal: std::sync::Arc<std::sync::atomic::AtomicI32>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Stop {
+    pub fn listen() -> Self {
+        use std::sync::atomic::Ordering;
+        let cancel = tokio_util::sync::CancellationToken::new();
+        let signal = std::sync::Arc::new(std::sync::atomic::AtomicI32::new(0));
+        let (c, sig) = (cancel.clone(), signal.clone());
+        let task = tokio::spawn(async move {
+            #[cfg(unix)]
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            #[cfg(unix)]
+            let terminated = async {
+                match term.as_mut() {
+                    Some(t) => t.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            #[cfg(not(unix))]
+            let terminated = std::future::pending::<Option<()>>();
+            let code = tokio::select! {
+                _ = tokio::signal::ctrl_c() => 130,
+                _ = terminated => 143,
+            };
+            sig.store(code, Ordering::SeqCst);
             c.cancel();
+        });
+        Self {
+            cancel,
+            signal,
+            task,
         }
-    });
-    (cancel, task)
+    }
+
+    /// The exit status a signal asks for, if one came.
+    pub fn code(&self) -> Option<i32> {
+        match self.signal.load(std::sync::atomic::Ordering::SeqCst) {
+            0 => None,
+            c => Some(c),
+        }
+    }
+
+    /// Stop listening (the command finished on its own).
+    pub fn done(&self) {
+        self.task.abort();
+    }
+}
+
+/// How long a command waits for `/v1/models` (for prices) once its answers are in.
+pub const PRICE_LIST_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The price list fetched beside the answers: taken if it is there within a short grace, never
+/// waited on longer (nor past a stop); without it, costs come from the gateway or the config.
+pub async fn price_list(
+    listing: tokio::task::JoinHandle<Vec<crate::gateway::wire::ModelInfo>>,
+    stop: &Stop,
+) -> Vec<crate::gateway::wire::ModelInfo> {
+    tokio::select! {
+        r = listing => r.unwrap_or_default(),
+        _ = tokio::time::sleep(PRICE_LIST_GRACE) => {
+            eprintln!("note: /v1/models did not answer in time: costs come from the gateway or the config only");
+            Vec::new()
+        }
+        _ = stop.cancel.cancelled() => Vec::new(),
+    }
 }

@@ -55,7 +55,8 @@ pub async fn run(session: &Session, args: &RehearseArgs) -> anyhow::Result<i32> 
     };
     let listed = session.client.models().await.unwrap_or_default();
     let prices = PriceBook::new(&listed, &session.config.prices);
-    let (cancel, ctrl_c) = super::ctrl_c_token();
+    let stop = super::Stop::listen();
+    let cancel = stop.cancel.clone();
     eprintln!(
         "rehearsing route {} ({}) with {} requests, {} at a time...",
         route.name,
@@ -76,14 +77,14 @@ pub async fn run(session: &Session, args: &RehearseArgs) -> anyhow::Result<i32> 
         cancel.clone(),
     )
     .await;
-    ctrl_c.abort();
+    stop.done();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{}", report.table());
     }
-    if cancel.is_cancelled() {
-        return Ok(130);
+    if let Some(code) = stop.code() {
+        return Ok(code);
     }
     Ok(match args.min_success {
         Some(min) if report.success_rate_with_fallback < min => {

@@ -3,14 +3,18 @@
 //! every request still running.
 
 use std::collections::HashMap;
+use std::time::Instant;
+
+use futures_util::FutureExt;
 
 use tokio::runtime::Handle;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
+use crate::answer::{Collector, Outcome, RouteOutcome};
 use crate::app::{Action, Effect};
-use crate::gateway::Client;
 use crate::gateway::wire::ChatRequest;
+use crate::gateway::{Client, GatewayError};
 use crate::route::rehearse::{self, Plan, WorkItem};
 use crate::route::{Route, RouteEvent};
 
@@ -116,7 +120,15 @@ pub async fn route_task(
     tx: UnboundedSender<Action>,
 ) {
     let events = tx.clone();
-    let out = crate::route::run(&client, &route, req, cancel, request_id, move |ev| {
+    let model = req.model.clone();
+    let prompt = req.messages.clone();
+    let name = route.name.clone();
+    let run = crate::route::run(&client, &route, req, cancel, request_id, move |ev| {
+        // Test builds only: prove a panic here becomes the pane's error.
+        #[cfg(feature = "testkit")]
+        if std::env::var_os("GATEBENCH_SELFTEST_TASK_PANIC").is_some() {
+            panic!("GATEBENCH_SELFTEST_TASK_PANIC is set: a request task panics on purpose");
+        }
         let action = match ev {
             RouteEvent::Attempt { model, sent_at, .. } => Action::Started {
                 request_id,
@@ -136,10 +148,40 @@ pub async fn route_task(
             },
         };
         let _ = events.send(action);
-    })
-    .await;
+    });
+    let out = match std::panic::AssertUnwindSafe(run).catch_unwind().await {
+        Ok(out) => out,
+        Err(panic) => panicked(name, model, prompt, panic),
+    };
     let _ = tx.send(Action::Ended {
         request_id,
         outcome: Box::new(out),
     });
+}
+
+/// A request task that panicked ends like any failed request: its pane shows the error.
+fn panicked(
+    route: String,
+    model: String,
+    prompt: Vec<crate::gateway::wire::Message>,
+    panic: Box<dyn std::any::Any + Send>,
+) -> RouteOutcome {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown cause".into());
+    let now = Instant::now();
+    let mut collector = Collector::new(now);
+    collector.finish(now);
+    RouteOutcome::single(Outcome {
+        model,
+        prompt,
+        collector,
+        headers: None,
+        error: Some(GatewayError::Other(format!(
+            "internal error in gatebench's request task ({what}); the workbench goes on, please report it"
+        ))),
+    })
+    .renamed(route)
 }

@@ -54,13 +54,16 @@ pub fn theme_for(session: &Session, name: Option<&str>) -> anyhow::Result<Theme>
     Theme::load(name, config::config_dir().as_deref()).map_err(anyhow::Error::msg)
 }
 
+/// The name of the network runtime's threads.
+pub const NET_THREAD: &str = "gatebench-net";
+
 /// The network runtime: one thread of its own for request tasks (which stamp every chunk's
 /// arrival) and the in-process demo gateway, so a long frame on the UI thread never delays a
 /// stamp, and nothing the network does can stall the event loop.
 pub fn net_runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
-        .thread_name("gatebench-net")
+        .thread_name(NET_THREAD)
         .enable_all()
         .build()
 }
@@ -107,7 +110,7 @@ pub async fn run(
     update(&mut state, Action::Resize(size.width, size.height));
     let result = event_loop(&mut term, &mut state, &theme, &session.client, &net).await;
     drop(term);
-    result.map(|_| 0)
+    result
 }
 
 async fn event_loop(
@@ -116,7 +119,7 @@ async fn event_loop(
     theme: &Theme,
     client: &Client,
     net: &tokio::runtime::Handle,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<i32> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let mut runner = Runner::new(client.clone(), net.clone(), tx);
     let mut events = terminal_events()?;
@@ -134,7 +137,7 @@ async fn event_loop(
     loop {
         for effect in pending.drain(..) {
             match effect {
-                Effect::Quit => return Ok(()),
+                Effect::Quit => return Ok(0),
                 Effect::MouseCapture(on) => term.mouse_capture(on)?,
                 other => runner.run(other),
             }
@@ -158,7 +161,7 @@ async fn event_loop(
                     }
                 }
                 Some(Err(e)) => return Err(e.into()),
-                None => return Ok(()),
+                None => return Ok(0),
             },
             Some(a) = rx.recv() => {
                 urgent |= runner.finished(&a);
@@ -175,7 +178,7 @@ async fn event_loop(
                 pending = update(state, Action::Tick(Instant::now()));
             },
             _ = tokio::time::sleep_until(due.into()), if state.dirty => {},
-            _ = recv_signal(&mut term_sig, &mut hup_sig) => return Ok(()),
+            code = recv_signal(&mut term_sig, &mut hup_sig) => return Ok(code),
         }
     }
 }
@@ -199,14 +202,15 @@ fn terminal_events() -> std::io::Result<mpsc::UnboundedReceiver<std::io::Result<
         .map(|_| rx)
 }
 
+/// The exit status for the signal that came: 143 for SIGTERM, 129 for SIGHUP.
 #[cfg(unix)]
 async fn recv_signal(
-    a: &mut tokio::signal::unix::Signal,
-    b: &mut tokio::signal::unix::Signal,
-) -> Option<()> {
+    term: &mut tokio::signal::unix::Signal,
+    hup: &mut tokio::signal::unix::Signal,
+) -> i32 {
     tokio::select! {
-        v = a.recv() => v,
-        v = b.recv() => v,
+        _ = term.recv() => 143,
+        _ = hup.recv() => 129,
     }
 }
 

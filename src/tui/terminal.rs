@@ -91,6 +91,13 @@ fn install_panic_hook() {
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            // A panic in a request task is caught there and becomes that pane's error: the
+            // workbench goes on, so the terminal stays as it is and nothing is printed over it.
+            if std::thread::current().name() == Some(super::NET_THREAD)
+                && ACTIVE.load(Ordering::SeqCst)
+            {
+                return;
+            }
             restore();
             previous(info);
         }));
