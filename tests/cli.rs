@@ -399,3 +399,77 @@ fn the_workbench_without_a_terminal_points_to_the_headless_commands() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn bad_numbers_and_a_missing_config_get_one_clear_message() {
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("bad.toml");
+    for (toml, want) in [
+        ("[prices.\"m\"]\ninput = nan\noutput = 1.0\n", "input = NaN"),
+        (
+            "[prices.\"m\"]\ninput = 1.0\noutput = -2.0\n",
+            "output = -2",
+        ),
+        ("budget_usd = inf\n", "budget_usd = inf"),
+    ] {
+        std::fs::write(&cfg, toml).unwrap();
+        let out = gatebench(&home)
+            .args(["--demo", "--config", cfg.to_str().unwrap(), "models"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{toml}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains(want) && err.contains("bad.toml"),
+            "{toml}: {err}"
+        );
+    }
+    let out = gatebench(&home)
+        .args(["--demo", "ask", "--temperature", "NaN", "hi"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("a number from 0 to 2"),
+        "{}",
+        text(&out.stderr)
+    );
+    let missing = home.path().join("nope.toml");
+    let out = gatebench(&home)
+        .args(["--config", missing.to_str().unwrap(), "models"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
+}
+
+#[test]
+fn the_demo_gateway_refuses_answers_it_will_not_write_and_keeps_serving() {
+    let home = tempfile::tempdir().unwrap();
+    let demo = start_demo(&home);
+    let out = run_against(
+        &home,
+        &demo,
+        &[
+            "ask",
+            "--json",
+            "-m",
+            "demo/fast-mini",
+            "[[tokens=10000000]] go",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["error_kind"], "client_error", "{v}");
+    assert!(
+        v[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("at most 200000 tokens"),
+        "{v}"
+    );
+    // The same server still answers.
+    let out = run_against(&home, &demo, &["models", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}

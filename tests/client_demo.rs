@@ -349,3 +349,21 @@ async fn flaky_model_fails_part_of_the_time_and_repeats_for_a_seed() {
         "{a:?}"
     );
 }
+
+#[tokio::test]
+async fn the_demo_gateway_answers_an_oversized_body_with_openais_error_shape() {
+    let gw = gateway().await;
+    let body = vec![b' '; (32 << 20) + 1];
+    let resp = reqwest::Client::new()
+        .post(format!("{}/chat/completions", gw.base_url))
+        .bearer_auth(&gw.key)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 413);
+    let v: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "request_too_large", "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("32 MiB"));
+}

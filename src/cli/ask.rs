@@ -124,7 +124,6 @@ fn stream_all(
     live: bool,
 ) -> Vec<tokio::task::JoinHandle<(RouteOutcome, bool)>> {
     let seed = rand_seed();
-    let tty = std::io::IsTerminal::is_terminal(&std::io::stdout());
     targets
         .iter()
         .map(|(route, named)| {
@@ -141,11 +140,7 @@ fn stream_all(
                 let r = route::run(&client, &route, req, cancel, seed, |ev| match ev {
                     RouteEvent::Chunk { chunk: c, .. } if live => {
                         if let Some(t) = &c.item.content {
-                            let t = if tty {
-                                crate::clean::terminal_safe(t)
-                            } else {
-                                t.into()
-                            };
+                            let t = crate::clean::terminal_safe(t);
                             let _ = out.write_all(t.as_bytes());
                             let _ = out.flush();
                         }
@@ -339,9 +334,7 @@ fn print_text(records: &[AnswerRecord], streamed: bool) {
             status
         ));
     }
-    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        print!("{}", crate::clean::terminal_safe(&out));
-    } else {
-        print!("{out}");
-    }
+    // Text mode is for reading: server text never reaches the terminal with control sequences
+    // (JSON output escapes them instead).
+    print!("{}", crate::clean::terminal_safe(&out));
 }

@@ -243,6 +243,24 @@ pub fn per_token(per_mtok: f64) -> String {
     if s.is_empty() { "0".into() } else { s.into() }
 }
 
+/// The longest answer the demo gateway writes, in tokens.
+pub const MAX_ANSWER_TOKENS: usize = 200_000;
+
+/// A `[[tokens=N]]` above `MAX_ANSWER_TOKENS`, refused in OpenAI's shape.
+pub fn too_long(ask: &Ask) -> Option<ApiError> {
+    let want = directive(&ask.prompt, "tokens")?;
+    (want > MAX_ANSWER_TOKENS as f64).then(|| {
+        ApiError::new(
+            400,
+            &format!(
+                "[[tokens={want}]] asks for more than the demo gateway writes: at most {MAX_ANSWER_TOKENS} tokens per answer."
+            ),
+            "invalid_request_error",
+            Some("answer_too_long"),
+        )
+    })
+}
+
 /// A prompt longer than the model's window, refused as OpenAI does.
 pub fn context_error(ask: &Ask) -> Option<ApiError> {
     (ask.prompt_tokens as u64 > ask.model.context_length).then(|| {
@@ -335,6 +353,10 @@ mod tests {
         let e = context_error(&long).unwrap();
         assert_eq!((e.status, e.code), (400, Some("context_length_exceeded")));
         assert!(context_error(&ask("demo/local-free", "short", None)).is_none());
+        let e = too_long(&ask("demo/fast-mini", "[[tokens=10000000]] go", None)).unwrap();
+        assert_eq!((e.status, e.code), (400, Some("answer_too_long")));
+        assert!(too_long(&ask("demo/fast-mini", "[[tokens=200000]] go", None)).is_none());
+        assert!(too_long(&ask("demo/fast-mini", "go", None)).is_none());
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -18,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::models::{Fault, FaultSpec, SimModel, catalogue, parse_fault};
 use super::script::{
-    ApiError, context_error, parse_ask, per_token, retry_headers, script, status_error,
+    ApiError, context_error, parse_ask, per_token, retry_headers, script, status_error, too_long,
     whole_response,
 };
 pub use super::stream::Trace;
@@ -153,6 +154,8 @@ pub async fn spawn(cfg: DemoConfig) -> std::io::Result<DemoHandle> {
     let app = Router::new()
         .route("/v1/models", get(list_models))
         .route("/v1/chat/completions", post(chat))
+        // Bodies are read by the handlers themselves, to answer 413 in OpenAI's shape.
+        .layer(axum::extract::DefaultBodyLimit::disable())
         .route("/demo/stats", get(stats))
         .route("/demo/trace", get(trace))
         .route("/health", get(|| async { "ok" }))
@@ -253,7 +256,24 @@ async fn trace(State(shared): State<Arc<Shared>>) -> Response {
     axum::Json(json!({ "streams": t })).into_response()
 }
 
-async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+/// The largest request body the demo gateway reads.
+pub const MAX_REQUEST_BYTES: usize = 32 << 20;
+
+async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> Response {
+    let body = match axum::body::to_bytes(body, MAX_REQUEST_BYTES).await {
+        Ok(b) => b,
+        Err(_) => {
+            return api_error(&ApiError::new(
+                413,
+                &format!(
+                    "The request body is larger than the demo gateway's limit of {} MiB.",
+                    MAX_REQUEST_BYTES >> 20
+                ),
+                "invalid_request_error",
+                Some("request_too_large"),
+            ));
+        }
+    };
     let mut tokens = 0;
     let mut r = chat_inner(&shared, headers, body, &mut tokens).await;
     if r.status().is_success() || r.status() == StatusCode::TOO_MANY_REQUESTS {
@@ -318,7 +338,27 @@ async fn chat_inner(
         }
         return r;
     }
-    let s = script(shared.cfg.seed, shared.cfg.speed, &ask);
+    if let Some(e) = too_long(&ask) {
+        return api_error(&e);
+    }
+    // Writing a long answer takes CPU: off the async workers, so the server keeps answering.
+    let (seed, speed) = (shared.cfg.seed, shared.cfg.speed);
+    let (ask, s) = match tokio::task::spawn_blocking(move || {
+        let s = script(seed, speed, &ask);
+        (ask, s)
+    })
+    .await
+    {
+        Ok(done) => done,
+        Err(_) => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the demo script failed",
+                "server_error",
+                None,
+            );
+        }
+    };
     *tokens = (ask.prompt_tokens + s.reasoning.len() + s.answer.len()) as u64;
     if ask.stream {
         let request_id = headers

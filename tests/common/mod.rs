@@ -2,5 +2,6 @@
 #![allow(dead_code)]
 
 pub mod demo;
+pub mod raw;
 pub mod replay;
 pub mod tmux;
