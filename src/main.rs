@@ -1,6 +1,6 @@
 use clap::Parser;
 
-use gatebench::cli::{Cli, Command, ask, demo_gateway, models, rehearse};
+use gatebench::cli::{Cli, Command, ask, demo_gateway, models, rehearse, shell};
 use gatebench::session::Session;
 
 fn main() {
@@ -33,10 +33,18 @@ fn main() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<i32> {
+    // These work whatever the config says (checking it is one of them).
+    match &cli.command {
+        Some(Command::Completions(args)) => return shell::completions(args),
+        Some(Command::Man) => return shell::man(),
+        Some(Command::Config(cmd)) => return shell::config(cmd, cli.global.config.as_deref()),
+        _ => {}
+    }
     let cfg = cli.global.load_config()?;
     let demo_cfg = cli.global.demo_config(&cfg)?;
     match &cli.command {
         Some(Command::DemoGateway(args)) => demo_gateway::run(args, demo_cfg).await,
+        Some(Command::Completions(_) | Command::Man | Command::Config(_)) => Ok(0),
         Some(Command::Models(args)) => {
             let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;
             eprintln!("{}", session.describe());

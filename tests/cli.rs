@@ -473,3 +473,45 @@ fn the_demo_gateway_refuses_answers_it_will_not_write_and_keeps_serving() {
     let out = run_against(&home, &demo, &["models", "--json"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
+
+#[test]
+fn completions_man_page_and_config_commands() {
+    let home = tempfile::tempdir().unwrap();
+    for (shell, marker) in [
+        ("bash", "_gatebench()"),
+        ("zsh", "#compdef gatebench"),
+        ("fish", "complete -c gatebench"),
+    ] {
+        let out = gatebench(&home)
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}");
+        assert!(text(&out.stdout).contains(marker), "{shell}");
+        assert!(
+            text(&out.stdout).contains("rehearse"),
+            "{shell}: subcommands complete"
+        );
+    }
+    let out = gatebench(&home).arg("man").output().unwrap();
+    assert!(out.status.success());
+    assert!(text(&out.stdout).contains(".TH gatebench 1"));
+    // `config check` works even on a broken config, and says what is wrong.
+    let cfg = home.path().join("broken.toml");
+    std::fs::write(&cfg, "[routes.r]\nchain = [\"a\"]\non = [\"sometimes\"]\n").unwrap();
+    let out = gatebench(&home)
+        .args(["--config", cfg.to_str().unwrap(), "config", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("sometimes"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = gatebench(&home)
+        .args(["--config", cfg.to_str().unwrap(), "config", "path"])
+        .output()
+        .unwrap();
+    assert!(text(&out.stdout).contains("broken.toml"));
+}

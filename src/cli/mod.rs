@@ -4,6 +4,7 @@ pub mod ask;
 pub mod demo_gateway;
 pub mod models;
 pub mod rehearse;
+pub mod shell;
 
 use std::path::PathBuf;
 
@@ -82,6 +83,13 @@ pub enum Command {
     Rehearse(rehearse::RehearseArgs),
     /// Serve the built-in demo gateway on 127.0.0.1 until interrupted.
     DemoGateway(demo_gateway::DemoGatewayArgs),
+    /// Where the config is, and a check of everything in it.
+    #[command(subcommand)]
+    Config(shell::ConfigCommand),
+    /// Shell completions: `gatebench completions bash > ~/.local/share/bash-completion/completions/gatebench`.
+    Completions(shell::CompletionsArgs),
+    /// The man page (roff): `gatebench man > gatebench.1 && man ./gatebench.1`.
+    Man,
 }
 
 impl GlobalArgs {
