@@ -303,4 +303,79 @@ mod tests {
             metrics::estimate_prompt_tokens(&[Message::user("hi there")])
         );
     }
+
+    #[test]
+    fn progress_filter_and_estimates_at_their_edges() {
+        let t0 = Instant::now();
+        let at = |ms| t0 + Duration::from_millis(ms);
+        let mut p = Progress {
+            first_token: Some(Duration::from_millis(10)),
+            last_token: Some(Duration::from_millis(10)),
+            token_chunks: 2,
+            ..Default::default()
+        };
+        assert_eq!(p.tokens_per_s(), None, "no time between the tokens");
+        p.last_token = Some(Duration::from_millis(20));
+        assert!((p.tokens_per_s().unwrap() - 100.0).abs() < 1e-9);
+        p.token_chunks = 1;
+        assert_eq!(p.tokens_per_s(), None, "one chunk is no rate");
+
+        let mut c = Collector::new(t0);
+        c.push(
+            at(1),
+            Chunk {
+                finish_reason: Some(FinishReason::ContentFilter),
+                ..Default::default()
+            },
+        );
+        assert!(c.filtered());
+        c.push(
+            at(2),
+            Chunk {
+                content: Some("x".into()),
+                ..Default::default()
+            },
+        );
+        assert!(!c.filtered(), "text came: not refused");
+        let mut stop = Collector::new(t0);
+        stop.push(
+            at(1),
+            Chunk {
+                finish_reason: Some(FinishReason::Stop),
+                ..Default::default()
+            },
+        );
+        assert!(!stop.filtered());
+
+        // Usage that reports 0 output tokens is not believed: the text is counted instead.
+        let mut c = Collector::new(t0);
+        c.push(
+            at(1),
+            Chunk {
+                reasoning: Some("hello world".into()),
+                content: Some("hello world".into()),
+                tool_calls: vec![ToolCallFragment {
+                    index: 0,
+                    arguments: "12345678".into(),
+                    ..Default::default()
+                }],
+                usage: Some(Usage::default()),
+                ..Default::default()
+            },
+        );
+        assert_eq!(c.output_tokens(), Some(TokenCount::Estimated(2 + 2 + 2)));
+        let mut c = Collector::new(t0);
+        c.push(
+            at(1),
+            Chunk {
+                reasoning: Some("hello world".into()),
+                content: Some("ok".into()),
+                ..Default::default()
+            },
+        );
+        let (u, est) = c.usage_or_estimate(&[]).unwrap();
+        assert!(est);
+        assert_eq!(u.reasoning_tokens, 2);
+        assert_eq!(Collector::new(t0).usage_or_estimate(&[]), None);
+    }
 }
