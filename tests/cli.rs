@@ -366,6 +366,18 @@ fn ask_through_a_route_shows_hops_and_served_model() {
     assert!(hops[0]["ms"].as_f64().is_some());
     assert!(hops[2]["error"].is_null());
     assert!(text(&out.stderr).contains("falling back to demo/fast-mini"));
+    // Timings are what the user waited: the failed hops and their backoff are inside them.
+    let f = |k: &str| r[k].as_f64().unwrap();
+    let before: f64 = hops[..2]
+        .iter()
+        .map(|h| h["ms"].as_f64().unwrap() + h["backoff_ms"].as_f64().unwrap_or(0.0))
+        .sum();
+    assert!(f("ttft_ms") >= f("served_ttft_ms") + before - 1.0, "{r}");
+    assert!(f("total_ms") >= f("served_total_ms") + before - 1.0, "{r}");
+    assert!(
+        hops[0]["backoff_ms"].as_f64().unwrap() > 0.0,
+        "the retry waited: {r}"
+    );
     // A broken fault spec is a clear error.
     let out = gatebench(&home)
         .args(["--demo", "--demo-fault", "demo/flaky:rate_5OO=1", "models"])

@@ -205,6 +205,21 @@ async fn retries_honour_retry_after_then_fall_back() {
     );
     assert_eq!(o.hops[0].backoff_ms, Some(50.0));
     assert_counted_once(&gw, &o);
+    // The settled figures are what the user waited: both backoffs and every failed attempt count
+    // into TTFT and total; the answering attempt's own figures stay apart.
+    let rec = gatebench::answer::settle(&o, true, &Default::default());
+    let (ttft, served) = (rec.ttft_ms.unwrap(), rec.served_ttft_ms.unwrap());
+    let waited: f64 = o
+        .hops
+        .iter()
+        .map(|h| h.ms + h.backoff_ms.unwrap_or(0.0))
+        .sum();
+    assert!(
+        ttft >= served + waited - 1.0,
+        "ttft {ttft}, served {served}, waited {waited}"
+    );
+    assert!(ttft >= 100.0, "two 50 ms backoffs: {ttft}");
+    assert!(rec.total_ms.unwrap() >= rec.served_total_ms.unwrap() + 100.0);
     // A Retry-After longer than the route allows moves on at once instead of waiting.
     let gw = gateway(
         f64::INFINITY,

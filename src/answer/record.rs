@@ -15,9 +15,15 @@ pub struct AnswerRecord {
     pub model: String,
     pub text: String,
     pub reasoning: String,
+    /// From the first attempt's send to the first answer token: what the user waited, fallbacks
+    /// and backoff included.
     pub ttft_ms: Option<f64>,
     pub ttfr_ms: Option<f64>,
+    /// From the first attempt's send to the end.
     pub total_ms: Option<f64>,
+    /// The answering attempt's own figures, from its own send (equal to the above without fallback).
+    pub served_ttft_ms: Option<f64>,
+    pub served_total_ms: Option<f64>,
     pub itl_ms: Option<f64>,
     pub input_tokens: Option<u64>,
     pub cached_input_tokens: Option<u64>,
@@ -124,6 +130,11 @@ pub fn gateway_cost(o: &Outcome) -> Option<f64> {
 pub fn settle(r: &RouteOutcome, named: bool, prices: &PriceBook) -> AnswerRecord {
     let o = &r.last;
     let mut rec = from_attempt(o, prices);
+    if !r.hops.is_empty() {
+        // Earlier attempts and their backoff are time the user waited too.
+        let waited = o.collector.sent_at().saturating_duration_since(r.started);
+        rec.add_wait(waited.as_secs_f64() * 1000.0);
+    }
     rec.hops = r.hops.clone();
     if r.succeeded() {
         rec.hops.push(Hop {
@@ -164,6 +175,8 @@ fn from_attempt(o: &Outcome, prices: &PriceBook) -> AnswerRecord {
         ttft_ms: f.ttft_ms,
         ttfr_ms: f.ttfr_ms,
         total_ms: f.total_ms,
+        served_ttft_ms: f.ttft_ms,
+        served_total_ms: f.total_ms,
         itl_ms: f.itl_ms,
         input_tokens: usage.map(|u| u.input_tokens),
         cached_input_tokens: usage.map(|u| u.cached_input_tokens),
@@ -196,6 +209,25 @@ fn from_attempt(o: &Outcome, prices: &PriceBook) -> AnswerRecord {
 }
 
 impl AnswerRecord {
+    /// Count `ms` spent before the answering attempt into every figure measured from the send.
+    fn add_wait(&mut self, ms: f64) {
+        let shift = |v: &mut Option<f64>| *v = v.map(|x| x + ms);
+        shift(&mut self.ttft_ms);
+        shift(&mut self.ttfr_ms);
+        shift(&mut self.total_ms);
+        shift(&mut self.figures.ttft_ms);
+        shift(&mut self.figures.ttfr_ms);
+        shift(&mut self.figures.total_ms);
+        // End-to-end speed is tokens over what the user waited.
+        let e2e = self
+            .output_tokens
+            .zip(self.total_ms)
+            .filter(|(_, t)| *t > 0.0)
+            .map(|(n, t)| n as f64 / (t / 1000.0));
+        self.tokens_per_s = e2e;
+        self.figures.e2e_tps = e2e;
+    }
+
     /// The token counts this record was priced on.
     pub fn usage(&self) -> Option<Usage> {
         Some(Usage {

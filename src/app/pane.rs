@@ -49,6 +49,8 @@ pub struct Pane {
     pub status: Status,
     /// The request this pane listens to; messages of any other are stale and dropped.
     pub request_id: u64,
+    /// When the request's first attempt was sent: live times count from here.
+    pub request_sent: Option<Instant>,
     /// When the current attempt was sent, and its live figures so far.
     pub sent_at: Option<Instant>,
     pub progress: Progress,
@@ -84,6 +86,7 @@ impl Pane {
             transcript: Transcript::new(width),
             status: Status::Idle,
             request_id: 0,
+            request_sent: None,
             sent_at: None,
             progress: Progress::default(),
             answer: None,
@@ -101,6 +104,7 @@ impl Pane {
     pub fn begin(&mut self, request_id: u64, prompt: &str) {
         self.request_id = request_id;
         self.status = Status::Waiting;
+        self.request_sent = None;
         self.sent_at = None;
         self.progress = Progress::default();
         self.answer = None;
@@ -124,6 +128,7 @@ impl Pane {
     /// An attempt started (a route may make several for one request).
     pub fn on_started(&mut self, model: String, sent_at: Instant) {
         if self.status.is_running() {
+            self.request_sent.get_or_insert(sent_at);
             self.sent_at = Some(sent_at);
             self.progress = Progress::default();
             self.served_by = Some(model);
@@ -258,7 +263,7 @@ impl Pane {
         if let Some(a) = &self.answer {
             return a.total_ms;
         }
-        let sent = self.sent_at?;
+        let sent = self.request_sent?;
         now.map(|n| n.saturating_duration_since(sent).as_secs_f64() * 1000.0)
     }
 
@@ -305,13 +310,15 @@ impl Pane {
                 estimated: a.estimated,
             };
         }
-        if self.sent_at.is_none() {
+        let (Some(request), Some(attempt)) = (self.request_sent, self.sent_at) else {
             return LiveRow::default();
-        }
-        // While streaming: one chunk is about one token; marked as an estimate.
+        };
+        // While streaming: one chunk is about one token; marked as an estimate. Times count from
+        // the first attempt, so a fallback's wait shows.
         let p = &self.progress;
+        let waited = attempt.saturating_duration_since(request);
         LiveRow {
-            ttft_ms: p.first_content.map(|d| d.as_secs_f64() * 1000.0),
+            ttft_ms: p.first_content.map(|d| (d + waited).as_secs_f64() * 1000.0),
             tokens_per_s: p.tokens_per_s(),
             total_ms: self.elapsed_ms(now),
             input_tokens: None,

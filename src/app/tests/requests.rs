@@ -372,6 +372,9 @@ fn panes_send_through_routes_and_show_every_hop() {
     r.fail_hop(&mut s, ms(12), overloaded, Next::MoveOn("a/fast".into()));
     r.attempt(&mut s, "a/fast", ms(20));
     r.content(&mut s, ms(120), "answer");
+    // Live, while streaming, the wait for the fallback counts too.
+    assert_eq!(s.panes[0].live(Some(ms(125))).ttft_ms, Some(120.0));
+    assert_eq!(s.panes[0].live(Some(ms(125))).total_ms, Some(125.0));
     r.end(&mut s, ms(130));
     let p = &s.panes[0];
     assert_eq!(p.status, Status::Done);
@@ -403,8 +406,20 @@ fn panes_send_through_routes_and_show_every_hop() {
             .any(|r| r.contains("served by a/fast after 1 failed attempt")),
         "{rows:?}"
     );
-    // TTFT counts from the answering attempt's own send.
-    assert_eq!(p.live(None).ttft_ms, Some(100.0));
+    // TTFT and total count from the first attempt's send: the failed hop's 20 ms are waited too;
+    // the answering attempt's own figures stay in the record.
+    let live = p.live(None);
+    assert_eq!(live.ttft_ms, Some(120.0));
+    assert_eq!(live.total_ms, Some(130.0));
+    let a = p.answer.as_ref().unwrap();
+    assert_eq!(
+        (a.served_ttft_ms, a.served_total_ms),
+        (Some(100.0), Some(110.0))
+    );
+    assert_eq!(
+        s.panel.stats["a/fast"].ttft_ms(0.5).map(f64::round),
+        Some(120.0)
+    );
     // Fallback off: only the first hop is sent next time.
     update(&mut s, key(KeyCode::Tab));
     update(&mut s, key(KeyCode::Char('f')));
