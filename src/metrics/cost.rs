@@ -101,6 +101,23 @@ mod tests {
     }
 
     #[test]
+    fn labels_and_unusable_gateway_figures() {
+        assert_eq!(CostSource::Gateway.label(), "gateway");
+        assert_eq!(CostSource::Models.label(), "models");
+        assert_eq!(CostSource::Config.label(), "config");
+        let p = Prices {
+            input: Some(1.0),
+            output: Some(1.0),
+            ..Default::default()
+        };
+        for bad in [f64::NAN, -0.5, f64::INFINITY] {
+            let c = resolve(Some(&usage()), Some(bad), Some(&p), None).unwrap();
+            assert_eq!(c.source, CostSource::Models, "{bad}");
+        }
+        assert_eq!(resolve(None, Some(f64::NAN), Some(&p), None), None);
+    }
+
+    #[test]
     fn sources_in_order() {
         let u = usage();
         let models = Prices {

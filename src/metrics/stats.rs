@@ -155,6 +155,30 @@ mod tests {
     }
 
     #[test]
+    fn totals_units_and_unusable_values() {
+        let mut s = ModelStats::default();
+        s.add(&fig(12.0, 3.0, 1500.0, 20.0), None);
+        assert!((s.total_ms(0.5).unwrap() - 1500.0).abs() < 1.0);
+        assert!((s.ttft_ms(0.5).unwrap() - 12.0).abs() < 0.01);
+        // No priced output yet: no cost per 1k (not 0, not NaN).
+        assert_eq!(s.cost_per_1k_output(), None);
+        s.add(&fig(12.0, 3.0, 1500.0, 20.0), Some((0.5, 0)));
+        assert_eq!(s.cost_per_1k_output(), None);
+        s.add(&fig(12.0, 3.0, 1500.0, 20.0), Some((0.5, 1)));
+        assert!((s.cost_per_1k_output().unwrap() - 1000.0).abs() < 1e-9);
+        // NaN, negatives and infinities are not recorded.
+        let mut bad = ModelStats::default();
+        for v in [f64::NAN, -1.0, f64::INFINITY] {
+            bad.add(&fig(v, v, v, v), None);
+        }
+        assert_eq!(bad.runs, 3);
+        assert_eq!(
+            (bad.ttft_ms(0.5), bad.total_ms(0.5), bad.tps(0.5)),
+            (None, None, None)
+        );
+    }
+
+    #[test]
     fn sparkline_scales() {
         assert_eq!(sparkline([1.0, 8.0]), "▁█");
         assert_eq!(sparkline([5.0, 5.0]), "▄▄");

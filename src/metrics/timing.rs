@@ -156,4 +156,30 @@ mod tests {
         assert_eq!(percentile(&v, 1.0), Some(100));
         assert_eq!(percentile(&[], 0.5), None);
     }
+
+    #[test]
+    fn one_token_or_no_span_gives_no_rate() {
+        let ms = Duration::from_millis;
+        let tl = Timeline {
+            first_token: Some(ms(10)),
+            last_token: Some(ms(10)),
+            end: Some(ms(20)),
+            ..Default::default()
+        };
+        let f = figures(&tl, Some(TokenCount::Reported(5)));
+        assert_eq!(
+            (f.itl_ms, f.decode_tps),
+            (None, None),
+            "no time between tokens"
+        );
+        assert_eq!(f.e2e_tps, Some(250.0));
+        let tl = Timeline {
+            last_token: Some(ms(30)),
+            ..tl
+        };
+        let f = figures(&tl, Some(TokenCount::Reported(1)));
+        assert_eq!((f.itl_ms, f.decode_tps), (None, None), "one token");
+        let f = figures(&tl, Some(TokenCount::Reported(2)));
+        assert_eq!(f.itl_ms, Some(20.0));
+    }
 }
