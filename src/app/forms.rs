@@ -354,4 +354,42 @@ mod tests {
         assert_eq!(on_form_key(&mut f, &k(KeyCode::Esc)), FormKey::Cancel);
         assert_eq!(on_form_key(&mut f, &k(KeyCode::Enter)), FormKey::Submit);
     }
+
+    #[test]
+    fn the_route_form_round_trips_every_route_unchanged() {
+        let mut routes: Vec<Route> = crate::route::demo_routes()
+            .iter()
+            .map(|(n, c)| Route::from_config(n, c).unwrap())
+            .collect();
+        let every_field = RouteConfig {
+            chain: vec!["a".into(), "b".into(), "c".into()],
+            on: vec!["429".into(), "upstream".into(), "malformed".into()],
+            retries: 3,
+            backoff_ms: 123,
+            max_backoff_ms: 4567,
+            first_token_timeout_ms: Some(890),
+            restart_after_content: true,
+        };
+        routes.push(Route::from_config("all", &every_field).unwrap());
+        routes.push(
+            Route::from_config(
+                "defaults",
+                &RouteConfig {
+                    chain: vec!["x".into()],
+                    ..Default::default()
+                },
+            )
+            .unwrap(),
+        );
+        for r in routes {
+            let mut f = RouteForm::open(&r);
+            assert_eq!(f.parse().unwrap(), r, "opened and saved without a change: {}", r.name);
+            // Editing a shown field keeps the hidden ones.
+            f.retries = TextField::new("0");
+            let edited = f.parse().unwrap();
+            assert_eq!(edited.retries, 0);
+            assert_eq!(edited.restart_after_content, r.restart_after_content);
+            assert_eq!((edited.backoff, edited.max_backoff), (r.backoff, r.max_backoff));
+        }
+    }
 }

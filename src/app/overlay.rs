@@ -100,11 +100,25 @@ pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
 
 fn save_route(s: &mut State, route: crate::route::Route) {
     let name = route.name.clone();
+    // Models the gateway does not list are kept (some gateways hide models), with a warning.
+    let unknown: Vec<&str> = route
+        .chain
+        .iter()
+        .map(String::as_str)
+        .filter(|m| !s.picker.models.is_empty() && !s.picker.models.iter().any(|x| x.id == *m))
+        .collect();
+    s.status_msg = Some(if unknown.is_empty() {
+        format!("route {name} saved for this session")
+    } else {
+        format!(
+            "route {name} saved for this session; not in /v1/models: {} (kept: some gateways hide models)",
+            unknown.join(", ")
+        )
+    });
     s.routes.insert(name.clone(), route);
     if let Some(p) = s.focused() {
-        s.panes[p].route = Some(name.clone());
+        s.panes[p].route = Some(name);
     }
-    s.status_msg = Some(format!("route {name} saved for this session"));
     s.overlay = Overlay::None;
 }
 

@@ -295,4 +295,14 @@ fn route_form_edits_and_rehearse_asks_for_a_report() {
         e => panic!("{e:?}"),
     }
     assert_eq!(s.overlay, Overlay::Rehearsal(None));
+    // A model the gateway does not list is saved, with a warning naming it.
+    update(&mut s, key(KeyCode::Esc));
+    update(&mut s, key(KeyCode::Char('e')));
+    update(&mut s, ctrl('u'));
+    typed(&mut s, "a/fast, zz/hidden");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.overlay, Overlay::None);
+    let msg = s.status_msg.clone().unwrap_or_default();
+    assert!(msg.contains("not in /v1/models: zz/hidden"), "{msg}");
+    assert_eq!(s.routes["a/fast-fallback"].chain, vec!["a/fast", "zz/hidden"]);
 }
