@@ -145,14 +145,28 @@ fn ask_table_and_stdin_prompt() {
         stdout.contains("tokenizers"),
         "the answer echoes the stdin prompt: {stdout}"
     );
-    let header = stdout.lines().find(|l| l.starts_with("model")).unwrap();
+    // The answers on stdout, the metrics table on stderr: `> answer.md` holds only answers.
+    assert!(!stdout.contains("out tok"), "{stdout}");
+    let stderr = text(&out.stderr);
+    let header = stderr.lines().find(|l| l.starts_with("model")).unwrap();
     for col in ["ttft", "total", "out tok", "tok/s", "cost"] {
         assert!(header.contains(col), "{header}");
     }
     assert!(
-        stdout.contains("$0 (models)"),
-        "free model costs $0: {stdout}"
+        stderr.contains("$0 (models)"),
+        "free model costs $0: {stderr}"
     );
+    // --metrics stdout puts it back; none drops it.
+    for (choice, on_stdout, on_stderr) in [("stdout", true, false), ("none", false, false)] {
+        let out = run_against(
+            &home,
+            &demo,
+            &["ask", "-m", "demo/local-free", "--metrics", choice, "hi"],
+        );
+        assert!(out.status.success());
+        assert_eq!(text(&out.stdout).contains("out tok"), on_stdout, "{choice}");
+        assert_eq!(text(&out.stderr).contains("out tok"), on_stderr, "{choice}");
+    }
 }
 
 #[test]

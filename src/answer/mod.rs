@@ -37,11 +37,17 @@ pub struct Hop {
     pub error: Option<String>,
     pub failure: Option<ErrorKind>,
     /// Time from sending this attempt to its end.
+    #[serde(serialize_with = "round_hop_ms")]
     pub ms: f64,
     /// Wait before the next attempt, when there was one.
+    #[serde(serialize_with = "record::round_ms")]
     pub backoff_ms: Option<f64>,
     /// Answer text had started before this attempt failed.
     pub failed_after_content: bool,
+}
+
+fn round_hop_ms<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    record::round_ms(&Some(*v), s)
 }
 
 impl Hop {

@@ -17,21 +17,30 @@ pub struct AnswerRecord {
     pub reasoning: String,
     /// From the first attempt's send to the first answer token: what the user waited, fallbacks
     /// and backoff included.
+    #[serde(serialize_with = "round_ms")]
     pub ttft_ms: Option<f64>,
+    #[serde(serialize_with = "round_ms")]
     pub ttfr_ms: Option<f64>,
     /// From the first attempt's send to the end.
+    #[serde(serialize_with = "round_ms")]
     pub total_ms: Option<f64>,
     /// The answering attempt's own figures, from its own send (equal to the above without fallback).
+    #[serde(serialize_with = "round_ms")]
     pub served_ttft_ms: Option<f64>,
+    #[serde(serialize_with = "round_ms")]
     pub served_total_ms: Option<f64>,
+    #[serde(serialize_with = "round_ms")]
     pub itl_ms: Option<f64>,
     pub input_tokens: Option<u64>,
     pub cached_input_tokens: Option<u64>,
     pub output_tokens: Option<u64>,
     pub reasoning_tokens: Option<u64>,
     /// End to end: output tokens / total time.
+    #[serde(serialize_with = "round_rate")]
     pub tokens_per_s: Option<f64>,
+    #[serde(serialize_with = "round_rate")]
     pub decode_tokens_per_s: Option<f64>,
+    #[serde(serialize_with = "round_usd")]
     pub cost_usd: Option<f64>,
     pub cost_source: Option<CostSource>,
     /// True when any token figure rests on an estimate rather than the server's usage.
@@ -61,6 +70,26 @@ pub struct AnswerRecord {
     /// Every timing figure, for session statistics.
     #[serde(skip)]
     pub figures: metrics::Figures,
+}
+
+/// JSON numbers people read: milliseconds to the microsecond, rates to 0.01, USD to 1e-9.
+fn rounded<S: Serializer>(v: &Option<f64>, s: S, scale: f64) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(x) if x.is_finite() => s.serialize_f64((x * scale).round() / scale),
+        _ => s.serialize_none(),
+    }
+}
+
+pub(crate) fn round_ms<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    rounded(v, s, 1e3)
+}
+
+fn round_rate<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    rounded(v, s, 1e2)
+}
+
+fn round_usd<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    rounded(v, s, 1e9)
 }
 
 fn display<S: Serializer>(e: &Option<GatewayError>, s: S) -> Result<S::Ok, S::Error> {
@@ -456,6 +485,15 @@ mod tests {
             "a failed single attempt adds no answering hop"
         );
         let json = serde_json::to_value(&rec).unwrap();
+        assert_eq!(json["ttft_ms"], serde_json::Value::Null);
+        let mut r2 = rec.clone();
+        r2.total_ms = Some(1641.3350799999998);
+        r2.cost_usd = Some(0.000_123_456_789_9);
+        r2.tokens_per_s = Some(161.234_567);
+        let j = serde_json::to_string(&r2).unwrap();
+        assert!(j.contains("\"total_ms\":1641.335,"), "{j}");
+        assert!(j.contains("\"cost_usd\":0.000123457,"), "{j}");
+        assert!(j.contains("\"tokens_per_s\":161.23,"), "{j}");
         assert_eq!(json["error"], "cancelled");
         assert_eq!(json["error_kind"], "cancelled");
         assert!(json.get("hop_model").is_none() && json.get("figures").is_none());

@@ -383,13 +383,21 @@ mod tests {
         );
         for r in routes {
             let mut f = RouteForm::open(&r);
-            assert_eq!(f.parse().unwrap(), r, "opened and saved without a change: {}", r.name);
+            assert_eq!(
+                f.parse().unwrap(),
+                r,
+                "opened and saved without a change: {}",
+                r.name
+            );
             // Editing a shown field keeps the hidden ones.
             f.retries = TextField::new("0");
             let edited = f.parse().unwrap();
             assert_eq!(edited.retries, 0);
             assert_eq!(edited.restart_after_content, r.restart_after_content);
-            assert_eq!((edited.backoff, edited.max_backoff), (r.backoff, r.max_backoff));
+            assert_eq!(
+                (edited.backoff, edited.max_backoff),
+                (r.backoff, r.max_backoff)
+            );
         }
     }
 }

@@ -36,6 +36,10 @@ pub struct AskArgs {
     /// Print a JSON array, one object per model.
     #[arg(long)]
     pub json: bool,
+    /// Where the metrics table goes in text mode: `stderr` (the default, so `> answer.md` holds
+    /// only the answers), `stdout`, or `none`.
+    #[arg(long, value_name = "WHERE", default_value = "stderr", value_parser = ["stderr", "stdout", "none"])]
+    pub metrics: String,
     /// Ask for whole answers instead of streams (no time to first token then: it equals the total).
     #[arg(long, conflicts_with = "routes")]
     pub no_stream: bool,
@@ -249,7 +253,7 @@ fn report(
     if args.json {
         println!("{}", serde_json::to_string_pretty(&records)?);
     } else {
-        print_text(&records, live);
+        print_text(&records, live, &args.metrics);
     }
     let mut failed = false;
     for r in &records {
@@ -268,7 +272,7 @@ fn report(
     })
 }
 
-fn print_text(records: &[AnswerRecord], streamed: bool) {
+fn print_text(records: &[AnswerRecord], streamed: bool, metrics: &str) {
     let mut out = String::new();
     for r in records {
         if streamed {
@@ -296,16 +300,33 @@ fn print_text(records: &[AnswerRecord], streamed: bool) {
             out.push_str("\n\n");
         }
     }
+    // Text mode is for reading: server text never reaches the terminal with control sequences
+    // (JSON output escapes them instead).
+    print!("{}", crate::clean::terminal_safe(&out));
+    let table = metrics_table(records);
+    match metrics {
+        "stdout" => print!("{table}"),
+        "none" => {}
+        _ => eprint!("{table}"),
+    }
+}
+
+/// One row per answer: model (and the hop that served a route), TTFT, total, tokens, speed, cost.
+fn metrics_table(records: &[AnswerRecord]) -> String {
+    let name = |r: &AnswerRecord| match &r.route {
+        Some(_) if r.succeeded() => format!("{} → {}", r.model, r.hop_model),
+        _ => r.model.clone(),
+    };
     let w = records
         .iter()
-        .map(|r| r.model.len())
+        .map(|r| name(r).chars().count())
         .max()
         .unwrap_or(5)
         .max(5);
-    out.push_str(&format!(
+    let mut out = format!(
         "{:<w$}  {:>8}  {:>8}  {:>9}  {:>8}  {:>10}  {}\n",
         "model", "ttft", "total", "out tok", "tok/s", "cost", "status"
-    ));
+    );
     for r in records {
         let est = if r.estimated { " est." } else { "" };
         let tokens = r
@@ -325,7 +346,7 @@ fn print_text(records: &[AnswerRecord], streamed: bool) {
         };
         out.push_str(&format!(
             "{:<w$}  {:>8}  {:>8}  {:>9}  {:>8}  {:>10}  {}\n",
-            r.model,
+            name(r),
             fmt_ms(r.ttft_ms),
             fmt_ms(r.total_ms),
             tokens,
@@ -334,7 +355,5 @@ fn print_text(records: &[AnswerRecord], streamed: bool) {
             status
         ));
     }
-    // Text mode is for reading: server text never reaches the terminal with control sequences
-    // (JSON output escapes them instead).
-    print!("{}", crate::clean::terminal_safe(&out));
+    out
 }

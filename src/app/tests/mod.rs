@@ -304,5 +304,8 @@ fn route_form_edits_and_rehearse_asks_for_a_report() {
     assert_eq!(s.overlay, Overlay::None);
     let msg = s.status_msg.clone().unwrap_or_default();
     assert!(msg.contains("not in /v1/models: zz/hidden"), "{msg}");
-    assert_eq!(s.routes["a/fast-fallback"].chain, vec!["a/fast", "zz/hidden"]);
+    assert_eq!(
+        s.routes["a/fast-fallback"].chain,
+        vec!["a/fast", "zz/hidden"]
+    );
 }
