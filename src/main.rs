@@ -61,6 +61,19 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             ask::run(&session, args).await
         }
         None => {
+            let mut distinct: Vec<&String> = Vec::new();
+            for m in &cli.models {
+                if !distinct.contains(&m) {
+                    distinct.push(m);
+                }
+            }
+            if distinct.len() > gatebench::app::MAX_PANES {
+                anyhow::bail!(
+                    "{} models named with -m; the workbench shows at most {} at once",
+                    distinct.len(),
+                    gatebench::app::MAX_PANES
+                );
+            }
             gatebench::tui::need_terminal()?;
             // The network (and an in-process demo gateway) runs on a thread of its own.
             let net = gatebench::tui::net_runtime()?;

@@ -541,3 +541,20 @@ fn completions_man_page_and_config_commands() {
         .unwrap();
     assert!(text(&out.stdout).contains("broken.toml"));
 }
+
+#[test]
+fn more_than_nine_models_is_an_error_not_a_silent_drop() {
+    let home = tempfile::tempdir().unwrap();
+    let mut args = vec!["--demo".to_string()];
+    for i in 0..10 {
+        args.push("-m".into());
+        args.push(format!("m{i}"));
+    }
+    let out = gatebench(&home).args(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("10 models named with -m; the workbench shows at most 9"),
+        "{}",
+        text(&out.stderr)
+    );
+}

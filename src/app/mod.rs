@@ -150,8 +150,13 @@ impl State {
             dirty: true,
             routes: BTreeMap::new(),
         };
-        for m in selected.into_iter().take(MAX_PANES) {
-            s.toggle_model(&m);
+        let mut seen = Vec::new();
+        for m in selected {
+            // Named twice is one pane, not a toggle off.
+            if !seen.contains(&m) {
+                seen.push(m.clone());
+                s.toggle_model(&m);
+            }
         }
         if !s.selected.is_empty() {
             s.focus = Focus::Editor;
@@ -287,6 +292,9 @@ fn apply(s: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::ModelsLoaded(result) => {
             s.picker.loaded(result);
+            if let Some(msg) = s.picker.adopt_unlisted(&s.selected) {
+                s.status_msg = Some(msg);
+            }
             vec![]
         }
         Action::Rehearsed(report) => {

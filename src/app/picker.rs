@@ -44,6 +44,38 @@ impl Picker {
         self.refilter();
     }
 
+    /// Selected models the gateway does not list join the list (so they can be deselected), and
+    /// the message names them with the closest listed names.
+    pub fn adopt_unlisted(&mut self, selected: &[String]) -> Option<String> {
+        if self.models.is_empty() {
+            return None;
+        }
+        let unknown: Vec<&String> = selected
+            .iter()
+            .filter(|id| !self.models.iter().any(|m| &m.id == *id))
+            .collect();
+        if unknown.is_empty() {
+            return None;
+        }
+        let mut parts = Vec::new();
+        for id in &unknown {
+            let close = closest(&self.models, id);
+            parts.push(if close.is_empty() {
+                id.to_string()
+            } else {
+                format!("{id} (closest: {})", close.join(", "))
+            });
+        }
+        for id in unknown {
+            self.models.push(ModelInfo {
+                id: id.clone(),
+                ..Default::default()
+            });
+        }
+        self.refilter();
+        Some(format!("not in /v1/models: {}", parts.join("; ")))
+    }
+
     pub fn refilter(&mut self) {
         self.matches = filter(&self.models, &self.filter);
         self.cursor = self.cursor.min(self.matches.len().saturating_sub(1));
@@ -114,6 +146,32 @@ pub fn filter(models: &[ModelInfo], query: &str) -> Vec<usize> {
     scored.into_iter().map(|(i, _)| i).collect()
 }
 
+/// The two listed names nearest to `id` by edit distance (typos), when near enough to help.
+fn closest<'a>(models: &'a [ModelInfo], id: &str) -> Vec<&'a str> {
+    let mut scored: Vec<(usize, &str)> = models
+        .iter()
+        .map(|m| (edit_distance(&m.id, id), m.id.as_str()))
+        .filter(|(d, _)| *d <= (id.chars().count() / 3).max(2))
+        .collect();
+    scored.sort();
+    scored.into_iter().take(2).map(|(_, m)| m).collect()
+}
+
+/// Levenshtein distance over chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 struct IdRef<'a>(usize, &'a str);
 
 impl AsRef<str> for IdRef<'_> {
@@ -148,5 +206,15 @@ mod tests {
         assert_eq!(got[0], 2);
         assert!(filter(&m, "cls").contains(&1));
         assert!(filter(&m, "zzzz").is_empty());
+    }
+
+    #[test]
+    fn closest_names_by_edit_distance() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
+        let m = models(&["openai/gpt-4o", "openai/gpt-4o-mini", "meta/llama"]);
+        assert_eq!(closest(&m, "openai/gpt4o"), vec!["openai/gpt-4o"]);
+        assert!(closest(&m, "something/else-entirely").is_empty());
     }
 }

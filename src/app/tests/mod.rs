@@ -309,3 +309,33 @@ fn route_form_edits_and_rehearse_asks_for_a_report() {
         vec!["a/fast", "zz/hidden"]
     );
 }
+
+#[test]
+fn models_named_twice_or_unlisted_at_start() {
+    let km = Keymap::new(&BTreeMap::new()).unwrap();
+    let named = ["a/fast", "a/fast", "b/lrage"].map(String::from).to_vec();
+    let mut s = State::new(km, named, None);
+    assert_eq!(
+        s.selected,
+        vec!["a/fast", "b/lrage"],
+        "twice is one pane, not a toggle off"
+    );
+    update(&mut s, Action::ModelsLoaded(Ok(models())));
+    let msg = s.status_msg.clone().unwrap_or_default();
+    assert!(
+        msg.contains("not in /v1/models: b/lrage (closest: b/large"),
+        "{msg}"
+    );
+    // It shows in the picker, so it can be deselected there.
+    let i = s
+        .picker
+        .models
+        .iter()
+        .position(|m| m.id == "b/lrage")
+        .unwrap();
+    let row = s.picker.matches.iter().position(|&m| m == i).unwrap();
+    update(&mut s, key(KeyCode::BackTab));
+    s.picker.cursor = row;
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.selected, vec!["a/fast"]);
+}
