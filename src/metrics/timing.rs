@@ -181,5 +181,8 @@ mod tests {
         assert_eq!((f.itl_ms, f.decode_tps), (None, None), "one token");
         let f = figures(&tl, Some(TokenCount::Reported(2)));
         assert_eq!(f.itl_ms, Some(20.0));
+        let f = figures(&tl, Some(TokenCount::Reported(3)));
+        assert_eq!(f.itl_ms, Some(10.0));
+        assert_eq!(f.decode_tps, Some(100.0));
     }
 }
