@@ -166,7 +166,8 @@ impl Pane {
     }
 
     pub fn on_hop_failed(&mut self, hop: &Hop, next: &Next) {
-        if !self.status.is_running() {
+        // Giving up is told once, by the request's end (with every hop when there were several).
+        if !self.status.is_running() || *next == Next::GiveUp {
             return;
         }
         self.transcript.block(
@@ -247,6 +248,21 @@ impl Pane {
                     ))
                 ),
             );
+        }
+    }
+
+    /// The state as the title and the panel show it: `done` says when the answer was cut short,
+    /// refused, or all reasoning and no answer.
+    pub fn state_label(&self) -> &'static str {
+        use crate::gateway::wire::FinishReason;
+        let Some(a) = self.answer.as_ref().filter(|_| self.status == Status::Done) else {
+            return self.status.label();
+        };
+        match &a.finish_reason {
+            _ if a.text.trim().is_empty() && !a.reasoning.is_empty() => "done · only reasoning",
+            Some(FinishReason::Length) => "done · cut at max tokens",
+            Some(FinishReason::ContentFilter) => "done · filtered",
+            _ => "done",
         }
     }
 

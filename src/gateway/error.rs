@@ -178,7 +178,7 @@ fn hint(status: u16, key_env: Option<&str>) -> String {
         (404, _) => {
             " (unknown model or path: `gatebench models` lists what this key can use)".into()
         }
-        (429, _) => " (rate limited)".into(),
+        // 429 says "rate limited" by itself, and gateways add their own kind: no hint.
         _ => String::new(),
     }
 }

@@ -133,6 +133,8 @@ fn now(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                 (Some(c), _) => format!("{}{est} {}", fmt_usd(Some(c.usd)), c.source.label()),
                 (None, st) if st.is_running() => "…".into(),
                 (None, Status::Idle) => String::new(),
+                // Nothing was billed (or nothing is known to be): not an unknown price.
+                (None, Status::Error | Status::Cancelled) => "-".into(),
                 (None, _) => fmt_usd(None),
             };
             let state_style = match pane.status {
@@ -148,7 +150,7 @@ fn now(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                     (Some(r), None) => r.clone(),
                     _ => pane.model.clone(),
                 }),
-                Cell::from(pane.status.label()).style(state_style),
+                Cell::from(pane.state_label()).style(state_style),
                 Cell::from(fmt_ms(live.ttft_ms)),
                 Cell::from(live.tokens_per_s.map_or("-".into(), |v| format!("{v:.1}"))),
                 Cell::from(fmt_ms(live.total_ms)),

@@ -61,7 +61,7 @@ fn render_pane(p: &Pane, number: usize, focused: bool, theme: &Theme, f: &mut Fr
     // The state comes before the name: on narrow panes the name is what gets cut.
     let mut title = vec![
         Span::styled(format!(" {number} "), theme.border(focused)),
-        Span::styled(p.status.label(), status_style(&p.status, theme)),
+        Span::styled(p.state_label(), status_style(&p.status, theme)),
         Span::styled(" · ", theme.dim()),
         Span::styled(p.target(), theme.base().add_modifier(Modifier::BOLD)),
     ];

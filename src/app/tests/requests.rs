@@ -431,3 +431,73 @@ fn panes_send_through_routes_and_show_every_hop() {
     update(&mut s, key(KeyCode::Char('[')));
     assert_eq!(s.panes[0].route, None);
 }
+
+#[test]
+fn done_says_when_an_answer_was_cut_refused_or_all_reasoning() {
+    use crate::gateway::wire::FinishReason;
+    let cases: [(Chunk, &str); 4] = [
+        (testkit::content("fine"), "done"),
+        (
+            Chunk {
+                content: Some("half an ans".into()),
+                finish_reason: Some(FinishReason::Length),
+                ..Default::default()
+            },
+            "done · cut at max tokens",
+        ),
+        (
+            Chunk {
+                reasoning: Some("thinking, thinking".into()),
+                finish_reason: Some(FinishReason::Length),
+                ..Default::default()
+            },
+            "done · only reasoning",
+        ),
+        (
+            Chunk {
+                content: Some("partly".into()),
+                finish_reason: Some(FinishReason::ContentFilter),
+                ..Default::default()
+            },
+            "done · filtered",
+        ),
+    ];
+    for (chunk, want) in cases {
+        let mut s = state(&["a/fast"]);
+        typed(&mut s, "x");
+        let id = sends(&update(&mut s, ctrl('s')))[0].0;
+        let t0 = Instant::now();
+        let mut r = Req::start(&mut s, id, t0);
+        r.chunk(&mut s, t0 + Duration::from_millis(5), chunk);
+        r.end(&mut s, t0 + Duration::from_millis(9));
+        assert_eq!(s.panes[0].state_label(), want);
+    }
+}
+
+#[test]
+fn a_plain_models_error_shows_once_without_route_talk() {
+    let mut s = state(&["a/fast"]);
+    typed(&mut s, "x");
+    let id = sends(&update(&mut s, ctrl('s')))[0].0;
+    let t0 = Instant::now();
+    let mut r = Req::start(&mut s, id, t0);
+    let err = || GatewayError::Http {
+        status: 429,
+        url: "http://gw/v1/chat/completions".into(),
+        message: "slow down (rate_limit_error)".into(),
+        retry_after: None,
+        key_env: None,
+    };
+    r.fail_hop(&mut s, t0, err(), Next::GiveUp);
+    r.end_with(&mut s, t0, Some(err()), None);
+    let rows: Vec<String> = s.panes[0]
+        .transcript
+        .rows()
+        .iter()
+        .map(|r| r.text.clone())
+        .collect();
+    let all = rows.join("\n");
+    assert_eq!(all.matches("slow down").count(), 1, "{all}");
+    assert!(!all.contains("giving up"), "{all}");
+    assert!(!all.contains("(rate limited)"), "{all}");
+}
