@@ -200,10 +200,21 @@ impl Keymap {
                 .ok_or_else(|| format!("[keys]: unknown command {name:?}"))?;
             b.keys = parse_list(keys).map_err(|e| format!("[keys] {name}: {e}"))?;
         }
+        // One key, one command: a key bound twice would silently do only the first.
+        for (i, a) in bindings.iter().enumerate() {
+            for b in &bindings[i + 1..] {
+                if let Some(k) = a.keys.iter().find(|k| b.keys.contains(k)) {
+                    return Err(format!(
+                        "[keys]: {k} is bound to both {} and {}; give one of them another key",
+                        a.command.name(),
+                        b.command.name()
+                    ));
+                }
+            }
+        }
         Ok(Self { bindings })
     }
 
-    /// The command for a key. `in_text` is true when a text input has focus: plain keys type there.
     /// The first key bound to `cmd`, as the screen names it (`Ctrl-S`); `None` when unbound.
     pub fn key_for(&self, cmd: Command) -> Option<String> {
         self.key_in(cmd, false)
@@ -230,6 +241,7 @@ impl Keymap {
         }
     }
 
+    /// The command for a key. `in_text` is true when a text input has focus: plain keys type there.
     pub fn lookup(&self, key: &KeyEvent, in_text: bool) -> Option<Command> {
         self.bindings
             .iter()
@@ -355,5 +367,26 @@ mod tests {
         let mut bad = BTreeMap::new();
         bad.insert("send".to_string(), "ctrl-".to_string());
         assert!(Keymap::new(&bad).is_err());
+    }
+
+    #[test]
+    fn a_key_bound_to_two_commands_is_an_error_naming_both() {
+        let o: BTreeMap<String, String> = [("rerun".to_string(), "m".to_string())].into();
+        let e = Keymap::new(&o).unwrap_err();
+        assert!(
+            e.contains("rerun") && e.contains("maximize") && e.contains(" m "),
+            "{e}"
+        );
+        // Moving the other command away resolves it.
+        let o: BTreeMap<String, String> = [
+            ("rerun".to_string(), "m".to_string()),
+            ("maximize".to_string(), "z".to_string()),
+        ]
+        .into();
+        assert!(Keymap::new(&o).is_ok());
+        assert!(
+            Keymap::new(&BTreeMap::new()).is_ok(),
+            "the defaults never conflict"
+        );
     }
 }
