@@ -312,6 +312,8 @@ fn apply(s: &mut State, action: Action) -> Vec<Effect> {
 }
 
 fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    // A flash message lasts until the next key: what that key does may say something new.
+    s.status_msg = None;
     if s.overlay != Overlay::None {
         return overlay::on_key(s, k);
     }

@@ -339,3 +339,14 @@ fn models_named_twice_or_unlisted_at_start() {
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(s.selected, vec!["a/fast"]);
 }
+
+#[test]
+fn a_flash_message_lasts_until_the_next_key() {
+    let mut s = state(&["a/fast"]);
+    update(&mut s, key(KeyCode::Char('r'))); // in the editor 'r' types: nothing to say
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Char('r')));
+    assert_eq!(s.status_msg.as_deref(), Some("nothing to re-run yet"));
+    update(&mut s, key(KeyCode::Char('j')));
+    assert_eq!(s.status_msg, None);
+}
