@@ -39,6 +39,9 @@ pub fn on_command(s: &mut State, cmd: Command) -> Vec<Effect> {
             s.focus = order[(i + step) % 3];
             vec![]
         }
+        Command::NewConversation if s.panes.iter().any(|p| !p.transcript.is_empty()) => {
+            open(s, Overlay::ConfirmNew)
+        }
         Command::NewConversation => new_conversation(s),
         Command::ToggleMouse => {
             s.mouse_capture = !s.mouse_capture;
@@ -141,7 +144,7 @@ fn cancel(s: &mut State) -> Vec<Effect> {
     requests::cancel(s, targets)
 }
 
-fn new_conversation(s: &mut State) -> Vec<Effect> {
+pub(super) fn new_conversation(s: &mut State) -> Vec<Effect> {
     let all = (0..s.panes.len()).collect();
     let effects = requests::cancel(s, all);
     for p in &mut s.panes {

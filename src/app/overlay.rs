@@ -11,6 +11,8 @@ pub enum Overlay {
     None,
     Help,
     ConfirmQuit,
+    /// Ctrl-N with answers on screen: clear them all?
+    ConfirmNew,
     Params(ParamsForm),
     /// The session budget is spent: send this prompt anyway?
     ConfirmBudget(String),
@@ -53,6 +55,15 @@ pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 vec![]
             }
         },
+        Overlay::ConfirmNew => {
+            s.overlay = Overlay::None;
+            match k.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+                    super::commands::new_conversation(s)
+                }
+                _ => vec![],
+            }
+        }
         Overlay::ConfirmBudget(prompt) => {
             let prompt = std::mem::take(prompt);
             s.overlay = Overlay::None;

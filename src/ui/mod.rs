@@ -38,6 +38,7 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame) {
         Overlay::None => {}
         Overlay::Help => overlay::help(s, theme, f),
         Overlay::ConfirmQuit => overlay::confirm_quit(theme, f),
+        Overlay::ConfirmNew => overlay::confirm_new(theme, f),
         Overlay::Params(form) => overlay::params(form, theme, f),
         Overlay::ConfirmBudget(_) => overlay::confirm_budget(s, theme, f),
         Overlay::RouteForm(form) => overlay::route_form(form, theme, f),

@@ -59,19 +59,39 @@ pub fn help(s: &State, theme: &Theme, f: &mut Frame) {
 }
 
 pub fn confirm_quit(theme: &Theme, f: &mut Frame) {
-    let area = centered(f.area(), 50, 5);
+    confirm(
+        theme,
+        f,
+        " Quit ",
+        "Requests are still running.",
+        "Quit and cancel them? y / n",
+    );
+}
+
+pub fn confirm_new(theme: &Theme, f: &mut Frame) {
+    confirm(
+        theme,
+        f,
+        " New conversation ",
+        "The panes hold answers and their conversations.",
+        "Clear them all? y / n",
+    );
+}
+
+fn confirm(theme: &Theme, f: &mut Frame, title: &str, what: &str, question: &str) {
+    let area = centered(f.area(), 56, 5);
     f.render_widget(Clear, area);
     f.render_widget(
         Paragraph::new(vec![
-            Line::styled("Requests are still running.", theme.base()),
+            Line::styled(what.to_string(), theme.base()),
             Line::styled(
-                "Quit and cancel them? y / n",
+                question.to_string(),
                 Style::default().fg(theme.warn).add_modifier(Modifier::BOLD),
             ),
         ])
         .block(
             Block::bordered()
-                .title(" Quit ")
+                .title(title.to_string())
                 .border_style(theme.border(true)),
         ),
         area,

@@ -126,12 +126,21 @@ fn multi_turn_keeps_each_panes_own_conversation_and_new_conversation_resets() {
     s.toggle_model("b/large");
     s.toggle_model("b/large");
     assert_eq!(s.panes[1].history.len(), 2);
+    // Ctrl-N asks first while answers are on screen; "n" keeps them.
     update(&mut s, ctrl('n'));
+    assert_eq!(s.overlay, Overlay::ConfirmNew);
+    update(&mut s, key(KeyCode::Char('n')));
+    assert_eq!(s.panes[1].history.len(), 2);
+    update(&mut s, ctrl('n'));
+    update(&mut s, key(KeyCode::Char('y')));
     assert!(
         s.panes
             .iter()
             .all(|p| p.history.is_empty() && p.transcript.is_empty())
     );
+    // Nothing on screen: no question.
+    update(&mut s, ctrl('n'));
+    assert_eq!(s.overlay, Overlay::None);
 }
 
 #[test]
