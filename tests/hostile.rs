@@ -10,7 +10,9 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::demo::BIN;
-use common::raw::{self, RawServer, Seen, chunk, finish, models, respond, send, stream_head};
+use common::raw::{
+    self, RawServer, Seen, chunk, finish, flood, models, respond, send, stream_head,
+};
 use serde_json::Value;
 
 const KEY: &str = "sk-hostile-test-KEY-0123456789abcdefXYZ";
@@ -264,12 +266,7 @@ fn endless_error_bodies_and_lines_are_cut_off() {
             "500 Internal Server Error",
             &[("content-type", "text/plain")],
         );
-        let block = vec![b'x'; 1 << 16];
-        for _ in 0..(300 << 4) {
-            if !send(sock, &block) {
-                return;
-            }
-        }
+        flood(sock, 300);
     });
     let run = ask_json(&server, &[]);
     assert_eq!(run.code(), 1);
@@ -284,12 +281,7 @@ fn endless_error_bodies_and_lines_are_cut_off() {
         stream_head(sock, "200 OK", &[("content-type", "text/event-stream")]);
         send(sock, chunk("before ").as_bytes());
         send(sock, b"data: ");
-        let block = vec![b'y'; 1 << 16];
-        for _ in 0..(300 << 4) {
-            if !send(sock, &block) {
-                return;
-            }
-        }
+        flood(sock, 300);
     });
     let run = ask_json(&server, &[]);
     assert_eq!(run.code(), 1);
@@ -484,22 +476,14 @@ fn peak_rss_kib(child: Child, secs: u64) -> (u64, Run) {
 
 #[test]
 fn memory_stays_flat_against_a_gigabyte_body_or_line() {
-    let gib = |sock: &mut TcpStream, prefix: &[u8]| {
-        send(sock, prefix);
-        let block = vec![b'z'; 1 << 16];
-        for _ in 0..(1 << 14) {
-            if !send(sock, &block) {
-                return;
-            }
-        }
-    };
     let error_body = gateway(move |_, sock| {
         stream_head(sock, "502 Bad Gateway", &[("content-type", "text/plain")]);
-        gib(sock, b"");
+        flood(sock, 1024);
     });
     let line = gateway(move |_, sock| {
         stream_head(sock, "200 OK", &[("content-type", "text/event-stream")]);
-        gib(sock, b"data: ");
+        send(sock, b"data: ");
+        flood(sock, 1024);
     });
     for (what, server) in [("1 GiB error body", &error_body), ("1 GiB SSE line", &line)] {
         let home = tempfile::tempdir().unwrap();

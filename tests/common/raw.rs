@@ -131,3 +131,13 @@ pub fn chunk(content: &str) -> String {
 pub fn finish() -> String {
     "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2}}\n\ndata: [DONE]\n\n".to_string()
 }
+
+/// Write `mib` MiB of filler, 64 KiB at a time, until done or the client hangs up.
+pub fn flood(sock: &mut TcpStream, mib: usize) {
+    let block = vec![b'z'; 1 << 16];
+    for _ in 0..(mib << 4) {
+        if !send(sock, &block) {
+            return;
+        }
+    }
+}

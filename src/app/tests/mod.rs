@@ -64,6 +64,14 @@ pub(super) fn sends(effects: &[Effect]) -> Vec<(u64, ChatRequest)> {
         .collect()
 }
 
+/// One model selected and `prompt` sent: the state and the request's id.
+pub(super) fn sent_one(prompt: &str) -> (State, u64) {
+    let mut s = state(&["a/fast"]);
+    typed(&mut s, prompt);
+    let id = sends(&update(&mut s, ctrl('s')))[0].0;
+    (s, id)
+}
+
 /// Drive one request to the end with fixed instants: first token after 100 ms.
 pub(super) fn answer(s: &mut State, id: u64, t0: Instant, text: &str, usage: Option<Usage>) {
     testkit::answer(s, id, t0, 100, text, usage)

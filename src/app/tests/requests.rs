@@ -5,9 +5,7 @@ use super::*;
 
 #[test]
 fn chunks_stream_into_panes_and_figures_are_final_at_the_end() {
-    let mut s = state(&["a/fast"]);
-    typed(&mut s, "hello");
-    let id = sends(&update(&mut s, ctrl('s')))[0].0;
+    let (mut s, id) = sent_one("hello");
     let t0 = Instant::now();
     let mut r = Req::start(&mut s, id, t0);
     let thinking = Chunk {
@@ -145,9 +143,7 @@ fn multi_turn_keeps_each_panes_own_conversation_and_new_conversation_resets() {
 
 #[test]
 fn rate_limit_headroom_is_kept_per_pane() {
-    let mut s = state(&["a/fast"]);
-    typed(&mut s, "x");
-    let id = sends(&update(&mut s, ctrl('s')))[0].0;
+    let (mut s, id) = sent_one("x");
     let mut h = HeaderMap::new();
     h.insert("x-ratelimit-limit-requests", "60".parse().unwrap());
     h.insert("x-ratelimit-remaining-requests", "59".parse().unwrap());
@@ -472,9 +468,7 @@ fn done_says_when_an_answer_was_cut_refused_or_all_reasoning() {
         ),
     ];
     for (chunk, want) in cases {
-        let mut s = state(&["a/fast"]);
-        typed(&mut s, "x");
-        let id = sends(&update(&mut s, ctrl('s')))[0].0;
+        let (mut s, id) = sent_one("x");
         let t0 = Instant::now();
         let mut r = Req::start(&mut s, id, t0);
         r.chunk(&mut s, t0 + Duration::from_millis(5), chunk);
@@ -485,9 +479,7 @@ fn done_says_when_an_answer_was_cut_refused_or_all_reasoning() {
 
 #[test]
 fn a_plain_models_error_shows_once_without_route_talk() {
-    let mut s = state(&["a/fast"]);
-    typed(&mut s, "x");
-    let id = sends(&update(&mut s, ctrl('s')))[0].0;
+    let (mut s, id) = sent_one("x");
     let t0 = Instant::now();
     let mut r = Req::start(&mut s, id, t0);
     let err = || GatewayError::Http {
