@@ -558,3 +558,51 @@ fn more_than_nine_models_is_an_error_not_a_silent_drop() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn the_demo_gateway_speaks_the_responses_api() {
+    let home = tempfile::tempdir().unwrap();
+    for extra in [&[][..], &["--no-stream"][..]] {
+        let mut args = vec!["--demo", "--api", "responses", "ask", "--json"];
+        args.extend_from_slice(extra);
+        args.extend([
+            "-m",
+            "demo/reasoner",
+            "-m",
+            "demo/fast-mini",
+            "--max-tokens",
+            "400",
+            "why?",
+        ]);
+        let out = gatebench(&home).args(&args).output().unwrap();
+        assert!(out.status.success(), "{extra:?}: {}", text(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        for r in v.as_array().unwrap() {
+            assert!(r["error"].is_null(), "{r}");
+            assert!(!r["text"].as_str().unwrap().is_empty(), "{r}");
+            assert!(r["output_tokens"].as_u64().unwrap() > 0, "{r}");
+            assert_eq!(r["estimated"], false, "usage comes from the response: {r}");
+        }
+        assert!(
+            !v[0]["reasoning"].as_str().unwrap().is_empty(),
+            "the reasoner reasons: {}",
+            v[0]
+        );
+    }
+    // Errors come in the same shape as for chat completions.
+    let out = gatebench(&home)
+        .args([
+            "--demo",
+            "--api",
+            "responses",
+            "ask",
+            "--json",
+            "-m",
+            "nope/model",
+            "hi",
+        ])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["error_kind"], "not_found", "{v}");
+}

@@ -326,3 +326,55 @@ fn responses_api_against_llama_server() {
         assert!(r["ttft_ms"].as_f64().unwrap() > 0.0);
     }
 }
+
+/// The official OpenAI Python SDK (from the stack's LiteLLM venv) against `gatebench demo-gateway`:
+/// models, chat completions (whole and streamed), the Responses API (whole and streamed), errors.
+#[test]
+fn the_official_openai_sdk_talks_to_the_demo_gateway() {
+    if stack().is_none() {
+        return;
+    }
+    let python =
+        std::env::var("REALSTACK_PYTHON").expect("REALSTACK_PYTHON is set by stack.sh env");
+    let home = tempfile::tempdir().unwrap();
+    let demo = common::demo::start_demo(home.path(), &[]);
+    let script = r#"
+import os, openai
+c = openai.OpenAI(base_url=os.environ["GB_URL"], api_key=os.environ["GB_KEY"], max_retries=0)
+ids = [m.id for m in c.models.list()]
+assert "demo/fast-mini" in ids, ids
+r = c.chat.completions.create(model="demo/fast-mini", messages=[{"role": "user", "content": "hi"}])
+assert r.choices[0].message.content and r.usage.completion_tokens > 0
+text = "".join(ch.choices[0].delta.content or "" for ch in c.chat.completions.create(
+    model="demo/fast-mini", messages=[{"role": "user", "content": "hi"}], stream=True) if ch.choices)
+assert text == r.choices[0].message.content, (text, r.choices[0].message.content)
+w = c.responses.create(model="demo/reasoner", input="why?", instructions="be brief")
+assert w.output_text and w.usage.output_tokens > 0 and w.status == "completed", w
+deltas, done = [], None
+for ev in c.responses.create(model="demo/reasoner", input="why?", instructions="be brief", stream=True):
+    if ev.type == "response.output_text.delta":
+        deltas.append(ev.delta)
+    if ev.type == "response.completed":
+        done = ev.response
+assert "".join(deltas) == w.output_text and done.usage.output_tokens == w.usage.output_tokens
+try:
+    c.responses.create(model="nope/model", input="x")
+    raise SystemExit("no error for an unknown model")
+except openai.NotFoundError as e:
+    assert "does not exist" in str(e), e
+print("sdk ok")
+"#;
+    let out = Command::new(python)
+        .args(["-c", script])
+        .env("GB_URL", &demo.base_url)
+        .env("GB_KEY", &demo.key)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("sdk ok"));
+}

@@ -20,10 +20,11 @@ use tokio_util::sync::CancellationToken;
 use super::models::{Fault, FaultSpec, SimModel, catalogue, parse_fault};
 use super::script::{
     ApiError, context_error, parse_ask, per_token, retry_headers, script, status_error, too_long,
-    whole_response,
+    unix_now, whole_response,
 };
 pub use super::stream::Trace;
 use super::stream::stream_response;
+use super::wire::{Shape, responses_as_chat};
 use crate::rng::SplitMix64;
 
 /// The demo gateway's key. Not a secret: it only opens a simulator on loopback.
@@ -154,6 +155,7 @@ pub async fn spawn(cfg: DemoConfig) -> std::io::Result<DemoHandle> {
     let app = Router::new()
         .route("/v1/models", get(list_models))
         .route("/v1/chat/completions", post(chat))
+        .route("/v1/responses", post(responses))
         // Bodies are read by the handlers themselves, to answer 413 in OpenAI's shape.
         .layer(axum::extract::DefaultBodyLimit::disable())
         .route("/demo/stats", get(stats))
@@ -260,6 +262,15 @@ async fn trace(State(shared): State<Arc<Shared>>) -> Response {
 pub const MAX_REQUEST_BYTES: usize = 32 << 20;
 
 async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> Response {
+    answer(&shared, headers, body, Shape::Chat).await
+}
+
+/// `/v1/responses`: the same simulated models, in the Responses API's shapes.
+async fn responses(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> Response {
+    answer(&shared, headers, body, Shape::Responses).await
+}
+
+async fn answer(shared: &Arc<Shared>, headers: HeaderMap, body: Body, shape: Shape) -> Response {
     let body = match axum::body::to_bytes(body, MAX_REQUEST_BYTES).await {
         Ok(b) => b,
         Err(_) => {
@@ -274,8 +285,22 @@ async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body)
             ));
         }
     };
+    let body = match shape {
+        Shape::Chat => body,
+        Shape::Responses => match serde_json::from_slice::<Value>(&body) {
+            Ok(v) => Bytes::from(responses_as_chat(&v).to_string()),
+            Err(e) => {
+                return api_error(&ApiError::new(
+                    400,
+                    &format!("The request body is not valid JSON: {e}"),
+                    "invalid_request_error",
+                    None,
+                ));
+            }
+        },
+    };
     let mut tokens = 0;
-    let mut r = chat_inner(&shared, headers, body, &mut tokens).await;
+    let mut r = chat_inner(shared, headers, body, shape, &mut tokens).await;
     if r.status().is_success() || r.status() == StatusCode::TOO_MANY_REQUESTS {
         for (k, v) in shared.rate_limit_headers(tokens) {
             if let Ok(v) = HeaderValue::from_str(&v) {
@@ -290,6 +315,7 @@ async fn chat_inner(
     shared: &Arc<Shared>,
     headers: HeaderMap,
     body: Bytes,
+    shape: Shape,
     tokens: &mut u64,
 ) -> Response {
     if let Err(r) = authorized(shared, &headers) {
@@ -365,13 +391,19 @@ async fn chat_inner(
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        stream_response(shared.trace.clone(), ask, s, fault, n, request_id)
+        stream_response(shape, shared.trace.clone(), ask, s, fault, n, request_id)
     } else {
         let total: Duration = s.first_delay + s.gaps.iter().sum::<Duration>();
         if fault == Fault::HangFirst {
             std::future::pending::<()>().await;
         }
         tokio::time::sleep(total).await;
-        axum::Json(whole_response(&ask, &s, n)).into_response()
+        let body = match shape {
+            Shape::Chat => whole_response(&ask, &s, n),
+            Shape::Responses => {
+                super::wire::whole_response(&ask, &s, &format!("resp_demo_{n}"), unix_now())
+            }
+        };
+        axum::Json(body).into_response()
     }
 }

@@ -8,12 +8,12 @@ use axum::body::Body;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::models::Fault;
-use super::script::{Ask, Script, unix_now, usage_json};
+use super::script::{Ask, Script};
+use super::wire::{Shape, Writer};
 
 /// When the server handed the first answer token and the last byte of a stream to the socket:
 /// the reference that client-side timings are checked against.
@@ -35,6 +35,7 @@ pub struct Trace {
 type Frame = Result<Bytes, std::io::Error>;
 
 pub fn stream_response(
+    shape: Shape,
     traces: Arc<Mutex<Vec<Trace>>>,
     ask: Ask,
     s: Script,
@@ -53,7 +54,7 @@ pub fn stream_response(
             first_content_at: None,
             last_byte_at: None,
         };
-        produce(ask, s, fault, n, tx, &mut trace).await;
+        produce(shape, ask, s, fault, n, tx, &mut trace).await;
         if let Ok(mut t) = traces.lock() {
             t.push(trace);
         }
@@ -70,6 +71,7 @@ pub fn stream_response(
 /// Writes the SSE stream on schedule. Tokens that are already due go out together in one write,
 /// so a fast speed setting sends as fast as the socket takes it.
 async fn produce(
+    shape: Shape,
     ask: Ask,
     s: Script,
     fault: Fault,
@@ -77,24 +79,10 @@ async fn produce(
     tx: mpsc::Sender<Frame>,
     trace: &mut Trace,
 ) {
-    let id = format!("chatcmpl-demo-{n}");
-    let created = unix_now();
-    let model = ask.model.id;
-    let chunk = |delta: Value, finish: Option<&str>| -> String {
-        let v = json!({
-            "id": id, "object": "chat.completion.chunk", "created": created, "model": model,
-            "system_fingerprint": null,
-            "choices": [{"index": 0, "delta": delta, "logprobs": null, "finish_reason": finish}],
-            "usage": null,
-        });
-        format!("data: {v}\n\n")
-    };
+    let w = Writer::new(shape, n, ask.model.id);
     let hang = |tx: mpsc::Sender<Frame>| async move { tx.closed().await };
     if fault == Fault::Filter {
-        let mut buf = chunk(json!({"role": "assistant", "content": ""}), None);
-        buf.push_str(&chunk(json!({}), Some("content_filter")));
-        buf.push_str("data: [DONE]\n\n");
-        let _ = tx.send(Ok(Bytes::from(buf))).await;
+        let _ = tx.send(Ok(Bytes::from(w.filtered()))).await;
         return;
     }
     if fault == Fault::HangFirst {
@@ -103,14 +91,14 @@ async fn produce(
     let start = Instant::now();
     let mut due = start + s.first_delay;
     tokio::time::sleep_until(due).await;
-    let mut buf = chunk(json!({"role": "assistant", "content": ""}), None);
+    let mut buf = w.start();
     let mut has_content = false;
     let tokens = s
         .reasoning
         .iter()
-        .map(|t| ("reasoning_content", t))
-        .chain(s.answer.iter().map(|t| ("content", t)));
-    for (i, ((field, tok), gap)) in tokens.zip(&s.gaps).enumerate() {
+        .map(|t| (true, t))
+        .chain(s.answer.iter().map(|t| (false, t)));
+    for (i, ((reasoning, tok), gap)) in tokens.zip(&s.gaps).enumerate() {
         due += *gap;
         if due > Instant::now() {
             if !flush(&tx, &mut buf, trace, has_content).await {
@@ -137,9 +125,7 @@ async fn produce(
                 return hang(tx).await;
             }
             Fault::ErrorMidStream(k) if i == k => {
-                buf.push_str(
-                    "data: {\"error\":{\"message\":\"The server had an error while streaming. Please retry.\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n",
-                );
+                buf.push_str(&w.error());
                 let _ = tx.send(Ok(Bytes::from(buf))).await;
                 return;
             }
@@ -148,21 +134,13 @@ async fn produce(
             }
             _ => {}
         }
-        buf.push_str(&chunk(json!({ field: tok }), None));
-        has_content |= field == "content";
+        buf.push_str(&w.token(reasoning, tok));
+        has_content |= !reasoning;
         if buf.len() > 64 * 1024 && !flush(&tx, &mut buf, trace, has_content).await {
             return;
         }
     }
-    buf.push_str(&chunk(json!({}), Some(s.finish_reason)));
-    if ask.include_usage {
-        let v = json!({
-            "id": id, "object": "chat.completion.chunk", "created": created, "model": model,
-            "system_fingerprint": null, "choices": [], "usage": usage_json(&ask, &s),
-        });
-        buf.push_str(&format!("data: {v}\n\n"));
-    }
-    buf.push_str("data: [DONE]\n\n");
+    buf.push_str(&w.end(&ask, &s));
     if tx.send(Ok(Bytes::from(buf))).await.is_ok() {
         trace.sent(has_content);
     }

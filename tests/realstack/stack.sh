@@ -6,7 +6,8 @@
 #   stack.sh install   build/install into the cache dir; a second run checks stamps and returns (~1 s)
 #   stack.sh up        start the servers on loopback, wait until they answer
 #   stack.sh down      stop what `up` started (by recorded PID only)
-#   stack.sh env       print `export` lines: REALSTACK_BASE_URL, REALSTACK_API_KEY, direct llama URLs
+#   stack.sh env       print `export` lines: REALSTACK_BASE_URL, REALSTACK_API_KEY, direct llama URLs,
+#                      REALSTACK_PYTHON (a python with the official `openai` SDK, from LiteLLM's deps)
 #   stack.sh status    which servers run
 #
 # Environment:
@@ -218,6 +219,7 @@ export REALSTACK_BASE_URL=http://127.0.0.1:$PORT_PROXY/v1
 export REALSTACK_API_KEY=$MASTER_KEY
 export REALSTACK_LLAMA_SMOLLM2_URL=http://127.0.0.1:$PORT_SMOLLM2/v1
 export REALSTACK_LLAMA_GEMMA3_URL=http://127.0.0.1:$PORT_GEMMA3/v1
+export REALSTACK_PYTHON=$HOME_DIR/venv-litellm/bin/python
 EOF
 }
 
