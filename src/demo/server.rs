@@ -311,6 +311,31 @@ async fn answer(shared: &Arc<Shared>, headers: HeaderMap, body: Body, shape: Sha
     r
 }
 
+/// The fault for request `n`: the `x-demo-fault` header's, else one drawn from the model's rates.
+fn choose_fault(
+    shared: &Shared,
+    headers: &HeaderMap,
+    ask: &super::script::Ask,
+    n: u64,
+) -> Result<Fault, Response> {
+    match headers.get("x-demo-fault").and_then(|v| v.to_str().ok()) {
+        Some(h) => parse_fault(h, None).ok_or_else(|| {
+            error(
+                StatusCode::BAD_REQUEST,
+                &format!("unknown x-demo-fault {h:?}"),
+                "invalid_request_error",
+                None,
+            )
+        }),
+        None => {
+            let seed = shared.cfg.seed.to_le_bytes();
+            let mut rng =
+                SplitMix64::from_parts(&[&seed, ask.model.id.as_bytes(), &n.to_le_bytes()]);
+            Ok(ask.model.faults.draw(&mut rng))
+        }
+    }
+}
+
 async fn chat_inner(
     shared: &Arc<Shared>,
     headers: HeaderMap,
@@ -331,24 +356,9 @@ async fn chat_inner(
         *c += 1;
         *c
     };
-    let fault = match headers.get("x-demo-fault").and_then(|v| v.to_str().ok()) {
-        Some(h) => match parse_fault(h, None) {
-            Some(f) => f,
-            None => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    &format!("unknown x-demo-fault {h:?}"),
-                    "invalid_request_error",
-                    None,
-                );
-            }
-        },
-        None => {
-            let seed = shared.cfg.seed.to_le_bytes();
-            let mut rng =
-                SplitMix64::from_parts(&[&seed, ask.model.id.as_bytes(), &n.to_le_bytes()]);
-            ask.model.faults.draw(&mut rng)
-        }
+    let fault = match choose_fault(shared, &headers, &ask, n) {
+        Ok(f) => f,
+        Err(r) => return r,
     };
     if let Some(e) = context_error(&ask) {
         return api_error(&e);

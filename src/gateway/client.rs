@@ -2,16 +2,14 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use super::body::{decode_whole, error_body_message, fmt_bytes, read_capped};
 use super::error::{GatewayError, TimeoutPhase, parse_retry_after};
 use super::responses::{self, Api};
 use super::sse::SseParser;
 use super::stream::ChatStream;
-use super::wire::{
-    ChatRequest, Chunk, ModelInfo, RawChunk, RawModelList, StreamOptions, error_message,
-};
+use super::wire::{ChatRequest, Chunk, ModelInfo, RawModelList, StreamOptions};
 use crate::secret::Secret;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -394,85 +392,4 @@ pub(super) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
         cur = next;
     }
     cur.to_string()
-}
-
-fn error_body_message(body: &str, status: reqwest::StatusCode) -> String {
-    if let Ok(v) = serde_json::from_str::<Value>(body) {
-        return error_message(&v);
-    }
-    match crate::clean::plain_line(body, 200) {
-        line if line.is_empty() => status
-            .canonical_reason()
-            .unwrap_or("no message")
-            .to_string(),
-        line => line,
-    }
-}
-
-/// A whole non-streamed answer (or a JSON body sent for a stream request).
-pub(super) fn decode_whole(api: Api, body: &[u8]) -> Result<Chunk, GatewayError> {
-    match api {
-        Api::Chat => {
-            let raw: RawChunk =
-                serde_json::from_slice(body).map_err(|e| GatewayError::Malformed {
-                    reason: format!("not a chat completion: {e}"),
-                })?;
-            if let Some(err) = &raw.error {
-                return Err(GatewayError::Upstream {
-                    message: error_message(err),
-                });
-            }
-            Ok(raw.into_chunk())
-        }
-        Api::Responses => {
-            let v: Value = serde_json::from_slice(body).map_err(|e| GatewayError::Malformed {
-                reason: format!("not a response: {e}"),
-            })?;
-            responses::decode_whole(&v)
-        }
-    }
-}
-
-/// Read a body chunk by chunk, each within `idle`, keeping at most `cap` bytes. The bool says
-/// whether the body ended within the cap.
-async fn read_capped(
-    resp: reqwest::Response,
-    cap: usize,
-    idle: Duration,
-) -> Result<(Vec<u8>, bool), GatewayError> {
-    use futures_util::StreamExt;
-    let mut body = Vec::new();
-    let mut stream = resp.bytes_stream();
-    loop {
-        let next = tokio::time::timeout(idle, stream.next())
-            .await
-            .map_err(|_| GatewayError::Timeout {
-                phase: TimeoutPhase::Idle,
-                after: idle,
-            })?;
-        match next {
-            None => return Ok((body, true)),
-            Some(Err(e)) => {
-                return Err(GatewayError::Cut {
-                    reason: root_cause(&e),
-                });
-            }
-            Some(Ok(bytes)) => {
-                let room = cap - body.len();
-                if bytes.len() > room {
-                    body.extend_from_slice(&bytes[..room]);
-                    return Ok((body, false));
-                }
-                body.extend_from_slice(&bytes);
-            }
-        }
-    }
-}
-
-pub fn fmt_bytes(n: usize) -> String {
-    match n {
-        n if n >= 1 << 20 && n % (1 << 20) == 0 => format!("{} MiB", n >> 20),
-        n if n >= 1 << 10 && n % (1 << 10) == 0 => format!("{} KiB", n >> 10),
-        n => format!("{n} bytes"),
-    }
 }

@@ -1,5 +1,6 @@
 //! Talking to OpenAI-compatible gateways: HTTP client, SSE framing, lenient wire types, errors.
 
+pub mod body;
 pub mod client;
 pub mod error;
 pub mod ratelimit;

@@ -10,7 +10,8 @@ use futures_util::{Stream, StreamExt};
 use reqwest::header::HeaderMap;
 use tokio_util::sync::CancellationToken;
 
-use super::client::{Limits, Timed, Timeouts, decode_whole, fmt_bytes, root_cause};
+use super::body::{decode_whole, fmt_bytes};
+use super::client::{Limits, Timed, Timeouts, root_cause};
 use super::error::{GatewayError, TimeoutPhase};
 use super::responses::{self, Api};
 use super::sse::{SseEvent, SseParser};
