@@ -145,12 +145,16 @@ impl Pane {
         if let Some(r) = chunk.reasoning.as_deref().filter(|r| !r.is_empty()) {
             if self.status == Status::Waiting {
                 self.status = Status::Thinking;
+                self.transcript.block(Seg::Info, "reasoning");
                 self.transcript.block(Seg::Reasoning, "");
             }
             self.transcript.push(Seg::Reasoning, r);
         }
         if let Some(c) = chunk.content.as_deref().filter(|c| !c.is_empty()) {
             if self.status != Status::Streaming {
+                if self.status == Status::Thinking {
+                    self.transcript.block(Seg::Info, "── answer ──");
+                }
                 self.status = Status::Streaming;
                 self.transcript.block(Seg::Answer, "");
             }

@@ -49,6 +49,15 @@ fn chunks_stream_into_panes_and_figures_are_final_at_the_end() {
         text.contains(&"> hello") && text.contains(&"hmm") && text.contains(&"world"),
         "{text:?}"
     );
+    // Reasoning is labelled, and a divider stands before the answer.
+    let (label, hmm, divider, world) = (
+        text.iter().position(|t| *t == "reasoning"),
+        text.iter().position(|t| *t == "hmm"),
+        text.iter().position(|t| *t == "── answer ──"),
+        text.iter().position(|t| *t == "world"),
+    );
+    assert!(label < hmm && hmm < divider && divider < world, "{text:?}");
+    assert!(label.is_some(), "{text:?}");
 }
 
 #[test]
