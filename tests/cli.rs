@@ -606,3 +606,48 @@ fn the_demo_gateway_speaks_the_responses_api() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v[0]["error_kind"], "not_found", "{v}");
 }
+
+#[test]
+fn the_metrics_table_aligns_and_fits_80_columns() {
+    let home = tempfile::tempdir().unwrap();
+    let out = gatebench(&home)
+        .args([
+            "--demo",
+            "--demo-fault",
+            "demo/flaky:rate_500=1",
+            "ask",
+            "-r",
+            "demo-fallback",
+            "-m",
+            "demo/long-context",
+            "hi",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    let table: Vec<&str> = err
+        .lines()
+        .skip_while(|l| !l.starts_with("model"))
+        .collect();
+    assert_eq!(table.len(), 3, "{err}");
+    for l in &table {
+        assert!(
+            l.chars().count() <= 80,
+            "{} columns: {l:?}",
+            l.chars().count()
+        );
+    }
+    assert!(
+        table
+            .iter()
+            .any(|l| l.contains("→ demo/fast-mini") || l.contains("…")),
+        "{err}"
+    );
+    // The status column starts at the same place on every row.
+    let starts: Vec<usize> = table
+        .iter()
+        .map(|l| l.chars().count() - l.rsplit("  ").next().unwrap().chars().count())
+        .collect();
+    assert!(starts.windows(2).all(|w| w[0] == w[1]), "{starts:?}\n{err}");
+}

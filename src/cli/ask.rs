@@ -311,49 +311,83 @@ fn print_text(records: &[AnswerRecord], streamed: bool, metrics: &str) {
     }
 }
 
-/// One row per answer: model (and the hop that served a route), TTFT, total, tokens, speed, cost.
+/// One row per answer: model (and the hop that served a route), TTFT, total, tokens, speed, cost
+/// and status. Columns are as wide as their widest cell; a long model name is shortened in the
+/// middle so the table fits 80 columns.
 fn metrics_table(records: &[AnswerRecord]) -> String {
-    let name = |r: &AnswerRecord| match &r.route {
-        Some(_) if r.succeeded() => format!("{} → {}", r.model, r.hop_model),
-        _ => r.model.clone(),
-    };
-    let w = records
-        .iter()
-        .map(|r| name(r).chars().count())
-        .max()
-        .unwrap_or(5)
-        .max(5);
-    let mut out = format!(
-        "{:<w$}  {:>8}  {:>8}  {:>9}  {:>8}  {:>10}  {}\n",
-        "model", "ttft", "total", "out tok", "tok/s", "cost", "status"
-    );
+    let header = [
+        "model", "ttft", "total", "out tok", "tok/s", "cost", "status",
+    ]
+    .map(String::from);
+    let mut rows = vec![header];
     for r in records {
         let est = if r.estimated { " est." } else { "" };
-        let tokens = r
-            .output_tokens
-            .map_or("-".to_string(), |n| format!("{n}{est}"));
-        let tps = r
-            .tokens_per_s
-            .map_or("-".to_string(), |v| format!("{v:.1}"));
-        let cost = match r.cost_source {
-            Some(src) => format!("{} ({})", fmt_usd(r.cost_usd), src.label()),
-            None => fmt_usd(None),
-        };
-        let status = match (&r.error_kind, &r.finish_reason) {
-            (Some(k), _) => format!("error: {k}"),
-            (None, Some(f)) => f.to_string(),
-            (None, None) => "done".into(),
-        };
-        out.push_str(&format!(
-            "{:<w$}  {:>8}  {:>8}  {:>9}  {:>8}  {:>10}  {}\n",
-            name(r),
+        rows.push([
+            match &r.route {
+                Some(_) if r.succeeded() => format!("{} → {}", r.model, r.hop_model),
+                _ => r.model.clone(),
+            },
             fmt_ms(r.ttft_ms),
             fmt_ms(r.total_ms),
-            tokens,
-            tps,
-            cost,
-            status
-        ));
+            r.output_tokens.map_or("-".into(), |n| format!("{n}{est}")),
+            r.tokens_per_s.map_or("-".into(), |v| format!("{v:.1}")),
+            match r.cost_source {
+                Some(src) => format!("{} ({})", fmt_usd(r.cost_usd), src.label()),
+                None => fmt_usd(None),
+            },
+            match (&r.error_kind, &r.finish_reason) {
+                (Some(k), _) => format!("error: {k}"),
+                (None, Some(f)) => f.to_string(),
+                (None, None) => "done".into(),
+            },
+        ]);
+    }
+    let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+    let mut w: Vec<usize> = (0..7).map(width).collect();
+    let others: usize = w[1..].iter().sum::<usize>() + 2 * 6;
+    w[0] = w[0].min(80usize.saturating_sub(others).max(12));
+    let mut out = String::new();
+    for row in &rows {
+        let name = shorten_middle(&row[0], w[0]);
+        let mut line = format!("{name:<0$}", w[0]);
+        for (i, cell) in row.iter().enumerate().skip(1).take(5) {
+            line.push_str(&format!("  {cell:>0$}", w[i]));
+        }
+        line.push_str(&format!("  {}", row[6]));
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     out
+}
+
+/// `s` in at most `max` characters, shortened in the middle: `demo-fal…st-mini`.
+fn shorten_middle(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max || max < 3 {
+        return s.to_string();
+    }
+    let keep = max - 1;
+    let head: String = s.chars().take(keep - keep / 2).collect();
+    let tail: String = s.chars().skip(n - keep / 2).collect();
+    format!("{head}…{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shortened_in_the_middle() {
+        assert_eq!(
+            shorten_middle("demo-fallback → demo/fast-mini", 12),
+            "demo-f…-mini"
+        );
+        assert_eq!(shorten_middle("short", 12), "short");
+        assert_eq!(
+            shorten_middle("demo-fallback → demo/fast-mini", 12)
+                .chars()
+                .count(),
+            12
+        );
+    }
 }
