@@ -22,10 +22,10 @@ use crate::secret::{Secret, scrub};
 /// send SSE under `text/plain` or no content type at all.
 fn looks_like_sse(first: &[u8]) -> bool {
     let t = first.trim_ascii_start();
+    // A read may end inside the first field name: `da` could still be `data:`.
     [&b"data:"[..], b"event:", b":", b"id:", b"retry:"]
         .iter()
-        .any(|p| t.starts_with(p))
-        || t.is_empty()
+        .any(|p| t.starts_with(p) || p.starts_with(t))
 }
 
 pub(super) type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
@@ -269,5 +269,32 @@ impl ChatStream {
             at: ev.at,
             item: chunk,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_sse;
+
+    #[test]
+    fn sniffing_the_first_bytes() {
+        for sse in [
+            &b"data: {}"[..],
+            b"\n\nevent: x",
+            b": keep-alive",
+            b"d",
+            b"da",
+            b"",
+            b"  \r\n",
+        ] {
+            assert!(looks_like_sse(sse), "{:?}", String::from_utf8_lossy(sse));
+        }
+        for other in [&b"{\"id\":1}"[..], b"<html>", b"upstream error", b"dx"] {
+            assert!(
+                !looks_like_sse(other),
+                "{:?}",
+                String::from_utf8_lossy(other)
+            );
+        }
     }
 }
