@@ -356,14 +356,15 @@ mod tests {
                 content: Some("hello world".into()),
                 tool_calls: vec![ToolCallFragment {
                     index: 0,
-                    arguments: "12345678".into(),
+                    arguments: "123456789012".into(),
                     ..Default::default()
                 }],
                 usage: Some(Usage::default()),
                 ..Default::default()
             },
         );
-        assert_eq!(c.output_tokens(), Some(TokenCount::Estimated(2 + 2 + 2)));
+        // text 2 + reasoning 2 + arguments 12 bytes / 4 = 3.
+        assert_eq!(c.output_tokens(), Some(TokenCount::Estimated(2 + 2 + 3)));
         let mut c = Collector::new(t0);
         c.push(
             at(1),

@@ -227,5 +227,6 @@ mod tests {
         assert_eq!(single.ended, t0 + Duration::from_millis(40));
         assert_eq!(single.route, "c");
         assert_eq!(single.added_latency_ms(), 0.0);
+        assert_eq!(single.renamed("route-x".into()).route, "route-x");
     }
 }

@@ -166,7 +166,7 @@ fn gateway_headers_and_routes_settle_into_the_record() {
     let t0 = o.collector.sent_at();
     let r = RouteOutcome {
         route: "r".into(),
-        hops: vec![first, other],
+        hops: vec![first.clone(), other, first],
         last: o,
         started: t0,
         ended: t0,
@@ -178,10 +178,10 @@ fn gateway_headers_and_routes_settle_into_the_record() {
     assert_eq!(rec.served_model.as_deref(), Some("backup-model"));
     assert_eq!(rec.gateway_fallbacks, Some(2));
     assert_eq!(rec.generation_id.as_deref(), Some("gen-1"));
-    assert_eq!(rec.hops.len(), 3);
-    // The answering hop counts the earlier attempts on the same model.
-    assert_eq!(rec.hops[2].attempt, 1);
-    assert!(rec.hops[2].error.is_none());
+    assert_eq!(rec.hops.len(), 4);
+    // The answering hop counts the earlier attempts on the same model (two on m, one on x).
+    assert_eq!(rec.hops[3].attempt, 2);
+    assert!(rec.hops[3].error.is_none());
     assert!(rec.succeeded());
     let u = rec.usage().unwrap();
     assert_eq!(u.output_tokens, rec.output_tokens.unwrap());

@@ -225,4 +225,21 @@ mod tests {
             "retrying in 1.5 s"
         );
     }
+
+    #[test]
+    fn exact_backoff_for_a_seed_and_the_retry_it_is_for() {
+        let r = route(2, false);
+        let jitter = |seed| 0.75 + 0.5 * SplitMix64::new(seed).next_f64();
+        for (retry, base) in [(1, 0.1), (2, 0.2), (3, 0.4)] {
+            let d = backoff_for(&r, retry, None, &mut SplitMix64::new(9)).unwrap();
+            assert!(
+                (d.as_secs_f64() - base * jitter(9)).abs() < 1e-9,
+                "{retry}: {d:?}"
+            );
+        }
+        // The second try on a hop waits the backoff of retry 2, not retry 1.
+        let next = decide_next(&r, failed(ErrorKind::Cut, 0, 1), &mut SplitMix64::new(9));
+        let want = backoff_for(&r, 2, None, &mut SplitMix64::new(9)).unwrap();
+        assert_eq!(next, Next::RetryAfter(want));
+    }
 }
