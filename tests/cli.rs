@@ -35,6 +35,13 @@ fn run_against(home: &tempfile::TempDir, demo: &DemoProcess, args: &[&str]) -> O
         .unwrap()
 }
 
+/// The command failed with `code` and said `needle` on stderr.
+fn assert_fails(out: &Output, code: i32, needle: &str) {
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    assert!(err.contains(needle), "{err}");
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -344,12 +351,7 @@ fn rehearse_reports_the_route_as_json() {
         .args(["--demo", "rehearse", "--route", "nope"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("demo-fallback"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_fails(&out, 1, "demo-fallback");
 }
 
 #[test]
@@ -397,12 +399,7 @@ fn ask_through_a_route_shows_hops_and_served_model() {
         .args(["--demo", "--demo-fault", "demo/flaky:rate_5OO=1", "models"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("rate_5OO"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_fails(&out, 1, "rate_5OO");
 }
 
 #[test]
@@ -454,12 +451,7 @@ fn bad_numbers_and_a_missing_config_get_one_clear_message() {
         .args(["--demo", "ask", "--temperature", "NaN", "hi"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("a number from 0 to 2"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_fails(&out, 2, "a number from 0 to 2");
     let missing = home.path().join("nope.toml");
     let out = gatebench(&home)
         .args(["--config", missing.to_str().unwrap(), "models"])
@@ -529,12 +521,7 @@ fn completions_man_page_and_config_commands() {
         .args(["--config", cfg.to_str().unwrap(), "config", "check"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("sometimes"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_fails(&out, 1, "sometimes");
     let out = gatebench(&home)
         .args(["--config", cfg.to_str().unwrap(), "config", "path"])
         .output()
@@ -551,11 +538,10 @@ fn more_than_nine_models_is_an_error_not_a_silent_drop() {
         args.push(format!("m{i}"));
     }
     let out = gatebench(&home).args(&args).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("10 models named with -m; the workbench shows at most 9"),
-        "{}",
-        text(&out.stderr)
+    assert_fails(
+        &out,
+        1,
+        "10 models named with -m; the workbench shows at most 9",
     );
 }
 
