@@ -75,6 +75,13 @@ fn grid(area: Rect, n: usize) -> Vec<Rect> {
     out
 }
 
+/// Below this the workbench says how big the terminal must be instead of drawing.
+pub const MIN_SIZE: (u16, u16) = (50, 14);
+
+pub fn too_small(size: Rect) -> bool {
+    size.width < MIN_SIZE.0 || size.height < MIN_SIZE.1
+}
+
 /// The text area inside a bordered block.
 pub fn inner(r: Rect) -> Rect {
     Rect::new(

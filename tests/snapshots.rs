@@ -247,3 +247,14 @@ fn hints_follow_the_key_map() {
     let sent = key(&mut s, KeyCode::Char('x'), KeyModifiers::CONTROL);
     assert!(matches!(sent[..], [Effect::Send { .. }]), "{sent:?}");
 }
+
+#[test]
+fn too_small_says_how_big_instead_of_drawing() {
+    let s = state((48, 10), &["demo/fast-mini"]);
+    let screen_text = screen(&s);
+    assert!(
+        screen_text.contains("make the terminal at least 50×14 (now 48×10)"),
+        "{screen_text}"
+    );
+    assert!(!screen_text.contains("Models"), "{screen_text}");
+}

@@ -19,6 +19,19 @@ use crate::layout;
 pub use theme::Theme;
 
 pub fn render(s: &State, theme: &Theme, f: &mut Frame) {
+    if layout::too_small(f.area()) {
+        let (w, h) = layout::MIN_SIZE;
+        let a = f.area();
+        let msg = format!(
+            "make the terminal at least {w}×{h} (now {}×{})",
+            a.width, a.height
+        );
+        f.render_widget(
+            Paragraph::new(msg).style(Style::default().fg(theme.warn)),
+            Rect::new(a.x, a.y, a.width, 1.min(a.height)),
+        );
+        return;
+    }
     let areas = s.areas();
     if let Some(b) = &s.banner {
         f.render_widget(
