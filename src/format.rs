@@ -30,3 +30,36 @@ pub fn fmt_ctx(n: u64) -> String {
         n.to_string()
     }
 }
+
+/// `s` in at most `max` characters, shortened in the middle: `demo-fal…st-mini`.
+pub fn shorten_middle(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max || max < 3 {
+        return s.to_string();
+    }
+    let keep = max - 1;
+    let head: String = s.chars().take(keep - keep / 2).collect();
+    let tail: String = s.chars().skip(n - keep / 2).collect();
+    format!("{head}…{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shortened_in_the_middle() {
+        assert_eq!(
+            shorten_middle("demo-fallback → demo/fast-mini", 12),
+            "demo-f…-mini"
+        );
+        assert_eq!(shorten_middle("short", 12), "short");
+        assert_eq!(
+            shorten_middle("demo-fallback → demo/fast-mini", 12)
+                .chars()
+                .count(),
+            12
+        );
+        assert_eq!(shorten_middle("demo/long-context", 2), "demo/long-context");
+    }
+}

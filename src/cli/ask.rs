@@ -348,7 +348,7 @@ fn metrics_table(records: &[AnswerRecord]) -> String {
     w[0] = w[0].min(80usize.saturating_sub(others).max(12));
     let mut out = String::new();
     for row in &rows {
-        let name = shorten_middle(&row[0], w[0]);
+        let name = crate::format::shorten_middle(&row[0], w[0]);
         let mut line = format!("{name:<0$}", w[0]);
         for (i, cell) in row.iter().enumerate().skip(1).take(5) {
             line.push_str(&format!("  {cell:>0$}", w[i]));
@@ -358,36 +358,4 @@ fn metrics_table(records: &[AnswerRecord]) -> String {
         out.push('\n');
     }
     out
-}
-
-/// `s` in at most `max` characters, shortened in the middle: `demo-fal…st-mini`.
-fn shorten_middle(s: &str, max: usize) -> String {
-    let n = s.chars().count();
-    if n <= max || max < 3 {
-        return s.to_string();
-    }
-    let keep = max - 1;
-    let head: String = s.chars().take(keep - keep / 2).collect();
-    let tail: String = s.chars().skip(n - keep / 2).collect();
-    format!("{head}…{tail}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shortened_in_the_middle() {
-        assert_eq!(
-            shorten_middle("demo-fallback → demo/fast-mini", 12),
-            "demo-f…-mini"
-        );
-        assert_eq!(shorten_middle("short", 12), "short");
-        assert_eq!(
-            shorten_middle("demo-fallback → demo/fast-mini", 12)
-                .chars()
-                .count(),
-            12
-        );
-    }
 }

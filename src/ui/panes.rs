@@ -58,12 +58,18 @@ fn status_style(st: &Status, theme: &Theme) -> Style {
 }
 
 fn render_pane(p: &Pane, number: usize, focused: bool, theme: &Theme, f: &mut Frame, area: Rect) {
-    // The state comes before the name: on narrow panes the name is what gets cut.
+    // The state comes before the name; a name too long for the pane is shortened in the middle,
+    // so two panes never read alike (`demo/…-context`).
+    let state = p.state_label();
+    let room = (area.width as usize).saturating_sub(state.chars().count() + 9);
     let mut title = vec![
         Span::styled(format!(" {number} "), theme.border(focused)),
-        Span::styled(p.state_label(), status_style(&p.status, theme)),
+        Span::styled(state, status_style(&p.status, theme)),
         Span::styled(" · ", theme.dim()),
-        Span::styled(p.target(), theme.base().add_modifier(Modifier::BOLD)),
+        Span::styled(
+            crate::format::shorten_middle(p.target(), room),
+            theme.base().add_modifier(Modifier::BOLD),
+        ),
     ];
     if p.route.is_some()
         && let Some(served) = &p.served_by
