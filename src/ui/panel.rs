@@ -109,18 +109,15 @@ fn section(s: &State, view: PanelView, theme: &Theme, f: &mut Frame, area: Rect)
 }
 
 fn now(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
-    // Rate-limit headroom only where there is room for it beside the model names.
-    let wide = area.width >= 120;
-    let mut names = vec![
-        "#", "model", "state", "TTFT", "tok/s", "total", "in", "out", "cost",
-    ];
-    // Narrow terminals keep the model name readable by leaving out input tokens.
-    if wide {
-        names.push("rate limit");
-    } else {
-        names.remove(6);
-    }
-    let header = Row::new(names).style(theme.dim().add_modifier(Modifier::BOLD));
+    let keep = now_columns(area.width);
+    let pick = |v: Vec<Cell<'static>>| -> Vec<Cell<'static>> {
+        v.into_iter()
+            .zip(&keep)
+            .filter_map(|(c, k)| k.then_some(c))
+            .collect()
+    };
+    let names: Vec<Cell> = NOW_COLUMNS.iter().map(|c| Cell::from(c.0)).collect();
+    let header = Row::new(pick(names)).style(theme.dim().add_modifier(Modifier::BOLD));
     let rows: Vec<Row> = s
         .selected_panes()
         .into_iter()
@@ -143,7 +140,7 @@ fn now(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                 Status::Cancelled => Style::default().fg(theme.warn),
                 _ => theme.base(),
             };
-            let mut cells = vec![
+            let cells = vec![
                 Cell::from(format!("{}", i + 1)),
                 Cell::from(match (&pane.route, &pane.served_by) {
                     (Some(r), Some(m)) => format!("{r} → {m}"),
@@ -163,43 +160,56 @@ fn now(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                         .map_or("-".into(), |v| format!("{v}{est}")),
                 ),
                 Cell::from(cost),
+                Cell::from(pane.rate_limit.map(|r| r.headroom()).unwrap_or_default()),
             ];
-            if wide {
-                cells.push(Cell::from(
-                    pane.rate_limit.map(|r| r.headroom()).unwrap_or_default(),
-                ));
-            } else {
-                cells.remove(6);
-            }
-            Row::new(cells).style(if pane.enabled {
+            Row::new(pick(cells)).style(if pane.enabled {
                 theme.base()
             } else {
                 theme.dim()
             })
         })
         .collect();
-    let widths = [
-        Constraint::Length(2),
-        Constraint::Fill(3),
-        Constraint::Length(9),
-        Constraint::Length(8),
-        Constraint::Length(7),
-        Constraint::Length(8),
-        Constraint::Length(11),
-        Constraint::Length(11),
-        Constraint::Fill(2),
-        Constraint::Fill(2),
-    ];
-    let mut widths = widths.to_vec();
-    if wide {
-        widths.truncate(10);
-    } else {
-        widths.truncate(9);
-        widths.remove(6);
-    }
+    let widths: Vec<Constraint> = NOW_COLUMNS
+        .iter()
+        .zip(&keep)
+        .filter_map(|(c, k)| k.then_some(c.1))
+        .collect();
     f.render_widget(Table::new(rows, widths).header(header), area);
 }
 
+/// The live table's columns: header, width, the least width that still shows its values whole,
+/// and priority (0 always shown; higher ones give way first on narrow screens).
+const NOW_COLUMNS: [(&str, Constraint, u16, u8); 10] = [
+    ("#", Constraint::Length(2), 2, 0),
+    ("model", Constraint::Fill(1), 14, 0),
+    ("state", Constraint::Length(9), 9, 1),
+    ("TTFT", Constraint::Length(8), 8, 1),
+    ("tok/s", Constraint::Length(7), 7, 3),
+    ("total", Constraint::Length(8), 8, 3),
+    ("in", Constraint::Length(11), 11, 4),
+    ("out", Constraint::Length(11), 11, 2),
+    ("cost", Constraint::Length(21), 21, 1),
+    ("rate limit", Constraint::Fill(2), 14, 5),
+];
+
+/// Which columns fit `width`: whole columns are left out, least important first, rather than
+/// values clipped mid-number.
+pub fn now_columns(width: u16) -> Vec<bool> {
+    let mut keep = vec![false; NOW_COLUMNS.len()];
+    let mut used = 0u16;
+    for prio in 0..=5 {
+        for (i, c) in NOW_COLUMNS.iter().enumerate().filter(|(_, c)| c.3 == prio) {
+            let need = c.2 + u16::from(used > 0);
+            // The first column that does not fit ends it: nothing less important goes in its place.
+            if prio > 0 && used + need > width {
+                return keep;
+            }
+            keep[i] = true;
+            used += need;
+        }
+    }
+    keep
+}
 fn opt(v: Option<f64>, fmt: impl Fn(f64) -> String) -> String {
     v.map_or("-".into(), fmt)
 }
@@ -361,5 +371,27 @@ mod tests {
         assert_eq!(super::bar(1.0, 4), "████");
         assert_eq!(super::bar(0.5, 3), "█▌");
         assert_eq!(super::bar(0.0, 4), "");
+    }
+
+    use super::*;
+
+    fn shown(width: u16) -> Vec<&'static str> {
+        now_columns(width)
+            .iter()
+            .zip(NOW_COLUMNS.iter())
+            .filter_map(|(k, c)| k.then_some(c.0))
+            .collect()
+    }
+
+    #[test]
+    fn narrow_panels_leave_out_whole_columns_least_important_first() {
+        assert_eq!(shown(200).len(), NOW_COLUMNS.len());
+        assert_eq!(
+            shown(78),
+            ["#", "model", "state", "TTFT", "tok/s", "out", "cost"]
+        );
+        assert_eq!(shown(58), ["#", "model", "state", "TTFT", "cost"]);
+        // The number and the model are always there.
+        assert_eq!(shown(10), ["#", "model"]);
     }
 }
