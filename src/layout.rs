@@ -14,6 +14,17 @@ pub struct Areas {
     pub status: Rect,
 }
 
+/// One maximised pane: the whole screen but the status line is its.
+pub fn maximized(size: Rect) -> Areas {
+    let status_h = 1.min(size.height);
+    let body = Rect::new(size.x, size.y, size.width, size.height - status_h);
+    Areas {
+        panes: vec![body],
+        status: Rect::new(size.x, size.y + body.height, size.width, status_h),
+        ..Default::default()
+    }
+}
+
 /// `visible` panes; `banner` reserves a top line for the "demo gateway" notice; the panel gets up
 /// to `panel_rows`, within a third of the screen (two fifths on tall screens).
 pub fn compute(size: Rect, visible: usize, banner: bool, panel_rows: u16) -> Areas {

@@ -258,3 +258,39 @@ fn too_small_says_how_big_instead_of_drawing() {
     );
     assert!(!screen_text.contains("Models"), "{screen_text}");
 }
+
+#[test]
+fn maximise_gives_the_pane_the_screen_and_hidden_rows_are_counted() {
+    let mut s = state((80, 24), &["demo/fast-mini", "demo/pro-large"]);
+    key(&mut s, KeyCode::Tab, KeyModifiers::NONE);
+    key(&mut s, KeyCode::Char('2'), KeyModifiers::NONE);
+    key(&mut s, KeyCode::Char('m'), KeyModifiers::NONE);
+    let full = screen(&s);
+    assert!(
+        !full.contains("Models") && !full.contains("Latency / cost"),
+        "{full}"
+    );
+    let top = full.lines().next().unwrap();
+    assert!(
+        top.contains("demo/pro-large") && top.ends_with("┐\""),
+        "{top}"
+    );
+    // Esc (nothing running) gives the pane its place back.
+    key(&mut s, KeyCode::Esc, KeyModifiers::NONE);
+    assert!(screen(&s).contains("Latency / cost"));
+
+    let all: Vec<&str> = [
+        "demo/fast-mini",
+        "demo/flaky",
+        "demo/local-free",
+        "demo/long-context",
+        "demo/pro-large",
+        "demo/reasoner",
+    ]
+    .to_vec();
+    let s = state((80, 24), &all);
+    let text = screen(&s);
+    assert!(text.contains("more"), "hidden rows are counted:\n{text}");
+    let more = text.lines().find(|l| l.contains("more")).unwrap();
+    assert!(more.contains("+") && more.contains(" more"), "{more}");
+}

@@ -124,8 +124,14 @@ fn panel(s: &mut State, cmd: PanelCmd) -> Vec<Effect> {
     vec![]
 }
 
-/// Esc: the focused pane's request when it runs, else every running request.
+/// Esc: the focused pane's request when it runs, else every running request; with nothing
+/// running, it gives a maximised pane its place back.
 fn cancel(s: &mut State) -> Vec<Effect> {
+    if s.maximized && !s.any_running() {
+        s.maximized = false;
+        s.relayout();
+        return vec![];
+    }
     let all: Vec<usize> = (0..s.panes.len()).collect();
     let focused: Vec<usize> = match s.focus {
         Focus::Panes => s

@@ -165,12 +165,15 @@ impl State {
     }
 
     pub fn areas(&self) -> Areas {
-        let n = if self.maximized {
-            1.min(self.selected.len())
-        } else {
-            self.selected.len()
-        };
-        layout::compute(self.size, n, self.banner.is_some(), self.panel_rows())
+        if self.maximized && !self.selected.is_empty() {
+            return layout::maximized(self.size);
+        }
+        layout::compute(
+            self.size,
+            self.selected.len(),
+            self.banner.is_some(),
+            self.panel_rows(),
+        )
     }
 
     /// Rows the panel would like: the live rows, and the session rows below them.

@@ -118,7 +118,7 @@ fn now(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     };
     let names: Vec<Cell> = NOW_COLUMNS.iter().map(|c| Cell::from(c.0)).collect();
     let header = Row::new(pick(names)).style(theme.dim().add_modifier(Modifier::BOLD));
-    let rows: Vec<Row> = s
+    let mut rows: Vec<Row> = s
         .selected_panes()
         .into_iter()
         .enumerate()
@@ -169,6 +169,16 @@ fn now(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             })
         })
         .collect();
+    // Rows that do not fit say how many there are instead of vanishing.
+    let room = area.height.saturating_sub(1) as usize;
+    if rows.len() > room && room > 0 {
+        let hidden = rows.len() - (room - 1);
+        rows.truncate(room - 1);
+        rows.push(
+            Row::new(vec![Cell::from(""), Cell::from(format!("+{hidden} more"))])
+                .style(Style::default().fg(theme.warn)),
+        );
+    }
     let widths: Vec<Constraint> = NOW_COLUMNS
         .iter()
         .zip(&keep)
