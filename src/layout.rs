@@ -49,7 +49,12 @@ pub fn compute(size: Rect, visible: usize, banner: bool, panel_rows: u16) -> Are
     let panel_h = panel_rows.max(visible.max(1) as u16 + 4).min(cap).min(h);
     let panel = Rect::new(size.x, y + h - panel_h, size.width, panel_h);
     h -= panel_h;
-    let left_w = (size.width * 3 / 10).clamp(26.min(size.width), 48.min(size.width));
+    // The picker and editor give way first on narrow screens: the answers need the room.
+    let left_w = if size.width < 100 {
+        (size.width / 4).clamp(18.min(size.width), 24)
+    } else {
+        (size.width * 3 / 10).clamp(26, 48)
+    };
     let picker_h = h / 2;
     let picker = Rect::new(size.x, y, left_w, picker_h);
     let editor = Rect::new(size.x, y + picker_h, left_w, h - picker_h);

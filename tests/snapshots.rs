@@ -13,7 +13,7 @@ use gatebench::ui::{Theme, render};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+const SIZES: [(u16, u16); 3] = [(60, 20), (80, 24), (160, 48)];
 
 fn models() -> Vec<ModelInfo> {
     [
