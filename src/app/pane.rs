@@ -207,7 +207,8 @@ impl Pane {
             self.note_served(&rec);
             match &rec.error {
                 Some(e) => {
-                    self.transcript.block(Seg::Error, &format!("error: {e}"));
+                    self.transcript
+                        .block(Seg::Error, &format!("error: {}", e.brief()));
                     self.status = Status::Error;
                     self.pending_prompt = None;
                 }

@@ -214,6 +214,31 @@ impl GatewayError {
         }
     }
 
+    /// The error without the URL, for the workbench, whose top line already names the gateway.
+    pub fn brief(&self) -> String {
+        match self {
+            GatewayError::Http {
+                status,
+                message,
+                key_env,
+                ..
+            } => format!(
+                "HTTP {status}: {message}{}",
+                hint(*status, key_env.as_deref())
+            ),
+            GatewayError::Exhausted {
+                route,
+                attempts,
+                last,
+                ..
+            } => format!(
+                "route {route} gave up after {attempts} attempts; the last: {}",
+                last.brief()
+            ),
+            other => other.to_string(),
+        }
+    }
+
     /// The same error with the key, and any `Bearer …` token, removed from everything the server
     /// wrote into it.
     pub fn scrub(self, key: Option<&crate::secret::Secret>) -> Self {
@@ -382,6 +407,33 @@ mod tests {
         assert_eq!(ErrorKind::Cancelled.route_trigger(), None);
         assert_eq!(ErrorKind::Other.route_trigger(), None);
         assert_eq!(ErrorKind::Auth.route_trigger(), Some(ErrorKind::Auth));
+    }
+
+    #[test]
+    fn brief_leaves_out_the_url() {
+        let e = GatewayError::Http {
+            status: 401,
+            url: "http://gw.example/v1/chat/completions".into(),
+            message: "Invalid API key".into(),
+            retry_after: None,
+            key_env: Some("K".into()),
+        };
+        assert_eq!(
+            e.brief(),
+            "HTTP 401: Invalid API key (check the API key in $K)"
+        );
+        let x = GatewayError::Exhausted {
+            route: "r".into(),
+            attempts: 2,
+            hops: "a; b".into(),
+            last: Box::new(e),
+        };
+        assert!(
+            x.brief()
+                .starts_with("route r gave up after 2 attempts; the last: HTTP 401")
+        );
+        assert!(!x.brief().contains("gw.example"));
+        assert_eq!(GatewayError::Cancelled.brief(), "cancelled");
     }
 
     #[test]
