@@ -29,7 +29,7 @@ pub fn on_command(s: &mut State, cmd: Command) -> Vec<Effect> {
             }
             vec![]
         }
-        Command::Help => open(s, Overlay::Help),
+        Command::Help => open(s, Overlay::Help(0)),
         Command::Quit if s.any_running() => open(s, Overlay::ConfirmQuit),
         Command::Quit => quit_now(s),
         Command::FocusNext | Command::FocusPrev => {

@@ -9,7 +9,8 @@ use super::{Effect, State, requests};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     None,
-    Help,
+    /// The key list, scrolled this many lines down.
+    Help(u16),
     ConfirmQuit,
     /// Ctrl-N with answers on screen: clear them all?
     ConfirmNew,
@@ -43,7 +44,17 @@ pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
     match &mut s.overlay {
         Overlay::None => vec![],
-        Overlay::Help | Overlay::Rehearsal(_) => {
+        Overlay::Help(scroll) => {
+            match k.code {
+                KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
+                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                KeyCode::PageDown | KeyCode::Char(' ') => *scroll = scroll.saturating_add(10),
+                KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+                _ => s.overlay = Overlay::None,
+            }
+            vec![]
+        }
+        Overlay::Rehearsal(_) => {
             s.overlay = Overlay::None;
             vec![]
         }

@@ -49,7 +49,7 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame) {
     render_status(s, theme, f, areas.status);
     match &s.overlay {
         Overlay::None => {}
-        Overlay::Help => overlay::help(s, theme, f),
+        Overlay::Help(scroll) => overlay::help(s, *scroll, theme, f),
         Overlay::ConfirmQuit => overlay::confirm_quit(theme, f),
         Overlay::ConfirmNew => overlay::confirm_new(theme, f),
         Overlay::Params(form) => overlay::params(form, theme, f),

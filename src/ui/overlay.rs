@@ -19,7 +19,7 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-pub fn help(s: &State, theme: &Theme, f: &mut Frame) {
+pub fn help(s: &State, scroll: u16, theme: &Theme, f: &mut Frame) {
     let mut rows = s.keymap.help_rows();
     rows.push((
         "↑ ↓ PgUp PgDn Home End".into(),
@@ -29,33 +29,61 @@ pub fn help(s: &State, theme: &Theme, f: &mut Frame) {
         "← → / Ctrl-U".into(),
         "previous / next pane / clear the model filter".into(),
     ));
-    let kw = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(10) as u16;
-    let dw = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(10) as u16;
-    let area = centered(f.area(), kw + dw + 7, rows.len() as u16 + 4);
-    let lines: Vec<Line> = rows
-        .iter()
-        .map(|(k, d)| {
-            Line::from(vec![
-                Span::styled(
-                    format!(" {k:>w$}  ", w = kw as usize),
-                    Style::default()
-                        .fg(theme.accent)
-                        .add_modifier(Modifier::BOLD),
-                ),
-                Span::styled(d.as_str(), theme.base()),
-            ])
-        })
-        .collect();
+    let kw = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(10);
+    let dw = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(10);
+    let screen = f.area();
+    let width = ((kw + dw + 7) as u16).min(screen.width);
+    // Descriptions wrap at word boundaries under their key when the screen is narrow.
+    let room = (width as usize).saturating_sub(kw + 5).max(10);
+    let key_style = Style::default()
+        .fg(theme.accent)
+        .add_modifier(Modifier::BOLD);
+    let mut lines: Vec<Line> = Vec::new();
+    for (k, d) in &rows {
+        for (i, part) in wrap_words(d, room).into_iter().enumerate() {
+            let key = if i == 0 { k.as_str() } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {key:>kw$}  "), key_style),
+                Span::styled(part, theme.base()),
+            ]));
+        }
+    }
+    let area = centered(screen, width, lines.len() as u16 + 2);
+    let shown = area.height.saturating_sub(2) as usize;
+    let top = (scroll as usize).min(lines.len().saturating_sub(shown));
+    let more = lines.len() > top + shown;
+    let bottom = if more || top > 0 {
+        " ↑↓ scroll · any other key closes "
+    } else {
+        " plain keys type inside the editor and filter; any key closes "
+    };
     f.render_widget(Clear, area);
     f.render_widget(
-        Paragraph::new(lines).block(
+        Paragraph::new(lines.split_off(top)).block(
             Block::bordered()
                 .title(" Keys ")
-                .title_bottom(" plain keys type inside the editor and filter; any key closes ")
+                .title_bottom(bottom)
                 .border_style(theme.border(true)),
         ),
         area,
     );
+}
+
+/// `text` in lines of at most `width` characters, broken between words.
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut out = vec![String::new()];
+    for word in text.split_whitespace() {
+        let cur = out.last_mut().expect("never empty");
+        if !cur.is_empty() && cur.chars().count() + 1 + word.chars().count() > width {
+            out.push(word.to_string());
+        } else {
+            if !cur.is_empty() {
+                cur.push(' ');
+            }
+            cur.push_str(word);
+        }
+    }
+    out
 }
 
 pub fn confirm_quit(theme: &Theme, f: &mut Frame) {

@@ -123,7 +123,13 @@ fn plain_keys_type_in_the_editor_and_act_outside() {
     assert_eq!(s.overlay, Overlay::None);
     update(&mut s, key(KeyCode::Tab)); // panes
     update(&mut s, key(KeyCode::Char('?')));
-    assert_eq!(s.overlay, Overlay::Help);
+    assert_eq!(s.overlay, Overlay::Help(0));
+    // The key list scrolls; any other key closes it.
+    update(&mut s, key(KeyCode::Char('j')));
+    update(&mut s, key(KeyCode::Down));
+    assert_eq!(s.overlay, Overlay::Help(2));
+    update(&mut s, key(KeyCode::Up));
+    assert_eq!(s.overlay, Overlay::Help(1));
     update(&mut s, key(KeyCode::Esc));
     assert_eq!(s.overlay, Overlay::None);
     assert_eq!(update(&mut s, key(KeyCode::Char('q'))), vec![Effect::Quit]);
