@@ -35,6 +35,9 @@ pub struct Hop {
     /// 0 for the first try on this hop, 1 for the first retry...
     pub attempt: u32,
     pub error: Option<String>,
+    /// The error without its URL, for the workbench.
+    #[serde(skip)]
+    pub brief: Option<String>,
     pub failure: Option<ErrorKind>,
     /// Time from sending this attempt to its end.
     #[serde(serialize_with = "round_hop_ms")]
@@ -57,6 +60,7 @@ impl Hop {
             model: out.model.clone(),
             attempt,
             error: out.error.as_ref().map(ToString::to_string),
+            brief: out.error.as_ref().map(GatewayError::brief),
             failure: out.error.as_ref().map(GatewayError::kind),
             ms: out
                 .collector

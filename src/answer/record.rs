@@ -170,6 +170,7 @@ pub fn settle(r: &RouteOutcome, named: bool, prices: &PriceBook) -> AnswerRecord
             model: o.model.clone(),
             attempt: r.hops.iter().filter(|h| h.model == o.model).count() as u32,
             error: None,
+            brief: None,
             failure: None,
             ms: rec.total_ms.unwrap_or(0.0),
             backoff_ms: None,

@@ -154,6 +154,7 @@ fn gateway_headers_and_routes_settle_into_the_record() {
         model: "m".into(),
         attempt: 0,
         error: Some("boom".into()),
+        brief: None,
         failure: Some(ErrorKind::ServerError),
         ms: 5.0,
         backoff_ms: Some(10.0),

@@ -180,7 +180,8 @@ impl State {
     fn panel_rows(&self) -> u16 {
         let now = self.selected.len().max(1) + 1;
         // A header row (column names, or the metric's name) above one row per model.
-        let below = self.panel.stats.len().max(1) + 1;
+        // Room for the selected models' session rows from the start: no jump when they appear.
+        let below = self.panel.stats.len().max(self.selected.len()).max(1) + 1;
         (now + 1 + below + 2) as u16
     }
 

@@ -180,7 +180,7 @@ impl Pane {
                 "✗ {} failed after {:.0} ms: {}",
                 hop.model,
                 hop.ms,
-                hop.error.as_deref().unwrap_or("?")
+                hop.brief.as_deref().or(hop.error.as_deref()).unwrap_or("?")
             ),
         );
         if hop.failed_after_content && matches!(next, Next::MoveOn(_)) {

@@ -127,24 +127,25 @@ fn confirm(theme: &Theme, f: &mut Frame, title: &str, what: &str, question: &str
 }
 
 pub fn confirm_budget(s: &State, theme: &Theme, f: &mut Frame) {
-    let area = centered(f.area(), 56, 6);
+    // The same figures as the flash message, wrapped between words to fit the screen.
     let spent = crate::format::fmt_usd(Some(s.panel.session_cost));
     let budget = crate::format::fmt_usd(s.panel.budget_usd);
+    let width = 56.min(f.area().width);
+    let text = format!("This session has spent {spent} of its {budget} budget.");
+    let mut lines: Vec<Line> = wrap_words(&text, width.saturating_sub(2) as usize)
+        .into_iter()
+        .map(|l| Line::styled(l, theme.base()))
+        .collect();
+    lines.push(Line::styled(
+        "Send anyway? y / n",
+        Style::default()
+            .fg(theme.error)
+            .add_modifier(Modifier::BOLD),
+    ));
+    let area = centered(f.area(), width, lines.len() as u16 + 2);
     f.render_widget(Clear, area);
     f.render_widget(
-        Paragraph::new(vec![
-            Line::styled(
-                format!("This session has spent {spent} of its {budget} budget."),
-                theme.base(),
-            ),
-            Line::styled(
-                "Send anyway? y / n",
-                Style::default()
-                    .fg(theme.error)
-                    .add_modifier(Modifier::BOLD),
-            ),
-        ])
-        .block(
+        Paragraph::new(lines).block(
             Block::bordered()
                 .title(" Budget ")
                 .border_style(theme.border(true)),

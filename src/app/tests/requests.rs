@@ -408,7 +408,7 @@ fn panes_send_through_routes_and_show_every_hop() {
         .collect();
     assert!(
         rows.iter()
-            .any(|r| r.contains("c/reasoner failed after 12 ms: HTTP 503 from")),
+            .any(|r| r.contains("c/reasoner failed after 12 ms: HTTP 503: overloaded")),
         "{rows:?}"
     );
     assert!(
@@ -510,4 +510,17 @@ fn a_plain_models_error_shows_once_without_route_talk() {
     assert_eq!(all.matches("slow down").count(), 1, "{all}");
     assert!(!all.contains("giving up"), "{all}");
     assert!(!all.contains("(rate limited)"), "{all}");
+}
+
+#[test]
+fn the_panel_does_not_jump_when_session_stats_appear() {
+    let mut s = state(&["a/fast", "b/large", "c/reasoner"]);
+    let before = s.areas().panel.height;
+    typed(&mut s, "x");
+    let sent = sends(&update(&mut s, ctrl('s')));
+    for (id, _) in sent {
+        answer(&mut s, id, Instant::now(), "done", None);
+    }
+    assert_eq!(s.panel.stats.len(), 3);
+    assert_eq!(s.areas().panel.height, before);
 }
