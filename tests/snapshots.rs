@@ -209,6 +209,7 @@ fn session_stats_and_compare() {
         insta::assert_snapshot!(format!("session_stats_{}x{}", size.0, size.1), screen(&s));
         key(&mut s, KeyCode::Tab, KeyModifiers::NONE);
         key(&mut s, KeyCode::Char('v'), KeyModifiers::NONE);
+        insta::assert_snapshot!(format!("session_table_{}x{}", size.0, size.1), screen(&s));
         key(&mut s, KeyCode::Char('v'), KeyModifiers::NONE);
         insta::assert_snapshot!(format!("compare_bars_{}x{}", size.0, size.1), screen(&s));
     }

@@ -205,12 +205,19 @@ const NOW_COLUMNS: [(&str, Constraint, u16, u8); 10] = [
 /// Which columns fit `width`: whole columns are left out, least important first, rather than
 /// values clipped mid-number.
 pub fn now_columns(width: u16) -> Vec<bool> {
-    let mut keep = vec![false; NOW_COLUMNS.len()];
+    let specs: Vec<(u16, u8)> = NOW_COLUMNS.iter().map(|c| (c.2, c.3)).collect();
+    fit_columns(&specs, width)
+}
+
+/// Columns given as (least width, priority) that fit `width`, taken by priority (0 always); the
+/// first one that does not fit ends it, so nothing less important takes its place.
+pub fn fit_columns(specs: &[(u16, u8)], width: u16) -> Vec<bool> {
+    let mut keep = vec![false; specs.len()];
     let mut used = 0u16;
-    for prio in 0..=5 {
-        for (i, c) in NOW_COLUMNS.iter().enumerate().filter(|(_, c)| c.3 == prio) {
-            let need = c.2 + u16::from(used > 0);
-            // The first column that does not fit ends it: nothing less important goes in its place.
+    let top = specs.iter().map(|c| c.1).max().unwrap_or(0);
+    for prio in 0..=top {
+        for (i, c) in specs.iter().enumerate().filter(|(_, c)| c.1 == prio) {
+            let need = c.0 + u16::from(used > 0);
             if prio > 0 && used + need > width {
                 return keep;
             }
@@ -256,7 +263,14 @@ fn session(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         })
         .collect();
     head.push(Cell::from("recent TTFT"));
-    let header = Row::new(head).style(theme.dim().add_modifier(Modifier::BOLD));
+    let keep = fit_columns(&SESSION_COLUMNS, area.width);
+    let pick = |v: Vec<Cell<'static>>| -> Vec<Cell<'static>> {
+        v.into_iter()
+            .zip(&keep)
+            .filter_map(|(c, k)| k.then_some(c))
+            .collect()
+    };
+    let header = Row::new(pick(head)).style(theme.dim().add_modifier(Modifier::BOLD));
     let rows: Vec<Row> = s
         .panel
         .sorted_stats()
@@ -278,7 +292,7 @@ fn session(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                 Cell::from(sparkline(m.recent_ttft_ms.iter().copied()))
                     .style(Style::default().fg(theme.accent)),
             );
-            Row::new(cells).style(theme.base())
+            Row::new(pick(cells)).style(theme.base())
         })
         .collect();
     let mut widths = vec![Constraint::Fill(3), Constraint::Length(5)];
@@ -291,8 +305,32 @@ fn session(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         _ => Constraint::Length(8),
     }));
     widths.push(Constraint::Fill(2));
+    let widths: Vec<Constraint> = widths
+        .into_iter()
+        .zip(&keep)
+        .filter_map(|(w, k)| k.then_some(w))
+        .collect();
     f.render_widget(Table::new(rows, widths).header(header), area);
 }
+
+/// The session table's columns (model, runs, the sort keys' figures, recent TTFT) as (least
+/// width, priority): TTFT p50 and cost per 1k output stay longest, the spread goes first.
+const SESSION_COLUMNS: [(u16, u8); 14] = [
+    (14, 0), // model
+    (5, 2),  // runs
+    (10, 1), // TTFT p50
+    (8, 3),  // p95
+    (8, 5),  // p99
+    (10, 4), // ITL p50
+    (8, 6),  // p95
+    (8, 6),  // p99
+    (10, 3), // total p50
+    (8, 6),  // p95
+    (10, 2), // tok/s p50
+    (8, 6),  // p95
+    (10, 1), // $/1k out
+    (8, 7),  // recent TTFT
+];
 
 fn compare(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let label = metric_label(s.panel.compare);
