@@ -65,12 +65,15 @@ fn render_pane(p: &Pane, number: usize, focused: bool, theme: &Theme, f: &mut Fr
     let mut title = vec![
         Span::styled(format!(" {number} "), theme.border(focused)),
         Span::styled(state, status_style(&p.status, theme)),
-        Span::styled(" · ", theme.dim()),
-        Span::styled(
+    ];
+    // Too narrow for a readable name: the number ties the pane to its row in the panel.
+    if room >= 4 {
+        title.push(Span::styled(" · ", theme.dim()));
+        title.push(Span::styled(
             crate::format::shorten_middle(p.target(), room),
             theme.base().add_modifier(Modifier::BOLD),
-        ),
-    ];
+        ));
+    }
     if p.route.is_some()
         && let Some(served) = &p.served_by
     {
