@@ -295,3 +295,23 @@ fn maximise_gives_the_pane_the_screen_and_hidden_rows_are_counted() {
     let more = text.lines().find(|l| l.contains("more")).unwrap();
     assert!(more.contains("+") && more.contains(" more"), "{more}");
 }
+
+#[test]
+fn forms_and_questions() {
+    for size in SIZES {
+        let name = |what: &str| format!("{what}_{}x{}", size.0, size.1);
+        let mut s = state(size, &["demo/fast-mini", "demo/reasoner"]);
+        key(&mut s, KeyCode::Char('p'), KeyModifiers::CONTROL);
+        typed(&mut s, "be brief");
+        insta::assert_snapshot!(name("params_form"), screen(&s));
+        key(&mut s, KeyCode::Esc, KeyModifiers::NONE);
+        key(&mut s, KeyCode::Tab, KeyModifiers::NONE);
+        key(&mut s, KeyCode::Char('1'), KeyModifiers::NONE);
+        key(&mut s, KeyCode::Char('e'), KeyModifiers::NONE);
+        insta::assert_snapshot!(name("route_form"), screen(&s));
+        key(&mut s, KeyCode::Esc, KeyModifiers::NONE);
+        send(&mut s, "go");
+        key(&mut s, KeyCode::Char('c'), KeyModifiers::CONTROL);
+        insta::assert_snapshot!(name("confirm_quit"), screen(&s));
+    }
+}

@@ -101,6 +101,7 @@ pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 },
                 FormKey::Edited => {}
             }
+            after_form(s);
             vec![]
         }
         Overlay::Params(form) => {
@@ -115,8 +116,17 @@ pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 },
                 FormKey::Edited => {}
             }
+            after_form(s);
             vec![]
         }
+    }
+}
+
+/// A form that closed leaves the focus in the editor: keys typed on after it type there, and
+/// never fall through to pane commands (`q`, `r`, `m`...) by surprise.
+fn after_form(s: &mut State) {
+    if s.overlay == Overlay::None {
+        s.focus = super::Focus::Editor;
     }
 }
 

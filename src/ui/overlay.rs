@@ -221,9 +221,9 @@ pub fn params(p: &ParamsForm, theme: &Theme, f: &mut Frame) {
 
 pub fn route_form(r: &RouteForm, theme: &Theme, f: &mut Frame) {
     let title = format!("Route {}", r.name);
-    let help = "chain and failures comma-separated; failures: 429, 5xx, connect, timeout, \
-                first_token_timeout, context_length, content_filter, cut · Enter save (this \
-                session) · Esc cancel";
+    let help = "chain and failures comma-separated; failures: rate_limited (429), server_error \
+                (5xx), connect, timeout, first_token_timeout, context_length, content_filter, \
+                cut · Enter save (this session) · Esc cancel";
     form(r, &title, r.error.as_deref(), help, theme, f);
 }
 

@@ -289,6 +289,8 @@ fn route_form_edits_and_rehearse_asks_for_a_report() {
     }
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(s.overlay, Overlay::None);
+    // Keys typed on after the form closed type in the editor; none falls through to a command.
+    assert_eq!(s.focus, Focus::Editor);
     let r = &s.routes["a/fast-fallback"];
     assert_eq!(r.chain, vec!["a/fast", "b/large"]);
     assert_eq!(r.on, vec![crate::gateway::ErrorKind::RateLimited]);
@@ -311,6 +313,7 @@ fn route_form_edits_and_rehearse_asks_for_a_report() {
     assert_eq!(s.overlay, Overlay::Rehearsal(None));
     // A model the gateway does not list is saved, with a warning naming it.
     update(&mut s, key(KeyCode::Esc));
+    update(&mut s, key(KeyCode::Tab));
     update(&mut s, key(KeyCode::Char('e')));
     update(&mut s, ctrl('u'));
     typed(&mut s, "a/fast, zz/hidden");
