@@ -315,3 +315,49 @@ fn forms_and_questions() {
         insta::assert_snapshot!(name("confirm_quit"), screen(&s));
     }
 }
+
+#[test]
+fn budget_question_and_rehearsal_report() {
+    use gatebench::gateway::ErrorKind;
+    use gatebench::route::report::{HopReport, Report};
+    for size in SIZES {
+        let name = |what: &str| format!("{what}_{}x{}", size.0, size.1);
+        let mut s = state(size, &["demo/fast-mini"]);
+        s.panel.budget_usd = Some(0.5);
+        s.panel.session_cost = 0.75;
+        send(&mut s, "one more");
+        insta::assert_snapshot!(name("confirm_budget"), screen(&s));
+        key(&mut s, KeyCode::Char('n'), KeyModifiers::NONE);
+        let hop = |model: &str, attempts, served, errors: &[(ErrorKind, u64)]| HopReport {
+            model: model.into(),
+            attempts,
+            served,
+            errors: errors.iter().copied().collect(),
+        };
+        let report = Report {
+            route: "demo-fallback".into(),
+            chain: vec!["demo/flaky".into(), "demo/fast-mini".into()],
+            requests: 20,
+            succeeded: 20,
+            success_rate_primary_only: 0.85,
+            success_rate_with_fallback: 1.0,
+            fallback_requests: 3,
+            added_latency_p50_ms: Some(212.0),
+            added_latency_p95_ms: Some(431.5),
+            cost_usd: Some(0.0123),
+            cost_delta_usd: Some(0.0004),
+            hops: vec![
+                hop(
+                    "demo/flaky",
+                    23,
+                    17,
+                    &[(ErrorKind::ServerError, 4), (ErrorKind::Cut, 2)],
+                ),
+                hop("demo/fast-mini", 3, 3, &[]),
+            ],
+            failures: Default::default(),
+        };
+        update(&mut s, Action::Rehearsed(Box::new(report)));
+        insta::assert_snapshot!(name("rehearsal_report"), screen(&s));
+    }
+}

@@ -17,7 +17,7 @@ pub struct HopReport {
     pub model: String,
     pub attempts: u64,
     pub served: u64,
-    /// Failed attempts by kind (`429`, `5xx`, `cut`, ...).
+    /// Failed attempts by kind (`rate_limited`, `server_error`, `cut`, ...).
     pub errors: BTreeMap<ErrorKind, u64>,
 }
 

@@ -236,12 +236,23 @@ pub fn rehearsal(report: Option<&crate::route::report::Report>, theme: &Theme, f
             crate::app::TUI_REHEARSAL.1
         ),
     };
+    let w = (text.lines().map(|l| l.chars().count()).max().unwrap_or(20) as u16 + 4)
+        .max(40)
+        .min(f.area().width);
+    // Lines too long for the screen wrap between words (indented table rows keep their start).
+    let room = w.saturating_sub(2).max(10) as usize;
     let lines: Vec<Line> = text
         .lines()
-        .map(|l| Line::styled(l.to_string(), theme.base()))
+        .flat_map(|l| {
+            if l.chars().count() <= room {
+                vec![l.to_string()]
+            } else {
+                wrap_words(l, room)
+            }
+        })
+        .map(|l| Line::styled(l, theme.base()))
         .collect();
-    let w = text.lines().map(|l| l.chars().count()).max().unwrap_or(20) as u16 + 4;
-    let area = centered(f.area(), w.max(40), lines.len() as u16 + 2);
+    let area = centered(f.area(), w, lines.len() as u16 + 2);
     f.render_widget(Clear, area);
     f.render_widget(
         Paragraph::new(lines).block(
