@@ -166,7 +166,9 @@ launch() { # launch NAME PORT cmd...
 await() { # await NAME URL: poll until it answers 200, the process dies, or the timeout passes
   local name=$1 url=$2 t0=$SECONDS
   until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url" || true)" = 200 ]; do
-    running "$name" || { tail -n 30 "$HOME_DIR/logs/$name.log" >&2; fail "$name exited while starting"; }
+    # Alive is enough here: right after the fork the child may not have exec'd its program yet.
+    kill -0 "$(cat "$HOME_DIR/run/$name.pid" 2>/dev/null)" 2>/dev/null \
+      || { tail -n 30 "$HOME_DIR/logs/$name.log" >&2; fail "$name exited while starting"; }
     [ $((SECONDS - t0)) -lt "$UP_TIMEOUT" ] || fail "$name did not answer in ${UP_TIMEOUT}s (log: $HOME_DIR/logs/$name.log)"
     sleep 0.2
   done
