@@ -31,7 +31,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    /// Every kind a route may move on after.
+    /// Every kind a route may move on after; the first eight are a route's default (`DEFAULT_ON`).
     pub const ROUTABLE: [ErrorKind; 13] = [
         ErrorKind::RateLimited,
         ErrorKind::ServerError,

@@ -63,16 +63,9 @@ pub struct Route {
     pub restart_after_content: bool,
 }
 
-pub const DEFAULT_ON: [ErrorKind; 8] = [
-    ErrorKind::RateLimited,
-    ErrorKind::ServerError,
-    ErrorKind::Connect,
-    ErrorKind::Timeout,
-    ErrorKind::FirstTokenTimeout,
-    ErrorKind::ContextLength,
-    ErrorKind::ContentFilter,
-    ErrorKind::Cut,
-];
+/// What a route moves on after unless it says otherwise: the first eight routable kinds (not
+/// `upstream`/`malformed` on their own, nor `auth`, `not_found`, `client_error`).
+pub const DEFAULT_ON: &[ErrorKind] = ErrorKind::ROUTABLE.split_at(8).0;
 
 impl Route {
     pub fn from_config(name: &str, c: &RouteConfig) -> Result<Self, String> {

@@ -64,6 +64,15 @@ pub(super) fn sends(effects: &[Effect]) -> Vec<(u64, ChatRequest)> {
         .collect()
 }
 
+/// The pane's transcript rows as text.
+pub(super) fn texts(p: &pane::Pane) -> Vec<&str> {
+    p.transcript
+        .rows()
+        .iter()
+        .map(|r| r.text.as_str())
+        .collect()
+}
+
 /// One model selected and `prompt` sent: the state and the request's id.
 pub(super) fn sent_one(prompt: &str) -> (State, u64) {
     let mut s = state(&["a/fast"]);

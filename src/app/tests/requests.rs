@@ -39,12 +39,7 @@ fn chunks_stream_into_panes_and_figures_are_final_at_the_end() {
     assert!((c.usd - 0.002).abs() < 1e-12);
     assert_eq!(c.source, crate::metrics::CostSource::Models);
     assert!((s.panel.session_cost - 0.002).abs() < 1e-12);
-    let text: Vec<&str> = p
-        .transcript
-        .rows()
-        .iter()
-        .map(|r| r.text.as_str())
-        .collect();
+    let text: Vec<&str> = texts(p);
     assert!(
         text.contains(&"> hello") && text.contains(&"hmm") && text.contains(&"world"),
         "{text:?}"
@@ -400,12 +395,7 @@ fn panes_send_through_routes_and_show_every_hop() {
         Some(crate::gateway::ErrorKind::ServerError)
     );
     assert_eq!(a.route.as_deref(), Some("r1"), "{a:?}");
-    let rows: Vec<&str> = p
-        .transcript
-        .rows()
-        .iter()
-        .map(|r| r.text.as_str())
-        .collect();
+    let rows: Vec<&str> = texts(p);
     assert!(
         rows.iter()
             .any(|r| r.contains("c/reasoner failed after 12 ms: HTTP 503: overloaded")),
@@ -500,13 +490,7 @@ fn a_plain_models_error_shows_once_without_route_talk() {
     };
     r.fail_hop(&mut s, t0, err(), Next::GiveUp);
     r.end_with(&mut s, t0, Some(err()), None);
-    let rows: Vec<String> = s.panes[0]
-        .transcript
-        .rows()
-        .iter()
-        .map(|r| r.text.clone())
-        .collect();
-    let all = rows.join("\n");
+    let all = texts(&s.panes[0]).join("\n");
     assert_eq!(all.matches("slow down").count(), 1, "{all}");
     assert!(!all.contains("giving up"), "{all}");
     assert!(!all.contains("(rate limited)"), "{all}");
