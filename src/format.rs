@@ -63,3 +63,37 @@ mod tests {
         assert_eq!(shorten_middle("demo/long-context", 2), "demo/long-context");
     }
 }
+
+/// Unix milliseconds as `2026-11-24 08:42 UTC` (no time-zone database needed).
+pub fn fmt_utc(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60
+    )
+}
+
+#[cfg(test)]
+mod utc_tests {
+    #[test]
+    fn dates_from_unix_millis() {
+        assert_eq!(super::fmt_utc(0), "1970-01-01 00:00 UTC");
+        // 2026-11-24 08:42:05 UTC
+        assert_eq!(super::fmt_utc(1_795_509_725_000), "2026-11-24 08:42 UTC");
+        // A leap day, and the day before the epoch.
+        assert_eq!(super::fmt_utc(951_782_400_000), "2000-02-29 00:00 UTC");
+        assert_eq!(super::fmt_utc(-60_000), "1969-12-31 23:59 UTC");
+    }
+}

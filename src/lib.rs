@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod format;
 pub mod gateway;
+pub mod history;
 pub mod layout;
 pub mod metrics;
 pub mod rng;

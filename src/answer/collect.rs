@@ -28,7 +28,7 @@ impl Progress {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ToolCall {
     pub id: Option<String>,
     pub name: String,

@@ -9,7 +9,7 @@ pub mod record;
 use std::time::Instant;
 
 use reqwest::header::HeaderMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use collect::{Collector, Progress, ToolCall};
 pub use record::{AnswerRecord, PriceBook, settle};
@@ -29,7 +29,7 @@ pub struct Outcome {
 }
 
 /// One attempt on one hop, as reported (the answering attempt included).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hop {
     pub model: String,
     /// 0 for the first try on this hop, 1 for the first retry...

@@ -3,14 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{Hop, Outcome, RouteOutcome, ToolCall};
 use crate::gateway::wire::{FinishReason, ModelInfo, Prices, Usage};
 use crate::gateway::{ErrorKind, GatewayError};
 use crate::metrics::{self, CostSource};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AnswerRecord {
     pub model: String,
     pub text: String,
@@ -61,7 +61,7 @@ pub struct AnswerRecord {
     pub generation_id: Option<String>,
     /// The server's own timing report when it sends one (llama-server's `timings`).
     pub server_timings: Option<serde_json::Value>,
-    #[serde(serialize_with = "display")]
+    #[serde(serialize_with = "display", deserialize_with = "from_display")]
     pub error: Option<GatewayError>,
     pub error_kind: Option<ErrorKind>,
     /// The model of the attempt that answered (or failed last): the one whose prices apply.
@@ -90,6 +90,11 @@ fn round_rate<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
 
 fn round_usd<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
     rounded(v, s, 1e9)
+}
+
+/// An error read back from its text (history): its kind is kept beside it in `error_kind`.
+fn from_display<'de, D: Deserializer<'de>>(d: D) -> Result<Option<GatewayError>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.map(GatewayError::Other))
 }
 
 fn display<S: Serializer>(e: &Option<GatewayError>, s: S) -> Result<S::Ok, S::Error> {

@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct RateLimit {
     pub limit_requests: Option<u64>,
     pub remaining_requests: Option<u64>,

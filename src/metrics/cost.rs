@@ -1,10 +1,10 @@
 //! Cost of one response in USD, and where the figure came from.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::gateway::wire::{Prices, Usage};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CostSource {
     /// The gateway's own figure for this response (`usage.cost`, `x-litellm-response-cost`).

@@ -39,7 +39,7 @@ impl TokenCount {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Figures {
     pub ttft_ms: Option<f64>,
     pub ttfr_ms: Option<f64>,

@@ -1,0 +1,281 @@
+//! The writer: a thread of its own owns the database connection. Records arrive on a channel and
+//! are written in batches, one transaction each; streaming text is kept whole in memory and saved
+//! at least every `FLUSH_EVERY`, scrubbed of the key as a whole (so a key split across chunks is
+//! caught too). Nothing here runs on the render path.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+use super::store::{Store, now_ms};
+use super::{Record, Status};
+use crate::secret::{Secret, scrub};
+
+/// Streaming text reaches the database at least this often.
+pub const FLUSH_EVERY: Duration = Duration::from_millis(250);
+const MAX_BATCH: usize = 8192;
+
+type Done = Box<dyn FnOnce(Result<PathBuf, String>) + Send>;
+
+pub enum Msg {
+    Record(Record),
+    /// Write an export of the current session once everything before it is written.
+    Export {
+        format: super::export::Format,
+        dir: PathBuf,
+        done: Done,
+    },
+    /// Answered once everything before it is written.
+    Flush(Sender<()>),
+}
+
+/// The handle: cheap to clone; the thread ends when the last handle is dropped.
+#[derive(Clone)]
+pub struct Writer {
+    tx: Sender<Msg>,
+    pub path: PathBuf,
+    session: Arc<AtomicI64>,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Writer({})", self.path.display())
+    }
+}
+
+impl Writer {
+    /// Start the writer thread. `key` is scrubbed from everything written; `on_error` hears of a
+    /// failed write (once, until writes succeed again).
+    pub fn start(
+        store: Store,
+        key: Option<Secret>,
+        on_error: Box<dyn Fn(String) + Send>,
+    ) -> std::io::Result<Writer> {
+        let (tx, rx) = mpsc::channel();
+        let session = Arc::new(AtomicI64::new(0));
+        let path = store.path.clone();
+        let mut w = Worker {
+            store,
+            key,
+            session: session.clone(),
+            live: HashMap::new(),
+            on_error,
+            failing: false,
+        };
+        std::thread::Builder::new()
+            .name("gatebench-history".into())
+            .spawn(move || w.run(rx))?;
+        Ok(Writer { tx, path, session })
+    }
+
+    pub fn send(&self, r: Record) {
+        let _ = self.tx.send(Msg::Record(r));
+    }
+
+    pub fn export(&self, format: super::export::Format, dir: PathBuf, done: Done) {
+        let _ = self.tx.send(Msg::Export { format, dir, done });
+    }
+
+    /// Wait (at most `limit`) until everything sent so far is written.
+    pub fn flush(&self, limit: Duration) -> bool {
+        let (tx, rx) = mpsc::channel();
+        self.tx.send(Msg::Flush(tx)).is_ok() && rx.recv_timeout(limit).is_ok()
+    }
+
+    /// The session being written to (0 before the first).
+    pub fn session_id(&self) -> i64 {
+        self.session.load(Ordering::SeqCst)
+    }
+}
+
+#[derive(Default)]
+struct Live {
+    text: String,
+    reasoning: String,
+    dirty: bool,
+}
+
+struct Worker {
+    store: Store,
+    key: Option<Secret>,
+    session: Arc<AtomicI64>,
+    live: HashMap<u64, Live>,
+    on_error: Box<dyn Fn(String) + Send>,
+    failing: bool,
+}
+
+impl Worker {
+    fn run(&mut self, rx: Receiver<Msg>) {
+        let mut last_flush = Instant::now();
+        loop {
+            let dirty = self.live.values().any(|l| l.dirty);
+            let wait = if dirty {
+                FLUSH_EVERY.saturating_sub(last_flush.elapsed())
+            } else {
+                Duration::from_secs(3600)
+            };
+            let mut batch = Vec::new();
+            match rx.recv_timeout(wait) {
+                Ok(m) => batch.push(m),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => {
+                    self.write(Vec::new(), true);
+                    return;
+                }
+            }
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(m) => batch.push(m),
+                    Err(_) => break,
+                }
+            }
+            let due = last_flush.elapsed() >= FLUSH_EVERY;
+            if due {
+                last_flush = Instant::now();
+            }
+            self.write(batch, due);
+        }
+    }
+
+    /// One batch in one transaction; exports and flush answers after it commits.
+    fn write(&mut self, batch: Vec<Msg>, flush_partials: bool) {
+        let mut after = Vec::new();
+        let result = (|| -> rusqlite::Result<()> {
+            self.store.begin()?;
+            for m in batch {
+                match m {
+                    Msg::Record(r) => self.apply(r)?,
+                    other => after.push(other),
+                }
+            }
+            if flush_partials || !after.is_empty() {
+                self.save_partials()?;
+            }
+            self.store.commit()
+        })();
+        match result {
+            Ok(()) => self.failing = false,
+            Err(e) => {
+                let _ = self.store.conn.execute_batch("ROLLBACK");
+                if !self.failing {
+                    (self.on_error)(format!("history not saved: {e}"));
+                }
+                self.failing = true;
+            }
+        }
+        for m in after {
+            match m {
+                Msg::Export { format, dir, done } => {
+                    let session = self.session.load(Ordering::SeqCst);
+                    done(super::export::to_dir(&self.store, session, format, &dir));
+                }
+                Msg::Flush(tx) => {
+                    let _ = tx.send(());
+                }
+                Msg::Record(_) => {}
+            }
+        }
+    }
+
+    fn clean(&self, s: &str) -> String {
+        scrub(s, self.key.as_ref()).into_owned()
+    }
+
+    fn apply(&mut self, r: Record) -> rusqlite::Result<()> {
+        let now = now_ms();
+        let session = self.session.load(Ordering::SeqCst);
+        match r {
+            Record::NewSession(info) => {
+                let id = self.store.new_session(&info, now)?;
+                self.session.store(id, Ordering::SeqCst);
+                self.live.clear();
+            }
+            Record::Adopt(id) => {
+                if self.store.adopt_session(id)? {
+                    self.session.store(id, Ordering::SeqCst);
+                    self.live.clear();
+                }
+            }
+            Record::Turn(mut t) => {
+                t.prompt = self.clean(&t.prompt);
+                t.system = t.system.map(|s| self.clean(&s));
+                self.store.add_turn(session, &t, now)?;
+            }
+            Record::Request(req) => {
+                self.live.insert(req.seq, Live::default());
+                self.store.add_request(session, &req, now)?;
+            }
+            Record::Delta {
+                seq,
+                content,
+                reasoning,
+            } => {
+                if let Some(l) = self.live.get_mut(&seq) {
+                    l.text.push_str(&content);
+                    l.reasoning.push_str(&reasoning);
+                    l.dirty = true;
+                }
+            }
+            Record::Restart { seq } => {
+                if let Some(l) = self.live.get_mut(&seq) {
+                    *l = Live {
+                        dirty: true,
+                        ..Live::default()
+                    };
+                }
+            }
+            Record::Ended {
+                seq,
+                status,
+                mut record,
+            } => {
+                self.live.remove(&seq);
+                self.scrub_record(&mut record);
+                self.store.finish(session, seq, status, &record, now)?;
+            }
+            Record::Rate { seq, score, note } => {
+                let note = self.clean(&note);
+                self.store.rate(session, seq, score, &note, now)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn scrub_record(&self, rec: &mut crate::answer::AnswerRecord) {
+        rec.text = self.clean(&rec.text);
+        rec.reasoning = self.clean(&rec.reasoning);
+        rec.error = rec.error.take().map(|e| e.scrub(self.key.as_ref()));
+        for h in &mut rec.hops {
+            h.error = h.error.as_deref().map(|e| self.clean(e));
+        }
+        for t in &mut rec.tool_calls {
+            t.arguments = self.clean(&t.arguments);
+        }
+    }
+
+    fn save_partials(&mut self) -> rusqlite::Result<()> {
+        let session = self.session.load(Ordering::SeqCst);
+        let now = now_ms();
+        let key = self.key.clone();
+        for (seq, l) in self.live.iter_mut().filter(|(_, l)| l.dirty) {
+            let text = scrub(&l.text, key.as_ref());
+            let reasoning = scrub(&l.reasoning, key.as_ref());
+            self.store
+                .save_partial(session, *seq, &text, &reasoning, now)?;
+            l.dirty = false;
+        }
+        Ok(())
+    }
+}
+
+/// Status of an answer as the workbench ends it.
+pub fn ended(seq: u64, rec: &crate::answer::AnswerRecord, cancelled: bool) -> Record {
+    Record::Ended {
+        seq,
+        status: Status::of(rec, cancelled),
+        record: Box::new(rec.clone()),
+    }
+}
