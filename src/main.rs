@@ -1,6 +1,6 @@
 use clap::Parser;
 
-use gatebench::cli::{Cli, Command, ask, demo_gateway, models, rehearse, shell};
+use gatebench::cli::{Cli, Command, ask, demo_gateway, history, models, rehearse, shell};
 use gatebench::session::Session;
 
 fn main() {
@@ -38,13 +38,23 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Completions(args)) => return shell::completions(args),
         Some(Command::Man) => return shell::man(),
         Some(Command::Config(cmd)) => return shell::config(cmd, cli.global.config.as_deref()),
+        Some(Command::History(history::HistoryArgs { command: Some(c) })) => {
+            return history::run(&cli.global, c);
+        }
+        Some(Command::Export(args)) => return history::export(&cli.global, args),
         _ => {}
     }
     let cfg = cli.global.load_config()?;
     let demo_cfg = cli.global.demo_config(&cfg)?;
     match &cli.command {
         Some(Command::DemoGateway(args)) => demo_gateway::run(args, demo_cfg).await,
-        Some(Command::Completions(_) | Command::Man | Command::Config(_)) => Ok(0),
+        Some(
+            Command::Completions(_)
+            | Command::Man
+            | Command::Config(_)
+            | Command::Export(_)
+            | Command::History(history::HistoryArgs { command: Some(_) }),
+        ) => Ok(0),
         Some(Command::Models(args)) => {
             let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;
             eprintln!("{}", session.describe());
@@ -58,9 +68,22 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Ask(args)) => {
             let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;
             eprintln!("{}", session.describe());
-            ask::run(&session, args).await
+            let writer = match cli.global.history_writer(
+                &session.config,
+                session.key.clone(),
+                Box::new(|e| eprintln!("warning: {e}")),
+            ) {
+                Ok(w) => Some(w),
+                Err(why) => {
+                    if cli.global.history_off(&session.config).is_none() {
+                        eprintln!("note: {why}");
+                    }
+                    None
+                }
+            };
+            ask::run(&session, args, writer).await
         }
-        None => {
+        None | Some(Command::History(history::HistoryArgs { command: None })) => {
             let mut distinct: Vec<&String> = Vec::new();
             for m in &cli.models {
                 if !distinct.contains(&m) {

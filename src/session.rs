@@ -11,6 +11,8 @@ pub struct Session {
     pub base_url: String,
     pub client: Client,
     pub has_key: bool,
+    /// Scrubbed from everything stored.
+    pub key: Option<Secret>,
     /// Kept alive for as long as the session: dropping it stops the demo gateway.
     pub demo: Option<DemoHandle>,
 }
@@ -57,6 +59,7 @@ impl Session {
             base_url,
             client,
             has_key: key.is_some(),
+            key,
             demo,
         })
     }

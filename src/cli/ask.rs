@@ -6,6 +6,8 @@ use tokio_util::sync::CancellationToken;
 use super::{fmt_ms, fmt_usd};
 use crate::gateway::wire::{ChatRequest, Message};
 
+use crate::history::{Record, RequestInfo, SessionInfo, TurnInfo, TurnParams, Writer};
+
 use crate::answer::{AnswerRecord, Collector, Outcome, PriceBook, RouteOutcome, settle};
 use crate::route::{self, Route, RouteEvent};
 use crate::session::Session;
@@ -64,7 +66,11 @@ fn read_prompt(p: &str) -> anyhow::Result<String> {
     Ok(s)
 }
 
-pub async fn run(session: &Session, args: &AskArgs) -> anyhow::Result<i32> {
+pub async fn run(
+    session: &Session,
+    args: &AskArgs,
+    writer: Option<Writer>,
+) -> anyhow::Result<i32> {
     let prompt = read_prompt(&args.prompt)?;
     if prompt.trim().is_empty() {
         anyhow::bail!("the prompt is empty");
@@ -89,7 +95,10 @@ pub async fn run(session: &Session, args: &AskArgs) -> anyhow::Result<i32> {
     if let Some(s) = &args.system {
         messages.push(Message::system(s.clone()));
     }
-    messages.push(Message::user(prompt));
+    messages.push(Message::user(prompt.clone()));
+    if let Some(w) = &writer {
+        record_start(w, session, args, &prompt, &targets);
+    }
 
     let stop = super::Stop::listen();
     let cancel = stop.cancel.clone();
@@ -100,10 +109,10 @@ pub async fn run(session: &Session, args: &AskArgs) -> anyhow::Result<i32> {
     };
     if args.no_stream {
         let outcomes = ask_whole(session, args, &models, &messages, &cancel).await;
-        return finish(session, args, &stop, listing, outcomes).await;
+        return finish(session, args, &stop, listing, outcomes, writer).await;
     }
     let live = targets.len() == 1 && !args.json;
-    let tasks = stream_all(session, args, &targets, &messages, &cancel, live);
+    let tasks = stream_all(session, args, &targets, &messages, &cancel, live, &writer);
     let mut outcomes = Vec::new();
     for t in tasks {
         outcomes.push(t.await?);
@@ -115,7 +124,57 @@ pub async fn run(session: &Session, args: &AskArgs) -> anyhow::Result<i32> {
         .iter()
         .map(|(r, named)| settle(r, *named, &prices))
         .collect();
-    report(args, &stop, records, live)
+    report(args, &stop, records, live, writer)
+}
+
+/// The session, its one prompt and a request per target, before anything is sent.
+fn record_start(
+    w: &Writer,
+    session: &Session,
+    args: &AskArgs,
+    prompt: &str,
+    targets: &[(Route, bool)],
+) {
+    w.send(Record::NewSession(SessionInfo {
+        kind: "ask".into(),
+        profile: session.profile.name.clone(),
+        base_url: session.base_url.clone(),
+    }));
+    w.send(Record::Turn(TurnInfo {
+        seq: 1,
+        prompt: prompt.to_string(),
+        system: args.system.clone(),
+        params: TurnParams {
+            max_tokens: args.max_tokens,
+            temperature: args.temperature,
+        },
+    }));
+    for (i, (route, named)) in targets.iter().enumerate() {
+        w.send(Record::Request(RequestInfo {
+            seq: i as u64 + 1,
+            turn: 1,
+            pane: i as u32,
+            pane_model: route.chain.first().cloned().unwrap_or_default(),
+            conversation: 0,
+            target: route.name.clone(),
+            route: named.then(|| route.name.clone()),
+        }));
+    }
+}
+
+/// The settled answers, over the ones recorded as each ended (now with the listed prices), and
+/// everything written before the process exits.
+fn record_end(w: &Writer, records: &[AnswerRecord], stopped: bool) {
+    for (i, r) in records.iter().enumerate() {
+        w.send(crate::history::writer::ended(
+            i as u64 + 1,
+            r,
+            stopped && r.error.is_some(),
+        ));
+    }
+    if !w.flush(std::time::Duration::from_secs(5)) {
+        eprintln!("warning: the history did not finish writing in 5 s");
+    }
 }
 
 /// Stream every target at once; with `live`, the one answer is written to stdout as it arrives.
@@ -126,11 +185,17 @@ fn stream_all(
     messages: &[Message],
     cancel: &CancellationToken,
     live: bool,
+    writer: &Option<Writer>,
 ) -> Vec<tokio::task::JoinHandle<(RouteOutcome, bool)>> {
     let seed = rand_seed();
+    // Answers are recorded as they end, priced from the config; the listed prices come after.
+    let prices = PriceBook::new(&[], &session.config.prices);
     targets
         .iter()
-        .map(|(route, named)| {
+        .enumerate()
+        .map(|(i, (route, named))| {
+            let seq = i as u64 + 1;
+            let (writer, prices) = (writer.clone(), prices.clone());
             let client = session.client.clone();
             let req = ChatRequest {
                 messages: messages.to_vec(),
@@ -142,14 +207,27 @@ fn stream_all(
             tokio::spawn(async move {
                 let mut out = std::io::stdout();
                 let r = route::run(&client, &route, req, cancel, seed, |ev| match ev {
-                    RouteEvent::Chunk { chunk: c, .. } if live => {
-                        if let Some(t) = &c.item.content {
+                    RouteEvent::Chunk { chunk: c, .. } => {
+                        if let Some(w) = &writer {
+                            w.send(Record::Delta {
+                                seq,
+                                content: c.item.content.clone().unwrap_or_default(),
+                                reasoning: c.item.reasoning.clone().unwrap_or_default(),
+                            });
+                        }
+                        if let Some(t) = c.item.content.as_deref().filter(|_| live) {
                             let t = crate::clean::terminal_safe(t);
                             let _ = out.write_all(t.as_bytes());
                             let _ = out.flush();
                         }
                     }
-                    RouteEvent::Failed { hop, next } if named => {
+                    RouteEvent::Failed { hop, next } => {
+                        if let Some(w) = &writer {
+                            w.send(Record::Restart { seq });
+                        }
+                        if !named {
+                            return;
+                        }
                         let msg = format!(
                             "{}: {} failed: {}; {}",
                             route.name,
@@ -162,6 +240,10 @@ fn stream_all(
                     _ => {}
                 })
                 .await;
+                if let Some(w) = &writer {
+                    let rec = settle(&r, named, &prices);
+                    w.send(crate::history::writer::ended(seq, &rec, false));
+                }
                 (r, named)
             })
         })
@@ -236,12 +318,13 @@ async fn finish(
     stop: &super::Stop,
     listing: tokio::task::JoinHandle<Vec<crate::gateway::wire::ModelInfo>>,
     outcomes: Vec<RouteOutcome>,
+    writer: Option<Writer>,
 ) -> anyhow::Result<i32> {
     let listed = super::price_list(listing, stop).await;
     stop.done();
     let prices = PriceBook::new(&listed, &session.config.prices);
     let records = outcomes.iter().map(|o| settle(o, false, &prices)).collect();
-    report(args, stop, records, false)
+    report(args, stop, records, false, writer)
 }
 
 fn report(
@@ -249,7 +332,11 @@ fn report(
     stop: &super::Stop,
     records: Vec<AnswerRecord>,
     live: bool,
+    writer: Option<Writer>,
 ) -> anyhow::Result<i32> {
+    if let Some(w) = &writer {
+        record_end(w, &records, stop.code().is_some());
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&records)?);
     } else {

@@ -2,6 +2,7 @@
 
 pub mod ask;
 pub mod demo_gateway;
+pub mod history;
 pub mod models;
 pub mod rehearse;
 pub mod shell;
@@ -70,6 +71,13 @@ pub struct GlobalArgs {
     /// `demo/pro-large:rate_429=0.3,retry_after_s=2`; also GATEBENCH_DEMO_FAULTS, `;`-separated.
     #[arg(long = "demo-fault", global = true, value_name = "MODEL:SPEC")]
     pub demo_faults: Vec<String>,
+    /// Where the history database lives (default: the platform data dir, e.g.
+    /// ~/.local/share/gatebench).
+    #[arg(long, global = true, value_name = "PATH", env = "GATEBENCH_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Record nothing in the history this time (the config's `history = false` does it always).
+    #[arg(long, global = true)]
+    pub no_history: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -81,6 +89,11 @@ pub enum Command {
     /// Send N requests through a route and report what its fallbacks bought: success rates,
     /// added latency, which hop served, cost against the primary alone.
     Rehearse(rehearse::RehearseArgs),
+    /// The history: with no subcommand, the workbench opens on it; `list`, `search`, `show`,
+    /// `stats` and `prune` are for scripts.
+    History(history::HistoryArgs),
+    /// Export a stored session as Markdown, JSON or CSV.
+    Export(history::ExportArgs),
     /// Serve the built-in demo gateway on 127.0.0.1 until interrupted.
     DemoGateway(demo_gateway::DemoGatewayArgs),
     /// Where the config is, and a check of everything in it.
@@ -95,6 +108,34 @@ pub enum Command {
 impl GlobalArgs {
     pub fn load_config(&self) -> anyhow::Result<Config> {
         Ok(config::load(self.config.as_deref())?.0)
+    }
+
+    /// Why nothing is recorded this time, if it is not.
+    pub fn history_off(&self, cfg: &Config) -> Option<String> {
+        if self.no_history {
+            Some("history off (--no-history)".into())
+        } else if cfg.history == Some(false) {
+            Some("history off (history = false in the config)".into())
+        } else {
+            None
+        }
+    }
+
+    /// The history writer for a command that records, or why there is none.
+    pub fn history_writer(
+        &self,
+        cfg: &Config,
+        key: Option<crate::secret::Secret>,
+        on_error: Box<dyn Fn(String) + Send>,
+    ) -> Result<crate::history::Writer, String> {
+        if let Some(why) = self.history_off(cfg) {
+            return Err(why);
+        }
+        let path = crate::history::db_path(self.data_dir.as_deref())
+            .ok_or("history off: no data dir on this platform (pass --data-dir)")?;
+        let store = crate::history::Store::open(&path).map_err(|e| format!("history off: {e}"))?;
+        crate::history::Writer::start(store, key, on_error)
+            .map_err(|e| format!("history off: cannot start its writer: {e}"))
     }
 
     pub fn selection(&self) -> Selection {

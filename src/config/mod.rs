@@ -15,6 +15,8 @@ pub struct Config {
     pub default_profile: Option<String>,
     pub theme: Option<String>,
     pub budget_usd: Option<f64>,
+    /// `false`: record nothing in the history database.
+    pub history: Option<bool>,
     pub profiles: BTreeMap<String, ProfileConfig>,
     pub prices: BTreeMap<String, Prices>,
     pub keys: BTreeMap<String, String>,

@@ -74,8 +74,10 @@ fn req(seq: u64, turn: u64, pane: u32, model: &str) -> RequestInfo {
     }
 }
 
+type Answers<'a> = &'a [(&'a str, &'a str, Option<f64>)];
+
 /// A store with one session: `answers` is (turn, prompt, [(model, text, cost)]), at times 1000, 2000...
-fn filled(dir: &std::path::Path, answers: &[(&str, &[(&str, &str, Option<f64>)])]) -> (Store, i64) {
+fn filled(dir: &std::path::Path, answers: &[(&str, Answers)]) -> (Store, i64) {
     let store = Store::open(&dir.join(DB_FILE)).unwrap();
     let s = store.new_session(&session(), 500).unwrap();
     let mut seq = 0;
