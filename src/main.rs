@@ -101,6 +101,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             // The network (and an in-process demo gateway) runs on a thread of its own.
             let net = gatebench::tui::net_runtime()?;
             let sel = cli.global.selection();
+            let cfg_for_history = cfg.clone();
             let session = net
                 .spawn(async move { Session::open(cfg, &sel, demo_cfg).await })
                 .await??;
@@ -109,6 +110,12 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 net.handle().clone(),
                 &cli.models,
                 cli.theme.as_deref(),
+                gatebench::tui::HistoryPlan {
+                    data_dir: cli.global.data_dir.clone(),
+                    off: cli.global.history_off(&cfg_for_history),
+                    resume: cli.resume,
+                    open_view: matches!(cli.command, Some(Command::History(_))),
+                },
             )
             .await;
             net.shutdown_background();

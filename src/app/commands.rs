@@ -79,6 +79,11 @@ pub fn on_command(s: &mut State, cmd: Command) -> Vec<Effect> {
             vec![]
         }
         Command::EditRoute => edit_route(s),
+        Command::History => super::history::open_view(s),
+        Command::Rate => super::history::open_rating(s, None),
+        Command::RateUp => super::history::open_rating(s, Some(5)),
+        Command::RateDown => super::history::open_rating(s, Some(1)),
+        Command::Export => super::history::export(s),
         Command::Rehearse => rehearse(s),
         Command::JumpPane(n) => {
             let n = n as usize;
@@ -153,10 +158,12 @@ fn cancel(s: &mut State) -> Vec<Effect> {
 pub(super) fn new_conversation(s: &mut State) -> Vec<Effect> {
     let all = (0..s.panes.len()).collect();
     let effects = requests::cancel(s, all);
+    s.history.conversation += 1;
     for p in &mut s.panes {
         let w = p.transcript.width();
         *p = Pane {
             enabled: p.enabled,
+            conversation: s.history.conversation,
             ..Pane::new(p.model.clone(), w)
         };
     }

@@ -29,6 +29,11 @@ pub enum Command {
     ToggleFallback,
     EditRoute,
     Rehearse,
+    History,
+    Rate,
+    RateUp,
+    RateDown,
+    Export,
     JumpPane(u8),
     ToggleRoute(u8),
 }
@@ -57,6 +62,11 @@ impl Command {
             Command::ToggleFallback => "toggle_fallback".into(),
             Command::EditRoute => "edit_route".into(),
             Command::Rehearse => "rehearse".into(),
+            Command::History => "history".into(),
+            Command::Rate => "rate".into(),
+            Command::RateUp => "rate_up".into(),
+            Command::RateDown => "rate_down".into(),
+            Command::Export => "export".into(),
             Command::JumpPane(n) => format!("pane_{n}"),
             Command::ToggleRoute(n) => format!("toggle_route_{n}"),
         }
@@ -146,6 +156,31 @@ fn defaults() -> Vec<(Command, &'static str, &'static str)> {
             Command::Rehearse,
             "ctrl-e",
             "rehearse the prompt through the focused pane's route",
+        ),
+        (
+            Command::History,
+            "ctrl-r",
+            "history: search past prompts and answers, reopen, re-send",
+        ),
+        (
+            Command::Rate,
+            "*",
+            "rate the focused pane's answer: 1-5 (or + / -), a note, Enter",
+        ),
+        (
+            Command::RateUp,
+            "+",
+            "rate the focused pane's answer 5 (good)",
+        ),
+        (
+            Command::RateDown,
+            "-",
+            "rate the focused pane's answer 1 (bad)",
+        ),
+        (
+            Command::Export,
+            "ctrl-o",
+            "export this session as Markdown into the current folder",
         ),
         (Command::Help, "?, f1", "show this help"),
         (
@@ -284,6 +319,11 @@ impl Keymap {
                 Command::SortNext,
                 Command::SortReverse,
                 "session stats: sort by the next column / reverse",
+            ),
+            (
+                Command::RateUp,
+                Command::RateDown,
+                "rate the focused pane's answer 5 (good) / 1 (bad)",
             ),
         ];
         let mut rows = Vec::new();

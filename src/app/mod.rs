@@ -6,6 +6,7 @@
 pub mod commands;
 pub mod editor;
 pub mod forms;
+pub mod history;
 pub mod keymap;
 pub mod keys;
 pub mod overlay;
@@ -77,6 +78,16 @@ pub enum Action {
         outcome: Box<RouteOutcome>,
     },
     Tick(Instant),
+    /// Entries for the history view's query number `generation`.
+    HistoryRows {
+        generation: u64,
+        rows: Result<Vec<crate::history::query::Entry>, String>,
+    },
+    /// A stored session to show (an entry opened, or `--resume`).
+    SessionLoaded(Result<Box<crate::history::query::SessionView>, String>),
+    Exported(Result<std::path::PathBuf, String>),
+    /// The history writer failed (the workbench goes on).
+    HistoryFailed(String),
 }
 
 #[derive(Debug, PartialEq)]
@@ -97,6 +108,19 @@ pub enum Effect {
     },
     MouseCapture(bool),
     Quit,
+    /// Write to the history.
+    Record(Box<crate::history::Record>),
+    HistoryQuery {
+        generation: u64,
+        query: String,
+    },
+    /// Load a stored session (`None`: the newest workbench session) up to `turn`.
+    LoadSession {
+        id: Option<i64>,
+        turn: Option<u64>,
+    },
+    /// Export the session being recorded as Markdown into the current folder.
+    Export,
 }
 
 pub struct State {
@@ -124,6 +148,7 @@ pub struct State {
     pub dirty: bool,
     /// Routes by name: the config's, plus those edited in this session.
     pub routes: BTreeMap<String, Route>,
+    pub history: history::HistoryState,
 }
 
 impl State {
@@ -149,6 +174,7 @@ impl State {
             mouse_capture: true,
             dirty: true,
             routes: BTreeMap::new(),
+            history: history::HistoryState::default(),
         };
         let mut seen = Vec::new();
         for m in selected {
@@ -243,7 +269,9 @@ impl State {
             self.selected.push(id.to_string());
             if !self.panes.iter().any(|p| p.model == id) {
                 let w = self.pane_inner().map_or(40, |r| r.width);
-                self.panes.push(Pane::new(id.to_string(), w));
+                let mut pane = Pane::new(id.to_string(), w);
+                pane.conversation = self.history.conversation;
+                self.panes.push(pane);
             }
         }
         self.focused_pane = self.focused_pane.min(self.selected.len().saturating_sub(1));
@@ -284,6 +312,9 @@ fn apply(s: &mut State, action: Action) -> Vec<Effect> {
             match (&mut s.overlay, s.focus) {
                 (Overlay::None, Focus::Editor) => s.editor.paste(&text),
                 (Overlay::None, Focus::Picker) => s.picker.paste(&text),
+                (o @ (Overlay::History(_) | Overlay::Rate(_)), _) => {
+                    return history::paste(o, &text).into_iter().collect();
+                }
                 (o, _) => o.paste(&text),
             }
             vec![]
@@ -312,6 +343,22 @@ fn apply(s: &mut State, action: Action) -> Vec<Effect> {
         | Action::Chunk { .. }
         | Action::Ended { .. } => requests::on_message(s, action),
         Action::Tick(_) => vec![],
+        Action::HistoryRows { generation, rows } => {
+            history::on_rows(s, generation, rows);
+            vec![]
+        }
+        Action::SessionLoaded(view) => history::on_loaded(s, view),
+        Action::Exported(r) => {
+            s.status_msg = Some(match r {
+                Ok(path) => format!("exported the session to {}", path.display()),
+                Err(e) => format!("export failed: {e}"),
+            });
+            vec![]
+        }
+        Action::HistoryFailed(e) => {
+            s.status_msg = Some(e);
+            vec![]
+        }
     }
 }
 

@@ -20,6 +20,8 @@ pub enum Overlay {
     RouteForm(Box<RouteForm>),
     /// A rehearsal is running (`None`) or its report is ready.
     Rehearsal(Option<Box<crate::route::report::Report>>),
+    History(Box<super::history::HistoryView>),
+    Rate(super::history::RateForm),
 }
 
 impl Overlay {
@@ -44,6 +46,8 @@ pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
     match &mut s.overlay {
         Overlay::None => vec![],
+        Overlay::History(_) => super::history::on_view_key(s, k),
+        Overlay::Rate(_) => super::history::on_rate_key(s, k),
         Overlay::Help(scroll) => {
             match k.code {
                 KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),

@@ -71,6 +71,10 @@ pub struct Pane {
     pub served_by: Option<String>,
     /// Rate-limit headroom the gateway last reported.
     pub rate_limit: Option<crate::gateway::ratelimit::RateLimit>,
+    /// The user's rating (1-5) of the last answer.
+    pub rating: Option<u8>,
+    /// Which of this pane's conversations it is in (for the history).
+    pub conversation: u64,
 }
 
 impl Pane {
@@ -98,6 +102,8 @@ impl Pane {
             fallback: true,
             served_by: None,
             rate_limit: None,
+            rating: None,
+            conversation: 0,
         }
     }
 
@@ -108,6 +114,7 @@ impl Pane {
         self.sent_at = None;
         self.progress = Progress::default();
         self.answer = None;
+        self.rating = None;
         self.served_by = None;
         self.follow = true;
         self.pending_prompt = Some(prompt.to_string());

@@ -31,9 +31,10 @@ pub enum SortKey {
     TpsP50,
     TpsP95,
     CostPer1k,
+    Rating,
 }
 
-pub const SORT_KEYS: [SortKey; 13] = [
+pub const SORT_KEYS: [SortKey; 14] = [
     SortKey::Model,
     SortKey::Runs,
     SortKey::TtftP50,
@@ -47,6 +48,7 @@ pub const SORT_KEYS: [SortKey; 13] = [
     SortKey::TpsP50,
     SortKey::TpsP95,
     SortKey::CostPer1k,
+    SortKey::Rating,
 ];
 
 impl SortKey {
@@ -66,6 +68,7 @@ impl SortKey {
             SortKey::TpsP50 => m.tps(0.5),
             SortKey::TpsP95 => m.tps(0.95),
             SortKey::CostPer1k => m.cost_per_1k_output(),
+            SortKey::Rating => m.rating_mean(),
         }
     }
 
@@ -84,6 +87,7 @@ impl SortKey {
             SortKey::TpsP50 => "tok/s p50",
             SortKey::TpsP95 => "p95",
             SortKey::CostPer1k => "$/1k out",
+            SortKey::Rating => "rating",
         }
     }
 }
@@ -109,6 +113,8 @@ pub struct Panel {
     pub session_cost_partial: bool,
     pub budget_usd: Option<f64>,
     budget_warned: bool,
+    /// Each rated answer (by request) with its model and score; a new rating replaces the old.
+    pub rated: BTreeMap<u64, (String, u8)>,
 }
 
 /// The panel's own commands.
@@ -132,6 +138,7 @@ impl Default for Panel {
             session_cost_partial: false,
             budget_usd: None,
             budget_warned: false,
+            rated: BTreeMap::new(),
         }
     }
 }
@@ -168,6 +175,28 @@ impl Panel {
 
     /// Count a settled answer into the session: its cost, and (when it succeeded) its figures.
     /// Returns a message when the session crosses 80% of its budget.
+    /// Rate request `seq`'s answer from `model`; the per-model means follow.
+    pub fn rate(&mut self, seq: u64, model: &str, score: u8) {
+        self.rated.insert(seq, (model.to_string(), score));
+        for m in self.stats.values_mut() {
+            (m.rating_sum, m.ratings) = (0, 0);
+        }
+        for (model, score) in self.rated.values() {
+            let m = self.stats.entry(model.clone()).or_default();
+            m.rating_sum += *score as u64;
+            m.ratings += 1;
+        }
+    }
+
+    /// Forget this session's figures (another session is being opened); views and sort stay.
+    pub fn reset_session(&mut self) {
+        self.stats.clear();
+        self.rated.clear();
+        self.session_cost = 0.0;
+        self.session_cost_partial = false;
+        self.budget_warned = false;
+    }
+
     pub fn record(&mut self, rec: &AnswerRecord, cancelled: bool) -> Option<String> {
         match rec.cost_usd {
             Some(usd) => self.session_cost += usd,

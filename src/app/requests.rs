@@ -1,12 +1,14 @@
 //! Requests from the workbench: sending a prompt to every enabled pane, cancelling, and the
 //! messages a request's task sends back (attempts, chunks, failed hops, the typed end).
 
+use super::history;
 use super::keymap::Command;
 use super::overlay::Overlay;
 use super::pane::Pane;
 use super::{Action, Effect, State};
 use crate::answer::settle;
 use crate::gateway::wire::{ChatRequest, Message};
+use crate::history::{Record, RequestInfo, TurnInfo, TurnParams};
 use crate::route::Route;
 
 /// Send `prompt`, unless the session budget is spent (then ask first).
@@ -40,7 +42,22 @@ pub fn send_anyway(s: &mut State, prompt: String) -> Vec<Effect> {
         return vec![];
     }
     let mut effects = Vec::new();
-    for p in targets {
+    s.history.turn += 1;
+    let turn = s.history.turn;
+    let params = &s.editor.params;
+    effects.extend(history::record(
+        s,
+        Record::Turn(TurnInfo {
+            seq: turn,
+            prompt: prompt.clone(),
+            system: Some(params.system.clone()).filter(|p| !p.trim().is_empty()),
+            params: TurnParams {
+                max_tokens: params.max_tokens,
+                temperature: params.temperature,
+            },
+        }),
+    ));
+    for (i, p) in targets.into_iter().enumerate() {
         // A pane still streaming the previous turn is cancelled before the new one starts.
         if s.panes[p].status.is_running() {
             effects.push(Effect::Cancel {
@@ -50,6 +67,18 @@ pub fn send_anyway(s: &mut State, prompt: String) -> Vec<Effect> {
         s.next_request += 1;
         let id = s.next_request;
         let route = route_for(s, &s.panes[p]);
+        effects.extend(history::record(
+            s,
+            Record::Request(RequestInfo {
+                seq: id,
+                turn,
+                pane: i as u32,
+                pane_model: s.panes[p].model.clone(),
+                conversation: s.panes[p].conversation,
+                target: s.panes[p].target().to_string(),
+                route: s.panes[p].route.clone(),
+            }),
+        ));
         let pane = &mut s.panes[p];
         let mut messages = Vec::new();
         if !s.editor.params.system.trim().is_empty() {
@@ -109,9 +138,16 @@ pub fn on_message(s: &mut State, action: Action) -> Vec<Effect> {
     let Some(idx) = s.panes.iter().position(|p| p.request_id == id) else {
         return vec![];
     };
+    let running = s.panes[idx].status.is_running();
+    let mut effects = Vec::new();
     match action {
         Action::Started { model, sent_at, .. } => s.panes[idx].on_started(model, sent_at),
-        Action::HopFailed { hop, next, .. } => s.panes[idx].on_hop_failed(&hop, &next),
+        Action::HopFailed { hop, next, .. } => {
+            s.panes[idx].on_hop_failed(&hop, &next);
+            if running {
+                effects.extend(history::record(s, Record::Restart { seq: id }));
+            }
+        }
         Action::Chunk {
             at,
             chunk,
@@ -119,6 +155,16 @@ pub fn on_message(s: &mut State, action: Action) -> Vec<Effect> {
             ..
         } => {
             s.now = Some(s.now.map_or(at, |n| n.max(at)));
+            if running && (chunk.content.is_some() || chunk.reasoning.is_some()) {
+                effects.extend(history::record(
+                    s,
+                    Record::Delta {
+                        seq: id,
+                        content: chunk.content.clone().unwrap_or_default(),
+                        reasoning: chunk.reasoning.clone().unwrap_or_default(),
+                    },
+                ));
+            }
             s.panes[idx].on_chunk(&chunk, progress);
         }
         Action::Ended { outcome, .. } => {
@@ -129,9 +175,10 @@ pub fn on_message(s: &mut State, action: Action) -> Vec<Effect> {
             if let Some(msg) = s.panel.record(&rec, cancelled) {
                 s.status_msg = Some(msg);
             }
+            effects.extend(history::ended(s, id, &rec, cancelled));
             s.panes[idx].on_ended(rec);
         }
         _ => {}
     }
-    vec![]
+    effects
 }

@@ -66,11 +66,7 @@ fn read_prompt(p: &str) -> anyhow::Result<String> {
     Ok(s)
 }
 
-pub async fn run(
-    session: &Session,
-    args: &AskArgs,
-    writer: Option<Writer>,
-) -> anyhow::Result<i32> {
+pub async fn run(session: &Session, args: &AskArgs, writer: Option<Writer>) -> anyhow::Result<i32> {
     let prompt = read_prompt(&args.prompt)?;
     if prompt.trim().is_empty() {
         anyhow::bail!("the prompt is empty");

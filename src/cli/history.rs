@@ -81,7 +81,9 @@ pub fn open(global: &GlobalArgs) -> anyhow::Result<Store> {
 
 /// `12` or `12.3`.
 pub fn parse_id(s: &str) -> anyhow::Result<(i64, Option<u64>)> {
-    let bad = || anyhow::anyhow!("{s:?} is not a history ID: use 12 (a session) or 12.3 (its third prompt)");
+    let bad = || {
+        anyhow::anyhow!("{s:?} is not a history ID: use 12 (a session) or 12.3 (its third prompt)")
+    };
     let (sess, turn) = match s.trim().split_once('.') {
         Some((a, b)) => (a, Some(b.parse::<u64>().map_err(|_| bad())?)),
         None => (s.trim(), None),
@@ -160,7 +162,12 @@ fn print_entries(entries: &[Entry], json: bool) -> anyhow::Result<i32> {
 
 /// One line of `history list`: the same columns the workbench's history view shows.
 pub fn entry_line(e: &Entry) -> String {
-    let cost = fmt_usd(e.cost_usd) + if e.cost_partial && e.cost_usd.is_some() { "+" } else { "" };
+    let cost = fmt_usd(e.cost_usd)
+        + if e.cost_partial && e.cost_usd.is_some() {
+            "+"
+        } else {
+            ""
+        };
     let rating = e
         .rating_mean
         .map_or("-".into(), |m| format!("{m:.1}×{}", e.ratings));

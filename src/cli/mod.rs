@@ -29,6 +29,9 @@ pub struct Cli {
     /// Models to open the workbench with (repeatable).
     #[arg(short = 'm', long = "model", global = false)]
     pub models: Vec<String>,
+    /// Reopen the last workbench session where it was (its panes, answers and figures).
+    #[arg(long)]
+    pub resume: bool,
     /// Colour theme for the workbench (dark, light, high-contrast, or a file in the config dir).
     #[arg(long)]
     pub theme: Option<String>,
@@ -131,11 +134,7 @@ impl GlobalArgs {
         if let Some(why) = self.history_off(cfg) {
             return Err(why);
         }
-        let path = crate::history::db_path(self.data_dir.as_deref())
-            .ok_or("history off: no data dir on this platform (pass --data-dir)")?;
-        let store = crate::history::Store::open(&path).map_err(|e| format!("history off: {e}"))?;
-        crate::history::Writer::start(store, key, on_error)
-            .map_err(|e| format!("history off: cannot start its writer: {e}"))
+        crate::history::start(self.data_dir.as_deref(), key, on_error)
     }
 
     pub fn selection(&self) -> Selection {

@@ -31,6 +31,29 @@ pub fn db_path(explicit: Option<&Path>) -> Option<PathBuf> {
     data_dir(explicit).map(|d| d.join(DB_FILE))
 }
 
+/// Open the database in `data_dir` (or the platform's) and start its writer; or why not, as a
+/// message that starts with "history off".
+pub fn start(
+    data_dir: Option<&Path>,
+    key: Option<crate::secret::Secret>,
+    on_error: Box<dyn Fn(String) + Send>,
+) -> Result<Writer, String> {
+    let path =
+        db_path(data_dir).ok_or("history off: no data dir on this platform (pass --data-dir)")?;
+    let store = Store::open(&path).map_err(|e| format!("history off: {e}"))?;
+    Writer::start(store, key, on_error)
+        .map_err(|e| format!("history off: cannot start its writer: {e}"))
+}
+
+/// A path for people: the home folder as `~`.
+pub fn display_path(p: &Path) -> String {
+    let home = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf());
+    match home.and_then(|h| p.strip_prefix(h).ok().map(Path::to_path_buf)) {
+        Some(rest) => format!("~/{}", rest.display()),
+        None => p.display().to_string(),
+    }
+}
+
 /// Where a session's writes go.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionInfo {

@@ -20,6 +20,9 @@ pub struct ModelStats {
     pub recent_ttft_ms: VecDeque<f64>,
     pub cost_usd: f64,
     pub priced_output_tokens: u64,
+    /// Ratings of this model's answers (1-5): their sum and count.
+    pub rating_sum: u64,
+    pub ratings: u64,
 }
 
 fn hist() -> Histogram<u64> {
@@ -38,6 +41,8 @@ impl Default for ModelStats {
             recent_ttft_ms: VecDeque::with_capacity(RECENT),
             cost_usd: 0.0,
             priced_output_tokens: 0,
+            rating_sum: 0,
+            ratings: 0,
         }
     }
 }
@@ -88,6 +93,11 @@ impl ModelStats {
 
     pub fn tps(&self, q: f64) -> Option<f64> {
         quantile(&self.tps_x100, q).map(|v| v as f64 / 100.0)
+    }
+
+    /// The mean of this model's ratings.
+    pub fn rating_mean(&self) -> Option<f64> {
+        (self.ratings > 0).then(|| self.rating_sum as f64 / self.ratings as f64)
     }
 
     /// USD per 1,000 output tokens over the priced responses.

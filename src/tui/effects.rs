@@ -3,6 +3,7 @@
 //! every request still running.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use futures_util::FutureExt;
@@ -12,17 +13,33 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 use crate::answer::{Collector, Outcome, RouteOutcome};
+use crate::app::history::PAGE;
 use crate::app::{Action, Effect};
 use crate::gateway::wire::ChatRequest;
 use crate::gateway::{Client, GatewayError};
+use crate::history::export::Format;
+use crate::history::{Store, Writer, query};
 use crate::route::rehearse::{self, Plan, WorkItem};
 use crate::route::{Route, RouteEvent};
+
+/// Run `f` on the history database (opened for this read), with errors as text.
+fn read<T>(
+    db: Option<PathBuf>,
+    f: impl FnOnce(&Store) -> rusqlite::Result<T>,
+) -> Result<T, String> {
+    let db = db.ok_or("history is off")?;
+    let store = Store::open(&db).map_err(|e| e.to_string())?;
+    f(&store).map_err(|e| format!("history: {e}"))
+}
 
 pub struct Runner {
     client: Client,
     net: Handle,
     tx: UnboundedSender<Action>,
     tasks: HashMap<u64, CancellationToken>,
+    /// The history writer, when recording; `db` is where queries read.
+    pub history: Option<Writer>,
+    pub db: Option<PathBuf>,
 }
 
 impl Drop for Runner {
@@ -40,6 +57,60 @@ impl Runner {
             net,
             tx,
             tasks: HashMap::new(),
+            history: None,
+            db: None,
+        }
+    }
+
+    /// History effects: writes go to the writer thread, reads run on a blocking thread.
+    fn run_history(&mut self, effect: Effect) {
+        let tx = self.tx.clone();
+        match effect {
+            Effect::Record(r) => {
+                if let Some(w) = &self.history {
+                    w.send(*r);
+                }
+            }
+            Effect::HistoryQuery { generation, query } => {
+                let db = self.db.clone();
+                self.net.spawn_blocking(move || {
+                    let rows = read(db, |st| query::search(st, &query, PAGE));
+                    let _ = tx.send(Action::HistoryRows { generation, rows });
+                });
+            }
+            Effect::LoadSession { id, turn } => {
+                let db = self.db.clone();
+                self.net.spawn_blocking(move || {
+                    let view = read(db, |st| {
+                        let id = match id {
+                            Some(id) => Some(id),
+                            None => query::last_session(st, Some("workbench"))?,
+                        };
+                        Ok(match id {
+                            Some(id) => query::session(st, id, turn)?,
+                            None => None,
+                        })
+                    })
+                    .and_then(|v| v.ok_or_else(|| "no earlier session to open".to_string()));
+                    let _ = tx.send(Action::SessionLoaded(view.map(Box::new)));
+                });
+            }
+            Effect::Export => match &self.history {
+                Some(w) => {
+                    let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+                    w.export(
+                        Format::Md,
+                        dir,
+                        Box::new(move |r| {
+                            let _ = tx.send(Action::Exported(r));
+                        }),
+                    );
+                }
+                None => {
+                    let _ = tx.send(Action::Exported(Err("history is off".into())));
+                }
+            },
+            _ => {}
         }
     }
 
@@ -92,6 +163,7 @@ impl Runner {
                 }
             }
             Effect::Quit | Effect::MouseCapture(_) => {}
+            other => self.run_history(other),
         }
     }
 
@@ -103,7 +175,12 @@ impl Runner {
                 self.tasks.remove(request_id);
                 true
             }
-            Action::ModelsLoaded(_) | Action::Rehearsed(_) => true,
+            Action::ModelsLoaded(_)
+            | Action::Rehearsed(_)
+            | Action::HistoryRows { .. }
+            | Action::SessionLoaded(_)
+            | Action::Exported(_)
+            | Action::HistoryFailed(_) => true,
             _ => false,
         }
     }

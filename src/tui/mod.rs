@@ -12,7 +12,6 @@ use tokio::sync::mpsc;
 use crate::app::keymap::Keymap;
 use crate::app::{Action, Effect, State, update};
 use crate::config;
-use crate::gateway::Client;
 use crate::session::Session;
 use crate::ui::{self, Theme};
 use effects::Runner;
@@ -26,14 +25,27 @@ const FRAME_STREAM: Duration = Duration::from_millis(50);
 const TICK: Duration = Duration::from_millis(100);
 const MAX_DRAIN: usize = 4096;
 
-/// The top line: where requests go. On the demo gateway, also how to connect a real one.
-pub fn banner(session: &Session) -> Option<String> {
+/// How the workbench starts with its history.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryPlan {
+    /// `--data-dir`.
+    pub data_dir: Option<std::path::PathBuf>,
+    /// Why nothing is recorded (`--no-history`, `history = false`).
+    pub off: Option<String>,
+    /// `--resume`: reopen the last session where it was.
+    pub resume: bool,
+    /// `gatebench history`: open on the history view.
+    pub open_view: bool,
+}
+
+/// The top line: where requests go (on the demo gateway, how to connect a real one), and where
+/// the history is kept.
+pub fn banner(session: &Session, history: &str) -> Option<String> {
     if session.profile.is_demo() {
-        return Some(
+        return Some(format!(
             "Demo gateway: simulated models. Connect a real one: export INFERGATE_API_KEY=… \
-             (or --profile / --base-url; see the README)."
-                .to_string(),
-        );
+             (or --profile / --base-url; see the README) · {history}"
+        ));
     }
     let key = match (&session.profile.api_key_env, session.has_key) {
         (Some(env), true) => format!("key from ${env}"),
@@ -41,7 +53,7 @@ pub fn banner(session: &Session) -> Option<String> {
         (None, _) => "no key".to_string(),
     };
     Some(format!(
-        "profile {} · {} · {key}",
+        "profile {} · {} · {key} · {history}",
         session.profile.name, session.base_url
     ))
 }
@@ -86,16 +98,37 @@ pub async fn run(
     net: tokio::runtime::Handle,
     models: &[String],
     theme: Option<&str>,
+    plan: HistoryPlan,
 ) -> anyhow::Result<i32> {
     need_terminal()?;
     let theme = theme_for(&session, theme)?;
+    let (tx, rx) = mpsc::unbounded_channel::<Action>();
+    let writer = match plan.off.clone() {
+        Some(why) => Err(why),
+        None => {
+            let tx = tx.clone();
+            crate::history::start(
+                plan.data_dir.as_deref(),
+                session.key.clone(),
+                Box::new(move |e| {
+                    let _ = tx.send(Action::HistoryFailed(e));
+                }),
+            )
+        }
+    };
+    let place = match &writer {
+        Ok(w) => format!("history: {}", crate::history::display_path(&w.path)),
+        Err(why) => why.clone(),
+    };
     let keymap = Keymap::new(&session.config.keys).map_err(anyhow::Error::msg)?;
     let selected = if models.is_empty() {
         session.default_models()
     } else {
         models.to_vec()
     };
-    let mut state = State::new(keymap, selected, banner(&session));
+    let mut state = State::new(keymap, selected, banner(&session, &place));
+    state.history.recording = writer.is_ok();
+    state.history.place = place;
     state.config_prices = session.config.prices.clone();
     state.panel.budget_usd = session.config.budget_usd.filter(|b| *b > 0.0);
     state.routes = session.config.routes(session.profile.is_demo())?;
@@ -108,7 +141,34 @@ pub async fn run(
     }
     let size = term.terminal.size()?;
     update(&mut state, Action::Resize(size.width, size.height));
-    let result = event_loop(&mut term, &mut state, &theme, &session.client, &net).await;
+    let mut runner = Runner::new(session.client.clone(), net.clone(), tx);
+    let mut first = vec![Effect::FetchModels];
+    if let Ok(w) = &writer {
+        runner.db = Some(w.path.clone());
+        let info = crate::history::SessionInfo {
+            kind: "workbench".into(),
+            profile: session.profile.name.clone(),
+            base_url: session.base_url.clone(),
+        };
+        w.send(crate::history::Record::NewSession(info));
+        if plan.resume {
+            first.push(Effect::LoadSession {
+                id: None,
+                turn: None,
+            });
+        }
+        if plan.open_view {
+            first.extend(crate::app::history::open_view(&mut state));
+        }
+    } else if plan.resume || plan.open_view {
+        state.status_msg = Some(format!("{}: nothing to reopen", state.history.place));
+    }
+    runner.history = writer.ok();
+    let result = event_loop(&mut term, &mut state, &theme, &mut runner, rx, first).await;
+    // What is still on its way to the database gets there before the process exits.
+    if let Some(w) = &runner.history {
+        w.flush(Duration::from_secs(3));
+    }
     drop(term);
     result
 }
@@ -117,18 +177,16 @@ async fn event_loop(
     term: &mut Term,
     state: &mut State,
     theme: &Theme,
-    client: &Client,
-    net: &tokio::runtime::Handle,
+    runner: &mut Runner,
+    mut rx: mpsc::UnboundedReceiver<Action>,
+    mut pending: Vec<Effect>,
 ) -> anyhow::Result<i32> {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
-    let mut runner = Runner::new(client.clone(), net.clone(), tx);
     let mut events = terminal_events()?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut last_draw: Option<Instant> = None;
     // Draw without waiting for the stream frame: a key was pressed, or a request ended.
     let mut urgent = false;
-    let mut pending = vec![Effect::FetchModels];
     #[cfg(unix)]
     let mut term_sig = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     #[cfg(unix)]

@@ -1,6 +1,7 @@
 //! Drawing: `render(&State, &Theme, &mut Frame)`, one file per region. Reads state, never changes
 //! it, and never reads the clock.
 
+pub mod history;
 pub mod overlay;
 pub mod panel;
 pub mod panes;
@@ -56,6 +57,8 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame) {
         Overlay::ConfirmBudget(_) => overlay::confirm_budget(s, theme, f),
         Overlay::RouteForm(form) => overlay::route_form(form, theme, f),
         Overlay::Rehearsal(report) => overlay::rehearsal(report.as_deref(), theme, f),
+        Overlay::History(view) => history::view(s, view, theme, f),
+        Overlay::Rate(form) => history::rate(form, theme, f),
     }
 }
 

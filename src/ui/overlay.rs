@@ -5,10 +5,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::Theme;
-use crate::app::forms::Form;
+use crate::app::forms::{Form, TextField};
 use crate::app::{ParamsForm, RouteForm, State};
 
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
+pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect::new(
@@ -154,6 +154,21 @@ pub fn confirm_budget(s: &State, theme: &Theme, f: &mut Frame) {
     );
 }
 
+/// A text field's text with a bar at its cursor.
+pub(super) fn cursor_spans(field: &TextField, style: Style) -> Vec<Span<'static>> {
+    let at = field
+        .text
+        .char_indices()
+        .nth(field.cursor)
+        .map_or(field.text.len(), |(b, _)| b);
+    let (before, after) = field.text.split_at(at);
+    vec![
+        Span::styled(before.to_string(), style),
+        Span::styled("▏", style),
+        Span::styled(after.to_string(), style),
+    ]
+}
+
 /// A form of labelled one-line fields, the active one highlighted with its cursor.
 fn form(
     form: &impl Form,
@@ -178,16 +193,7 @@ fn form(
         };
         let mut spans = vec![Span::styled(format!("{label:>14}: "), label_style)];
         if on {
-            let at = field
-                .text
-                .char_indices()
-                .nth(field.cursor)
-                .map_or(field.text.len(), |(b, _)| b);
-            let (before, after) = field.text.split_at(at);
-            let style = theme.base().patch(theme.highlight());
-            spans.push(Span::styled(before.to_string(), style));
-            spans.push(Span::styled("▏", style));
-            spans.push(Span::styled(after.to_string(), style));
+            spans.extend(cursor_spans(field, theme.base().patch(theme.highlight())));
         } else if field.text.is_empty() {
             spans.push(Span::styled("(default)", theme.dim()));
         } else {

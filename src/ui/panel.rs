@@ -263,7 +263,12 @@ fn session(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         })
         .collect();
     head.push(Cell::from("recent TTFT"));
-    let keep = fit_columns(&SESSION_COLUMNS, area.width);
+    // The rating column earns its room once something is rated.
+    let mut columns = SESSION_COLUMNS;
+    if s.panel.rated.is_empty() {
+        columns[RATING_COLUMN].1 = 8;
+    }
+    let keep = fit_columns(&columns, area.width);
     let pick = |v: Vec<Cell<'static>>| -> Vec<Cell<'static>> {
         v.into_iter()
             .zip(&keep)
@@ -285,6 +290,7 @@ fn session(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                     }
                     SortKey::TpsP50 | SortKey::TpsP95 => opt(v, |v| format!("{v:.1}")),
                     SortKey::CostPer1k => v.map_or("?".into(), |v| fmt_usd(Some(v))),
+                    SortKey::Rating => opt(v, |v| format!("{v:.1}×{}", m.ratings)),
                     _ => fmt_ms(v),
                 }));
             }
@@ -315,7 +321,8 @@ fn session(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
 
 /// The session table's columns (model, runs, the sort keys' figures, recent TTFT) as (least
 /// width, priority): TTFT p50 and cost per 1k output stay longest, the spread goes first.
-const SESSION_COLUMNS: [(u16, u8); 14] = [
+const RATING_COLUMN: usize = 13;
+const SESSION_COLUMNS: [(u16, u8); 15] = [
     (14, 0), // model
     (5, 2),  // runs
     (10, 1), // TTFT p50
@@ -329,6 +336,7 @@ const SESSION_COLUMNS: [(u16, u8); 14] = [
     (10, 2), // tok/s p50
     (8, 6),  // p95
     (10, 1), // $/1k out
+    (8, 2),  // rating
     (8, 7),  // recent TTFT
 ];
 

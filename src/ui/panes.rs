@@ -61,10 +61,13 @@ fn render_pane(p: &Pane, number: usize, focused: bool, theme: &Theme, f: &mut Fr
     // The state comes before the name; a name too long for the pane is shortened in the middle,
     // so two panes never read alike (`demo/…-context`).
     let state = p.state_label();
-    let room = (area.width as usize).saturating_sub(state.chars().count() + 9);
+    let rating = p.rating.map_or(String::new(), |n| format!(" ★{n}"));
+    let room =
+        (area.width as usize).saturating_sub(state.chars().count() + rating.chars().count() + 9);
     let mut title = vec![
         Span::styled(format!(" {number} "), theme.border(focused)),
         Span::styled(state, status_style(&p.status, theme)),
+        Span::styled(rating, Style::default().fg(theme.accent)),
     ];
     // Too narrow for a readable name: the number ties the pane to its row in the panel.
     if room >= 4 {
