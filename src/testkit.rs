@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use reqwest::header::HeaderMap;
 
 use crate::answer::{Collector, Hop, Outcome, RouteOutcome};
-use crate::app::{Action, State, update};
+use crate::app::{Action, Effect, State, update};
 use crate::gateway::GatewayError;
 use crate::gateway::wire::{Chunk, FinishReason, Message, Usage};
 use crate::route::Next;
@@ -59,7 +59,7 @@ impl Req {
         );
     }
 
-    pub fn chunk(&mut self, s: &mut State, at: Instant, chunk: Chunk) {
+    pub fn chunk(&mut self, s: &mut State, at: Instant, chunk: Chunk) -> Vec<Effect> {
         self.collector.push(at, chunk.clone());
         let progress = self.collector.progress();
         update(
@@ -70,15 +70,21 @@ impl Req {
                 chunk,
                 progress,
             },
-        );
+        )
     }
 
-    pub fn content(&mut self, s: &mut State, at: Instant, text: &str) {
-        self.chunk(s, at, content(text));
+    pub fn content(&mut self, s: &mut State, at: Instant, text: &str) -> Vec<Effect> {
+        self.chunk(s, at, content(text))
     }
 
     /// The current attempt failed with `error` at `at`; the route decided `next`.
-    pub fn fail_hop(&mut self, s: &mut State, at: Instant, error: GatewayError, next: Next) {
+    pub fn fail_hop(
+        &mut self,
+        s: &mut State,
+        at: Instant,
+        error: GatewayError,
+        next: Next,
+    ) -> Vec<Effect> {
         self.collector.finish(at);
         let out = self.outcome(Some(error), None);
         let hop = Hop::of(&out, 0, None, false);
@@ -90,7 +96,7 @@ impl Req {
                 hop,
                 next,
             },
-        );
+        )
     }
 
     fn outcome(&self, error: Option<GatewayError>, headers: Option<HeaderMap>) -> Outcome {
@@ -103,8 +109,8 @@ impl Req {
         }
     }
 
-    pub fn end(self, s: &mut State, at: Instant) {
-        self.end_with(s, at, None, None);
+    pub fn end(self, s: &mut State, at: Instant) -> Vec<Effect> {
+        self.end_with(s, at, None, None)
     }
 
     pub fn end_with(
@@ -113,7 +119,7 @@ impl Req {
         at: Instant,
         error: Option<GatewayError>,
         headers: Option<HeaderMap>,
-    ) {
+    ) -> Vec<Effect> {
         self.collector.finish(at);
         let last = self.outcome(error, headers);
         let outcome = RouteOutcome {
@@ -129,7 +135,7 @@ impl Req {
                 request_id: self.id,
                 outcome: Box::new(outcome),
             },
-        );
+        )
     }
 }
 

@@ -201,7 +201,8 @@ pub fn search(store: &Store, q: &str, limit: usize) -> rusqlite::Result<Vec<Entr
         if out.len() >= limit || !seen.insert(id) {
             continue;
         }
-        let snip = snippet(&prompt, &words).or_else(|| snippet(&text, &words));
+        // The prompt is shown anyway: the snippet is where an answer matched.
+        let snip = snippet(&text, &words);
         out.push(entry(store, id, session, turn, sent, prompt, snip)?);
     }
     Ok(out)

@@ -64,6 +64,7 @@ impl Writer {
             live: HashMap::new(),
             on_error,
             failing: false,
+            pending: None,
         };
         std::thread::Builder::new()
             .name("gatebench-history".into())
@@ -105,6 +106,8 @@ struct Worker {
     live: HashMap<u64, Live>,
     on_error: Box<dyn Fn(String) + Send>,
     failing: bool,
+    /// A new session not yet in the database.
+    pending: Option<super::SessionInfo>,
 }
 
 impl Worker {
@@ -188,18 +191,28 @@ impl Worker {
         let now = now_ms();
         let session = self.session.load(Ordering::SeqCst);
         match r {
+            // Created with its first prompt: opening the workbench and quitting leaves nothing.
             Record::NewSession(info) => {
-                let id = self.store.new_session(&info, now)?;
-                self.session.store(id, Ordering::SeqCst);
+                self.pending = Some(info);
+                self.session.store(0, Ordering::SeqCst);
                 self.live.clear();
             }
             Record::Adopt(id) => {
                 if self.store.adopt_session(id)? {
+                    self.pending = None;
                     self.session.store(id, Ordering::SeqCst);
                     self.live.clear();
                 }
             }
             Record::Turn(mut t) => {
+                let session = match self.pending.take() {
+                    Some(info) => {
+                        let id = self.store.new_session(&info, now)?;
+                        self.session.store(id, Ordering::SeqCst);
+                        id
+                    }
+                    None => session,
+                };
                 t.prompt = self.clean(&t.prompt);
                 t.system = t.system.map(|s| self.clean(&s));
                 self.store.add_turn(session, &t, now)?;

@@ -44,7 +44,7 @@ pub fn banner(session: &Session, history: &str) -> Option<String> {
     if session.profile.is_demo() {
         return Some(format!(
             "Demo gateway: simulated models. Connect a real one: export INFERGATE_API_KEY=… \
-             (or --profile / --base-url; see the README) · {history}"
+             (see the README) · {history}"
         ));
     }
     let key = match (&session.profile.api_key_env, session.has_key) {
