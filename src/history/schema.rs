@@ -100,11 +100,17 @@ pub fn migrate_to(conn: &mut Connection, target: i64) -> Result<(), MigrateError
     if found > LATEST {
         return Err(MigrateError::TooNew { found });
     }
+    if found >= target {
+        return Ok(());
+    }
+    // Two processes may open a new database at once: the write lock is taken first, and the
+    // version read again under it, so each migration runs exactly once.
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let found = version(&tx)?;
     for v in found..target.min(LATEST) {
-        let tx = conn.transaction()?;
         tx.execute_batch(MIGRATIONS[v as usize])?;
         tx.pragma_update(None, "user_version", v + 1)?;
-        tx.commit()?;
     }
+    tx.commit()?;
     Ok(())
 }

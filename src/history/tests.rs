@@ -426,3 +426,20 @@ fn exports_carry_the_prompt_each_answer_and_a_metrics_row() {
             .contains("nothing")
     );
 }
+
+#[test]
+fn two_openers_of_a_new_database_race_safely() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let p = path.clone();
+            std::thread::spawn(move || Store::open(&p).map(|_| ()).map_err(|e| e.to_string()))
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().unwrap(), Ok(()));
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(schema::version(&store.conn).unwrap(), schema::LATEST);
+}
