@@ -18,12 +18,33 @@ impl Session {
     /// The workbench in tmux at 160x48 against a fresh demo gateway; `extra` goes before the
     /// binary (environment) and after it (arguments).
     fn start(speed: &str, env: &str, args: &str) -> Self {
+        Self::start_runs(speed, env, &[args], |_| {})
+    }
+
+    /// The workbench run once per entry of `runs` (each after the one before exits), in a home
+    /// that `prepare` may fill first.
+    fn start_runs(
+        speed: &str,
+        env: &str,
+        runs: &[&str],
+        prepare: impl Fn(&std::path::Path),
+    ) -> Self {
         let home = tempfile::tempdir().unwrap();
+        prepare(home.path());
         let demo = start_demo(home.path(), &["--demo-speed", speed]);
         let (url, key) = (&demo.base_url, &demo.key);
+        let cmds: Vec<String> = runs
+            .iter()
+            .map(|args| {
+                format!(
+                    "env HOME={home} XDG_CONFIG_HOME={home}/cfg GB_E2E_KEY={key} {env} {BIN} --base-url {url} --api-key-env GB_E2E_KEY {args} 2>>{home}/stderr.txt",
+                    home = home.path().display(),
+                )
+            })
+            .collect();
         let script = format!(
-            "env HOME={home} XDG_CONFIG_HOME={home}/cfg GB_E2E_KEY={key} {env} {BIN} --base-url {url} --api-key-env GB_E2E_KEY {args} 2>{home}/stderr.txt; \
-             echo $? > {home}/exit.txt; stty -a > {home}/stty.txt; sleep 600",
+            "{}; echo $? > {home}/exit.txt; stty -a > {home}/stty.txt; sleep 600",
+            cmds.join("; "),
             home = home.path().display(),
         );
         let tmux = Tmux::start("e2e", &script);
@@ -175,4 +196,70 @@ fn a_panicking_request_task_becomes_the_panes_error() {
     assert_eq!(s.assert_restored(), "0");
     let stderr = std::fs::read_to_string(s.home.path().join("stderr.txt")).unwrap_or_default();
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn history_survives_a_restart_and_reopens_where_it_was() {
+    let s = Session::start_runs("inf", "", &["-m demo/fast-mini", "--resume"], |_| {});
+    let tmux = &s.tmux;
+    tmux.wait_for("the banner names the history", 20, |x| {
+        x.contains("history: ~/.local/share/gatebench/history.db") && x.contains("demo/reasoner")
+    });
+    tmux.text("penguins of the south");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("the answer", 20, |x| x.contains("1 done · demo/fast-mini"));
+    // To the panes, then a quick good rating.
+    tmux.keys(&["Tab"]);
+    tmux.text("+");
+    tmux.wait_for("the rating in the title", 10, |x| {
+        x.contains("1 done ★5 · demo/fast-mini")
+    });
+    tmux.keys(&["C-c"]);
+    // The second run: --resume.
+    let screen = tmux.wait_for("the session reopened", 20, |x| {
+        x.contains("session 1 reopened")
+    });
+    assert!(screen.contains("> penguins of the south"), "{screen}");
+    assert!(screen.contains("1 done ★5 · demo/fast-mini"), "{screen}");
+    assert!(
+        screen.contains("5.0×1"),
+        "the mean rating in the session stats:\n{screen}"
+    );
+    tmux.keys(&["C-r"]);
+    tmux.wait_for("the history view", 10, |x| {
+        x.contains("History ·") && x.contains("1 found")
+    });
+    tmux.text("pengu");
+    let screen = tmux.wait_for("the search", 10, |x| x.contains("search: pengu"));
+    assert!(
+        screen.contains("1.1") && screen.contains("★5.0"),
+        "{screen}"
+    );
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["C-c"]);
+    assert_eq!(s.assert_restored(), "0");
+}
+
+#[test]
+fn a_damaged_history_is_named_and_the_workbench_still_works() {
+    let s = Session::start_runs("inf", "", &["-m demo/fast-mini"], |home| {
+        let dir = home.join(".local/share/gatebench");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("history.db"), vec![b'#'; 16384]).unwrap();
+    });
+    let tmux = &s.tmux;
+    let screen = tmux.wait_for("the banner", 20, |x| x.contains("demo/reasoner"));
+    assert!(
+        screen.lines().next().unwrap().contains("history off"),
+        "{screen}"
+    );
+    tmux.text("still fine?");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("the answer", 20, |x| x.contains("1 done · demo/fast-mini"));
+    tmux.keys(&["C-r"]);
+    tmux.wait_for("why there is no history view", 10, |x| {
+        x.contains("is damaged or not a gatebench database")
+    });
+    tmux.keys(&["C-c"]);
+    assert_eq!(s.assert_restored(), "0");
 }
