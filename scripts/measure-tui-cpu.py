@@ -11,7 +11,11 @@ Cases and targets:
 The times include tmux's own work (send-keys and capture-pane run as processes); `tmux overhead`
 reports a key sent to a plain `cat` the same way, for reference.
 
-Usage: scripts/measure-tui-cpu.py [--no-build]   (needs tmux; builds the release binary)
+  --history-cost  instead: the two streaming cases with the history on and off (--no-history),
+                  alternated, 5 rounds; the median CPU with history on within 1.1x of off
+
+Usage: scripts/measure-tui-cpu.py [--no-build] [--history-cost]
+       (needs tmux; builds the release binary)
 """
 import json
 import os
@@ -88,9 +92,9 @@ def key_latency(n=20):
     return got[len(got) // 2], got[int(len(got) * 0.95) - 1]
 
 
-def run_case(url, key, home, model, prompt):
+def run_case(url, key, home, model, prompt, extra=""):
     cmd = (f"exec env HOME={home} XDG_CONFIG_HOME={home}/cfg GBKEY={key} {BIN} "
-           f"--base-url {url} --api-key-env GBKEY -m {model}")
+           f"--base-url {url} --api-key-env GBKEY -m {model} {extra}")
     pid = new_session(cmd)
     wait(lambda s: "Models 1/6" in s, 20, "the model list", 0.05)
     tmux("send-keys", "-t", "m", "-l", prompt)
@@ -104,10 +108,39 @@ def run_case(url, key, home, model, prompt):
     return pid, cpu1 - cpu0, (seen_ns - last["last_byte_ns"]) / 1e9
 
 
+def history_cost(home):
+    """Median CPU per streaming case with the history on and off, alternated."""
+    fast, url_fast, key = start_demo("inf", home)
+    real, url_real, _ = start_demo("1", home)
+    cases = [("20k tokens, as fast as the server sends", url_fast, "[[tokens=20000]] go fast"),
+             ("2k tokens at 200 tokens/s", url_real, "[[tokens=2000]] [[tps=200]] go")]
+    ok = True
+    try:
+        for name, url, prompt in cases:
+            on, off = [], []
+            for _ in range(5):
+                for extra, into in (("", on), ("--no-history", off)):
+                    _, cpu, _ = run_case(url, key, home, "demo/fast-mini", prompt, extra)
+                    into.append(cpu)
+            m_on, m_off = sorted(on)[2], sorted(off)[2]
+            ratio = m_on / m_off if m_off > 0 else float("inf")
+            good = ratio <= 1.1
+            ok &= good
+            print(f"{'PASS' if good else 'FAIL'}  {name}: history on {m_on:.3f} s CPU, off {m_off:.3f} s "
+                  f"(median of 5 each): {ratio:.2f}x (limit 1.10x); on {on}, off {off}")
+    finally:
+        tmux("kill-server")
+        fast.kill()
+        real.kill()
+    sys.exit(0 if ok else 1)
+
+
 def main():
     if "--no-build" not in sys.argv:
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     home = tempfile.mkdtemp()
+    if "--history-cost" in sys.argv:
+        history_cost(home)
     fast, url_fast, key = start_demo("inf", home)
     real, url_real, _ = start_demo("1", home)
     results = []

@@ -13,7 +13,7 @@ use crate::history::query::{Entry, SessionView, StoredAnswer};
 use crate::history::{Record, Status};
 
 /// How many entries the view asks for at a time.
-pub const PAGE: usize = 200;
+pub const PAGE: usize = 50;
 
 /// What the workbench knows of its history.
 #[derive(Debug, Clone, Default, PartialEq)]
