@@ -200,7 +200,8 @@ pub fn on_loaded(s: &mut State, view: Result<Box<SessionView>, String>) -> Vec<E
         .map(|(_, m)| m)
         .take(super::MAX_PANES)
         .collect();
-    s.next_request = s.next_request.max(last_seq);
+    s.next_request = s.next_request.max(last_seq).max(view.last_request);
+    s.history.turn = s.history.turn.max(view.last_turn);
     s.history.conversation = s.history.conversation.max(last_conv);
     s.focused_pane = 0;
     s.focus = Focus::Editor;

@@ -75,6 +75,10 @@ pub struct SessionView {
     pub kind: String,
     pub profile: String,
     pub base_url: String,
+    /// The session's last prompt and request numbers, whatever part of it is shown: a session
+    /// reopened at an earlier prompt goes on after them.
+    pub last_turn: u64,
+    pub last_request: u64,
     pub turns: Vec<TurnView>,
 }
 
@@ -246,7 +250,10 @@ pub fn session(store: &Store, id: i64, turn: Option<u64>) -> rusqlite::Result<Op
     let head = store
         .conn
         .query_row(
-            "SELECT id, started_ms, kind, profile, base_url FROM sessions WHERE id = ?1",
+            "SELECT id, started_ms, kind, profile, base_url,
+                    (SELECT COALESCE(MAX(seq), 0) FROM turns WHERE session_id = ?1),
+                    (SELECT COALESCE(MAX(seq), 0) FROM requests WHERE session_id = ?1)
+             FROM sessions WHERE id = ?1",
             [id],
             |r| {
                 Ok(SessionView {
@@ -255,6 +262,8 @@ pub fn session(store: &Store, id: i64, turn: Option<u64>) -> rusqlite::Result<Op
                     kind: r.get(2)?,
                     profile: r.get(3)?,
                     base_url: r.get(4)?,
+                    last_turn: r.get(5)?,
+                    last_request: r.get(6)?,
                     turns: Vec::new(),
                 })
             },

@@ -142,7 +142,7 @@ impl Store {
 
     pub fn add_turn(&self, session: i64, t: &TurnInfo, now: i64) -> rusqlite::Result<()> {
         self.conn.execute(
-            "INSERT OR REPLACE INTO turns (session_id, seq, sent_ms, prompt, system, params)
+            "INSERT INTO turns (session_id, seq, sent_ms, prompt, system, params)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 session,

@@ -443,3 +443,32 @@ fn two_openers_of_a_new_database_race_safely() {
     let store = Store::open(&path).unwrap();
     assert_eq!(schema::version(&store.conn).unwrap(), schema::LATEST);
 }
+
+#[test]
+fn a_record_that_cannot_be_written_costs_only_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    let errors = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = errors.clone();
+    let on_error = Box::new(move |e: String| log.lock().unwrap().push(e));
+    let w = Writer::start(Store::open(&path).unwrap(), None, on_error).unwrap();
+    w.send(Record::NewSession(session()));
+    w.send(Record::Turn(turn(1, "first")));
+    // The same prompt number again (two writers on one session): refused, nothing replaced.
+    w.send(Record::Turn(turn(1, "clash")));
+    w.send(Record::Request(req(1, 1, 0, "m")));
+    w.send(writer::ended(1, &record("m", "kept", None), false));
+    assert!(w.flush(Duration::from_secs(10)));
+    let reader = Store::open(&path).unwrap();
+    let view = query::session(&reader, w.session_id(), None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(view.turns[0].prompt, "first");
+    assert_eq!(view.turns[0].answers[0].text, "kept");
+    let errors = errors.lock().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("history not saved") && errors[0].contains("UNIQUE"),
+        "{errors:?}"
+    );
+}

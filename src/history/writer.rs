@@ -146,11 +146,17 @@ impl Worker {
     /// One batch in one transaction; exports and flush answers after it commits.
     fn write(&mut self, batch: Vec<Msg>, flush_partials: bool) {
         let mut after = Vec::new();
+        // One record that cannot be written costs only itself: the rest of the batch commits.
+        let mut first_error = None;
         let result = (|| -> rusqlite::Result<()> {
             self.store.begin()?;
             for m in batch {
                 match m {
-                    Msg::Record(r) => self.apply(r)?,
+                    Msg::Record(r) => {
+                        if let Err(e) = self.apply(r) {
+                            first_error.get_or_insert(e);
+                        }
+                    }
                     other => after.push(other),
                 }
             }
@@ -159,10 +165,13 @@ impl Worker {
             }
             self.store.commit()
         })();
+        let result = result.and(first_error.map_or(Ok(()), Err));
         match result {
             Ok(()) => self.failing = false,
             Err(e) => {
-                let _ = self.store.conn.execute_batch("ROLLBACK");
+                if !self.store.conn.is_autocommit() {
+                    let _ = self.store.conn.execute_batch("ROLLBACK");
+                }
                 if !self.failing {
                     (self.on_error)(format!("history not saved: {e}"));
                 }

@@ -86,10 +86,16 @@ impl Runner {
                             Some(id) => Some(id),
                             None => query::last_session(st, Some("workbench"))?,
                         };
-                        Ok(match id {
-                            Some(id) => query::session(st, id, turn)?,
-                            None => None,
-                        })
+                        let Some(mut view) = id
+                            .map(|id| query::session(st, id, None))
+                            .transpose()?
+                            .flatten()
+                        else {
+                            return Ok(None);
+                        };
+                        // Opened at an earlier prompt: the conversation up to it.
+                        view.turns.retain(|t| turn.is_none_or(|n| t.seq <= n));
+                        Ok(Some(view))
                     })
                     .and_then(|v| v.ok_or_else(|| "no earlier session to open".to_string()));
                     let _ = tx.send(Action::SessionLoaded(view.map(Box::new)));

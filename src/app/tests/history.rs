@@ -351,6 +351,22 @@ fn a_session_round_trips_through_the_store_with_every_field() {
 
     let store = Store::open(&path).unwrap();
     let view = query::session(&store, session, None).unwrap().unwrap();
+    // Reopened at its first prompt, a session still goes on after its last one.
+    let mut early = view.clone();
+    early.turns.truncate(1);
+    let mut at_first = state(&[]);
+    at_first.history.recording = true;
+    update(&mut at_first, Action::SessionLoaded(Ok(Box::new(early))));
+    assert_eq!(
+        at_first.panes[0].history.len(),
+        2,
+        "the conversation up to that prompt"
+    );
+    at_first.focus = Focus::Editor;
+    typed(&mut at_first, "branch");
+    let r = records(&update(&mut at_first, ctrl('s')));
+    assert!(matches!(&r[0], Record::Turn(t) if t.seq == 3), "{r:?}");
+    assert!(matches!(&r[1], Record::Request(q) if q.seq == 5), "{r:?}");
     let mut back = state(&[]);
     back.history.recording = true;
     let e = update(&mut back, Action::SessionLoaded(Ok(Box::new(view))));
