@@ -26,6 +26,9 @@ pub struct HistoryState {
     pub turn: u64,
     /// Bumped by a new conversation: a pane's conversation in the store.
     pub conversation: u64,
+    /// Streamed text (answer, reasoning) per running request not yet handed to the writer: it
+    /// leaves on the next tick (every 100 ms while requests run), not once per chunk.
+    pub unsaved: std::collections::BTreeMap<u64, (String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +50,30 @@ pub struct RateForm {
     pub score: Option<u8>,
     pub note: TextField,
     pub error: Option<String>,
+}
+
+/// Keep a chunk's text for the next tick.
+pub fn streamed(s: &mut State, seq: u64, content: Option<&str>, reasoning: Option<&str>) {
+    if !s.history.recording || (content.is_none() && reasoning.is_none()) {
+        return;
+    }
+    let (c, r) = s.history.unsaved.entry(seq).or_default();
+    c.push_str(content.unwrap_or_default());
+    r.push_str(reasoning.unwrap_or_default());
+}
+
+/// On a tick: what streamed since the last one, to the writer.
+pub fn drain(s: &mut State) -> Vec<Effect> {
+    std::mem::take(&mut s.history.unsaved)
+        .into_iter()
+        .map(|(seq, (content, reasoning))| {
+            Effect::Record(Box::new(Record::Delta {
+                seq,
+                content,
+                reasoning,
+            }))
+        })
+        .collect()
 }
 
 /// The effect that records `r`, when recording.

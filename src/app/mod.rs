@@ -292,7 +292,7 @@ pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
             s.now = Some(now);
             // Only live figures change on a tick.
             s.dirty |= s.any_running();
-            vec![]
+            history::drain(s)
         }
         other => {
             s.dirty = true;

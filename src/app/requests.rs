@@ -145,6 +145,7 @@ pub fn on_message(s: &mut State, action: Action) -> Vec<Effect> {
         Action::HopFailed { hop, next, .. } => {
             s.panes[idx].on_hop_failed(&hop, &next);
             if running {
+                s.history.unsaved.remove(&id);
                 effects.extend(history::record(s, Record::Restart { seq: id }));
             }
         }
@@ -155,15 +156,8 @@ pub fn on_message(s: &mut State, action: Action) -> Vec<Effect> {
             ..
         } => {
             s.now = Some(s.now.map_or(at, |n| n.max(at)));
-            if running && (chunk.content.is_some() || chunk.reasoning.is_some()) {
-                effects.extend(history::record(
-                    s,
-                    Record::Delta {
-                        seq: id,
-                        content: chunk.content.clone().unwrap_or_default(),
-                        reasoning: chunk.reasoning.clone().unwrap_or_default(),
-                    },
-                ));
+            if running {
+                history::streamed(s, id, chunk.content.as_deref(), chunk.reasoning.as_deref());
             }
             s.panes[idx].on_chunk(&chunk, progress);
         }
@@ -175,6 +169,8 @@ pub fn on_message(s: &mut State, action: Action) -> Vec<Effect> {
             if let Some(msg) = s.panel.record(&rec, cancelled) {
                 s.status_msg = Some(msg);
             }
+            // The settled record carries the whole text: what is still unsaved is not needed.
+            s.history.unsaved.remove(&id);
             effects.extend(history::ended(s, id, &rec, cancelled));
             s.panes[idx].on_ended(rec);
         }

@@ -310,6 +310,16 @@ fn answers(store: &Store, turn_id: i64) -> rusqlite::Result<Vec<StoredAnswer>> {
         let record: Option<String> = r.get(9)?;
         let figures: Option<String> = r.get(10)?;
         let score: Option<u8> = r.get(11)?;
+        let (text, reasoning): (String, String) = (r.get(7)?, r.get(8)?);
+        let answer = record
+            .and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok())
+            .map(|mut v| {
+                if let Some(m) = v.as_object_mut() {
+                    m.insert("text".into(), text.clone().into());
+                    m.insert("reasoning".into(), reasoning.clone().into());
+                }
+                v
+            });
         Ok(StoredAnswer {
             seq: r.get(0)?,
             pane: r.get(1)?,
@@ -318,9 +328,9 @@ fn answers(store: &Store, turn_id: i64) -> rusqlite::Result<Vec<StoredAnswer>> {
             target: r.get(4)?,
             route: r.get(5)?,
             status: Status::parse(&r.get::<_, String>(6)?),
-            text: r.get(7)?,
-            reasoning: r.get(8)?,
-            answer: record.and_then(|j| serde_json::from_str(&j).ok()),
+            text,
+            reasoning,
+            answer,
             rating: score.map(|score| Rating {
                 score,
                 note: r

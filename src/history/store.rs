@@ -190,11 +190,12 @@ impl Store {
         reasoning: &str,
         now: i64,
     ) -> rusqlite::Result<()> {
-        self.conn.execute(
-            "UPDATE requests SET text = ?3, reasoning = ?4, updated_ms = ?5
-             WHERE session_id = ?1 AND seq = ?2 AND status = 'streaming'",
-            params![session, seq, text, reasoning, now],
-        )?;
+        self.conn
+            .prepare_cached(
+                "UPDATE requests SET text = ?3, reasoning = ?4, updated_ms = ?5
+                 WHERE session_id = ?1 AND seq = ?2 AND status = 'streaming'",
+            )?
+            .execute(params![session, seq, text, reasoning, now])?;
         Ok(())
     }
 
@@ -207,7 +208,13 @@ impl Store {
         rec: &AnswerRecord,
         now: i64,
     ) -> rusqlite::Result<()> {
-        let json = serde_json::to_string(rec).unwrap_or_default();
+        // The text is stored once, in its columns; reading puts it back into the record.
+        let mut v = serde_json::to_value(rec).unwrap_or_default();
+        if let Some(m) = v.as_object_mut() {
+            m.remove("text");
+            m.remove("reasoning");
+        }
+        let json = v.to_string();
         let figures = serde_json::to_string(&rec.figures).unwrap_or_default();
         let id: Option<i64> = self
             .conn

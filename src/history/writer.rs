@@ -14,7 +14,7 @@ use super::store::{Store, now_ms};
 use super::{Record, Status};
 use crate::secret::{Secret, scrub};
 
-/// Streaming text reaches the database at least this often.
+/// Streaming text is saved at least this often (the workbench hands it over on its 100 ms tick).
 pub const FLUSH_EVERY: Duration = Duration::from_millis(250);
 const MAX_BATCH: usize = 8192;
 
@@ -148,11 +148,17 @@ impl Worker {
         let mut after = Vec::new();
         // One record that cannot be written costs only itself: the rest of the batch commits.
         let mut first_error = None;
+        // Streamed text waits in memory for its flush: a transaction only when something is written.
+        let mut in_tx = false;
         let result = (|| -> rusqlite::Result<()> {
-            self.store.begin()?;
             for m in batch {
                 match m {
+                    Msg::Record(r @ Record::Delta { .. }) => self.apply(r)?,
                     Msg::Record(r) => {
+                        if !in_tx {
+                            self.store.begin()?;
+                            in_tx = true;
+                        }
                         if let Err(e) = self.apply(r) {
                             first_error.get_or_insert(e);
                         }
@@ -160,10 +166,18 @@ impl Worker {
                     other => after.push(other),
                 }
             }
-            if flush_partials || !after.is_empty() {
+            let dirty = self.live.values().any(|l| l.dirty);
+            if dirty && (flush_partials || !after.is_empty()) {
+                if !in_tx {
+                    self.store.begin()?;
+                    in_tx = true;
+                }
                 self.save_partials()?;
             }
-            self.store.commit()
+            if in_tx {
+                self.store.commit()?;
+            }
+            Ok(())
         })();
         let result = result.and(first_error.map_or(Ok(()), Err));
         match result {

@@ -81,14 +81,27 @@ fn streamed_text_a_restart_and_the_end_are_recorded() {
     let id = sends(&update(&mut s, ctrl('s')))[0].0;
     let t0 = Instant::now();
     let mut r = Req::start(&mut s, id, t0);
+    // Chunks wait for the next tick, and leave together.
+    assert!(records(&r.content(&mut s, t0, "pa")).is_empty());
+    let thinking = Chunk {
+        reasoning: Some("hm".into()),
+        ..Default::default()
+    };
+    r.chunk(&mut s, t0, thinking);
+    r.content(&mut s, t0, "r");
     assert_eq!(
-        records(&r.content(&mut s, t0, "par")),
+        records(&update(&mut s, Action::Tick(t0))),
         vec![Record::Delta {
             seq: id,
             content: "par".into(),
-            reasoning: String::new()
+            reasoning: "hm".into()
         }]
     );
+    assert!(
+        records(&update(&mut s, Action::Tick(t0))).is_empty(),
+        "nothing new"
+    );
+    r.content(&mut s, t0, "lost");
     let e = r.fail_hop(
         &mut s,
         t0,
@@ -96,9 +109,17 @@ fn streamed_text_a_restart_and_the_end_are_recorded() {
         crate::route::Next::MoveOn("b".into()),
     );
     assert_eq!(records(&e), vec![Record::Restart { seq: id }]);
+    assert!(
+        records(&update(&mut s, Action::Tick(t0))).is_empty(),
+        "a failed attempt's text is dropped"
+    );
     r.attempt(&mut s, "b", t0);
     r.content(&mut s, t0, "whole");
     let end = records(&r.end(&mut s, t0 + Duration::from_millis(5)));
+    assert!(
+        s.history.unsaved.is_empty(),
+        "the end carries the whole text"
+    );
     assert!(
         matches!(&end[..], [Record::Ended { seq, status: Stored::Done, record }] if *seq == id && record.text == "whole"),
         "{end:?}"
