@@ -12,8 +12,8 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use gatebench::answer::AnswerRecord;
 use gatebench::demo::text;
-use gatebench::history::query;
 use gatebench::history::{RequestInfo, SessionInfo, Status, Store, TurnInfo, TurnParams};
+use gatebench::history::{maintain, query};
 use gatebench::rng::SplitMix64;
 
 const ANSWERS: u64 = 50_000;
@@ -57,7 +57,7 @@ fn database() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/history-bench");
     let path = dir.join("history-50k.db");
     if let Ok(store) = Store::open(&path)
-        && query::stats(&store).is_ok_and(|s| s.answers == ANSWERS)
+        && maintain::stats(&store).is_ok_and(|s| s.answers == ANSWERS)
     {
         return path;
     }

@@ -6,7 +6,7 @@ use tokio_util::sync::CancellationToken;
 use super::{fmt_ms, fmt_usd};
 use crate::gateway::wire::{ChatRequest, Message};
 
-use crate::history::{Record, RequestInfo, SessionInfo, TurnInfo, TurnParams, Writer};
+use crate::history::{Record, Writer};
 
 use crate::answer::{AnswerRecord, Collector, Outcome, PriceBook, RouteOutcome, settle};
 use crate::route::{self, Route, RouteEvent};
@@ -93,7 +93,7 @@ pub async fn run(session: &Session, args: &AskArgs, writer: Option<Writer>) -> a
     }
     messages.push(Message::user(prompt.clone()));
     if let Some(w) = &writer {
-        record_start(w, session, args, &prompt, &targets);
+        super::ask_record::start(w, session, args, &prompt, &targets);
     }
 
     let stop = super::Stop::listen();
@@ -121,56 +121,6 @@ pub async fn run(session: &Session, args: &AskArgs, writer: Option<Writer>) -> a
         .map(|(r, named)| settle(r, *named, &prices))
         .collect();
     report(args, &stop, records, live, writer)
-}
-
-/// The session, its one prompt and a request per target, before anything is sent.
-fn record_start(
-    w: &Writer,
-    session: &Session,
-    args: &AskArgs,
-    prompt: &str,
-    targets: &[(Route, bool)],
-) {
-    w.send(Record::NewSession(SessionInfo {
-        kind: "ask".into(),
-        profile: session.profile.name.clone(),
-        base_url: session.base_url.clone(),
-    }));
-    w.send(Record::Turn(TurnInfo {
-        seq: 1,
-        prompt: prompt.to_string(),
-        system: args.system.clone(),
-        params: TurnParams {
-            max_tokens: args.max_tokens,
-            temperature: args.temperature,
-        },
-    }));
-    for (i, (route, named)) in targets.iter().enumerate() {
-        w.send(Record::Request(RequestInfo {
-            seq: i as u64 + 1,
-            turn: 1,
-            pane: i as u32,
-            pane_model: route.chain.first().cloned().unwrap_or_default(),
-            conversation: 0,
-            target: route.name.clone(),
-            route: named.then(|| route.name.clone()),
-        }));
-    }
-}
-
-/// The settled answers, over the ones recorded as each ended (now with the listed prices), and
-/// everything written before the process exits.
-fn record_end(w: &Writer, records: &[AnswerRecord], stopped: bool) {
-    for (i, r) in records.iter().enumerate() {
-        w.send(crate::history::writer::ended(
-            i as u64 + 1,
-            r,
-            stopped && r.error.is_some(),
-        ));
-    }
-    if !w.flush(std::time::Duration::from_secs(5)) {
-        eprintln!("warning: the history did not finish writing in 5 s");
-    }
 }
 
 /// Stream every target at once; with `live`, the one answer is written to stdout as it arrives.
@@ -331,7 +281,7 @@ fn report(
     writer: Option<Writer>,
 ) -> anyhow::Result<i32> {
     if let Some(w) = &writer {
-        record_end(w, &records, stop.code().is_some());
+        super::ask_record::end(w, &records, stop.code().is_some());
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&records)?);

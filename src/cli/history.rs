@@ -7,6 +7,7 @@ use clap::{Args, Subcommand};
 use super::GlobalArgs;
 use crate::format::{fmt_usd, fmt_utc, shorten_middle};
 use crate::history::export::{self, Format};
+use crate::history::maintain;
 use crate::history::query::{self, Entry};
 use crate::history::{Store, db_path};
 
@@ -108,7 +109,7 @@ pub fn run(global: &GlobalArgs, cmd: &HistoryCommand) -> anyhow::Result<i32> {
             Ok(0)
         }
         HistoryCommand::Stats { json } => {
-            let st = query::stats(&store)?;
+            let st = maintain::stats(&store)?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&st)?);
             } else {
@@ -124,10 +125,10 @@ pub fn run(global: &GlobalArgs, cmd: &HistoryCommand) -> anyhow::Result<i32> {
             Ok(0)
         }
         HistoryCommand::Prune { older_than } => {
-            let age = query::parse_age(older_than).map_err(anyhow::Error::msg)?;
-            let before = query::file_bytes(&store.path);
-            let n = query::prune(&store, crate::history::store::now_ms() - age)?;
-            let after = query::file_bytes(&store.path);
+            let age = maintain::parse_age(older_than).map_err(anyhow::Error::msg)?;
+            let before = maintain::file_bytes(&store.path);
+            let n = maintain::prune(&store, crate::history::store::now_ms() - age)?;
+            let after = maintain::file_bytes(&store.path);
             println!(
                 "removed {n} prompt(s) older than {older_than}; database {:.1} MiB -> {:.1} MiB",
                 before as f64 / 1048576.0,

@@ -1,6 +1,7 @@
 //! Command-line interface: flags shared by every command, and the headless commands.
 
 pub mod ask;
+pub mod ask_record;
 pub mod demo_gateway;
 pub mod history;
 pub mod models;

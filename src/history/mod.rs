@@ -3,6 +3,7 @@
 //! batches them off the render path; the history view, `gatebench history` and `export` read.
 
 pub mod export;
+pub mod maintain;
 pub mod query;
 pub mod schema;
 pub mod store;

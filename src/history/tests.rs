@@ -2,7 +2,9 @@
 
 use std::time::{Duration, Instant};
 
-use super::query::{self, fts_query, parse_age};
+use super::maintain;
+use super::maintain::parse_age;
+use super::query::{self, fts_query};
 use super::*;
 use crate::answer::{Collector, Outcome, PriceBook, RouteOutcome, settle};
 use crate::gateway::wire::{Chunk, FinishReason, Message, Usage};
@@ -300,8 +302,8 @@ fn prune_removes_old_prompts_and_their_index_entries() {
         ],
     );
     assert!(store.rate(s, 1, 3, "", 0).unwrap());
-    assert_eq!(query::prune(&store, 1500).unwrap(), 1);
-    let st = query::stats(&store).unwrap();
+    assert_eq!(maintain::prune(&store, 1500).unwrap(), 1);
+    let st = maintain::stats(&store).unwrap();
     assert_eq!(
         (st.sessions, st.prompts, st.answers, st.ratings),
         (1, 1, 1, 0)

@@ -5,7 +5,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 
 use super::*;
 use crate::gateway::GatewayError;
-use crate::gateway::wire::{Chunk, Message, ModelInfo, Prices, Usage};
+use crate::gateway::wire::{ChatRequest, Chunk, Message, ModelInfo, Prices, Usage};
+use crate::route::Next;
 use crate::testkit::{self, Req};
 use pane::Status;
 use reqwest::header::HeaderMap;

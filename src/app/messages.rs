@@ -1,0 +1,87 @@
+//! The messages into `update` (`Action`: keys, terminal events, what tasks report) and out of it
+//! (`Effect`: what the event loop is asked to do).
+
+use std::time::Instant;
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::answer::{PriceBook, Progress, RouteOutcome};
+use crate::gateway::wire::{ChatRequest, Chunk, ModelInfo};
+use crate::route::{Hop, Next, Route};
+
+#[derive(Debug)]
+pub enum Action {
+    Key(KeyEvent),
+    Paste(String),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    ModelsLoaded(Result<Vec<ModelInfo>, String>),
+    /// An attempt started (a route may make several for one request).
+    Started {
+        request_id: u64,
+        model: String,
+        sent_at: Instant,
+    },
+    HopFailed {
+        request_id: u64,
+        hop: Hop,
+        next: Next,
+    },
+    Rehearsed(Box<crate::route::report::Report>),
+    /// A chunk the route task has folded; `progress` is its live figures after it.
+    Chunk {
+        request_id: u64,
+        at: Instant,
+        chunk: Chunk,
+        progress: Progress,
+    },
+    /// The request's typed end: every hop, the last attempt, its headers and error.
+    Ended {
+        request_id: u64,
+        outcome: Box<RouteOutcome>,
+    },
+    Tick(Instant),
+    /// Entries for the history view's query number `generation`.
+    HistoryRows {
+        generation: u64,
+        rows: Result<Vec<crate::history::query::Entry>, String>,
+    },
+    /// A stored session to show (an entry opened, or `--resume`).
+    SessionLoaded(Result<Box<crate::history::query::SessionView>, String>),
+    Exported(Result<std::path::PathBuf, String>),
+    /// The history writer failed (the workbench goes on).
+    HistoryFailed(String),
+}
+
+#[derive(Debug, PartialEq)]
+pub enum Effect {
+    FetchModels,
+    Send {
+        request_id: u64,
+        req: ChatRequest,
+        route: Route,
+    },
+    Rehearse {
+        route: Route,
+        prompt: String,
+        prices: PriceBook,
+    },
+    Cancel {
+        request_id: u64,
+    },
+    MouseCapture(bool),
+    Quit,
+    /// Write to the history.
+    Record(Box<crate::history::Record>),
+    HistoryQuery {
+        generation: u64,
+        query: String,
+    },
+    /// Load a stored session (`None`: the newest workbench session) up to `turn`.
+    LoadSession {
+        id: Option<i64>,
+        turn: Option<u64>,
+    },
+    /// Export the session being recorded as Markdown into the current folder.
+    Export,
+}
