@@ -118,7 +118,8 @@ fn database() -> PathBuf {
 }
 
 fn bench(c: &mut Criterion) {
-    let path = database();
+    // Another database (e.g. a copy after `gatebench history prune`) with GATEBENCH_HISTORY_DB.
+    let path = std::env::var_os("GATEBENCH_HISTORY_DB").map_or_else(database, PathBuf::from);
     let mut g = c.benchmark_group("history_50k");
     g.measurement_time(Duration::from_secs(5)).sample_size(30);
     for q in [

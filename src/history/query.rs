@@ -173,27 +173,34 @@ pub fn fts_query(q: &str) -> Option<String> {
 
 /// Entries whose prompt or an answer matches, best match first (bm25), one per prompt.
 pub fn search(store: &Store, q: &str, limit: usize) -> rusqlite::Result<Vec<Entry>> {
+    search_within(store, q, limit, RANK_WINDOW)
+}
+
+/// `search`, ranking the newest `window` answers before older ones.
+pub(crate) fn search_within(
+    store: &Store,
+    q: &str,
+    limit: usize,
+    window: i64,
+) -> rusqlite::Result<Vec<Entry>> {
     let Some(fts) = fts_query(q) else {
         return list(store, limit);
     };
-    // Several answers of one prompt may match: look a little further than one page.
-    let mut stmt = store.conn.prepare_cached(
-        "SELECT t.id, t.session_id, t.seq, t.sent_ms, t.prompt, r.text
-         FROM answers_fts f JOIN requests r ON r.id = f.rowid JOIN turns t ON t.id = r.turn_id
-         WHERE answers_fts MATCH ?1 ORDER BY f.rank LIMIT ?2",
-    )?;
-    let rows: Vec<(i64, i64, u64, i64, String, String)> = stmt
-        .query_map(params![fts, (limit * 4) as i64], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })?
-        .collect::<Result<_, _>>()?;
+    // Best answers first; several answers of one prompt may match, so look a little further
+    // than one page. Ranking costs time per match, so the newest RANK_WINDOW answers are ranked
+    // first, and older ones only when those hold too few matches.
+    let want = limit * 4;
+    let newest: i64 =
+        store
+            .conn
+            .query_row("SELECT COALESCE(MAX(id), 0) FROM requests", [], |r| {
+                r.get(0)
+            })?;
+    let floor = newest.saturating_sub(window);
+    let mut hits = ranked(store, &fts, floor, i64::MAX, want)?;
+    if hits.len() < want && floor > 0 {
+        hits.extend(ranked(store, &fts, 0, floor, want - hits.len())?);
+    }
     let words: Vec<String> = q
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -201,15 +208,45 @@ pub fn search(store: &Store, q: &str, limit: usize) -> rusqlite::Result<Vec<Entr
         .collect();
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
-    for (id, session, turn, sent, prompt, text) in rows {
-        if out.len() >= limit || !seen.insert(id) {
+    let mut page = store.conn.prepare_cached(
+        "SELECT t.session_id, t.seq, t.sent_ms, t.prompt, r.text
+         FROM requests r JOIN turns t ON t.id = r.turn_id WHERE r.id = ?1",
+    )?;
+    for (answer, turn_id) in hits {
+        if out.len() >= limit || !seen.insert(turn_id) {
             continue;
         }
+        let (session, turn, sent, prompt, text): (i64, u64, i64, String, String) = page
+            .query_row([answer], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?;
         // The prompt is shown anyway: the snippet is where an answer matched.
         let snip = snippet(&text, &words);
-        out.push(entry(store, id, session, turn, sent, prompt, snip)?);
+        out.push(entry(store, turn_id, session, turn, sent, prompt, snip)?);
     }
     Ok(out)
+}
+
+/// How many of the newest answers a search ranks before it looks at older ones.
+pub const RANK_WINDOW: i64 = 20_000;
+
+/// (answer, turn) of the best `n` matches among answers with `above < id <= upto`.
+fn ranked(
+    store: &Store,
+    fts: &str,
+    above: i64,
+    upto: i64,
+    n: usize,
+) -> rusqlite::Result<Vec<(i64, i64)>> {
+    let mut stmt = store.conn.prepare_cached(
+        "SELECT f.rowid, r.turn_id FROM answers_fts f JOIN requests r ON r.id = f.rowid
+         WHERE answers_fts MATCH ?1 AND f.rowid > ?2 AND f.rowid <= ?3
+         ORDER BY f.rank LIMIT ?4",
+    )?;
+    stmt.query_map(params![fts, above, upto, n as i64], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?
+    .collect()
 }
 
 /// About 60 characters around the first word of `words` found in `text` (case-insensitive).

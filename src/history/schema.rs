@@ -69,7 +69,12 @@ INSERT INTO answers_fts(rowid, prompt, text)
     WHERE r.status <> 'streaming';
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+/// Version 3: finding answers left streaming (done on every open) without reading every answer.
+const V3: &str = "
+CREATE INDEX requests_streaming ON requests(session_id) WHERE status = 'streaming';
+";
+
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The version this build writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -97,7 +97,7 @@ impl Store {
     /// keeping what had arrived; they join the search index then.
     fn settle_orphans(&self) -> rusqlite::Result<()> {
         let mut stmt = self.conn.prepare(
-            "SELECT DISTINCT s.id, s.pid FROM sessions s JOIN requests r ON r.session_id = s.id
+            "SELECT DISTINCT r.session_id, s.pid FROM requests r JOIN sessions s ON s.id = r.session_id
              WHERE r.status = 'streaming'",
         )?;
         let rows: Vec<(i64, Option<i64>)> = stmt

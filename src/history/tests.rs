@@ -474,3 +474,33 @@ fn a_record_that_cannot_be_written_costs_only_itself() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn search_ranks_the_newest_answers_first_then_looks_further_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, s) = filled(
+        dir.path(),
+        &[
+            ("one", &[("a", "cats cats cats cats cats", None)]),
+            ("two", &[("a", "a cat and cats", None)]),
+            ("three", &[("a", "dogs, and one of the cats", None)]),
+        ],
+    );
+    let ids = |v: Vec<Entry>| v.iter().map(|e| e.turn).collect::<Vec<_>>();
+    // Everything in the window: by relevance.
+    assert_eq!(
+        ids(query::search_within(&store, "cats", 10, 100).unwrap())[0],
+        1
+    );
+    // A window of the newest two answers: those first (best first), then the older one.
+    assert_eq!(
+        ids(query::search_within(&store, "cats", 10, 2).unwrap()),
+        [2, 3, 1]
+    );
+    // The page is cut at its limit, the best of the window kept.
+    assert_eq!(
+        ids(query::search_within(&store, "cats", 1, 2).unwrap()),
+        [2]
+    );
+    let _ = s;
+}
