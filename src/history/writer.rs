@@ -215,7 +215,9 @@ impl Worker {
         let session = self.session.load(Ordering::SeqCst);
         match r {
             // Created with its first prompt: opening the workbench and quitting leaves nothing.
-            Record::NewSession(info) => {
+            Record::NewSession(mut info) => {
+                // A key can hide in a base URL (`?api-key=`) too.
+                info.base_url = self.clean(&info.base_url);
                 self.pending = Some(info);
                 self.session.store(0, Ordering::SeqCst);
                 self.live.clear();
