@@ -64,6 +64,8 @@ fn nothing_is_recorded_when_history_is_off() {
     let id = sends(&effects)[0].0;
     let mut r = Req::start(&mut s, id, t0);
     assert!(records(&r.content(&mut s, t0, "hi")).is_empty());
+    assert!(records(&update(&mut s, Action::Tick(t0))).is_empty());
+    assert!(s.history.unsaved.is_empty(), "nothing kept for a writer that is not there");
     assert!(records(&r.end(&mut s, t0)).is_empty());
     // Ratings still work for the session, and say they are not kept.
     s.focus = Focus::Panes;
@@ -100,6 +102,15 @@ fn streamed_text_a_restart_and_the_end_are_recorded() {
     assert!(
         records(&update(&mut s, Action::Tick(t0))).is_empty(),
         "nothing new"
+    );
+    let usage_only = Chunk {
+        usage: Some(Usage::default()),
+        ..Default::default()
+    };
+    r.chunk(&mut s, t0, usage_only);
+    assert!(
+        records(&update(&mut s, Action::Tick(t0))).is_empty(),
+        "a chunk without text hands nothing over"
     );
     r.content(&mut s, t0, "lost");
     let e = r.fail_hop(
