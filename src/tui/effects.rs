@@ -40,6 +40,9 @@ pub struct Runner {
     /// The history writer, when recording; `db` is where queries read.
     pub history: Option<Writer>,
     pub db: Option<PathBuf>,
+    /// A history search is running; the newest one asked for meanwhile waits here.
+    searching: bool,
+    next_search: Option<(u64, String)>,
 }
 
 impl Drop for Runner {
@@ -59,6 +62,8 @@ impl Runner {
             tasks: HashMap::new(),
             history: None,
             db: None,
+            searching: false,
+            next_search: None,
         }
     }
 
@@ -71,7 +76,12 @@ impl Runner {
                     w.send(*r);
                 }
             }
+            // One search at a time: keys typed meanwhile leave only their newest query waiting.
+            Effect::HistoryQuery { generation, query } if self.searching => {
+                self.next_search = Some((generation, query));
+            }
             Effect::HistoryQuery { generation, query } => {
+                self.searching = true;
                 let db = self.db.clone();
                 self.net.spawn_blocking(move || {
                     let rows = read(db, |st| query::search(st, &query, PAGE));
@@ -181,9 +191,15 @@ impl Runner {
                 self.tasks.remove(request_id);
                 true
             }
+            Action::HistoryRows { .. } => {
+                self.searching = false;
+                if let Some((generation, query)) = self.next_search.take() {
+                    self.run(Effect::HistoryQuery { generation, query });
+                }
+                true
+            }
             Action::ModelsLoaded(_)
             | Action::Rehearsed(_)
-            | Action::HistoryRows { .. }
             | Action::SessionLoaded(_)
             | Action::Exported(_)
             | Action::HistoryFailed(_) => true,
@@ -267,4 +283,74 @@ fn panicked(
         ))),
     })
     .renamed(route)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gateway::Endpoint;
+    use crate::history::{Record, SessionInfo, TurnInfo, TurnParams};
+
+    #[test]
+    fn history_searches_run_one_at_a_time_and_only_the_newest_waits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.db");
+        let w = Writer::start(Store::open(&path).unwrap(), None, Box::new(|_| {})).unwrap();
+        w.send(Record::NewSession(SessionInfo {
+            kind: "workbench".into(),
+            profile: "p".into(),
+            base_url: "u".into(),
+        }));
+        w.send(Record::Turn(TurnInfo {
+            seq: 1,
+            prompt: "penguins".into(),
+            system: None,
+            params: TurnParams::default(),
+        }));
+        assert!(w.flush(std::time::Duration::from_secs(10)));
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let client = Client::new(Endpoint {
+            base_url: "http://127.0.0.1:9/v1".into(),
+            api_key: None,
+            key_env: None,
+            headers: Default::default(),
+            timeouts: Default::default(),
+            limits: Default::default(),
+            api: Default::default(),
+        })
+        .unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut runner = Runner::new(client, rt.handle().clone(), tx);
+        runner.db = Some(path);
+        for (generation, q) in [(1, "pen"), (2, "peng"), (3, "penguins")] {
+            runner.run(Effect::HistoryQuery {
+                generation,
+                query: q.into(),
+            });
+        }
+        let first = rx.blocking_recv().unwrap();
+        assert!(
+            matches!(
+                &first,
+                Action::HistoryRows {
+                    generation: 1,
+                    rows: Ok(_)
+                }
+            ),
+            "{first:?}"
+        );
+        assert!(rx.try_recv().is_err(), "the second waits for the first");
+        assert!(runner.finished(&first));
+        let next = rx.blocking_recv().unwrap();
+        assert!(
+            matches!(&next, Action::HistoryRows { generation: 3, .. }),
+            "{next:?}"
+        );
+        runner.finished(&next);
+        assert!(rx.try_recv().is_err(), "generation 2 never ran");
+    }
 }

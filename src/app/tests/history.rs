@@ -65,7 +65,10 @@ fn nothing_is_recorded_when_history_is_off() {
     let mut r = Req::start(&mut s, id, t0);
     assert!(records(&r.content(&mut s, t0, "hi")).is_empty());
     assert!(records(&update(&mut s, Action::Tick(t0))).is_empty());
-    assert!(s.history.unsaved.is_empty(), "nothing kept for a writer that is not there");
+    assert!(
+        s.history.unsaved.is_empty(),
+        "nothing kept for a writer that is not there"
+    );
     assert!(records(&r.end(&mut s, t0)).is_empty());
     // Ratings still work for the session, and say they are not kept.
     s.focus = Focus::Panes;
