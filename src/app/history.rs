@@ -80,8 +80,10 @@ pub fn record(s: &State, r: Record) -> Option<Effect> {
 }
 
 pub fn open_view(s: &mut State) -> Vec<Effect> {
-    if !s.history.recording && s.history.place.starts_with("history off") {
-        s.status_msg = Some(s.history.place.clone());
+    // Without a writer there is no database to read: say why.
+    if !s.history.recording {
+        s.status_msg = Some(s.history.place.clone()).filter(|p| !p.is_empty());
+        s.status_msg.get_or_insert_with(|| "history off".into());
         return vec![];
     }
     let view = HistoryView {

@@ -282,6 +282,33 @@ fn the_history_view_searches_as_you_type_and_drops_stale_answers() {
         panic!()
     };
     assert_eq!(v.selected, 1, "stops at the last entry");
+    update(&mut s, key(KeyCode::Up));
+    let Overlay::History(v) = &s.overlay else {
+        panic!()
+    };
+    assert_eq!(v.selected, 0);
+    update(&mut s, key(KeyCode::PageDown));
+    let Overlay::History(v) = &s.overlay else {
+        panic!()
+    };
+    assert_eq!(v.selected, 1, "a page down stops at the last entry");
+    update(&mut s, key(KeyCode::PageUp));
+    let Overlay::History(v) = &s.overlay else {
+        panic!()
+    };
+    assert_eq!(v.selected, 0);
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.overlay, Overlay::None, "Esc closes the view");
+    update(&mut s, ctrl('r'));
+    update(
+        &mut s,
+        Action::HistoryRows {
+            generation: 1,
+            rows: Ok(vec![entry(1, 1, "cats"), entry(1, 2, "more cats")]),
+        },
+    );
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Down));
     // Enter opens the entry; Ctrl-S instead re-sends its prompt to today's models.
     assert_eq!(
         update(&mut s, key(KeyCode::Enter)),
