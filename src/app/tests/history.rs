@@ -188,8 +188,13 @@ fn rating_takes_a_score_then_a_note_and_shows_in_title_and_stats() {
         panic!()
     };
     assert!(f.error.as_deref().unwrap().contains("score"));
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.overlay, Overlay::None, "Esc cancels");
+    assert_eq!(s.panes[0].rating, None);
+    update(&mut s, key(KeyCode::Char('*')));
     typed(&mut s, "4");
-    typed(&mut s, "clear, 5 stars no");
+    typed(&mut s, "clear, 5 stars");
+    update(&mut s, Action::Paste(" no".into()));
     let r = records(&update(&mut s, key(KeyCode::Enter)));
     assert_eq!(
         r,
@@ -299,6 +304,22 @@ fn the_history_view_searches_as_you_type_and_drops_stale_answers() {
     assert_eq!(v.selected, 0);
     update(&mut s, key(KeyCode::Esc));
     assert_eq!(s.overlay, Overlay::None, "Esc closes the view");
+    update(&mut s, ctrl('r'));
+    update(&mut s, ctrl('c'));
+    assert_eq!(s.overlay, Overlay::None, "so does Ctrl-C");
+    // A plain s types; a paste searches too.
+    update(&mut s, ctrl('r'));
+    let e = update(&mut s, key(KeyCode::Char('s')));
+    assert!(sends(&e).is_empty());
+    let e = update(&mut s, Action::Paste("hark\nignored".into()));
+    assert_eq!(
+        e,
+        vec![Effect::HistoryQuery {
+            generation: 3,
+            query: "shark".into()
+        }]
+    );
+    update(&mut s, key(KeyCode::Esc));
     update(&mut s, ctrl('r'));
     update(
         &mut s,
