@@ -302,6 +302,19 @@ fn prune_removes_old_prompts_and_their_index_entries() {
         ],
     );
     assert!(store.rate(s, 1, 3, "", 0).unwrap());
+    let size = |p: std::path::PathBuf| std::fs::metadata(p).map_or(0, |m| m.len());
+    let db = dir.path().join(DB_FILE);
+    let wal = dir.path().join(format!("{DB_FILE}-wal"));
+    let before = maintain::stats(&store).unwrap().bytes;
+    assert!(
+        size(wal.clone()) > 0,
+        "writes so far are in the write-ahead log"
+    );
+    assert_eq!(
+        before,
+        size(db.clone()) + size(wal.clone()),
+        "the file and its log"
+    );
     assert_eq!(maintain::prune(&store, 1500).unwrap(), 1);
     let st = maintain::stats(&store).unwrap();
     assert_eq!(
@@ -310,7 +323,7 @@ fn prune_removes_old_prompts_and_their_index_entries() {
     );
     assert!(query::search(&store, "ancient", 5).unwrap().is_empty());
     assert_eq!(query::search(&store, "fresh", 5).unwrap().len(), 1);
-    assert!(st.bytes > 0);
+    assert_eq!(st.bytes, size(db) + size(wal));
 }
 
 #[test]

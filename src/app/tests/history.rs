@@ -440,6 +440,13 @@ fn a_session_round_trips_through_the_store_with_every_field() {
     let mut at_first = state(&[]);
     at_first.history.recording = true;
     update(&mut at_first, Action::SessionLoaded(Ok(Box::new(early))));
+    assert!(
+        at_first
+            .status_msg
+            .as_deref()
+            .unwrap()
+            .contains(": 1 prompt;")
+    );
     assert_eq!(
         at_first.panes[0].history.len(),
         2,
@@ -454,6 +461,7 @@ fn a_session_round_trips_through_the_store_with_every_field() {
     back.history.recording = true;
     let e = update(&mut back, Action::SessionLoaded(Ok(Box::new(view))));
     assert_eq!(records(&e), vec![Record::Adopt(session)]);
+    assert!(back.status_msg.as_deref().unwrap().contains(": 2 prompts;"));
     assert_eq!(back.selected, s.selected);
     for (a, b) in s.panes.iter().zip(&back.panes) {
         assert_eq!(
