@@ -186,10 +186,9 @@ pub(crate) fn search_within(
     let Some(fts) = fts_query(q) else {
         return list(store, limit);
     };
-    // Best answers first; several answers of one prompt may match, so look a little further
-    // than one page. Ranking costs time per match, so the newest RANK_WINDOW answers are ranked
-    // first, and older ones only when those hold too few matches.
-    let want = limit * 4;
+    // Prompts by their best answer. Ranking costs time per match, so the newest `window`
+    // answers are ranked first, and older ones only when those hold too few matches.
+    let want = limit;
     let newest: i64 =
         store
             .conn
@@ -230,7 +229,8 @@ pub(crate) fn search_within(
 /// How many of the newest answers a search ranks before it looks at older ones.
 pub const RANK_WINDOW: i64 = 20_000;
 
-/// (answer, turn) of the best `n` matches among answers with `above < id <= upto`.
+/// (answer, turn) of the `n` prompts with the best matching answers among answers with
+/// `above < id <= upto`, best first, each with its best answer.
 fn ranked(
     store: &Store,
     fts: &str,
@@ -239,9 +239,11 @@ fn ranked(
     n: usize,
 ) -> rusqlite::Result<Vec<(i64, i64)>> {
     let mut stmt = store.conn.prepare_cached(
-        "SELECT f.rowid, r.turn_id FROM answers_fts f JOIN requests r ON r.id = f.rowid
+        // SQLite takes the bare `f.rowid` from the row that has the MIN: each prompt's best answer.
+        "SELECT f.rowid, r.turn_id, MIN(f.rank) AS best
+         FROM answers_fts f JOIN requests r ON r.id = f.rowid
          WHERE answers_fts MATCH ?1 AND f.rowid > ?2 AND f.rowid <= ?3
-         ORDER BY f.rank LIMIT ?4",
+         GROUP BY r.turn_id ORDER BY best LIMIT ?4",
     )?;
     stmt.query_map(params![fts, above, upto, n as i64], |r| {
         Ok((r.get(0)?, r.get(1)?))

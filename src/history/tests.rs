@@ -517,3 +517,22 @@ fn search_ranks_the_newest_answers_first_then_looks_further_back() {
     );
     let _ = s;
 }
+
+#[test]
+fn a_prompt_whose_answers_all_match_counts_once_and_leaves_room_for_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let strong = ("m", "owl owl owl owl", None);
+    let (store, _) = filled(
+        dir.path(),
+        &[
+            ("nine answers", &[strong; 9]),
+            (
+                "one answer",
+                &[("m", "an owl among many other words here", None)],
+            ),
+        ],
+    );
+    let hits = query::search(&store, "owl", 2).unwrap();
+    assert_eq!(hits.iter().map(|e| e.turn).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(hits[0].targets.len(), 9);
+}
