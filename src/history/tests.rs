@@ -536,3 +536,24 @@ fn a_prompt_whose_answers_all_match_counts_once_and_leaves_room_for_others() {
     assert_eq!(hits.iter().map(|e| e.turn).collect::<Vec<_>>(), [1, 2]);
     assert_eq!(hits[0].targets.len(), 9);
 }
+
+#[test]
+fn the_last_session_is_the_newest_with_a_prompt_of_that_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, wb) = filled(dir.path(), &[("q", &[("a", "x", None)])]);
+    assert_eq!(query::last_session(&store, None).unwrap(), Some(wb));
+    let ask = SessionInfo {
+        kind: "ask".into(),
+        ..session()
+    };
+    let a = store.new_session(&ask, 9).unwrap();
+    store.add_turn(a, &turn(1, "asked"), 9).unwrap();
+    // A workbench opened and closed without a prompt does not count.
+    store.new_session(&session(), 10).unwrap();
+    assert_eq!(
+        query::last_session(&store, Some("workbench")).unwrap(),
+        Some(wb)
+    );
+    assert_eq!(query::last_session(&store, None).unwrap(), Some(a));
+    assert_eq!(query::last_session(&store, Some("bench")).unwrap(), None);
+}
