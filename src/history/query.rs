@@ -196,9 +196,14 @@ pub(crate) fn search_within(
                 r.get(0)
             })?;
     let floor = newest.saturating_sub(window);
-    let mut hits = ranked(store, &fts, floor, i64::MAX, want)?;
-    if hits.len() < want && floor > 0 {
-        hits.extend(ranked(store, &fts, 0, floor, want - hits.len())?);
+    let mut hits = best_for(store, &fts, floor, i64::MAX, want)?;
+    let prompts = hits
+        .iter()
+        .map(|h| h.1)
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    if prompts < want && floor > 0 {
+        hits.extend(best_for(store, &fts, 0, floor, want - prompts)?);
     }
     let words: Vec<String> = q
         .split(|c: char| !c.is_alphanumeric())
@@ -229,8 +234,29 @@ pub(crate) fn search_within(
 /// How many of the newest answers a search ranks before it looks at older ones.
 pub const RANK_WINDOW: i64 = 20_000;
 
-/// (answer, turn) of the `n` prompts with the best matching answers among answers with
-/// `above < id <= upto`, best first, each with its best answer.
+/// (answer, turn) of the best matching answers among answers with `above < id <= upto`, best
+/// first, enough of them for `n` prompts (or all there are).
+fn best_for(
+    store: &Store,
+    fts: &str,
+    above: i64,
+    upto: i64,
+    n: usize,
+) -> rusqlite::Result<Vec<(i64, i64)>> {
+    // A prompt has one answer per pane (nine at most in the workbench): ask for that many, and
+    // more only when the prompts they belong to are still too few.
+    let mut want = n * crate::app::MAX_PANES;
+    loop {
+        let hits = ranked(store, fts, above, upto, want)?;
+        let prompts: std::collections::HashSet<i64> = hits.iter().map(|h| h.1).collect();
+        if prompts.len() >= n || hits.len() < want {
+            return Ok(hits);
+        }
+        want *= 4;
+    }
+}
+
+/// (answer, turn) of the best `n` matching answers among answers with `above < id <= upto`.
 fn ranked(
     store: &Store,
     fts: &str,
@@ -239,11 +265,9 @@ fn ranked(
     n: usize,
 ) -> rusqlite::Result<Vec<(i64, i64)>> {
     let mut stmt = store.conn.prepare_cached(
-        // SQLite takes the bare `f.rowid` from the row that has the MIN: each prompt's best answer.
-        "SELECT f.rowid, r.turn_id, MIN(f.rank) AS best
-         FROM answers_fts f JOIN requests r ON r.id = f.rowid
+        "SELECT f.rowid, r.turn_id FROM answers_fts f JOIN requests r ON r.id = f.rowid
          WHERE answers_fts MATCH ?1 AND f.rowid > ?2 AND f.rowid <= ?3
-         GROUP BY r.turn_id ORDER BY best LIMIT ?4",
+         ORDER BY f.rank LIMIT ?4",
     )?;
     stmt.query_map(params![fts, above, upto, n as i64], |r| {
         Ok((r.get(0)?, r.get(1)?))

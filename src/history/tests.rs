@@ -525,7 +525,8 @@ fn a_prompt_whose_answers_all_match_counts_once_and_leaves_room_for_others() {
     let (store, _) = filled(
         dir.path(),
         &[
-            ("nine answers", &[strong; 9]),
+            // More answers than panes (ask takes any number of models).
+            ("twenty answers", &[strong; 20]),
             (
                 "one answer",
                 &[("m", "an owl among many other words here", None)],
@@ -534,7 +535,7 @@ fn a_prompt_whose_answers_all_match_counts_once_and_leaves_room_for_others() {
     );
     let hits = query::search(&store, "owl", 2).unwrap();
     assert_eq!(hits.iter().map(|e| e.turn).collect::<Vec<_>>(), [1, 2]);
-    assert_eq!(hits[0].targets.len(), 9);
+    assert_eq!(hits[0].targets.len(), 20);
 }
 
 #[test]
@@ -556,4 +557,16 @@ fn the_last_session_is_the_newest_with_a_prompt_of_that_kind() {
     );
     assert_eq!(query::last_session(&store, None).unwrap(), Some(a));
     assert_eq!(query::last_session(&store, Some("bench")).unwrap(), None);
+}
+
+#[test]
+fn a_snippet_is_never_taken_from_a_misaligned_offset() {
+    let words = vec!["cats".to_string()];
+    assert_eq!(
+        query::snippet("some cats here", &words).as_deref(),
+        Some("some cats here…")
+    );
+    // Lower-casing İ takes more bytes: no snippet rather than a wrong one.
+    assert_eq!(query::snippet("İİİİ cats", &words), None);
+    assert_eq!(query::snippet("no match", &words), None);
 }
