@@ -361,3 +361,74 @@ fn budget_question_and_rehearsal_report() {
         insta::assert_snapshot!(name("rehearsal_report"), screen(&s));
     }
 }
+
+fn entry(
+    turn: u64,
+    prompt: &str,
+    snippet: Option<&str>,
+    rating: Option<f64>,
+) -> gatebench::history::query::Entry {
+    gatebench::history::query::Entry {
+        session_id: 3,
+        turn,
+        sent_ms: 1_795_509_725_000 + turn as i64 * 60_000,
+        prompt: prompt.into(),
+        targets: vec!["demo/fast-mini".into(), "demo/pro-large".into()],
+        cost_usd: Some(0.0021 * turn as f64),
+        cost_partial: turn == 2,
+        rating_mean: rating,
+        ratings: rating.map_or(0, |_| 2),
+        snippet: snippet.map(str::to_string),
+    }
+}
+
+#[test]
+fn history_view_and_rating_form() {
+    for size in SIZES {
+        let mut s = state(size, &["demo/fast-mini", "demo/pro-large"]);
+        s.history.recording = true;
+        s.history.place = "history: ~/.local/share/gatebench/history.db".into();
+        key(&mut s, KeyCode::Char('r'), KeyModifiers::CONTROL);
+        typed(&mut s, "latency");
+        let rows = vec![
+            entry(
+                3,
+                "Compare gateway latency for streaming",
+                Some("…time to first token and latency…"),
+                Some(4.5),
+            ),
+            entry(2, "latency budget for a chat app", None, None),
+        ];
+        update(
+            &mut s,
+            Action::HistoryRows {
+                generation: 8,
+                rows: Ok(rows),
+            },
+        );
+        key(&mut s, KeyCode::Down, KeyModifiers::NONE);
+        insta::assert_snapshot!(format!("history_view_{}x{}", size.0, size.1), screen(&s));
+        key(&mut s, KeyCode::Esc, KeyModifiers::NONE);
+        // Rating needs a finished answer in the focused pane.
+        let ids = send(&mut s, "hello");
+        let t0 = Instant::now();
+        for id in ids {
+            gatebench::testkit::answer(
+                &mut s,
+                id,
+                t0,
+                80,
+                "an answer",
+                Some(Usage {
+                    input_tokens: 3,
+                    output_tokens: 2,
+                    ..Default::default()
+                }),
+            );
+        }
+        s.focus = gatebench::app::Focus::Panes;
+        key(&mut s, KeyCode::Char('*'), KeyModifiers::NONE);
+        typed(&mut s, "4clear and short");
+        insta::assert_snapshot!(format!("rate_form_{}x{}", size.0, size.1), screen(&s));
+    }
+}
