@@ -131,7 +131,12 @@ fn entries(v: &HistoryView, theme: &Theme, f: &mut Frame, area: Rect) {
         widths.push(Constraint::Length(20));
     }
     widths.extend([
-        Constraint::Percentage(28),
+        // On narrow screens the prompt gets the room; models are shortened.
+        if area.width < 80 {
+            Constraint::Length(12)
+        } else {
+            Constraint::Percentage(28)
+        },
         Constraint::Length(10),
         Constraint::Length(5),
         Constraint::Fill(1),
