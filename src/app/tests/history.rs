@@ -509,3 +509,62 @@ fn reopening_refuses_while_requests_run_and_reports_load_errors() {
     );
     assert_eq!(s.status_msg.as_deref(), Some("no earlier session to open"));
 }
+
+fn stored(seq: u64, pane: u32, model: &str) -> query::StoredAnswer {
+    query::StoredAnswer {
+        seq,
+        pane,
+        pane_model: model.into(),
+        conversation: 0,
+        target: model.into(),
+        route: None,
+        status: Stored::Done,
+        text: format!("answer {seq}"),
+        reasoning: String::new(),
+        answer: None,
+        rating: None,
+        figures: None,
+    }
+}
+
+#[test]
+fn reopened_panes_come_in_the_order_of_the_last_send_then_the_others() {
+    let turn = |seq: u64, answers: Vec<query::StoredAnswer>| query::TurnView {
+        seq,
+        sent_ms: 0,
+        prompt: format!("prompt {seq}"),
+        system: None,
+        params: Default::default(),
+        answers,
+    };
+    let view = query::SessionView {
+        id: 4,
+        started_ms: 0,
+        kind: "workbench".into(),
+        profile: "demo".into(),
+        base_url: "u".into(),
+        last_turn: 2,
+        last_request: 3,
+        turns: vec![
+            turn(1, vec![stored(1, 0, "a/fast"), stored(2, 1, "b/large")]),
+            // b/large was turned off for the second prompt.
+            turn(2, vec![stored(3, 1, "a/fast")]),
+        ],
+    };
+    let mut s = state(&[]);
+    update(&mut s, Action::SessionLoaded(Ok(Box::new(view))));
+    assert_eq!(s.selected, ["a/fast", "b/large"]);
+    assert_eq!(
+        texts(&s.panes[0])[..],
+        [
+            "> prompt 1",
+            "",
+            "answer 1",
+            "",
+            "> prompt 2",
+            "",
+            "answer 3"
+        ][..]
+    );
+    assert_eq!(s.panes[0].history.len(), 4, "two exchanges of context");
+}
