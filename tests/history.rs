@@ -162,6 +162,7 @@ fn an_echoed_key_never_reaches_the_database_or_an_export() {
         let (a, b) = KEY.split_at(11);
         let body = raw::chunk(&format!("you sent {a}"))
             + &raw::chunk(&format!("{b} as Authorization: Bearer {KEY}"))
+            + &raw::chunk(" \u{1b}]0;retitled\u{7}")
             + &raw::finish();
         raw::send(sock, body.as_bytes());
     });
@@ -211,7 +212,14 @@ fn an_echoed_key_never_reaches_the_database_or_an_export() {
     let shown = json(&texts[2].1);
     assert_eq!(
         shown["turns"][0]["answers"][0]["text"],
-        "you sent **** as Authorization: Bearer ****"
+        "you sent **** as Authorization: Bearer **** \u{1b}]0;retitled\u{7}",
+        "stored as sent (JSON escapes it)"
+    );
+    // Read as a report, a server's escape sequences never reach the terminal.
+    let (_, report, _) = run(gb(h, &["history", "show", "1"]));
+    assert!(
+        report.contains("Bearer ****") && !report.contains('\u{1b}'),
+        "{report:?}"
     );
 }
 

@@ -104,8 +104,15 @@ pub fn run(global: &GlobalArgs, cmd: &HistoryCommand) -> anyhow::Result<i32> {
             let view = query::session(&store, session, turn)?
                 .filter(|v| turn.is_none() || !v.turns.is_empty())
                 .ok_or_else(|| anyhow::anyhow!("no entry {id} in the history"))?;
-            let format = if *json { Format::Json } else { Format::Md };
-            print!("{}", export::render(&view, format));
+            if *json {
+                print!("{}", export::render(&view, Format::Json));
+            } else {
+                // For reading: a server's control sequences never reach the terminal.
+                print!(
+                    "{}",
+                    crate::clean::terminal_safe(&export::render(&view, Format::Md))
+                );
+            }
             Ok(0)
         }
         HistoryCommand::Stats { json } => {
@@ -199,7 +206,14 @@ pub fn export(global: &GlobalArgs, args: &ExportArgs) -> anyhow::Result<i32> {
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
             eprintln!("exported session {id} to {}", path.display());
         }
-        None => print!("{text}"),
+        None => {
+            use std::io::IsTerminal;
+            if std::io::stdout().is_terminal() {
+                print!("{}", crate::clean::terminal_safe(&text));
+            } else {
+                print!("{text}");
+            }
+        }
     }
     Ok(0)
 }
