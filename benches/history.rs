@@ -2,7 +2,8 @@
 //! once under `target/history-bench/`, a few minutes), then
 //!
 //! - `search_first_page/*`: open the database and run a full-text search for the first page (50
-//!   entries), as the history view does for each key typed; target under 50 ms;
+//!   entries); the history view keeps its connection, so this is an upper bound of a key typed;
+//!   target under 50 ms;
 //! - `open_view`: open the database and list the newest 50 entries, as opening the history view
 //!   does; target under 100 ms.
 

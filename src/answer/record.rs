@@ -10,7 +10,7 @@ use crate::gateway::wire::{FinishReason, ModelInfo, Prices, Usage};
 use crate::gateway::{ErrorKind, GatewayError};
 use crate::metrics::{self, CostSource};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnswerRecord {
     pub model: String,
     pub text: String,

@@ -121,7 +121,7 @@ impl std::fmt::Display for TimeoutPhase {
 
 /// Everything that can go wrong talking to a gateway, in words a user can act on. No variant
 /// carries the API key, so printing one never leaks it.
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum GatewayError {
     #[error("HTTP {status} from {url}: {message}{}", hint(*status, key_env.as_deref()))]
     Http {

@@ -141,7 +141,7 @@ impl Status {
 }
 
 /// What the workbench and `ask` tell the writer, as the work happens.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Record {
     /// Start writing into a new session.
     NewSession(SessionInfo),
@@ -169,56 +169,6 @@ pub enum Record {
         score: u8,
         note: String,
     },
-}
-
-impl PartialEq for Record {
-    fn eq(&self, other: &Self) -> bool {
-        use Record::*;
-        match (self, other) {
-            (NewSession(a), NewSession(b)) => a == b,
-            (Adopt(a), Adopt(b)) => a == b,
-            (Turn(a), Turn(b)) => a == b,
-            (Request(a), Request(b)) => a == b,
-            (
-                Delta {
-                    seq: a,
-                    content: c,
-                    reasoning: r,
-                },
-                Delta {
-                    seq: b,
-                    content: d,
-                    reasoning: q,
-                },
-            ) => (a, c, r) == (b, d, q),
-            (Restart { seq: a }, Restart { seq: b }) => a == b,
-            (
-                Ended {
-                    seq: a,
-                    status: s,
-                    record: x,
-                },
-                Ended {
-                    seq: b,
-                    status: t,
-                    record: y,
-                },
-            ) => (a, s) == (b, t) && serde_json::to_value(x).ok() == serde_json::to_value(y).ok(),
-            (
-                Rate {
-                    seq: a,
-                    score: s,
-                    note: n,
-                },
-                Rate {
-                    seq: b,
-                    score: t,
-                    note: m,
-                },
-            ) => (a, s, n) == (b, t, m),
-            _ => false,
-        }
-    }
 }
 
 /// A rating key's input: a digit 1-5, or `+` (a 5) and `-` (a 1).

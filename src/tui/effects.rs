@@ -3,7 +3,8 @@
 //! every request still running.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use futures_util::FutureExt;
@@ -22,14 +23,25 @@ use crate::history::{Store, Writer, query};
 use crate::route::rehearse::{self, Plan, WorkItem};
 use crate::route::{Route, RouteEvent};
 
-/// Run `f` on the history database (opened for this read), with errors as text.
-fn read<T>(
-    db: Option<PathBuf>,
-    f: impl FnOnce(&Store) -> rusqlite::Result<T>,
-) -> Result<T, String> {
-    let db = db.ok_or("history is off")?;
-    let store = Store::open(&db).map_err(|e| e.to_string())?;
-    f(&store).map_err(|e| format!("history: {e}"))
+/// The history view's one reader connection, opened on first use and kept for the session.
+#[derive(Clone, Default)]
+struct Reader(Arc<Mutex<Option<Store>>>);
+
+impl Reader {
+    /// Run `f` on the history database at `db`, with errors as text.
+    fn read<T>(
+        &self,
+        db: Option<&Path>,
+        f: impl FnOnce(&Store) -> rusqlite::Result<T>,
+    ) -> Result<T, String> {
+        let db = db.ok_or("history is off")?;
+        let mut conn = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if conn.is_none() {
+            *conn = Some(Store::open(db).map_err(|e| e.to_string())?);
+        }
+        let store = conn.as_ref().ok_or("history is off")?;
+        f(store).map_err(|e| format!("history: {e}"))
+    }
 }
 
 pub struct Runner {
@@ -43,6 +55,7 @@ pub struct Runner {
     /// A history search is running; the newest one asked for meanwhile waits here.
     searching: bool,
     next_search: Option<(u64, String)>,
+    reader: Reader,
 }
 
 impl Drop for Runner {
@@ -64,6 +77,7 @@ impl Runner {
             db: None,
             searching: false,
             next_search: None,
+            reader: Reader::default(),
         }
     }
 
@@ -82,32 +96,33 @@ impl Runner {
             }
             Effect::HistoryQuery { generation, query } => {
                 self.searching = true;
-                let db = self.db.clone();
+                let (db, reader) = (self.db.clone(), self.reader.clone());
                 self.net.spawn_blocking(move || {
-                    let rows = read(db, |st| query::search(st, &query, PAGE));
+                    let rows = reader.read(db.as_deref(), |st| query::search(st, &query, PAGE));
                     let _ = tx.send(Action::HistoryRows { generation, rows });
                 });
             }
             Effect::LoadSession { id, turn } => {
-                let db = self.db.clone();
+                let (db, reader) = (self.db.clone(), self.reader.clone());
                 self.net.spawn_blocking(move || {
-                    let view = read(db, |st| {
-                        let id = match id {
-                            Some(id) => Some(id),
-                            None => query::last_session(st, Some("workbench"))?,
-                        };
-                        let Some(mut view) = id
-                            .map(|id| query::session(st, id, None))
-                            .transpose()?
-                            .flatten()
-                        else {
-                            return Ok(None);
-                        };
-                        // Opened at an earlier prompt: the conversation up to it.
-                        view.turns.retain(|t| turn.is_none_or(|n| t.seq <= n));
-                        Ok(Some(view))
-                    })
-                    .and_then(|v| v.ok_or_else(|| "no earlier session to open".to_string()));
+                    let view = reader
+                        .read(db.as_deref(), |st| {
+                            let id = match id {
+                                Some(id) => Some(id),
+                                None => query::last_session(st, Some("workbench"))?,
+                            };
+                            let Some(mut view) = id
+                                .map(|id| query::session(st, id, None))
+                                .transpose()?
+                                .flatten()
+                            else {
+                                return Ok(None);
+                            };
+                            // Opened at an earlier prompt: the conversation up to it.
+                            view.turns.retain(|t| turn.is_none_or(|n| t.seq <= n));
+                            Ok(Some(view))
+                        })
+                        .and_then(|v| v.ok_or_else(|| "no earlier session to open".to_string()));
                     let _ = tx.send(Action::SessionLoaded(view.map(Box::new)));
                 });
             }
