@@ -10,6 +10,7 @@ pub mod format;
 pub mod gateway;
 pub mod history;
 pub mod layout;
+pub mod markdown;
 pub mod metrics;
 pub mod rng;
 pub mod route;

@@ -84,6 +84,19 @@ pub fn on_command(s: &mut State, cmd: Command) -> Vec<Effect> {
         Command::RateUp => super::history::open_rating(s, Some(5)),
         Command::RateDown => super::history::open_rating(s, Some(1)),
         Command::Export => super::history::export(s),
+        Command::ToggleRaw => toggle_raw(s),
+        Command::Find => super::find::open(s),
+        Command::FindNext | Command::FindPrev => super::find::step(s, cmd),
+        Command::CopyAnswer => super::copy::answer(s),
+        Command::CopyAll => super::copy::comparison(s),
+        Command::CopyMode => super::copy::open_mode(s),
+        Command::Diff => super::diff::open(s),
+        Command::Blind => super::blind::toggle(s),
+        Command::Vote => super::blind::open_vote(s),
+        Command::Leaderboard => {
+            s.overlay = Overlay::Leaderboard(None);
+            vec![Effect::LoadLeaderboard]
+        }
         Command::Rehearse => rehearse(s),
         Command::JumpPane(n) => {
             let n = n as usize;
@@ -246,4 +259,19 @@ fn rehearse(s: &mut State) -> Vec<Effect> {
         prompt,
         prices: s.prices(),
     }]
+}
+
+/// The focused pane between raw text and rendered markdown.
+fn toggle_raw(s: &mut State) -> Vec<Effect> {
+    let Some(p) = s.focused() else {
+        return flash(s, "no pane to switch");
+    };
+    let t = &mut s.panes[p].transcript;
+    t.set_raw(!t.raw());
+    let msg = if t.raw() {
+        "raw: answers as the model wrote them"
+    } else {
+        "rendered markdown"
+    };
+    flash(s, msg)
 }

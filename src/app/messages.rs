@@ -51,6 +51,14 @@ pub enum Action {
     Exported(Result<std::path::PathBuf, String>),
     /// The history writer failed (the workbench goes on).
     HistoryFailed(String),
+    /// Text went to the clipboard (OSC 52 always; `local`: the system clipboard's answer).
+    Copied {
+        what: String,
+        chars: usize,
+        local: Result<(), String>,
+    },
+    /// Votes and figures for the leaderboard, from the history.
+    Leaderboard(Result<Box<crate::app::board::BoardData>, String>),
 }
 
 #[derive(Debug, PartialEq)]
@@ -84,4 +92,11 @@ pub enum Effect {
     },
     /// Export the session being recorded as Markdown into the current folder.
     Export,
+    /// Put text on the clipboard; `what` names it in the confirmation.
+    Copy {
+        text: String,
+        what: String,
+    },
+    /// Read votes and model figures from the history for the leaderboard.
+    LoadLeaderboard,
 }

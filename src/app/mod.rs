@@ -3,8 +3,13 @@
 //! as an `Effect` for the event loop to carry out. Each region is a component with its own file and
 //! its own update (picker, editor, panes, panel, overlays and forms, routes); this file dispatches.
 
+pub mod blind;
+pub mod board;
 pub mod commands;
+pub mod copy;
+pub mod diff;
 pub mod editor;
+pub mod find;
 pub mod forms;
 pub mod history;
 pub mod keymap;
@@ -75,6 +80,7 @@ pub struct State {
     /// Routes by name: the config's, plus those edited in this session.
     pub routes: BTreeMap<String, Route>,
     pub history: history::HistoryState,
+    pub blind: blind::Blind,
 }
 
 impl State {
@@ -101,6 +107,7 @@ impl State {
             dirty: true,
             routes: BTreeMap::new(),
             history: history::HistoryState::default(),
+            blind: blind::Blind::default(),
         };
         let mut seen = Vec::new();
         for m in selected {
@@ -154,12 +161,20 @@ impl State {
         }
     }
 
-    /// Indices into `panes` of the selected ones, ignoring maximisation.
+    /// Indices into `panes` of the selected ones, ignoring maximisation (a blind round's
+    /// shuffled order while it lasts).
     pub fn selected_panes(&self) -> Vec<usize> {
-        self.selected
+        let panes = self
+            .selected
             .iter()
             .filter_map(|m| self.panes.iter().position(|p| &p.model == m))
-            .collect()
+            .collect();
+        self.blind.order(panes)
+    }
+
+    /// Rows of text a pane shows.
+    pub fn pane_height(&self) -> usize {
+        self.pane_inner().map_or(10, |r| r.height as usize)
     }
 
     pub fn any_running(&self) -> bool {
@@ -204,6 +219,10 @@ impl State {
         self.relayout();
     }
 
+    pub fn focused_pane_ref(&self) -> Option<&Pane> {
+        self.focused().map(|p| &self.panes[p])
+    }
+
     /// The pane keyboard commands act on.
     fn focused(&self) -> Option<usize> {
         self.visible()
@@ -218,6 +237,7 @@ pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
             s.now = Some(now);
             // Only live figures change on a tick.
             s.dirty |= s.any_running();
+            find::refresh(s);
             history::drain(s)
         }
         other => {
@@ -283,6 +303,14 @@ fn apply(s: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::HistoryFailed(e) => {
             s.status_msg = Some(e);
+            vec![]
+        }
+        Action::Copied { what, chars, local } => {
+            copy::copied(s, &what, chars, local);
+            vec![]
+        }
+        Action::Leaderboard(board) => {
+            board::loaded(s, board);
             vec![]
         }
     }

@@ -22,6 +22,17 @@ pub enum Overlay {
     Rehearsal(Option<Box<crate::route::report::Report>>),
     History(Box<super::history::HistoryView>),
     Rate(super::history::RateForm),
+    /// Typing a search for the focused pane.
+    Find(super::forms::TextField),
+    /// Picking a code block of the focused pane to copy.
+    CopyMode,
+    /// Waiting for the number of the pane to diff the focused one with.
+    DiffPick,
+    Diff(Box<super::diff::DiffView>),
+    /// Waiting for the vote of a blind round.
+    Vote,
+    /// The leaderboard (`None` while it loads).
+    Leaderboard(Option<Box<super::board::Board>>),
 }
 
 impl Overlay {
@@ -37,6 +48,7 @@ impl Overlay {
                 let i = f.active;
                 f.field_mut(i).insert(line)
             }
+            Overlay::Find(f) => f.insert(line),
             _ => {}
         }
     }
@@ -48,6 +60,15 @@ pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         Overlay::None => vec![],
         Overlay::History(_) => super::history::on_view_key(s, k),
         Overlay::Rate(_) => super::history::on_rate_key(s, k),
+        Overlay::Find(_) => super::find::on_key(s, k),
+        Overlay::CopyMode => super::copy::on_mode_key(s, k),
+        Overlay::DiffPick => super::diff::on_pick_key(s, k),
+        Overlay::Diff(_) => super::diff::on_view_key(s, k),
+        Overlay::Vote => super::blind::on_vote_key(s, k),
+        Overlay::Leaderboard(_) => {
+            s.overlay = Overlay::None;
+            vec![]
+        }
         Overlay::Help(scroll) => {
             match k.code {
                 KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),

@@ -75,12 +75,32 @@ pub struct Pane {
     pub rating: Option<u8>,
     /// Which of this pane's conversations it is in (for the history).
     pub conversation: u64,
+    /// A search in this pane, its matches highlighted.
+    pub find: Option<super::find::Find>,
+    /// Copy mode: the code block picked.
+    pub copy_sel: Option<usize>,
+    /// A blind round's name for this pane ("A"); model names stay off the screen meanwhile.
+    pub alias: Option<String>,
+}
+
+/// A highlighted byte range of a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lit {
+    pub row: usize,
+    pub start: usize,
+    pub end: usize,
+    pub current: bool,
 }
 
 impl Pane {
     /// What the pane sends to: its route's name, or its model.
     pub fn target(&self) -> &str {
         self.route.as_deref().unwrap_or(&self.model)
+    }
+
+    /// A model's name as this pane may show it: its blind alias while a round hides names.
+    pub fn shown<'a>(&'a self, model: &'a str) -> &'a str {
+        self.alias.as_deref().unwrap_or(model)
     }
 
     pub fn new(model: String, width: u16) -> Self {
@@ -104,7 +124,54 @@ impl Pane {
             rate_limit: None,
             rating: None,
             conversation: 0,
+            find: None,
+            copy_sel: None,
+            alias: None,
         }
+    }
+
+    /// What to highlight in rows `rows`: search matches, the code block picked in copy mode.
+    pub fn lit(&self, rows: std::ops::Range<usize>) -> Vec<Lit> {
+        let mut out = Vec::new();
+        if let Some(f) = &self.find {
+            let from = f.hits.partition_point(|h| h.row < rows.start);
+            for (i, h) in f.hits.iter().enumerate().skip(from) {
+                if h.row >= rows.end {
+                    break;
+                }
+                out.push(Lit {
+                    row: h.row,
+                    start: h.start,
+                    end: h.end,
+                    current: i == f.current,
+                });
+            }
+        }
+        let code = self.transcript.code_blocks();
+        if let Some(c) = self.copy_sel.and_then(|i| code.get(i)) {
+            let all = self.transcript.rows();
+            for row in c.rows.start.max(rows.start)..c.rows.end.min(rows.end) {
+                let end = all.get(row).map_or(0, |r| r.text.len());
+                out.push(Lit {
+                    row,
+                    start: 0,
+                    end,
+                    current: true,
+                });
+            }
+        }
+        out
+    }
+
+    /// Scroll so that `row` is in a view of `height` rows (about a third from the top).
+    pub fn show_row(&mut self, row: usize, height: usize) {
+        let top = self.top_row(height);
+        if row >= top && row < top + height {
+            return;
+        }
+        let max_top = self.transcript.rows().len().saturating_sub(height);
+        self.scroll = row.saturating_sub(height / 3).min(max_top);
+        self.follow = self.scroll >= max_top;
     }
 
     pub fn begin(&mut self, request_id: u64, prompt: &str) {
@@ -128,6 +195,7 @@ impl Pane {
         }
         self.status = Status::Cancelled;
         self.pending_prompt = None;
+        self.transcript.seal();
         self.transcript.block(Seg::Info, "[cancelled]");
         true
     }
@@ -185,7 +253,7 @@ impl Pane {
             Seg::Error,
             &format!(
                 "✗ {} failed after {:.0} ms: {}",
-                hop.model,
+                self.shown(&hop.model),
                 hop.ms,
                 hop.brief.as_deref().or(hop.error.as_deref()).unwrap_or("?")
             ),
@@ -195,12 +263,16 @@ impl Pane {
                 Seg::Info,
                 &format!(
                     "[the answer above from {} broke off; starting over]",
-                    hop.model
+                    self.shown(&hop.model)
                 ),
             );
         }
-        self.transcript
-            .block(Seg::Info, &format!("→ {}", next.describe()));
+        let next = match &self.alias {
+            // The route's next model would give the name away.
+            Some(_) => "→ another attempt".to_string(),
+            None => format!("→ {}", next.describe()),
+        };
+        self.transcript.block(Seg::Info, &next);
     }
 
     /// The request ended with this settled answer.
@@ -209,6 +281,7 @@ impl Pane {
             self.rate_limit = Some(rl);
         }
         self.served_by = Some(rec.hop_model.clone());
+        self.transcript.seal();
         let cancelled = self.status == Status::Cancelled;
         if !cancelled {
             self.note_served(&rec);
@@ -233,7 +306,7 @@ impl Pane {
 
     /// Who answered, when it was not simply the pane's model.
     fn note_served(&mut self, rec: &AnswerRecord) {
-        if rec.error.is_some() {
+        if rec.error.is_some() || self.alias.is_some() {
             return;
         }
         let model = &rec.hop_model;

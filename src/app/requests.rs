@@ -44,6 +44,10 @@ pub fn send_anyway(s: &mut State, prompt: String) -> Vec<Effect> {
     let mut effects = Vec::new();
     s.history.turn += 1;
     let turn = s.history.turn;
+    s.blind.on_send(turn, &targets);
+    for (i, pane) in s.panes.iter_mut().enumerate() {
+        pane.alias = s.blind.label(i);
+    }
     let params = &s.editor.params;
     effects.extend(history::record(
         s,

@@ -2,6 +2,7 @@
 //! SQLite in the platform data dir. The workbench and `ask` send `Record`s to a writer thread that
 //! batches them off the render path; the history view, `gatebench history` and `export` read.
 
+pub mod board;
 pub mod export;
 pub mod maintain;
 pub mod query;
@@ -169,6 +170,17 @@ pub enum Record {
         score: u8,
         note: String,
     },
+    /// A blind round's vote.
+    Vote(VoteInfo),
+}
+
+/// A blind vote: the models of one prompt as they were shown (A, B, ...) and the winner, or none
+/// for a tie.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct VoteInfo {
+    pub turn: u64,
+    pub models: Vec<String>,
+    pub winner: Option<String>,
 }
 
 /// A rating key's input: a digit 1-5, or `+` (a 5) and `-` (a 1).

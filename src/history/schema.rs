@@ -74,7 +74,20 @@ const V3: &str = "
 CREATE INDEX requests_streaming ON requests(session_id) WHERE status = 'streaming';
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+/// Version 4: blind votes (the models as shown, in order, and the winner; none for a tie).
+const V4: &str = "
+CREATE TABLE votes (
+    id          INTEGER PRIMARY KEY,
+    session_id  INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    turn_seq    INTEGER NOT NULL,
+    models      TEXT NOT NULL,
+    winner      TEXT,
+    voted_ms    INTEGER NOT NULL,
+    UNIQUE (session_id, turn_seq)
+);
+";
+
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The version this build writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -277,6 +277,16 @@ impl Store {
         Ok(n == 1)
     }
 
+    pub fn vote(&self, session: i64, v: &super::VoteInfo, now: i64) -> rusqlite::Result<()> {
+        let models = serde_json::to_string(&v.models).unwrap_or_else(|_| "[]".into());
+        self.conn.execute(
+            "INSERT OR REPLACE INTO votes (session_id, turn_seq, models, winner, voted_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![session, v.turn, models, v.winner, now],
+        )?;
+        Ok(())
+    }
+
     pub fn begin(&self) -> rusqlite::Result<()> {
         self.conn.execute_batch("BEGIN IMMEDIATE")
     }

@@ -278,6 +278,7 @@ impl Worker {
                 let note = self.clean(&note);
                 self.store.rate(session, seq, score, &note, now)?;
             }
+            Record::Vote(v) => self.store.vote(session, &v, now)?,
         }
         Ok(())
     }

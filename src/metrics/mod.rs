@@ -1,6 +1,7 @@
 //! Timing, token and cost maths. Pure: no IO, no clock.
 
 pub mod cost;
+pub mod leaderboard;
 pub mod stats;
 pub mod timing;
 

@@ -56,6 +56,7 @@ pub struct Runner {
     searching: bool,
     next_search: Option<(u64, String)>,
     reader: Reader,
+    clipboard: Option<super::clipboard::Local>,
 }
 
 impl Drop for Runner {
@@ -78,6 +79,7 @@ impl Runner {
             searching: false,
             next_search: None,
             reader: Reader::default(),
+            clipboard: None,
         }
     }
 
@@ -124,6 +126,18 @@ impl Runner {
                         })
                         .and_then(|v| v.ok_or_else(|| "no earlier session to open".to_string()));
                     let _ = tx.send(Action::SessionLoaded(view.map(Box::new)));
+                });
+            }
+            Effect::LoadLeaderboard => {
+                let (db, reader) = (self.db.clone(), self.reader.clone());
+                self.net.spawn_blocking(move || {
+                    let data = reader.read(db.as_deref(), |store| {
+                        Ok(crate::app::board::BoardData {
+                            votes: crate::history::board::votes(store)?,
+                            figures: crate::history::board::figures(store)?,
+                        })
+                    });
+                    let _ = tx.send(Action::Leaderboard(data.map(Box::new)));
                 });
             }
             Effect::Export => match &self.history {
@@ -193,9 +207,31 @@ impl Runner {
                     t.cancel();
                 }
             }
+            Effect::Copy { text, what } => self.copy(text, what),
             Effect::Quit | Effect::MouseCapture(_) => {}
             other => self.run_history(other),
         }
+    }
+
+    /// OSC 52 to the terminal now; the local clipboard answers on its thread.
+    fn copy(&mut self, text: String, what: String) {
+        let chars = text.chars().count();
+        let osc = super::clipboard::send_osc52(&text);
+        let tx = self.tx.clone();
+        let local = self
+            .clipboard
+            .get_or_insert_with(super::clipboard::Local::start);
+        local.copy(
+            text,
+            Box::new(move |r| {
+                let local = match (r, osc) {
+                    (Ok(()), _) => Ok(()),
+                    (Err(e), Ok(())) => Err(e),
+                    (Err(e), Err(o)) => Err(format!("{e}; and the terminal: {o}")),
+                };
+                let _ = tx.send(Action::Copied { what, chars, local });
+            }),
+        );
     }
 
     /// Bookkeeping for a message from a task. True when it ends something the screen should show

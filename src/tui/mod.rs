@@ -1,6 +1,7 @@
 //! The event loop: terminal events, request messages and a tick feed `update`; its effects are
 //! carried out here; the screen is drawn only when something changed, at most ~60 times a second.
 
+pub mod clipboard;
 pub mod effects;
 pub mod terminal;
 
@@ -128,6 +129,15 @@ pub async fn run(
     };
     let mut state = State::new(keymap, selected, banner(&session, &place));
     state.history.recording = writer.is_ok();
+    // Blind rounds shuffle differently each session.
+    state.blind.seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+        ^ u64::from(std::process::id());
+    // Code grammars load in the background, ready before the first code block closes.
+    let _ = std::thread::Builder::new()
+        .name("gatebench-grammars".into())
+        .spawn(crate::markdown::warm_up);
     state.history.place = place;
     state.config_prices = session.config.prices.clone();
     state.panel.budget_usd = session.config.budget_usd.filter(|b| *b > 0.0);

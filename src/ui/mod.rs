@@ -1,7 +1,9 @@
 //! Drawing: `render(&State, &Theme, &mut Frame)`, one file per region. Reads state, never changes
 //! it, and never reads the clock.
 
+pub mod frontier;
 pub mod history;
+pub mod judge;
 pub mod overlay;
 pub mod panel;
 pub mod panes;
@@ -59,6 +61,12 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame) {
         Overlay::Rehearsal(report) => overlay::rehearsal(report.as_deref(), theme, f),
         Overlay::History(view) => history::view(s, view, theme, f),
         Overlay::Rate(form) => history::rate(form, theme, f),
+        Overlay::Find(field) => judge::find_bar(s, field, theme, f),
+        Overlay::CopyMode => judge::copy_hint(theme, f, s),
+        Overlay::DiffPick => judge::diff_pick(s, theme, f),
+        Overlay::Diff(view) => judge::diff(view, theme, f),
+        Overlay::Vote => judge::vote(s, theme, f),
+        Overlay::Leaderboard(board) => judge::leaderboard(board.as_deref(), theme, f),
     }
 }
 

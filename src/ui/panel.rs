@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
 use super::Theme;
+use crate::app::keymap::Command;
 use crate::app::pane::Status;
 use crate::app::{CompareMetric, PanelView, SORT_KEYS, SortKey, State};
 use crate::format::{fmt_ms, fmt_usd};
@@ -101,6 +102,18 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
 }
 
 fn section(s: &State, view: PanelView, theme: &Theme, f: &mut Frame, area: Rect) {
+    if s.blind.hidden() && view != PanelView::Now {
+        // Per-model figures would tell which answer is whose.
+        let vote = s.keymap.key_for(Command::Vote).unwrap_or_default();
+        f.render_widget(
+            Paragraph::new(Line::styled(
+                format!("Blind round: per-model figures are hidden until you vote ({vote})."),
+                theme.dim(),
+            )),
+            area,
+        );
+        return;
+    }
     match view {
         PanelView::Now => now(s, theme, f, area),
         PanelView::Session => session(s, theme, f, area),
@@ -142,9 +155,10 @@ fn now(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             };
             let cells = vec![
                 Cell::from(format!("{}", i + 1)),
-                Cell::from(match (&pane.route, &pane.served_by) {
-                    (Some(r), Some(m)) => format!("{r} → {m}"),
-                    (Some(r), None) => r.clone(),
+                Cell::from(match (&pane.alias, &pane.route, &pane.served_by) {
+                    (Some(a), _, _) => format!("answer {a}"),
+                    (None, Some(r), Some(m)) => format!("{r} → {m}"),
+                    (None, Some(r), None) => r.clone(),
                     _ => pane.model.clone(),
                 }),
                 Cell::from(pane.state_label()).style(state_style),

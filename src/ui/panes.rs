@@ -1,4 +1,5 @@
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -7,6 +8,7 @@ use ratatui::widgets::{Block, Paragraph};
 use super::Theme;
 use crate::app::keymap::Command;
 use crate::app::pane::{Pane, Status};
+use crate::app::transcript::Row;
 use crate::app::{Focus, Overlay, State};
 use crate::layout;
 
@@ -61,6 +63,10 @@ fn render_pane(p: &Pane, number: usize, focused: bool, theme: &Theme, f: &mut Fr
     // The state comes before the name; a name too long for the pane is shortened in the middle,
     // so two panes never read alike (`demo/…-context`).
     let state = p.state_label();
+    let name = match &p.alias {
+        Some(a) => format!("answer {a}"),
+        None => p.target().to_string(),
+    };
     let rating = p.rating.map_or(String::new(), |n| format!(" ★{n}"));
     let room =
         (area.width as usize).saturating_sub(state.chars().count() + rating.chars().count() + 9);
@@ -73,11 +79,12 @@ fn render_pane(p: &Pane, number: usize, focused: bool, theme: &Theme, f: &mut Fr
     if room >= 4 {
         title.push(Span::styled(" · ", theme.dim()));
         title.push(Span::styled(
-            crate::format::shorten_middle(p.target(), room),
+            crate::format::shorten_middle(&name, room),
             theme.base().add_modifier(Modifier::BOLD),
         ));
     }
     if p.route.is_some()
+        && p.alias.is_none()
         && let Some(served) = &p.served_by
     {
         title.push(Span::styled(format!(" → {served}"), theme.dim()));
@@ -105,23 +112,82 @@ fn render_pane(p: &Pane, number: usize, focused: bool, theme: &Theme, f: &mut Fr
             Style::default().fg(theme.warn),
         ));
     }
+    if let Some(find) = &p.find {
+        block = block.title_bottom(
+            Line::styled(
+                format!(" /{} {} ", find.query, find.count()),
+                Style::default().fg(theme.accent),
+            )
+            .right_aligned(),
+        );
+    }
+    if p.transcript.raw() {
+        block = block.title_top(Line::styled(" raw ", theme.dim()).right_aligned());
+    }
     f.render_widget(block, area);
     // Only the visible rows are drawn, and they are already wrapped to this width: write them
     // straight into the buffer. Drawing cost is independent of the response's length.
-    let buf = f.buffer_mut();
     let width = inner.width as usize;
-    for (y, r) in rows[top..(top + h).min(rows.len())].iter().enumerate() {
-        let (row_y, style) = (inner.y + y as u16, theme.row(r.kind));
-        if r.text.is_ascii() {
-            // Most answer text is ASCII: one cell per byte, no grapheme segmentation needed.
-            for (i, b) in r.text.bytes().take(width).enumerate() {
-                if let Some(cell) = buf.cell_mut((inner.x + i as u16, row_y)) {
-                    let c = if b < b' ' { ' ' } else { b as char };
-                    cell.set_char(c).set_style(style);
-                }
+    let end = (top + h).min(rows.len());
+    let marks = p.lit(top..end);
+    for (y, r) in rows[top..end].iter().enumerate() {
+        let at = (inner.x, inner.y + y as u16);
+        let lit: Vec<(usize, usize, Style)> = marks
+            .iter()
+            .filter(|m| m.row == top + y)
+            .map(|m| (m.start, m.end, theme.found(m.current)))
+            .collect();
+        paint_row(f.buffer_mut(), at, width, r, theme, &lit);
+    }
+}
+
+/// One row into the buffer: the kind's style, its styled runs, then any highlighted byte ranges.
+fn paint_row(
+    buf: &mut Buffer,
+    (x, y): (u16, u16),
+    width: usize,
+    r: &Row,
+    theme: &Theme,
+    lit: &[(usize, usize, Style)],
+) {
+    let base = theme.row(r.kind);
+    if r.runs.is_empty() && lit.is_empty() && r.text.is_ascii() {
+        // Most answer text is ASCII: one cell per byte, no grapheme segmentation needed.
+        for (i, b) in r.text.bytes().take(width).enumerate() {
+            if let Some(cell) = buf.cell_mut((x + i as u16, y)) {
+                let c = if b < b' ' { ' ' } else { b as char };
+                cell.set_char(c).set_style(base);
             }
-        } else {
-            buf.set_stringn(inner.x, row_y, &r.text, width, style);
         }
+        return;
+    }
+    let mut run = 0;
+    let mut col = 0;
+    for (i, ch) in r.text.char_indices() {
+        while r.runs.get(run).is_some_and(|x| (x.end as usize) <= i) {
+            run += 1;
+        }
+        let mut style = r.runs.get(run).map_or(base, |x| theme.mark(base, x.mark));
+        if let Some((_, _, l)) = lit.iter().find(|(a, b, _)| (*a..*b).contains(&i)) {
+            style = style.patch(*l);
+        }
+        let w = crate::markdown::char_width(ch);
+        if col + w > width {
+            break;
+        }
+        if let Some(cell) = buf.cell_mut((x + col as u16, y)) {
+            if ch.is_control() {
+                cell.set_char(' ');
+            } else {
+                cell.set_symbol(ch.encode_utf8(&mut [0; 4]));
+            }
+            cell.set_style(style);
+        }
+        for extra in 1..w {
+            if let Some(cell) = buf.cell_mut((x + (col + extra) as u16, y)) {
+                cell.set_symbol("").set_style(style);
+            }
+        }
+        col += w;
     }
 }

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 
-use crate::app::transcript::RowKind;
+use crate::markdown::{Mark, RowKind, Tint};
 
 pub const BUILTIN: &[(&str, &str)] = &[
     ("dark", include_str!("../../themes/dark.toml")),
@@ -34,6 +34,20 @@ pub struct Theme {
     pub heading: Color,
     pub code: Color,
     pub user: Color,
+    pub syntax: Syntax,
+}
+
+/// Colours for markdown links and code tokens; a theme without a `[syntax]` table gets them from
+/// its other colours.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Syntax {
+    pub link: Color,
+    pub keyword: Color,
+    pub string: Color,
+    pub comment: Color,
+    pub number: Color,
+    pub function: Color,
+    pub type_: Color,
 }
 
 #[derive(Deserialize)]
@@ -41,6 +55,21 @@ pub struct Theme {
 struct ThemeFile {
     name: Option<String>,
     colors: Colors,
+    #[serde(default)]
+    syntax: SyntaxColors,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SyntaxColors {
+    link: Option<String>,
+    keyword: Option<String>,
+    string: Option<String>,
+    comment: Option<String>,
+    number: Option<String>,
+    function: Option<String>,
+    #[serde(rename = "type")]
+    type_: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -66,6 +95,10 @@ fn color(name: &str, v: &str) -> Result<Color, String> {
     Color::from_str(v.trim()).map_err(|_| format!("colour {name} = {v:?} is not a colour"))
 }
 
+fn or(v: &Option<String>, name: &str, fallback: &str) -> Result<Color, String> {
+    color(name, v.as_deref().unwrap_or(fallback))
+}
+
 impl Theme {
     pub fn parse(text: &str, fallback_name: &str) -> Result<Self, String> {
         let f: ThemeFile = toml::from_str(text).map_err(|e| e.to_string())?;
@@ -86,6 +119,15 @@ impl Theme {
             heading: color("heading", &c.heading)?,
             code: color("code", &c.code)?,
             user: color("user", &c.user)?,
+            syntax: Syntax {
+                link: or(&f.syntax.link, "link", &c.accent)?,
+                keyword: or(&f.syntax.keyword, "keyword", &c.heading)?,
+                string: or(&f.syntax.string, "string", &c.ok)?,
+                comment: or(&f.syntax.comment, "comment", &c.dim)?,
+                number: or(&f.syntax.number, "number", &c.warn)?,
+                function: or(&f.syntax.function, "function", &c.accent)?,
+                type_: or(&f.syntax.type_, "type", &c.code)?,
+            },
         })
     }
 
@@ -108,6 +150,15 @@ impl Theme {
             heading: r,
             code: r,
             user: r,
+            syntax: Syntax {
+                link: r,
+                keyword: r,
+                string: r,
+                comment: r,
+                number: r,
+                function: r,
+                type_: r,
+            },
         }
     }
 
@@ -165,6 +216,53 @@ impl Theme {
             Style::default().add_modifier(Modifier::REVERSED)
         } else {
             Style::default().bg(self.highlight_bg)
+        }
+    }
+
+    /// A styled run within a row of `base` style.
+    pub fn mark(&self, base: Style, m: Mark) -> Style {
+        let mut s = base;
+        if let Some(t) = m.tint {
+            let y = &self.syntax;
+            s = s.fg(match t {
+                Tint::Dim => self.dim,
+                Tint::Heading => self.heading,
+                Tint::Code => self.code,
+                Tint::Link => y.link,
+                Tint::Keyword => y.keyword,
+                Tint::Str => y.string,
+                Tint::Comment => y.comment,
+                Tint::Number => y.number,
+                Tint::Function => y.function,
+                Tint::Type => y.type_,
+                Tint::Added => self.ok,
+                Tint::Removed => self.error,
+            });
+        }
+        for (on, modifier) in [
+            (m.bold, Modifier::BOLD),
+            (m.italic, Modifier::ITALIC),
+            (m.underline, Modifier::UNDERLINED),
+            (m.strike, Modifier::CROSSED_OUT),
+        ] {
+            if on {
+                s = s.add_modifier(modifier);
+            }
+        }
+        s
+    }
+
+    /// A search match in a pane; the current one stands out more.
+    pub fn found(&self, current: bool) -> Style {
+        let s = if self.warn == Color::Reset {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default().bg(self.warn).fg(Color::Black)
+        };
+        if current {
+            s.add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        } else {
+            s
         }
     }
 

@@ -1,0 +1,196 @@
+//! Word diff of two panes' answers (`d`, then the other pane's number): deletions and insertions
+//! marked, each side's figures, and how alike they are.
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use similar::{Algorithm, ChangeTag, TextDiff};
+
+use super::{Effect, Overlay, State, copy};
+use crate::format::{fmt_ms, fmt_usd};
+use crate::markdown::{Mark, Spans, Tint};
+
+/// A slow diff (two long, unrelated answers) gives up on finding the shortest edit after this and
+/// shows a coarser one.
+const DIFF_TIMEOUT: Duration = Duration::from_millis(300);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiffView {
+    /// One header line per side: its pane, name and figures.
+    pub sides: [String; 2],
+    /// Share of the words the two answers have in common, 0-1.
+    pub similarity: f64,
+    pub inserted: usize,
+    pub deleted: usize,
+    /// The merged text, line by line, with deletions and insertions marked.
+    pub lines: Vec<Spans>,
+    pub scroll: u16,
+}
+
+pub fn removed() -> Mark {
+    Mark {
+        strike: true,
+        ..Mark::tint(Tint::Removed)
+    }
+}
+
+pub fn added() -> Mark {
+    Mark {
+        underline: true,
+        ..Mark::tint(Tint::Added)
+    }
+}
+
+/// The word diff of `old` and `new`.
+pub fn word_diff(old: &str, new: &str) -> (Vec<Spans>, f64, usize, usize) {
+    let diff = TextDiff::configure()
+        .algorithm(Algorithm::Patience)
+        .timeout(DIFF_TIMEOUT)
+        .diff_words(old, new);
+    let mut lines: Vec<Spans> = vec![Vec::new()];
+    let (mut ins, mut del) = (0, 0);
+    for ch in diff.iter_all_changes() {
+        let mark = match ch.tag() {
+            ChangeTag::Equal => Mark::PLAIN,
+            ChangeTag::Delete => {
+                del += usize::from(!ch.value().trim().is_empty());
+                removed()
+            }
+            ChangeTag::Insert => {
+                ins += usize::from(!ch.value().trim().is_empty());
+                added()
+            }
+        };
+        for (i, part) in ch.value().split('\n').enumerate() {
+            if i > 0 {
+                lines.push(Vec::new());
+            }
+            if !part.is_empty() {
+                let line = lines.last_mut().expect("one line at least");
+                match line.last_mut() {
+                    Some((s, m)) if *m == mark => s.push_str(part),
+                    _ => line.push((part.to_string(), mark)),
+                }
+            }
+        }
+    }
+    (lines, f64::from(diff.ratio()), ins, del)
+}
+
+/// `d`: pick the pane to compare the focused one with.
+pub fn open(s: &mut State) -> Vec<Effect> {
+    if s.focused().is_none() || s.selected_panes().len() < 2 {
+        s.status_msg = Some("a diff needs two panes with answers".into());
+        return vec![];
+    }
+    s.overlay = Overlay::DiffPick;
+    vec![]
+}
+
+pub fn on_pick_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    s.overlay = Overlay::None;
+    let (Some(a), KeyCode::Char(c @ '1'..='9')) = (s.focused(), k.code) else {
+        return vec![];
+    };
+    let panes = s.selected_panes();
+    let Some(&b) = panes.get(c as usize - '1' as usize) else {
+        s.status_msg = Some(format!("there is no pane {c}"));
+        return vec![];
+    };
+    if a == b {
+        s.status_msg = Some("pick another pane than the focused one".into());
+        return vec![];
+    }
+    let text = |p: usize| {
+        s.panes[p]
+            .answer
+            .as_ref()
+            .map(|x| x.text.clone())
+            .filter(|t| !t.is_empty())
+    };
+    let (Some(old), Some(new)) = (text(a), text(b)) else {
+        s.status_msg = Some("both panes need a finished answer to compare".into());
+        return vec![];
+    };
+    let (lines, similarity, inserted, deleted) = word_diff(&old, &new);
+    let number = |p: usize| panes.iter().position(|&x| x == p).map_or(0, |i| i + 1);
+    s.overlay = Overlay::Diff(Box::new(DiffView {
+        sides: [side(s, a, number(a)), side(s, b, number(b))],
+        similarity,
+        inserted,
+        deleted,
+        lines,
+        scroll: 0,
+    }));
+    vec![]
+}
+
+fn side(s: &State, p: usize, number: usize) -> String {
+    let name = copy::label(s, p);
+    let Some(a) = &s.panes[p].answer else {
+        return format!("{number} {name}");
+    };
+    let tokens = a.output_tokens.map_or("? tokens".into(), |n| {
+        format!("{n}{} tokens", if a.estimated { "~" } else { "" })
+    });
+    format!(
+        "{number} {name}: {tokens} · TTFT {} · total {} · {}",
+        fmt_ms(a.ttft_ms),
+        fmt_ms(a.total_ms),
+        fmt_usd(a.cost_usd)
+    )
+}
+
+pub fn on_view_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    let Overlay::Diff(v) = &mut s.overlay else {
+        return vec![];
+    };
+    match k.code {
+        KeyCode::Down | KeyCode::Char('j') => v.scroll = v.scroll.saturating_add(1),
+        KeyCode::Up | KeyCode::Char('k') => v.scroll = v.scroll.saturating_sub(1),
+        KeyCode::PageDown | KeyCode::Char(' ') => v.scroll = v.scroll.saturating_add(10),
+        KeyCode::PageUp => v.scroll = v.scroll.saturating_sub(10),
+        _ => s.overlay = Overlay::None,
+    }
+    vec![]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_of(lines: &[Spans], mark: Mark) -> String {
+        lines
+            .iter()
+            .flatten()
+            .filter(|(_, m)| *m == mark)
+            .map(|(s, _)| s.as_str())
+            .collect::<Vec<_>>()
+            .join("|")
+    }
+
+    #[test]
+    fn words_in_and_out_and_similarity() {
+        let (lines, sim, ins, del) = word_diff("the quick brown fox", "the slow brown fox");
+        assert_eq!(text_of(&lines, removed()), "quick");
+        assert_eq!(text_of(&lines, added()), "slow");
+        assert_eq!((ins, del), (1, 1));
+        // 7 tokens a side (words and spaces), 6 in common: 2*6/14.
+        assert!((sim - 12.0 / 14.0).abs() < 1e-6, "{sim}");
+        let (_, same, ins, del) = word_diff("a b\nc", "a b\nc");
+        assert_eq!((same, ins, del), (1.0, 0, 0));
+        let (lines, none, _, _) = word_diff("alpha", "omega");
+        assert_eq!(none, 0.0);
+        assert_eq!(lines.len(), 1);
+    }
+
+    #[test]
+    fn lines_follow_the_newlines_of_both_sides() {
+        let (lines, _, _, _) = word_diff("one\ntwo\nthree", "one\n2\nthree\nfour");
+        let shown: Vec<String> = lines
+            .iter()
+            .map(|l| l.iter().map(|(s, _)| s.as_str()).collect())
+            .collect();
+        assert_eq!(shown, vec!["one", "two2", "three", "four"]);
+    }
+}
