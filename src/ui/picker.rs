@@ -44,8 +44,11 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let width = inner.width as usize;
     for (row, &mi) in s.picker.matches.iter().enumerate().skip(start).take(list_h) {
         let m = &s.picker.models[mi];
-        let pos = s.selected.iter().position(|id| *id == m.id);
+        // The pane number, as the panes are ordered; a blind round gives no hint.
+        let pane = s.panes.iter().position(|p| p.model == m.id);
+        let pos = pane.and_then(|p| s.selected_panes().iter().position(|&x| x == p));
         let mark = match pos {
+            Some(_) if s.blind.hidden() => "[•] ".to_string(),
             Some(i) => format!("[{}] ", i + 1),
             None => "[ ] ".to_string(),
         };

@@ -88,6 +88,7 @@ pub(super) fn answer(s: &mut State, id: u64, t0: Instant, text: &str, usage: Opt
 }
 
 mod history;
+mod judging;
 mod requests;
 
 #[test]
