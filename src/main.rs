@@ -1,6 +1,8 @@
 use clap::Parser;
 
-use gatebench::cli::{Cli, Command, ask, demo_gateway, history, models, rehearse, shell};
+use gatebench::cli::{
+    Cli, Command, ask, demo_gateway, history, leaderboard, models, rehearse, shell,
+};
 use gatebench::session::Session;
 
 fn main() {
@@ -42,6 +44,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             return history::run(&cli.global, c);
         }
         Some(Command::Export(args)) => return history::export(&cli.global, args),
+        Some(Command::Leaderboard(args)) => return leaderboard::run(&cli.global, args),
         _ => {}
     }
     let cfg = cli.global.load_config()?;
@@ -53,6 +56,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             | Command::Man
             | Command::Config(_)
             | Command::Export(_)
+            | Command::Leaderboard(_)
             | Command::History(history::HistoryArgs { command: Some(_) }),
         ) => Ok(0),
         Some(Command::Models(args)) => {

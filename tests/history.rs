@@ -339,3 +339,101 @@ fn a_damaged_or_unwritable_database_is_named_and_ask_still_answers() {
     assert!(err.contains("no history yet"), "{err}");
     assert!(!empty.path().join("data").exists());
 }
+
+#[test]
+fn the_leaderboard_reads_votes_and_figures_from_the_history() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    // No history yet: a clear error, not an empty table.
+    let (code, _, err) = run(gb(h, &["leaderboard"]));
+    assert_ne!(code, 0);
+    assert!(err.contains("no history yet"), "{err}");
+    let demo = start_demo(h, &[]);
+    let models = ["demo/fast-mini", "demo/pro-large", "demo/local-free"];
+    let mut c = gb(
+        h,
+        &[
+            "--base-url",
+            &demo.base_url,
+            "--api-key-env",
+            KEY_VAR,
+            "ask",
+            "--json",
+        ],
+    );
+    for m in models {
+        c.args(["-m", m]);
+    }
+    c.arg("Compare these.").env(KEY_VAR, &demo.key);
+    let (code, out, err) = run(c);
+    assert_eq!(code, 0, "{out}{err}");
+    // Votes as the workbench stores them: pro-large wins twice, fast-mini once, one tie.
+    let store = Store::open(&h.join("data/history.db")).unwrap();
+    let session = query::last_session(&store, None).unwrap().unwrap();
+    let vote = |turn: u64, winner: Option<&str>| gatebench::history::VoteInfo {
+        turn,
+        models: models.iter().map(|m| m.to_string()).collect(),
+        winner: winner.map(str::to_string),
+    };
+    for (turn, w) in [
+        (1, Some("demo/pro-large")),
+        (2, Some("demo/pro-large")),
+        (3, Some("demo/fast-mini")),
+        (4, None),
+    ] {
+        store
+            .vote(session, &vote(turn, w), 1_000 + turn as i64)
+            .unwrap();
+    }
+    drop(store);
+    let (code, out, err) = run(gb(h, &["leaderboard", "--json"]));
+    assert_eq!(code, 0, "{err}");
+    let v = json(&out);
+    assert_eq!(v["votes"], 4);
+    assert!(
+        v["rating_method"]
+            .as_str()
+            .unwrap()
+            .contains("Bradley-Terry")
+    );
+    let rows = v["models"].as_array().unwrap();
+    let names: Vec<&str> = rows.iter().map(|r| r["model"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        ["demo/pro-large", "demo/fast-mini", "demo/local-free"]
+    );
+    // pro-large: 2 wins of 2 games in each of votes 1-2, 0 of 1 in vote 3, 1 of 2 in the tie.
+    assert_eq!(rows[0]["wins"], 5.0);
+    assert_eq!(rows[0]["games"], 7);
+    let (lo, hi) = (
+        rows[0]["win_rate_low"].as_f64().unwrap(),
+        rows[0]["win_rate_high"].as_f64().unwrap(),
+    );
+    assert!(lo < 5.0 / 7.0 && hi > 5.0 / 7.0, "{lo} {hi}");
+    for r in rows {
+        assert!(r["median_ttft_ms"].as_f64().unwrap() > 0.0, "{r}");
+        assert_eq!(r["answers"], 1);
+    }
+    // The frontier is exactly the models nothing dominates.
+    let frontier: Vec<&str> = v["frontier"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    for r in rows {
+        let m = r["model"].as_str().unwrap();
+        assert_eq!(
+            frontier.contains(&m),
+            r["dominated_by"].is_null() && !r["cost_per_1k_output_usd"].is_null(),
+            "{m}"
+        );
+    }
+    let (code, out, _) = run(gb(h, &["leaderboard"]));
+    assert_eq!(code, 0);
+    assert!(out.starts_with("4 blind votes"), "{out}");
+    assert!(
+        out.contains("demo/pro-large") && out.contains("win rate (95% CI)"),
+        "{out}"
+    );
+}

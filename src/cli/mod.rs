@@ -4,6 +4,7 @@ pub mod ask;
 pub mod ask_record;
 pub mod demo_gateway;
 pub mod history;
+pub mod leaderboard;
 pub mod models;
 pub mod rehearse;
 pub mod shell;
@@ -98,6 +99,9 @@ pub enum Command {
     History(history::HistoryArgs),
     /// Export a stored session as Markdown, JSON or CSV.
     Export(history::ExportArgs),
+    /// Blind-vote standings per model (Bradley-Terry rating, win rate with its interval) beside
+    /// median TTFT and cost per 1k output tokens, and the models the frontier rules out.
+    Leaderboard(leaderboard::LeaderboardArgs),
     /// Serve the built-in demo gateway on 127.0.0.1 until interrupted.
     DemoGateway(demo_gateway::DemoGatewayArgs),
     /// Where the config is, and a check of everything in it.

@@ -1,0 +1,101 @@
+//! `gatebench leaderboard`: the blind votes in the history as standings per model, beside each
+//! model's median TTFT and cost per 1k output tokens, and which models the frontier rules out.
+
+use clap::Args;
+use serde::Serialize;
+
+use super::GlobalArgs;
+use crate::format::{fmt_ms, fmt_usd};
+use crate::history::board;
+use crate::metrics::leaderboard::{RATING_METHOD, Standing, standings};
+
+#[derive(Debug, Args)]
+pub struct LeaderboardArgs {
+    /// One JSON document: the method, the vote count, and every model with its rating, win rate
+    /// and interval, median TTFT, cost per 1k output tokens and what dominates it.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    rating_method: &'static str,
+    votes: usize,
+    models: &'a [Standing],
+    /// Models no other model beats on cost, TTFT and rating at once.
+    frontier: Vec<&'a str>,
+}
+
+pub fn run(global: &GlobalArgs, args: &LeaderboardArgs) -> anyhow::Result<i32> {
+    let store = super::history::open(global)?;
+    let votes = board::votes(&store)?;
+    let figures = board::figures(&store)?;
+    let models = standings(&votes, &figures);
+    let frontier = models
+        .iter()
+        .filter(|m| m.dominated_by.is_none() && m.figures.median_ttft_ms.is_some())
+        .filter(|m| m.figures.cost_per_1k_output_usd.is_some())
+        .map(|m| m.model.as_str())
+        .collect();
+    let report = Report {
+        rating_method: RATING_METHOD,
+        votes: votes.len(),
+        models: &models,
+        frontier,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(0);
+    }
+    print!("{}", text(&report));
+    Ok(0)
+}
+
+fn text(r: &Report) -> String {
+    let mut out = format!(
+        "{} blind vote{} · rating: {}\n\n",
+        r.votes,
+        if r.votes == 1 { "" } else { "s" },
+        r.rating_method
+    );
+    let w = r
+        .models
+        .iter()
+        .map(|m| m.model.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    out.push_str(&format!(
+        "{:>3}  {:<w$}  {:>6}  {:>18}  {:>5}  {:>9}  {:>10}  {}\n",
+        "#", "model", "rating", "win rate (95% CI)", "games", "TTFT p50", "$/1k out", "frontier"
+    ));
+    for (i, m) in r.models.iter().enumerate() {
+        let rate = match (m.win_rate, m.win_rate_low, m.win_rate_high) {
+            (Some(x), Some(lo), Some(hi)) => {
+                format!("{:.0}% ({:.0}-{:.0})", x * 100.0, lo * 100.0, hi * 100.0)
+            }
+            _ => "-".into(),
+        };
+        let frontier = match &m.dominated_by {
+            Some(by) => format!("dominated by {by}"),
+            None if r.frontier.contains(&m.model.as_str()) => "on the frontier".into(),
+            None => "-".into(),
+        };
+        out.push_str(&format!(
+            "{:>3}  {:<w$}  {:>6}  {:>18}  {:>5}  {:>9}  {:>10}  {frontier}\n",
+            i + 1,
+            m.model,
+            m.rating.map_or("-".into(), |x| format!("{x:.0}")),
+            rate,
+            m.games,
+            fmt_ms(m.figures.median_ttft_ms),
+            fmt_usd(m.figures.cost_per_1k_output_usd),
+        ));
+    }
+    if r.models.is_empty() {
+        out.push_str(
+            "no answers or votes yet: in the workbench, Shift-B arms a blind round, then w votes\n",
+        );
+    }
+    out
+}
