@@ -113,7 +113,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 session,
                 net.handle().clone(),
                 &cli.models,
-                cli.theme.as_deref(),
+                (cli.theme.as_deref(), cli.raw),
                 gatebench::tui::HistoryPlan {
                     data_dir: cli.global.data_dir.clone(),
                     off: cli.global.history_off(&cfg_for_history),

@@ -263,3 +263,62 @@ fn a_damaged_history_is_named_and_the_workbench_still_works() {
     tmux.keys(&["C-c"]);
     assert_eq!(s.assert_restored(), "0");
 }
+
+#[test]
+fn markdown_copy_and_a_blind_vote_in_a_real_terminal() {
+    let s = Session::start("inf", "", "-m demo/fast-mini -m demo/pro-large");
+    let tmux = &s.tmux;
+    // OSC 52 from applications lands in tmux's paste buffer with set-clipboard on.
+    assert!(
+        tmux.cmd(&["set", "-g", "set-clipboard", "on"])
+            .status
+            .success()
+    );
+    tmux.wait_for("the models", 20, |x| x.contains("Models 2/6"));
+    tmux.text("[[tokens=400]] explain retries");
+    tmux.keys(&["C-s"]);
+    let screen = tmux.wait_for("both answers", 30, |x| {
+        x.contains("1 done · demo/fast-mini") && x.contains("2 done · demo/pro-large")
+    });
+    // Rendered: no markdown markers on screen (bold list labels, fences).
+    let panes: String = screen.lines().take(30).collect::<Vec<_>>().join("\n");
+    assert!(!panes.contains("**") && !panes.contains("```"), "{panes}");
+    tmux.keys(&["Tab"]);
+    tmux.text("y");
+    tmux.wait_for("the confirmation", 10, |x| {
+        x.contains("copied the answer of demo/fast-mini")
+    });
+    let buffer = String::from_utf8_lossy(&tmux.cmd(&["show-buffer"]).stdout).into_owned();
+    assert!(
+        buffer.contains("explain retries") || buffer.contains("retries"),
+        "the answer as the model wrote it, markers and all: {buffer:?}"
+    );
+    assert!(
+        buffer.contains("**") || buffer.contains("```"),
+        "{buffer:?}"
+    );
+    // A blind round: names hidden until the vote, then the vote is on the leaderboard.
+    tmux.text("B");
+    tmux.keys(&["BTab"]);
+    tmux.text("[[tokens=50]] which is better");
+    tmux.keys(&["C-s"]);
+    let screen = tmux.wait_for("blind answers", 30, |x| {
+        x.contains("1 done · answer A") && x.contains("2 done · answer B")
+    });
+    let titles: Vec<&str> = screen.lines().filter(|l| l.contains("answer A")).collect();
+    assert!(titles.iter().all(|l| !l.contains("demo/")), "{titles:?}");
+    tmux.keys(&["Tab"]);
+    tmux.text("w");
+    tmux.wait_for("the vote box", 10, |x| x.contains("Which answer is best?"));
+    tmux.text("1");
+    tmux.wait_for("names shown", 10, |x| {
+        x.contains("voted demo/") && x.contains("A was demo/")
+    });
+    tmux.text("L");
+    tmux.wait_for("the leaderboard", 10, |x| {
+        x.contains("Leaderboard · 1 blind vote from the history") && x.contains("frontier")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["C-c"]);
+    assert_eq!(s.assert_restored(), "0");
+}

@@ -173,12 +173,13 @@ pub(super) fn new_conversation(s: &mut State) -> Vec<Effect> {
     let effects = requests::cancel(s, all);
     s.history.conversation += 1;
     for p in &mut s.panes {
-        let w = p.transcript.width();
+        let (w, raw) = (p.transcript.width(), p.transcript.raw());
         *p = Pane {
             enabled: p.enabled,
             conversation: s.history.conversation,
             ..Pane::new(p.model.clone(), w)
         };
+        p.transcript.set_raw(raw);
     }
     s.status_msg = Some("new conversation".into());
     effects

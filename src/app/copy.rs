@@ -3,7 +3,6 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::keymap::Command;
 use super::pane::Pane;
 use super::{Effect, Overlay, State};
 use crate::format::{fmt_ms, fmt_usd};
@@ -121,12 +120,16 @@ pub fn on_mode_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         return vec![];
     };
     let n = s.panes[p].transcript.code_blocks().len();
-    let cur = s.panes[p].copy_sel.unwrap_or(0).min(n.saturating_sub(1));
+    if n == 0 {
+        close_mode(s, p);
+        return vec![];
+    }
+    let cur = s.panes[p].copy_sel.unwrap_or(0).min(n - 1);
     let step = |fwd: bool| {
         if fwd {
-            (cur + 1) % n.max(1)
+            (cur + 1) % n
         } else {
-            (cur + n - 1) % n.max(1)
+            (cur + n - 1) % n
         }
     };
     match k.code {
@@ -161,8 +164,6 @@ fn close_mode(s: &mut State, p: usize) {
 
 /// The one-line confirmation once the event loop has copied.
 pub fn copied(s: &mut State, what: &str, chars: usize, local: Result<(), String>) {
-    let key = s.keymap.key_for(Command::CopyAnswer).unwrap_or_default();
-    let _ = key;
     s.status_msg = Some(match local {
         Ok(()) => format!("copied {what} ({chars} chars) to the clipboard"),
         Err(e) => format!(

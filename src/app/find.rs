@@ -115,9 +115,9 @@ pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Enter => {
             s.overlay = Overlay::None;
-            if s.focused()
-                .is_some_and(|p| s.panes[p].find.as_ref().is_some_and(|f| f.query.is_empty()))
-                && let Some(p) = s.focused()
+            // An empty query keeps nothing.
+            if let Some(p) = s.focused()
+                && s.panes[p].find.as_ref().is_some_and(|f| f.query.is_empty())
             {
                 s.panes[p].find = None;
             }

@@ -81,6 +81,8 @@ pub struct State {
     pub routes: BTreeMap<String, Route>,
     pub history: history::HistoryState,
     pub blind: blind::Blind,
+    /// New panes start raw (answers as written) instead of rendered.
+    pub raw_default: bool,
 }
 
 impl State {
@@ -108,6 +110,7 @@ impl State {
             routes: BTreeMap::new(),
             history: history::HistoryState::default(),
             blind: blind::Blind::default(),
+            raw_default: false,
         };
         let mut seen = Vec::new();
         for m in selected {
@@ -172,6 +175,14 @@ impl State {
         self.blind.order(panes)
     }
 
+    /// Every pane, and those opened later, raw (`true`) or rendered.
+    pub fn set_raw_default(&mut self, raw: bool) {
+        self.raw_default = raw;
+        for p in &mut self.panes {
+            p.transcript.set_raw(raw);
+        }
+    }
+
     /// Rows of text a pane shows.
     pub fn pane_height(&self) -> usize {
         self.pane_inner().map_or(10, |r| r.height as usize)
@@ -211,6 +222,7 @@ impl State {
             if !self.panes.iter().any(|p| p.model == id) {
                 let w = self.pane_inner().map_or(40, |r| r.width);
                 let mut pane = Pane::new(id.to_string(), w);
+                pane.transcript.set_raw(self.raw_default);
                 pane.conversation = self.history.conversation;
                 self.panes.push(pane);
             }

@@ -37,7 +37,9 @@ pub fn on_loaded(s: &mut State, view: Result<Box<SessionView>, String>) -> Vec<E
             let p = match s.panes.iter().position(|p| p.model == a.pane_model) {
                 Some(p) => p,
                 None => {
-                    s.panes.push(Pane::new(a.pane_model.clone(), w));
+                    let mut pane = Pane::new(a.pane_model.clone(), w);
+                    pane.transcript.set_raw(s.raw_default);
+                    s.panes.push(pane);
                     s.panes.len() - 1
                 }
             };
@@ -93,8 +95,9 @@ fn restore(s: &mut State, p: usize, prompt: &str, a: &StoredAnswer) {
     let routes = &s.routes;
     let pane = &mut s.panes[p];
     if pane.conversation != a.conversation {
-        let model = pane.model.clone();
+        let (model, raw) = (pane.model.clone(), pane.transcript.raw());
         *pane = Pane::new(model, pane.transcript.width());
+        pane.transcript.set_raw(raw);
         pane.conversation = a.conversation;
     }
     pane.route = a.route.clone().filter(|r| routes.contains_key(r));
@@ -107,6 +110,7 @@ fn restore(s: &mut State, p: usize, prompt: &str, a: &StoredAnswer) {
     }
     if !a.text.is_empty() {
         pane.transcript.block(Seg::Answer, &a.text);
+        pane.transcript.seal();
     }
     pane.status = match a.status {
         Status::Done => PaneStatus::Done,

@@ -37,6 +37,9 @@ pub struct Cli {
     /// Colour theme for the workbench (dark, light, high-contrast, or a file in the config dir).
     #[arg(long)]
     pub theme: Option<String>,
+    /// Show answers as the model wrote them instead of rendered markdown (`t` switches a pane).
+    #[arg(long)]
+    pub raw: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -17,6 +17,8 @@ pub struct Config {
     pub budget_usd: Option<f64>,
     /// `false`: record nothing in the history database.
     pub history: Option<bool>,
+    /// `false`: panes show answers as written, not rendered markdown.
+    pub markdown: Option<bool>,
     pub profiles: BTreeMap<String, ProfileConfig>,
     pub prices: BTreeMap<String, Prices>,
     pub keys: BTreeMap<String, String>,

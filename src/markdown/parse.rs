@@ -53,9 +53,15 @@ struct Building {
     links: Vec<String>,
     code: Option<(String, String)>,
     table: Option<(Table, bool, Vec<Spans>)>,
+    /// Containers past `MAX_DEPTH`, opened but not drawn.
+    too_deep: usize,
 }
 
 const BULLETS: [&str; 3] = ["• ", "◦ ", "▪ "];
+
+/// Quotes and list items nested deeper than this add no more indentation: a hostile answer of
+/// thousands of `>` must not make every row thousands of columns of prefix.
+const MAX_DEPTH: usize = 12;
 
 /// Parse one closed block of markdown.
 pub fn parse(src: &str) -> Parsed {
@@ -69,6 +75,22 @@ pub fn parse(src: &str) -> Parsed {
 }
 
 impl Building {
+    fn push_container(&mut self, c: Container) {
+        if self.stack.len() >= MAX_DEPTH {
+            self.too_deep += 1;
+        } else {
+            self.stack.push(c);
+        }
+    }
+
+    fn pop_container(&mut self) {
+        if self.too_deep > 0 {
+            self.too_deep -= 1;
+        } else {
+            self.stack.pop();
+        }
+    }
+
     fn prefixes(&mut self) -> (Spans, Spans) {
         let (mut first, mut rest) = (Spans::new(), Spans::new());
         for c in &mut self.stack {
@@ -192,7 +214,7 @@ impl Building {
                 self.open_block();
                 self.quotes += 1;
                 let bar = vec![("│ ".to_string(), Mark::tint(Tint::Dim))];
-                self.stack.push(Container {
+                self.push_container(Container {
                     first: bar.clone(),
                     rest: bar,
                     used: false,
@@ -229,7 +251,7 @@ impl Building {
                     _ => BULLETS[depth % BULLETS.len()].to_string(),
                 };
                 let pad = " ".repeat(super::str_width(&marker));
-                self.stack.push(Container {
+                self.push_container(Container {
                     first: vec![(marker, Mark::tint(Tint::Dim).bold())],
                     rest: vec![(pad, Mark::PLAIN)],
                     used: false,
@@ -280,7 +302,7 @@ impl Building {
             }
             TagEnd::BlockQuote(_) => {
                 self.flush();
-                self.stack.pop();
+                self.pop_container();
                 self.quotes = self.quotes.saturating_sub(1);
                 self.need_blank = true;
             }
@@ -292,7 +314,7 @@ impl Building {
             }
             TagEnd::Item => {
                 self.flush();
-                self.stack.pop();
+                self.pop_container();
             }
             TagEnd::Table => {
                 let (prefix, _) = self.prefixes();

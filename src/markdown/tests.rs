@@ -152,3 +152,31 @@ fn code_spans_name_their_rows_and_text() {
     assert_eq!(code[0].rows, 1..4);
     assert_eq!(rows[2].text, "▌ print(1)");
 }
+
+#[test]
+fn hostile_nesting_is_capped_and_any_input_lays_out() {
+    let deep = format!("{}deep", "> ".repeat(5_000));
+    let mut rows = Vec::new();
+    lay_out(&parse(&deep), 40, &mut rows, &mut Vec::new());
+    assert!(rows.len() < 10, "{} rows", rows.len());
+    assert!(rows.iter().all(|r| str_width(&r.text) <= 40));
+    let lists: String = (0..3_000)
+        .map(|i| format!("{}- x\n", "  ".repeat(i % 200)))
+        .collect();
+    let mut rows = Vec::new();
+    lay_out(&parse(&lists), 40, &mut rows, &mut Vec::new());
+    assert!(rows.iter().all(|r| r.text.len() < 200));
+    // Odd input never panics: unclosed fences, stray pipes, control bytes, half a table.
+    for src in [
+        "```",
+        "| a |\n|--|\n| b | c | d |",
+        "\u{1b}[31m**x",
+        "[x](",
+        "> ```\n> a",
+        "1.\n\n\t-",
+    ] {
+        for w in [1, 5, 80] {
+            lay_out(&parse(src), w, &mut Vec::new(), &mut Vec::new());
+        }
+    }
+}

@@ -98,7 +98,7 @@ pub async fn run(
     session: Session,
     net: tokio::runtime::Handle,
     models: &[String],
-    theme: Option<&str>,
+    (theme, raw): (Option<&str>, bool),
     plan: HistoryPlan,
 ) -> anyhow::Result<i32> {
     need_terminal()?;
@@ -129,6 +129,8 @@ pub async fn run(
     };
     let mut state = State::new(keymap, selected, banner(&session, &place));
     state.history.recording = writer.is_ok();
+    // `--raw` or `markdown = false`: answers as written in every pane (`t` switches one).
+    state.set_raw_default(raw || session.config.markdown == Some(false));
     // Blind rounds shuffle differently each session.
     state.blind.seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -151,41 +151,78 @@ fn paint_row(
     lit: &[(usize, usize, Style)],
 ) {
     let base = theme.row(r.kind);
-    if r.runs.is_empty() && lit.is_empty() && r.text.is_ascii() {
-        // Most answer text is ASCII: one cell per byte, no grapheme segmentation needed.
-        for (i, b) in r.text.bytes().take(width).enumerate() {
-            if let Some(cell) = buf.cell_mut((x + i as u16, y)) {
-                let c = if b < b' ' { ' ' } else { b as char };
-                cell.set_char(c).set_style(base);
+    if r.text.is_ascii() {
+        // Most answer text is ASCII: one cell per byte, one style per run.
+        let bytes = &r.text.as_bytes()[..r.text.len().min(width)];
+        let mut start = 0;
+        let whole = [crate::markdown::Run {
+            end: bytes.len() as u32,
+            mark: crate::markdown::Mark::PLAIN,
+        }];
+        let runs = if r.runs.is_empty() {
+            &whole[..]
+        } else {
+            &r.runs[..]
+        };
+        for run in runs {
+            let end = (run.end as usize).min(bytes.len());
+            let style = if r.runs.is_empty() {
+                base
+            } else {
+                theme.mark(base, run.mark)
+            };
+            for (i, &b) in bytes.iter().enumerate().take(end).skip(start) {
+                if let Some(cell) = buf.cell_mut((x + i as u16, y)) {
+                    let c = if b < b' ' { ' ' } else { b as char };
+                    cell.set_char(c).set_style(style);
+                }
+            }
+            start = end;
+        }
+        for &(a, b, l) in lit {
+            for i in a..b.min(bytes.len()) {
+                if let Some(cell) = buf.cell_mut((x + i as u16, y)) {
+                    let patched = cell.style().patch(l);
+                    cell.set_style(patched);
+                }
             }
         }
         return;
     }
     let mut run = 0;
     let mut col = 0;
+    let style_of = |run: usize| r.runs.get(run).map_or(base, |x| theme.mark(base, x.mark));
+    let mut run_style = style_of(0);
     for (i, ch) in r.text.char_indices() {
-        while r.runs.get(run).is_some_and(|x| (x.end as usize) <= i) {
-            run += 1;
+        if r.runs.get(run).is_some_and(|x| (x.end as usize) <= i) {
+            while r.runs.get(run).is_some_and(|x| (x.end as usize) <= i) {
+                run += 1;
+            }
+            run_style = style_of(run);
         }
-        let mut style = r.runs.get(run).map_or(base, |x| theme.mark(base, x.mark));
-        if let Some((_, _, l)) = lit.iter().find(|(a, b, _)| (*a..*b).contains(&i)) {
+        let mut style = run_style;
+        if !lit.is_empty()
+            && let Some((_, _, l)) = lit.iter().find(|(a, b, _)| (*a..*b).contains(&i))
+        {
             style = style.patch(*l);
         }
         let w = crate::markdown::char_width(ch);
         if col + w > width {
             break;
         }
+        // A control character (a tab) is blank across its width; a wide one fills two cells.
+        let c = if ch.is_control() { ' ' } else { ch };
         if let Some(cell) = buf.cell_mut((x + col as u16, y)) {
-            if ch.is_control() {
-                cell.set_char(' ');
-            } else {
-                cell.set_symbol(ch.encode_utf8(&mut [0; 4]));
-            }
-            cell.set_style(style);
+            cell.set_char(c).set_style(style);
         }
         for extra in 1..w {
             if let Some(cell) = buf.cell_mut((x + (col + extra) as u16, y)) {
-                cell.set_symbol("").set_style(style);
+                if ch.is_control() {
+                    cell.set_char(' ');
+                } else {
+                    cell.set_symbol("");
+                }
+                cell.set_style(style);
             }
         }
         col += w;

@@ -357,3 +357,39 @@ fn the_leaderboard_falls_back_to_the_session_without_history() {
     );
     assert!(shown.contains("frontier"), "{shown}");
 }
+
+#[test]
+fn no_color_keeps_the_structure_without_colours() {
+    let s = answered(
+        &["a/fast"],
+        "q",
+        &[
+            "# Title\n\n- **one**\n- two\n\n> quoted\n\n```rust\nfn a() {}\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+        ],
+    );
+    let mut t = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    let theme = crate::ui::Theme::no_color();
+    t.draw(|f| crate::ui::render(&s, &theme, f)).unwrap();
+    let buf = t.backend().buffer();
+    let text = t.backend().to_string();
+    for mark in [
+        "# Title",
+        "• one",
+        "│ quoted",
+        "▌ rust",
+        "▌ fn a() {}",
+        "a │ b",
+        "──┼──",
+    ] {
+        assert!(text.contains(mark), "{mark}:\n{text}");
+    }
+    let mut bold = 0;
+    let pane = s.areas().panes[0];
+    for cell in pane.positions().map(|p| &buf[p]) {
+        assert_eq!(cell.fg, ratatui::style::Color::Reset, "{cell:?}");
+        if cell.modifier.contains(ratatui::style::Modifier::BOLD) && cell.symbol() == "o" {
+            bold += 1;
+        }
+    }
+    assert!(bold > 0, "bold stays");
+}
