@@ -36,6 +36,22 @@ fn run(mut c: Command) -> (i32, String, String) {
     )
 }
 
+/// `gatebench ask` against the demo gateway `demo`, its key in the environment.
+fn ask_on(h: &Path, demo: &common::demo::DemoProcess) -> Command {
+    let mut c = gb(
+        h,
+        &[
+            "--base-url",
+            &demo.base_url,
+            "--api-key-env",
+            KEY_VAR,
+            "ask",
+        ],
+    );
+    c.env(KEY_VAR, &demo.key);
+    c
+}
+
 fn json(s: &str) -> Value {
     serde_json::from_str(s).unwrap_or_else(|e| panic!("{e}: {s}"))
 }
@@ -46,17 +62,8 @@ fn ask_answers_round_trip_through_the_history_with_every_field() {
     let h = home.path();
     let demo = start_demo(h, &[]);
     let ask = |extra: &[&str], prompt: &str| {
-        let mut c = gb(
-            h,
-            &[
-                "--base-url",
-                &demo.base_url,
-                "--api-key-env",
-                KEY_VAR,
-                "ask",
-            ],
-        );
-        c.args(extra).arg(prompt).env(KEY_VAR, &demo.key);
+        let mut c = ask_on(h, &demo);
+        c.args(extra).arg(prompt);
         run(c)
     };
     let (code, out, err) = ask(
@@ -350,21 +357,12 @@ fn the_leaderboard_reads_votes_and_figures_from_the_history() {
     assert!(err.contains("no history yet"), "{err}");
     let demo = start_demo(h, &[]);
     let models = ["demo/fast-mini", "demo/pro-large", "demo/local-free"];
-    let mut c = gb(
-        h,
-        &[
-            "--base-url",
-            &demo.base_url,
-            "--api-key-env",
-            KEY_VAR,
-            "ask",
-            "--json",
-        ],
-    );
+    let mut c = ask_on(h, &demo);
+    c.arg("--json");
     for m in models {
         c.args(["-m", m]);
     }
-    c.arg("Compare these.").env(KEY_VAR, &demo.key);
+    c.arg("Compare these.");
     let (code, out, err) = run(c);
     assert_eq!(code, 0, "{out}{err}");
     // Votes as the workbench stores them: pro-large wins twice, fast-mini once, one tie.

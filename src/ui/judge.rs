@@ -127,14 +127,20 @@ fn line_of(spans: &Spans, theme: &Theme) -> Line<'static> {
     )
 }
 
-pub fn diff(v: &DiffView, theme: &Theme, f: &mut Frame) {
+/// A cleared area nearly the whole screen, `margin` columns in from each side.
+fn big_area(f: &mut Frame, margin: u16) -> Rect {
     let screen = f.area();
     let area = centered(
         screen,
-        screen.width.saturating_sub(4),
+        screen.width.saturating_sub(margin * 2),
         screen.height.saturating_sub(2),
     );
     f.render_widget(Clear, area);
+    area
+}
+
+pub fn diff(v: &DiffView, theme: &Theme, f: &mut Frame) {
+    let area = big_area(f, 2);
     let block = Block::bordered()
         .title(format!(
             " Diff · {:.0}% alike · {} words in, {} out ",
@@ -173,13 +179,7 @@ pub fn diff(v: &DiffView, theme: &Theme, f: &mut Frame) {
 }
 
 pub fn leaderboard(board: Option<&Board>, theme: &Theme, f: &mut Frame) {
-    let screen = f.area();
-    let area = centered(
-        screen,
-        screen.width.saturating_sub(2),
-        screen.height.saturating_sub(2),
-    );
-    f.render_widget(Clear, area);
+    let area = big_area(f, 1);
     let Some(b) = board else {
         small_box(
             "Leaderboard",

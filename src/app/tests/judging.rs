@@ -114,9 +114,7 @@ fn slash_searches_the_pane_and_n_moves_between_matches() {
 
 #[test]
 fn matches_follow_new_text_on_the_tick() {
-    let mut s = state(&["a/fast"]);
-    typed(&mut s, "q");
-    let id = sends(&update(&mut s, ctrl('s')))[0].0;
+    let (mut s, id) = sent_one("q");
     let t0 = Instant::now();
     let mut r = Req::start(&mut s, id, t0);
     r.content(&mut s, t0, "one word\n");
