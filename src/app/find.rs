@@ -198,6 +198,50 @@ pub fn refresh(s: &mut State) {
     }
 }
 
+/// A highlighted byte range of a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lit {
+    pub row: usize,
+    pub start: usize,
+    pub end: usize,
+    pub current: bool,
+}
+
+impl super::pane::Pane {
+    /// What to highlight in rows `rows`: search matches, the code block picked in copy mode.
+    pub fn lit(&self, rows: std::ops::Range<usize>) -> Vec<Lit> {
+        let mut out = Vec::new();
+        if let Some(f) = &self.find {
+            let from = f.hits.partition_point(|h| h.row < rows.start);
+            for (i, h) in f.hits.iter().enumerate().skip(from) {
+                if h.row >= rows.end {
+                    break;
+                }
+                out.push(Lit {
+                    row: h.row,
+                    start: h.start,
+                    end: h.end,
+                    current: i == f.current,
+                });
+            }
+        }
+        let code = self.transcript.code_blocks();
+        if let Some(c) = self.copy_sel.and_then(|i| code.get(i)) {
+            let all = self.transcript.rows();
+            for row in c.rows.start.max(rows.start)..c.rows.end.min(rows.end) {
+                let end = all.get(row).map_or(0, |r| r.text.len());
+                out.push(Lit {
+                    row,
+                    start: 0,
+                    end,
+                    current: true,
+                });
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

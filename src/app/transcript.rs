@@ -6,8 +6,11 @@
 
 use std::sync::Arc;
 
-use crate::markdown::{self, Parsed, wrap_starts};
+use crate::markdown::{Parsed, wrap_starts};
+
+mod blocks;
 pub use crate::markdown::{CodeSpan, Row, RowKind};
+use blocks::OpenBlock;
 
 /// What a segment of text is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,46 +46,6 @@ pub struct Transcript {
     code: Vec<CodeSpan>,
     /// Bumped by every change to the rows (searches re-run when it moves).
     version: u64,
-}
-
-#[derive(Debug, Clone, Default)]
-struct OpenBlock {
-    src: String,
-    first_row: usize,
-    /// Inside a fence opened at the start of a line: its character and length.
-    fence: Option<(char, usize)>,
-    /// A blank line ended the block's text so far: the next unindented line starts a new one.
-    blank: bool,
-}
-
-/// A fence opening at the line's start: ``` or ~~~, three or more.
-fn fence_of(line: &str) -> Option<(char, usize)> {
-    let c = line.chars().next().filter(|c| *c == '`' || *c == '~')?;
-    let n = line.chars().take_while(|x| *x == c).count();
-    (n >= 3 && !(c == '`' && line[n..].contains('`'))).then_some((c, n))
-}
-
-fn closes_fence(line: &str, (c, n): (char, usize)) -> bool {
-    let t = line.trim_start_matches(' ');
-    line.len() - t.len() <= 3
-        && t.chars().take_while(|x| *x == c).count() >= n
-        && t.trim_start_matches(c).trim().is_empty()
-}
-
-fn is_heading(line: &str) -> bool {
-    let n = line.bytes().take_while(|b| *b == b'#').count();
-    (1..=6).contains(&n)
-        && line[n..]
-            .chars()
-            .next()
-            .is_none_or(|c| c == ' ' || c == '\t')
-}
-
-fn hash_of(s: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    s.hash(&mut h);
-    h.finish()
 }
 
 impl Transcript {
@@ -235,86 +198,6 @@ impl Transcript {
     }
 
     /// A new answer line begins with `part`: after a blank line, unindented text starts a block.
-    fn line_starts(&mut self, part: &str) {
-        let o = &self.open;
-        if o.blank && o.fence.is_none() && part.starts_with(|c: char| !c.is_whitespace()) {
-            self.close_open();
-        }
-    }
-
-    /// The answer line in `self.line` is complete. Fences and headings are blocks of their own;
-    /// returns whether the block closes with this line.
-    fn line_ends(&mut self) -> bool {
-        let line = self.line.as_str();
-        if let Some(f) = self.open.fence {
-            if closes_fence(line, f) {
-                self.open.fence = None;
-                return true;
-            }
-            return false;
-        }
-        let fence = fence_of(line);
-        let heading = is_heading(line);
-        if fence.is_some() || heading {
-            // Everything before this line is a block of its own.
-            let nl = usize::from(self.open.src.ends_with('\n'));
-            let before = self.open.src.len().saturating_sub(line.len() + nl);
-            if !self.open.src[..before].trim().is_empty() {
-                self.split_before(before);
-            }
-            self.open.fence = fence;
-            return heading;
-        }
-        self.open.blank = line.trim().is_empty() && !self.open.src.trim().is_empty();
-        false
-    }
-
-    /// Close the open block at byte `cut` of its text; the rest (the current line) stays open.
-    fn split_before(&mut self, cut: usize) {
-        let rest = self.open.src.split_off(cut);
-        let line_rows = self
-            .rows
-            .split_off(self.line_first_row.min(self.rows.len()));
-        self.close_open();
-        self.line_first_row = self.rows.len();
-        self.rows.extend(line_rows);
-        self.open.src = rest;
-    }
-
-    /// Render the open block (markdown), once; raw mode keeps its rows as written.
-    fn close_open(&mut self) {
-        self.version += 1;
-        let src = std::mem::take(&mut self.open.src);
-        let first = self.open.first_row.min(self.rows.len());
-        self.open = OpenBlock::default();
-        if src.trim().is_empty() {
-            self.open.first_row = self.rows.len();
-            return;
-        }
-        let ordinal = self.closed;
-        self.closed += 1;
-        if !self.raw {
-            let hash = hash_of(&src);
-            let parsed = match self.cache.get(ordinal) {
-                Some((h, p)) if *h == hash => p.clone(),
-                _ => {
-                    let p = Arc::new(markdown::parse(&src));
-                    self.cache.truncate(ordinal);
-                    self.cache.push((hash, p.clone()));
-                    p
-                }
-            };
-            self.rows.truncate(first);
-            markdown::lay_out(&parsed, self.width, &mut self.rows, &mut self.code);
-            let gap = &src[src.trim_end().len()..];
-            if gap.matches('\n').count() >= 2 {
-                self.rows.push(Row::plain(String::new(), RowKind::Text));
-            }
-        }
-        self.open.first_row = self.rows.len();
-        self.line_first_row = self.rows.len();
-    }
-
     fn rewrap_tail(&mut self, seg: Seg) {
         let kind = classify(seg, &self.line, self.in_code);
         // Rows before the last one of this line are final; re-wrap from the last one.
@@ -369,121 +252,4 @@ fn starts_numbered(t: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn texts(t: &Transcript) -> Vec<&str> {
-        t.rows().iter().map(|r| r.text.as_str()).collect()
-    }
-
-    #[test]
-    fn wraps_words_and_breaks_long_ones() {
-        let mut t = Transcript::new(10);
-        t.push(Seg::Answer, "hello world this is x\nabcdefghijklmnop");
-        assert_eq!(
-            texts(&t),
-            vec!["hello", "world this", "is x", "abcdefghij", "klmnop"]
-        );
-    }
-
-    #[test]
-    fn incremental_equals_one_shot_at_any_chunking() {
-        let text = "# Title here\n\nSome words that wrap across rows nicely.\n```rust\nfn main() { println!(\"hi\"); }\n```\n- item one is long enough to wrap\n1. numbered\n\nverylongwordwithoutanyspacesatall end";
-        for raw in [false, true] {
-            let mut whole = Transcript::new(12);
-            whole.set_raw(raw);
-            whole.push(Seg::Answer, text);
-            whole.seal();
-            for step in 1..8 {
-                let mut inc = Transcript::new(12);
-                inc.set_raw(raw);
-                let chars: Vec<char> = text.chars().collect();
-                for c in chars.chunks(step) {
-                    inc.push(Seg::Answer, &c.iter().collect::<String>());
-                }
-                inc.seal();
-                assert_eq!(inc.rows(), whole.rows(), "step {step} raw {raw}");
-                assert_eq!(inc.code_blocks(), whole.code_blocks());
-            }
-            let kinds: Vec<RowKind> = whole.rows().iter().map(|r| r.kind).collect();
-            assert_eq!(kinds[0], RowKind::Heading);
-            assert!(kinds.contains(&RowKind::Fence));
-            assert!(kinds.contains(&RowKind::Code));
-            assert_eq!(whole.code_blocks().len(), usize::from(!raw));
-        }
-    }
-
-    fn texts_all(t: &Transcript) -> Vec<String> {
-        t.rows().iter().map(|r| r.text.clone()).collect()
-    }
-
-    #[test]
-    fn blocks_render_as_they_close_and_an_open_fence_stays_plain() {
-        let mut t = Transcript::new(40);
-        t.push(Seg::Answer, "Some **bold** text.\n\n```python\nprint(1)\n");
-        // The paragraph closed when the fence began: rendered, markers gone.
-        assert_eq!(t.rows()[0].text, "Some bold text.");
-        assert!(!t.rows()[0].runs.is_empty());
-        // The fence is still open: shown as written, plain, nothing to copy yet.
-        let shown = texts_all(&t);
-        assert!(shown.contains(&"```python".to_string()), "{shown:?}");
-        assert!(t.code_blocks().is_empty());
-        let v = t.version();
-        t.push(Seg::Answer, "```\nafter");
-        assert!(t.version() > v);
-        let shown = texts_all(&t);
-        assert!(shown.contains(&"▌ python".to_string()), "{shown:?}");
-        assert_eq!(t.code_blocks().len(), 1);
-        assert_eq!(t.code_blocks()[0].code, "print(1)");
-        // The last paragraph is open until the answer ends.
-        assert_eq!(shown.last().unwrap(), "after");
-        t.seal();
-        assert_eq!(texts_all(&t).last().unwrap(), "after");
-        // Raw shows everything as written, and back again.
-        t.set_raw(true);
-        assert!(texts_all(&t).contains(&"Some **bold** text.".to_string()));
-        t.set_raw(false);
-        assert_eq!(t.rows()[0].text, "Some bold text.");
-    }
-
-    #[test]
-    fn a_resize_keeps_an_open_block_open() {
-        let mut t = Transcript::new(40);
-        t.push(Seg::Answer, "para one\n\n**still writing");
-        t.set_width(30);
-        assert_eq!(texts_all(&t).last().unwrap(), "**still writing");
-        t.push(Seg::Answer, "**\n");
-        t.seal();
-        assert_eq!(texts_all(&t).last().unwrap(), "still writing");
-    }
-
-    #[test]
-    fn resize_rewraps_everything_and_segments_stay_apart() {
-        let mut t = Transcript::new(40);
-        t.block(Seg::User, "a question");
-        t.block(Seg::Reasoning, "thinking about it");
-        t.push(Seg::Answer, "the answer");
-        let kinds: Vec<RowKind> = t.rows().iter().map(|r| r.kind).collect();
-        assert_eq!(
-            kinds,
-            vec![
-                RowKind::User,
-                RowKind::Info,
-                RowKind::Reasoning,
-                RowKind::Text
-            ]
-        );
-        let before = t.rows().to_vec();
-        t.set_width(5);
-        assert!(t.rows().len() > before.len());
-        t.set_width(40);
-        assert_eq!(t.rows(), &before[..]);
-    }
-
-    #[test]
-    fn wide_chars_count_double() {
-        let mut t = Transcript::new(4);
-        t.push(Seg::Answer, "日本語です");
-        assert_eq!(texts(&t), vec!["日本", "語で", "す"]);
-    }
-}
+mod tests;

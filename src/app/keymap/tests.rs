@@ -1,0 +1,74 @@
+use super::*;
+use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyModifiers};
+
+fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+    KeyEvent::new(code, mods)
+}
+
+#[test]
+fn parse_and_match() {
+    let k = parse_key("ctrl-s").unwrap();
+    assert!(k.matches(&key(KeyCode::Char('s'), KeyModifiers::CONTROL)));
+    let k = parse_key("?").unwrap();
+    assert!(k.matches(&key(KeyCode::Char('?'), KeyModifiers::SHIFT)));
+    assert!(k.matches(&key(KeyCode::Char('?'), KeyModifiers::NONE)));
+    let k = parse_key("shift-tab").unwrap();
+    assert!(k.matches(&key(KeyCode::BackTab, KeyModifiers::SHIFT)));
+    assert_eq!(parse_key("alt-enter").unwrap().to_string(), "Alt-Enter");
+    assert_eq!(parse_key("ctrl-s").unwrap().to_string(), "Ctrl-S");
+    assert!(parse_key("ctrl-").is_none());
+    assert!(parse_key("nonsense").is_none());
+}
+
+#[test]
+fn plain_keys_type_in_text_inputs() {
+    let km = Keymap::new(&BTreeMap::new()).unwrap();
+    let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
+    assert_eq!(km.lookup(&q, false), Some(Command::Quit));
+    assert_eq!(km.lookup(&q, true), None);
+    let ctrl_c = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(km.lookup(&ctrl_c, true), Some(Command::Quit));
+    let alt3 = key(KeyCode::Char('3'), KeyModifiers::ALT);
+    assert_eq!(km.lookup(&alt3, true), Some(Command::ToggleRoute(3)));
+    let three = key(KeyCode::Char('3'), KeyModifiers::NONE);
+    assert_eq!(km.lookup(&three, false), Some(Command::JumpPane(3)));
+    assert_eq!(km.lookup(&three, true), None);
+}
+
+#[test]
+fn overrides_replace_and_unknowns_fail() {
+    let mut o = BTreeMap::new();
+    o.insert("send".to_string(), "ctrl-x".to_string());
+    let km = Keymap::new(&o).unwrap();
+    let cx = key(KeyCode::Char('x'), KeyModifiers::CONTROL);
+    assert_eq!(km.lookup(&cx, true), Some(Command::Send));
+    let cs = key(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert_eq!(km.lookup(&cs, true), None);
+    o.insert("launch".to_string(), "x".to_string());
+    assert!(Keymap::new(&o).unwrap_err().contains("launch"));
+    let mut bad = BTreeMap::new();
+    bad.insert("send".to_string(), "ctrl-".to_string());
+    assert!(Keymap::new(&bad).is_err());
+}
+
+#[test]
+fn a_key_bound_to_two_commands_is_an_error_naming_both() {
+    let o: BTreeMap<String, String> = [("rerun".to_string(), "m".to_string())].into();
+    let e = Keymap::new(&o).unwrap_err();
+    assert!(
+        e.contains("rerun") && e.contains("maximize") && e.contains(" m "),
+        "{e}"
+    );
+    // Moving the other command away resolves it.
+    let o: BTreeMap<String, String> = [
+        ("rerun".to_string(), "m".to_string()),
+        ("maximize".to_string(), "z".to_string()),
+    ]
+    .into();
+    assert!(Keymap::new(&o).is_ok());
+    assert!(
+        Keymap::new(&BTreeMap::new()).is_ok(),
+        "the defaults never conflict"
+    );
+}
