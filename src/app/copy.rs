@@ -142,13 +142,14 @@ pub fn on_mode_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('c') => {
             close_mode(s, p);
             if let Some(c) = s.panes[p].transcript.code_blocks().get(cur) {
-                let lang = if c.lang.is_empty() { "" } else { " " };
-                let what = format!(
-                    "code block {} of {n}{lang}{} ({} lines)",
-                    cur + 1,
-                    c.lang,
-                    c.code.lines().count()
-                );
+                let lines = match c.code.lines().count() {
+                    1 => "1 line".to_string(),
+                    n => format!("{n} lines"),
+                };
+                let what = match c.lang.as_str() {
+                    "" => format!("code block {} of {n}, {lines}", cur + 1),
+                    lang => format!("code block {} of {n} ({lang}), {lines}", cur + 1),
+                };
                 return copy(c.code.clone(), what);
             }
         }
@@ -165,9 +166,9 @@ fn close_mode(s: &mut State, p: usize) {
 /// The one-line confirmation once the event loop has copied.
 pub fn copied(s: &mut State, what: &str, chars: usize, local: Result<(), String>) {
     s.status_msg = Some(match local {
-        Ok(()) => format!("copied {what} ({chars} chars) to the clipboard"),
+        Ok(()) => format!("copied {what}: {chars} chars, to the clipboard"),
         Err(e) => format!(
-            "copied {what} ({chars} chars) through the terminal (OSC 52); local clipboard: {e}"
+            "copied {what}: {chars} chars, through the terminal (OSC 52); local clipboard: {e}"
         ),
     });
 }

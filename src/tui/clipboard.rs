@@ -37,6 +37,10 @@ impl Local {
                 // Opened on first use, kept while the workbench runs (X11 serves from it).
                 let mut board: Option<arboard::Clipboard> = None;
                 for (text, reply) in rx {
+                    if let Some(why) = no_display() {
+                        reply(Err(why.into()));
+                        continue;
+                    }
                     if board.is_none() {
                         match arboard::Clipboard::new() {
                             Ok(b) => board = Some(b),
@@ -66,9 +70,19 @@ impl Local {
     }
 }
 
+/// On Linux and the BSDs the local clipboard needs a display server; over SSH or on a console
+/// there is none, and trying would only fail slowly.
+fn no_display() -> Option<&'static str> {
+    let unix_desktop = cfg!(all(unix, not(target_os = "macos")));
+    let none = std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty())
+        && std::env::var_os("WAYLAND_DISPLAY").is_none_or(|d| d.is_empty());
+    (unix_desktop && none).then_some("none here (no DISPLAY or WAYLAND_DISPLAY)")
+}
+
 fn brief(e: &arboard::Error) -> String {
     let s = e.to_string();
-    s.lines().next().unwrap_or("unavailable").to_string()
+    let first = s.lines().next().unwrap_or("unavailable");
+    crate::format::shorten_middle(first, 80)
 }
 
 #[cfg(test)]

@@ -67,6 +67,9 @@ pub fn render(b: &Board, theme: &Theme, f: &mut Frame, area: Rect) {
         fmt_ms(Some(yb[0])),
         fmt_ms(Some(yb[1]))
     );
+    // One column's width in cost units: a label that would run off the right edge goes to the
+    // left of its marker instead.
+    let col = (xb[1] - xb[0]) / f64::from(area.width.saturating_sub(2).max(1));
     let canvas = Canvas::default()
         .block(block.title_bottom(Line::styled(format!(" {axis} "), theme.dim())))
         .x_bounds(xb)
@@ -78,15 +81,76 @@ pub fn render(b: &Board, theme: &Theme, f: &mut Frame, area: Rect) {
                 } else {
                     ("●", ok)
                 };
-                ctx.print(
-                    *x,
-                    *y,
-                    Line::from(vec![
-                        Span::styled(mark, style),
-                        Span::styled(label.clone(), style),
-                    ]),
-                );
+                let width = label.chars().count() as f64 + 1.0;
+                let (at, spans) = if *x + width * col > xb[1] {
+                    let left = *x - (width - 1.0) * col;
+                    (
+                        left,
+                        vec![
+                            Span::styled(label.clone(), style),
+                            Span::styled(mark, style),
+                        ],
+                    )
+                } else {
+                    (
+                        *x,
+                        vec![
+                            Span::styled(mark, style),
+                            Span::styled(label.clone(), style),
+                        ],
+                    )
+                };
+                ctx.print(at.max(xb[0]), *y, Line::from(spans));
             }
         });
     f.render_widget(canvas, area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::leaderboard::{ModelFigures, standings};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    #[test]
+    fn every_model_with_figures_is_drawn_and_labelled() {
+        let fig = |ttft: f64, cost: f64| ModelFigures {
+            answers: 1,
+            median_ttft_ms: Some(ttft),
+            cost_per_1k_output_usd: Some(cost),
+        };
+        let figures = [
+            ("a".to_string(), fig(587.0, 0.012)),
+            ("b".to_string(), fig(146.0, 0.000731)),
+            ("c".to_string(), fig(1940.0, 0.00487)),
+        ]
+        .into();
+        let votes = vec![crate::history::VoteInfo {
+            turn: 1,
+            models: vec!["a".into(), "b".into(), "c".into()],
+            winner: Some("a".into()),
+        }];
+        let board = Board {
+            standings: standings(&votes, &figures),
+            votes: 1,
+            source: "the history",
+        };
+        let theme = Theme::builtin("dark").unwrap();
+        for width in [30, 50, 66] {
+            let mut t = Terminal::new(TestBackend::new(width, 16)).unwrap();
+            t.draw(|f| render(&board, &theme, f, f.area())).unwrap();
+            let shown = t.backend().to_string();
+            let rating = |i: usize| format!("{:.0}", board.standings[i].rating.unwrap());
+            // Whole labels: rank and rating, on the marker's left at the right edge.
+            for (i, mark) in [(0, "●"), (1, "●"), (2, "✗")] {
+                let right = format!("{mark}{} {}", i + 1, rating(i));
+                let left = format!("{} {}{mark}", i + 1, rating(i));
+                assert!(
+                    shown.contains(&right) || shown.contains(&left),
+                    "{right}:\n{shown}"
+                );
+            }
+        }
+    }
 }

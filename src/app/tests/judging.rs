@@ -160,7 +160,7 @@ fn y_copies_the_answer_and_shift_y_the_comparison() {
     );
     let msg = s.status_msg.clone().unwrap();
     assert!(
-        msg.contains("copied the answer of a/fast (6 chars)") && msg.contains("OSC 52"),
+        msg.contains("copied the answer of a/fast: 6 chars") && msg.contains("OSC 52"),
         "{msg}"
     );
 }
@@ -177,7 +177,7 @@ fn copy_mode_walks_code_blocks_and_copies_one() {
     assert_eq!(s.panes[0].copy_sel, Some(0));
     let c = copies(&update(&mut s, key(KeyCode::Enter)));
     assert_eq!(c[0].0, "fn a() {}");
-    assert!(c[0].1.contains("code block 1 of 2 rust"), "{}", c[0].1);
+    assert_eq!(c[0].1, "code block 1 of 2 (rust), 1 line");
     assert_eq!(s.overlay, Overlay::None);
     assert_eq!(s.panes[0].copy_sel, None);
     // No code: says so.

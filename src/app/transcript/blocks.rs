@@ -118,6 +118,13 @@ impl Transcript {
                 }
             };
             self.rows.truncate(first);
+            // A blank line before the block (after a fence, which closes at once) or after it
+            // (before the next block) is one blank row.
+            let blank = |r: &[Row]| r.last().is_none_or(|x| x.text.is_empty());
+            let lead = &src[..src.len() - src.trim_start().len()];
+            if lead.contains('\n') && !blank(&self.rows) {
+                self.rows.push(Row::plain(String::new(), RowKind::Text));
+            }
             markdown::lay_out(&parsed, self.width, &mut self.rows, &mut self.code);
             let gap = &src[src.trim_end().len()..];
             if gap.matches('\n').count() >= 2 {

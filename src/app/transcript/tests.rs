@@ -114,3 +114,24 @@ fn wide_chars_count_double() {
     t.push(Seg::Answer, "日本語です");
     assert_eq!(texts(&t), vec!["日本", "語で", "す"]);
 }
+
+#[test]
+fn a_blank_line_after_a_fence_stays_one_blank_row() {
+    let mut t = Transcript::new(30);
+    t.block(Seg::User, "> q");
+    t.push(Seg::Answer, "```sh\nls\n```\n\nAfter the code.\n\nLast.");
+    t.seal();
+    let shown: Vec<String> = t.rows().iter().map(|r| r.text.clone()).collect();
+    let at = shown.iter().position(|r| r == "▌ ls").unwrap();
+    assert_eq!(shown[at + 1], "", "{shown:?}");
+    assert_eq!(shown[at + 2], "After the code.");
+    assert_eq!(shown[at + 3], "");
+    assert_eq!(shown[at + 4], "Last.");
+    // Never two blank rows in a row.
+    assert!(
+        shown
+            .windows(2)
+            .all(|w| !(w[0].is_empty() && w[1].is_empty())),
+        "{shown:?}"
+    );
+}
