@@ -18,13 +18,20 @@ const DIFF_TIMEOUT: Duration = Duration::from_millis(300);
 pub struct DiffView {
     /// One header line per side: its pane, name and figures.
     pub sides: [String; 2],
+    /// `None` while the diff is computed off the event loop.
+    pub result: Option<WordDiff>,
+    pub scroll: u16,
+}
+
+/// What a word diff found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WordDiff {
+    /// The merged text, line by line, with deletions and insertions marked.
+    pub lines: Vec<Spans>,
     /// Share of the words the two answers have in common, 0-1.
     pub similarity: f64,
     pub inserted: usize,
     pub deleted: usize,
-    /// The merged text, line by line, with deletions and insertions marked.
-    pub lines: Vec<Spans>,
-    pub scroll: u16,
 }
 
 pub fn removed() -> Mark {
@@ -41,8 +48,8 @@ pub fn added() -> Mark {
     }
 }
 
-/// The word diff of `old` and `new`.
-pub fn word_diff(old: &str, new: &str) -> (Vec<Spans>, f64, usize, usize) {
+/// The word diff of `old` and `new` (a task runs it: it reads the clock for its timeout).
+pub fn word_diff(old: &str, new: &str) -> WordDiff {
     let diff = TextDiff::configure()
         .algorithm(Algorithm::Patience)
         .timeout(DIFF_TIMEOUT)
@@ -74,7 +81,21 @@ pub fn word_diff(old: &str, new: &str) -> (Vec<Spans>, f64, usize, usize) {
             }
         }
     }
-    (lines, f64::from(diff.ratio()), ins, del)
+    WordDiff {
+        lines,
+        similarity: f64::from(diff.ratio()),
+        inserted: ins,
+        deleted: del,
+    }
+}
+
+/// The task's diff arrived.
+pub fn diffed(s: &mut State, d: WordDiff) {
+    if let Overlay::Diff(v) = &mut s.overlay
+        && v.result.is_none()
+    {
+        v.result = Some(d);
+    }
 }
 
 /// `d`: pick the pane to compare the focused one with.
@@ -112,17 +133,13 @@ pub fn on_pick_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         s.status_msg = Some("both panes need a finished answer to compare".into());
         return vec![];
     };
-    let (lines, similarity, inserted, deleted) = word_diff(&old, &new);
     let number = |p: usize| panes.iter().position(|&x| x == p).map_or(0, |i| i + 1);
     s.overlay = Overlay::Diff(Box::new(DiffView {
         sides: [side(s, a, number(a)), side(s, b, number(b))],
-        similarity,
-        inserted,
-        deleted,
-        lines,
+        result: None,
         scroll: 0,
     }));
-    vec![]
+    vec![Effect::Diff { old, new }]
 }
 
 fn side(s: &State, p: usize, number: usize) -> String {
@@ -171,23 +188,25 @@ mod tests {
 
     #[test]
     fn words_in_and_out_and_similarity() {
-        let (lines, sim, ins, del) = word_diff("the quick brown fox", "the slow brown fox");
+        let d = word_diff("the quick brown fox", "the slow brown fox");
+        let (lines, sim, ins, del) = (d.lines, d.similarity, d.inserted, d.deleted);
         assert_eq!(text_of(&lines, removed()), "quick");
         assert_eq!(text_of(&lines, added()), "slow");
         assert_eq!((ins, del), (1, 1));
         // 7 tokens a side (words and spaces), 6 in common: 2*6/14.
         assert!((sim - 12.0 / 14.0).abs() < 1e-6, "{sim}");
-        let (_, same, ins, del) = word_diff("a b\nc", "a b\nc");
-        assert_eq!((same, ins, del), (1.0, 0, 0));
-        let (lines, none, _, _) = word_diff("alpha", "omega");
-        assert_eq!(none, 0.0);
-        assert_eq!(lines.len(), 1);
+        let same = word_diff("a b\nc", "a b\nc");
+        assert_eq!((same.similarity, same.inserted, same.deleted), (1.0, 0, 0));
+        let none = word_diff("alpha", "omega");
+        assert_eq!(none.similarity, 0.0);
+        assert_eq!(none.lines.len(), 1);
     }
 
     #[test]
     fn lines_follow_the_newlines_of_both_sides() {
-        let (lines, _, _, _) = word_diff("one\ntwo\nthree", "one\n2\nthree\nfour");
-        let shown: Vec<String> = lines
+        let d = word_diff("one\ntwo\nthree", "one\n2\nthree\nfour");
+        let shown: Vec<String> = d
+            .lines
             .iter()
             .map(|l| l.iter().map(|(s, _)| s.as_str()).collect())
             .collect();

@@ -57,6 +57,8 @@ pub enum Action {
         chars: usize,
         local: Result<(), String>,
     },
+    /// A word diff computed by a task.
+    Diffed(Box<crate::app::diff::WordDiff>),
     /// Votes and figures for the leaderboard, from the history.
     Leaderboard(Result<Box<crate::app::board::BoardData>, String>),
 }
@@ -99,4 +101,9 @@ pub enum Effect {
     },
     /// Read votes and model figures from the history for the leaderboard.
     LoadLeaderboard,
+    /// Word-diff two answers off the event loop.
+    Diff {
+        old: String,
+        new: String,
+    },
 }

@@ -321,6 +321,10 @@ fn apply(s: &mut State, action: Action) -> Vec<Effect> {
             copy::copied(s, &what, chars, local);
             vec![]
         }
+        Action::Diffed(d) => {
+            diff::diffed(s, *d);
+            vec![]
+        }
         Action::Leaderboard(board) => {
             board::loaded(s, board);
             vec![]

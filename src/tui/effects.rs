@@ -208,6 +208,12 @@ impl Runner {
                 }
             }
             Effect::Copy { text, what } => self.copy(text, what),
+            Effect::Diff { old, new } => {
+                self.net.spawn_blocking(move || {
+                    let d = crate::app::diff::word_diff(&old, &new);
+                    let _ = tx.send(Action::Diffed(Box::new(d)));
+                });
+            }
             Effect::Quit | Effect::MouseCapture(_) => {}
             other => self.run_history(other),
         }

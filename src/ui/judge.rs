@@ -141,13 +141,17 @@ fn big_area(f: &mut Frame, margin: u16) -> Rect {
 
 pub fn diff(v: &DiffView, theme: &Theme, f: &mut Frame) {
     let area = big_area(f, 2);
-    let block = Block::bordered()
-        .title(format!(
+    let title = match &v.result {
+        Some(d) => format!(
             " Diff · {:.0}% alike · {} words in, {} out ",
-            v.similarity * 100.0,
-            v.inserted,
-            v.deleted
-        ))
+            d.similarity * 100.0,
+            d.inserted,
+            d.deleted
+        ),
+        None => " Diff · comparing… ".to_string(),
+    };
+    let block = Block::bordered()
+        .title(title)
         .title_bottom(" ↑↓ PgUp PgDn scroll · any other key closes ")
         .border_style(theme.border(true));
     let inner = block.inner(area);
@@ -169,7 +173,11 @@ pub fn diff(v: &DiffView, theme: &Theme, f: &mut Frame) {
         ]),
         head,
     );
-    let lines: Vec<Line> = v.lines.iter().map(|l| line_of(l, theme)).collect();
+    let lines: Vec<Line> = v
+        .result
+        .as_ref()
+        .map(|d| d.lines.iter().map(|l| line_of(l, theme)).collect())
+        .unwrap_or_default();
     f.render_widget(
         Paragraph::new(lines)
             .wrap(ratatui::widgets::Wrap { trim: false })

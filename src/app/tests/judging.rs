@@ -196,11 +196,25 @@ fn d_then_a_number_diffs_two_answers() {
     );
     update(&mut s, ch('d'));
     assert_eq!(s.overlay, Overlay::DiffPick);
-    update(&mut s, ch('2'));
+    let effects = update(&mut s, ch('2'));
+    assert!(screen(&s).contains("comparing"));
+    // The event loop runs the diff as a task and hands back its result.
+    let Some(Effect::Diff { old, new }) = effects.into_iter().next() else {
+        panic!("no diff effect")
+    };
+    assert_eq!(
+        (old.as_str(), new.as_str()),
+        ("the quick brown fox", "the slow brown fox")
+    );
+    update(
+        &mut s,
+        Action::Diffed(Box::new(diff::word_diff(&old, &new))),
+    );
     let Overlay::Diff(v) = &s.overlay else {
         panic!("{:?}", s.overlay)
     };
-    assert_eq!((v.inserted, v.deleted), (1, 1));
+    let d = v.result.as_ref().unwrap();
+    assert_eq!((d.inserted, d.deleted), (1, 1));
     assert!(v.sides[0].starts_with("1 a/fast") && v.sides[1].starts_with("2 b/large"));
     let shown = screen(&s);
     assert!(shown.contains("86% alike"), "{shown}");
