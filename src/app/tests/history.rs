@@ -165,11 +165,7 @@ fn a_cancelled_answer_is_recorded_as_cancelled() {
 #[test]
 fn rating_takes_a_score_then_a_note_and_shows_in_title_and_stats() {
     let mut s = recording(&["a/fast", "b/large"]);
-    typed(&mut s, "q");
-    let ids: Vec<u64> = sends(&update(&mut s, ctrl('s')))
-        .iter()
-        .map(|x| x.0)
-        .collect();
+    let ids = send_ids(&mut s, "q");
     // Nothing to rate while it runs.
     s.focus = Focus::Panes;
     update(&mut s, key(KeyCode::Char('1')));

@@ -35,6 +35,13 @@ fn screen_but_picker(s: &State) -> String {
     out
 }
 
+/// Arm a blind round (a pane key), then back to the editor.
+fn arm_blind(s: &mut State) {
+    s.focus = Focus::Panes;
+    update(s, shift('B'));
+    s.focus = Focus::Editor;
+}
+
 fn shift(c: char) -> Action {
     Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::SHIFT))
 }
@@ -46,11 +53,7 @@ fn ch(c: char) -> Action {
 /// Models selected, `prompt` sent, each answered with its text; focus on the panes.
 fn answered(models: &[&str], prompt: &str, texts: &[&str]) -> State {
     let mut s = state(models);
-    typed(&mut s, prompt);
-    let ids: Vec<u64> = sends(&update(&mut s, ctrl('s')))
-        .iter()
-        .map(|x| x.0)
-        .collect();
+    let ids = send_ids(&mut s, prompt);
     let t0 = Instant::now();
     for (id, text) in ids.iter().zip(texts) {
         answer(&mut s, *id, t0, text, None);
@@ -233,15 +236,9 @@ fn a_blind_round_hides_names_until_the_vote_then_records_it() {
     let mut s = state(&MODELS);
     s.history.recording = true;
     s.blind.seed = 7;
-    s.focus = Focus::Panes;
-    update(&mut s, shift('B'));
+    arm_blind(&mut s);
     assert!(s.blind.armed);
-    s.focus = Focus::Editor;
-    typed(&mut s, "Which is best?");
-    let ids: Vec<u64> = sends(&update(&mut s, ctrl('s')))
-        .iter()
-        .map(|x| x.0)
-        .collect();
+    let ids = send_ids(&mut s, "Which is best?");
     assert!(!s.blind.armed, "one round per arming");
     let order = s.selected_panes();
     assert_eq!(order.len(), 3);
@@ -314,14 +311,8 @@ fn blind_order_depends_on_the_seed_and_a_tie_is_a_vote() {
         assert_eq!(sorted, vec![0, 1, 2]);
     }
     let mut s = state(&MODELS[..2]);
-    s.focus = Focus::Panes;
-    update(&mut s, shift('B'));
-    s.focus = Focus::Editor;
-    typed(&mut s, "q");
-    let ids: Vec<u64> = sends(&update(&mut s, ctrl('s')))
-        .iter()
-        .map(|x| x.0)
-        .collect();
+    arm_blind(&mut s);
+    let ids = send_ids(&mut s, "q");
     s.focus = Focus::Panes;
     update(&mut s, ch('w'));
     assert!(

@@ -65,6 +65,12 @@ pub(super) fn sends(effects: &[Effect]) -> Vec<(u64, ChatRequest)> {
         .collect()
 }
 
+/// Type `prompt` in the editor and send it: the request ids.
+pub(super) fn send_ids(s: &mut State, prompt: &str) -> Vec<u64> {
+    typed(s, prompt);
+    sends(&update(s, ctrl('s'))).iter().map(|x| x.0).collect()
+}
+
 /// The pane's transcript rows as text.
 pub(super) fn texts(p: &pane::Pane) -> Vec<&str> {
     p.transcript
