@@ -1,8 +1,8 @@
 //! The leaderboard from blind votes. A vote among n answers is n-1 pairwise wins for the winner
 //! (a tie: every pair draws, half a win each). Per model: the win rate with a 95% Wilson interval,
-//! and a Bradley-Terry rating (fitted by Hunter's MM iterations, on the Elo scale: 1500 is the
-//! mean, +400 is ten times the odds). Every model also meets a virtual 1500 opponent once, to a
-//! draw, so a model that never won still gets a finite rating. The frontier: a model is dominated
+//! and a Bradley-Terry rating (fitted by Hunter's MM iterations, on the Elo scale: +400 is ten
+//! times the odds). Every model also meets a virtual 1500 opponent once, to a draw: it anchors the
+//! scale, and a model that never won still gets a finite rating. The frontier: a model is dominated
 //! when another is no dearer, no slower and rated no lower, and better in one of them.
 
 use std::collections::BTreeMap;
@@ -37,7 +37,7 @@ pub struct Standing {
 }
 
 pub const RATING_METHOD: &str =
-    "Bradley-Terry (MM fit, ties half a win, one virtual draw at 1500), Elo scale";
+    "Bradley-Terry (MM fit, ties half a win, one virtual draw against a 1500 opponent), Elo scale";
 
 /// Pairwise results: `games[(a, b)]` and `wins[(a, b)]` (a's wins over b, ties half).
 #[derive(Debug, Default)]
@@ -101,9 +101,10 @@ fn bradley_terry(n: usize, p: &Pairs, prior: f64) -> Vec<f64> {
             }
             next[i] = if denom > 0.0 { wins[i] / denom } else { s[i] };
         }
-        // Geometric mean 1: the scale is fixed, 1500 stays the mean.
+        // The virtual opponent fixes the scale at 1 (1500). Without it, geometric mean 1 does.
         let log_mean = next.iter().map(|x| x.max(1e-12).ln()).sum::<f64>() / n.max(1) as f64;
-        let next: Vec<f64> = next.iter().map(|x| x.max(1e-12) / log_mean.exp()).collect();
+        let scale = if prior > 0.0 { 1.0 } else { log_mean.exp() };
+        let next: Vec<f64> = next.iter().map(|x| x.max(1e-12) / scale).collect();
         let change = next
             .iter()
             .zip(&s)
@@ -287,10 +288,28 @@ mod tests {
     }
 
     #[test]
-    fn a_model_that_never_won_still_has_a_finite_rating() {
+    fn one_win_against_the_virtual_draw_matches_the_hand_solved_fit() {
+        // a beat b once; each also drew with the virtual 1500 opponent (strength 1). The fit
+        // solves x^2/(x^2+1) + x/(x+1) = 1.5 for a's strength x (b's is 1/x): x = 2.130395, so
+        // a = 1500 + 400 log10 x = 1631.38 and b = 1368.62.
         let s = standings(&[vote(&["a", "b"], Some("a"))], &BTreeMap::new());
-        let b = get(&s, "b").rating.unwrap();
-        assert!(b.is_finite() && b < 1500.0, "{b}");
+        let (a, b) = (get(&s, "a").rating.unwrap(), get(&s, "b").rating.unwrap());
+        assert!((a - 1631.384).abs() < 0.01, "{a}");
+        assert!((b - 1368.616).abs() < 0.01, "{b}");
+    }
+
+    #[test]
+    fn without_the_prior_a_model_without_games_leaves_the_fit_alone() {
+        let figures: BTreeMap<String, ModelFigures> =
+            [("idle".to_string(), ModelFigures::default())].into();
+        let votes = vec![vote(&["a", "b"], Some("a")), vote(&["a", "b"], Some("b"))];
+        let s = standings_with(&votes, &figures, 0.0);
+        assert_eq!(get(&s, "idle").rating, None);
+        for m in ["a", "b"] {
+            let r = get(&s, m).rating.unwrap();
+            assert!(r.is_finite(), "{m}: {r}");
+        }
+        assert!((get(&s, "a").rating.unwrap() - get(&s, "b").rating.unwrap()).abs() < 1e-6);
     }
 
     #[test]
