@@ -326,6 +326,76 @@ mod tests {
         assert!(hi > 0.4 && hi < 0.5);
     }
 
+    fn standing(model: &str, cost: f64, ttft: f64, rating: Option<f64>) -> Standing {
+        Standing {
+            model: model.into(),
+            rating,
+            wins: 0.0,
+            games: 0,
+            win_rate: None,
+            win_rate_low: None,
+            win_rate_high: None,
+            figures: ModelFigures {
+                answers: 1,
+                median_ttft_ms: Some(ttft),
+                cost_per_1k_output_usd: Some(cost),
+            },
+            dominated_by: None,
+        }
+    }
+
+    #[test]
+    fn dominance_needs_no_worse_everywhere_and_better_somewhere() {
+        let base = standing("x", 1.0, 100.0, Some(1500.0));
+        // Alike in everything: neither dominates.
+        assert!(!dominates(&standing("y", 1.0, 100.0, Some(1500.0)), &base));
+        // Better in exactly one figure, equal in the others: dominates.
+        assert!(dominates(&standing("y", 0.5, 100.0, Some(1500.0)), &base));
+        assert!(dominates(&standing("y", 1.0, 90.0, Some(1500.0)), &base));
+        assert!(dominates(&standing("y", 1.0, 100.0, Some(1600.0)), &base));
+        // Worse in one figure: does not, however good the others.
+        assert!(!dominates(&standing("y", 1.5, 50.0, Some(1900.0)), &base));
+        assert!(!dominates(&standing("y", 0.1, 150.0, Some(1900.0)), &base));
+        assert!(!dominates(&standing("y", 0.1, 50.0, Some(1400.0)), &base));
+        // Two unrated models compare on cost and TTFT; rated against unrated never decides.
+        let unrated = standing("u", 1.0, 100.0, None);
+        assert!(dominates(&standing("v", 0.5, 90.0, None), &unrated));
+        assert!(!dominates(&standing("v", 1.0, 100.0, None), &unrated));
+        assert!(!dominates(
+            &standing("v", 0.5, 90.0, Some(1600.0)),
+            &unrated
+        ));
+        assert!(!dominates(&unrated, &base));
+        // A missing figure decides nothing.
+        let mut no_cost = standing("n", 0.1, 10.0, Some(2000.0));
+        no_cost.figures.cost_per_1k_output_usd = None;
+        assert!(!dominates(&no_cost, &base));
+    }
+
+    #[test]
+    fn win_rates_count_ties_as_half() {
+        let votes = vec![
+            vote(&["a", "b"], Some("a")),
+            vote(&["a", "b"], Some("a")),
+            vote(&["a", "b"], None),
+        ];
+        let figures: BTreeMap<String, ModelFigures> =
+            [("idle".to_string(), ModelFigures::default())].into();
+        let s = standings(&votes, &figures);
+        let a = get(&s, "a");
+        assert!((a.win_rate.unwrap() - 2.5 / 3.0).abs() < 1e-9);
+        assert!((get(&s, "b").win_rate.unwrap() - 0.5 / 3.0).abs() < 1e-9);
+        let (lo, hi) = wilson(2.5, 3.0).unwrap();
+        assert_eq!((a.win_rate_low, a.win_rate_high), (Some(lo), Some(hi)));
+        let idle = get(&s, "idle");
+        assert_eq!(
+            (idle.win_rate, idle.win_rate_low, idle.rating, idle.games),
+            (None, None, None, 0)
+        );
+        assert_eq!(s.last().unwrap().model, "idle", "unrated last");
+        assert_eq!(median(vec![5.0, 1.0, 4.0, 2.0, 3.0]), Some(3.0));
+    }
+
     #[test]
     fn the_frontier_marks_dearer_slower_worse_models() {
         let fig = |ttft: f64, cost: f64| ModelFigures {
