@@ -90,6 +90,9 @@ fn bradley_terry(n: usize, p: &Pairs, prior: f64) -> Vec<f64> {
                 + prior / 2.0
         })
         .collect();
+    let played: Vec<usize> = (0..n)
+        .filter(|i| p.games.keys().any(|(a, _)| a == i))
+        .collect();
     for _ in 0..1_000 {
         let mut next = vec![0.0; n];
         for i in 0..n {
@@ -101,10 +104,22 @@ fn bradley_terry(n: usize, p: &Pairs, prior: f64) -> Vec<f64> {
             }
             next[i] = if denom > 0.0 { wins[i] / denom } else { s[i] };
         }
-        // The virtual opponent fixes the scale at 1 (1500). Without it, geometric mean 1 does.
-        let log_mean = next.iter().map(|x| x.max(1e-12).ln()).sum::<f64>() / n.max(1) as f64;
+        // The virtual opponent fixes the scale at 1 (1500). Without it, geometric mean 1 over
+        // the models that played does (one that never played keeps 1 and does not count).
+        let log_mean = played.iter().map(|&i| next[i].max(1e-12).ln()).sum::<f64>()
+            / played.len().max(1) as f64;
         let scale = if prior > 0.0 { 1.0 } else { log_mean.exp() };
-        let next: Vec<f64> = next.iter().map(|x| x.max(1e-12) / scale).collect();
+        let next: Vec<f64> = next
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                if played.contains(&i) {
+                    x.max(1e-12) / scale
+                } else {
+                    1.0
+                }
+            })
+            .collect();
         let change = next
             .iter()
             .zip(&s)
@@ -299,17 +314,33 @@ mod tests {
     }
 
     #[test]
+    fn the_prior_anchors_the_scale_even_when_the_ratings_are_not_centred() {
+        // a beat b and a beat c. Solving the fit's equations for strengths x (a) and y (b, c):
+        // 2x/(x+y) + x/(x+1) = 2.5 and y/(x+y) + y/(y+1) = 0.5 gives x = 3.50207, y = 0.56509:
+        // 1717.73 and 1400.85. Their geometric mean is not 1: nothing may rescale them.
+        let votes = vec![vote(&["a", "b"], Some("a")), vote(&["a", "c"], Some("a"))];
+        let s = standings(&votes, &BTreeMap::new());
+        assert!((get(&s, "a").rating.unwrap() - 1717.730).abs() < 0.01);
+        for m in ["b", "c"] {
+            assert!((get(&s, m).rating.unwrap() - 1400.848).abs() < 0.01, "{m}");
+        }
+    }
+
+    #[test]
     fn without_the_prior_a_model_without_games_leaves_the_fit_alone() {
         let figures: BTreeMap<String, ModelFigures> =
             [("idle".to_string(), ModelFigures::default())].into();
-        let votes = vec![vote(&["a", "b"], Some("a")), vote(&["a", "b"], Some("b"))];
+        let votes = vec![
+            vote(&["a", "b"], Some("a")),
+            vote(&["a", "b"], Some("a")),
+            vote(&["a", "b"], Some("b")),
+        ];
         let s = standings_with(&votes, &figures, 0.0);
         assert_eq!(get(&s, "idle").rating, None);
-        for m in ["a", "b"] {
-            let r = get(&s, m).rating.unwrap();
-            assert!(r.is_finite(), "{m}: {r}");
-        }
-        assert!((get(&s, "a").rating.unwrap() - get(&s, "b").rating.unwrap()).abs() < 1e-6);
+        // As without the idle model: 120.41 apart, either side of 1500.
+        let (a, b) = (get(&s, "a").rating.unwrap(), get(&s, "b").rating.unwrap());
+        assert!((a - b - 120.412).abs() < 0.01, "{a} {b}");
+        assert!((a + b - 3000.0).abs() < 1e-6, "{a} {b}");
     }
 
     #[test]
