@@ -42,11 +42,13 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     // Keep the cursor in view.
     let start = s.picker.cursor.saturating_sub(list_h.saturating_sub(1));
     let width = inner.width as usize;
+    // The panes' order, once per frame (a blind round shuffles it).
+    let order = s.selected_panes();
     for (row, &mi) in s.picker.matches.iter().enumerate().skip(start).take(list_h) {
         let m = &s.picker.models[mi];
         // The pane number, as the panes are ordered; a blind round gives no hint.
         let pane = s.panes.iter().position(|p| p.model == m.id);
-        let pos = pane.and_then(|p| s.selected_panes().iter().position(|&x| x == p));
+        let pos = pane.and_then(|p| order.iter().position(|&x| x == p));
         let mark = match pos {
             Some(_) if s.blind.hidden() => "[•] ".to_string(),
             Some(i) => format!("[{}] ", i + 1),
