@@ -20,6 +20,13 @@ pub fn fmt_usd(v: Option<f64>) -> String {
     }
 }
 
+/// A figure as short as it stays exact to 4 decimals: `800`, `0.0125`, `2.5`.
+pub fn trim_float(v: f64) -> String {
+    let s = format!("{v:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
 /// `128k`, `1M`, `8192`.
 pub fn fmt_ctx(n: u64) -> String {
     if n >= 1_000_000 && n.is_multiple_of(1_000_000) {

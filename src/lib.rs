@@ -1,6 +1,7 @@
 //! gatebench: a terminal workbench for OpenAI-compatible LLM gateways.
 
 pub mod answer;
+pub mod bench;
 pub mod app;
 pub mod clean;
 pub mod cli;
@@ -8,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod format;
 pub mod gateway;
+pub mod jsonschema;
 pub mod history;
 pub mod layout;
 pub mod markdown;

@@ -1,7 +1,7 @@
 use clap::Parser;
 
 use gatebench::cli::{
-    Cli, Command, ask, demo_gateway, history, leaderboard, models, rehearse, shell,
+    Cli, Command, ask, bench, demo_gateway, history, leaderboard, models, rehearse, shell,
 };
 use gatebench::session::Session;
 
@@ -45,6 +45,9 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         Some(Command::Export(args)) => return history::export(&cli.global, args),
         Some(Command::Leaderboard(args)) => return leaderboard::run(&cli.global, args),
+        Some(Command::Bench(bench::BenchArgs {
+            command: Some(c), ..
+        })) => return bench::command(&cli.global, c),
         _ => {}
     }
     let cfg = cli.global.load_config()?;
@@ -57,12 +60,26 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             | Command::Config(_)
             | Command::Export(_)
             | Command::Leaderboard(_)
+            | Command::Bench(bench::BenchArgs { command: Some(_), .. })
             | Command::History(history::HistoryArgs { command: Some(_) }),
         ) => Ok(0),
         Some(Command::Models(args)) => {
             let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;
             eprintln!("{}", session.describe());
             models::run(&session, args).await
+        }
+        Some(Command::Bench(args)) => {
+            let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;
+            eprintln!("{}", session.describe());
+            let writer = cli
+                .global
+                .history_writer(&session.config, session.key.clone(), Box::new(|e| eprintln!("warning: {e}")))
+                .ok();
+            let code = bench::run(&session, &args.run, writer.as_ref()).await;
+            if let Some(w) = writer {
+                w.flush(std::time::Duration::from_secs(5));
+            }
+            code
         }
         Some(Command::Rehearse(args)) => {
             let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;

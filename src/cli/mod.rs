@@ -2,6 +2,7 @@
 
 pub mod ask;
 pub mod ask_record;
+pub mod bench;
 pub mod demo_gateway;
 pub mod history;
 pub mod leaderboard;
@@ -97,6 +98,10 @@ pub enum Command {
     /// Send N requests through a route and report what its fallbacks bought: success rates,
     /// added latency, which hop served, cost against the primary alone.
     Rehearse(rehearse::RehearseArgs),
+    /// Benchmark a workload across models and routes side by side: closed or open loop, HDR
+    /// percentiles, checks and a judge, cost per request and per day, CI gates, --compare, shards
+    /// and `bench merge`; `bench list` and `bench show` read the runs stored in the history.
+    Bench(bench::BenchArgs),
     /// The history: with no subcommand, the workbench opens on it; `list`, `search`, `show`,
     /// `stats` and `prune` are for scripts.
     History(history::HistoryArgs),

@@ -166,7 +166,12 @@ pub fn script(seed: u64, speed: f64, ask: &Ask) -> Script {
     } else {
         Vec::new()
     };
-    let mut answer = tokens(text::answer(&mut rng, &ask.prompt, want_answer));
+    let mut answer = if ask.prompt.contains(crate::bench::judge::REPLY_FORM) {
+        // Asked to grade: a deterministic score and reason, as a judge model would reply.
+        tokens(text::verdict(&mut rng))
+    } else {
+        tokens(text::answer(&mut rng, &ask.prompt, want_answer))
+    };
     let budget = ask.max_tokens.unwrap_or(usize::MAX);
     let full = reasoning.len() + answer.len();
     reasoning.truncate(budget);

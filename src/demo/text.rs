@@ -251,6 +251,19 @@ pub fn count_tokens(text: &str) -> usize {
     tokenize(text).len()
 }
 
+/// A judge's reply: a score of 1-5 (mostly 3-5) and a one-line reason, from the seed.
+pub fn verdict(rng: &mut SplitMix64) -> String {
+    const REASONS: &[&str] = &[
+        "It answers the question but misses part of the rubric.",
+        "It follows the rubric closely and stays on topic.",
+        "It is correct and complete, with no padding.",
+        "It covers the main point and skips a detail the rubric asks for.",
+    ];
+    let score = [2, 3, 4, 4, 5, 5][rng.next_u64() as usize % 6];
+    let reason = REASONS[rng.next_u64() as usize % REASONS.len()];
+    format!("SCORE: {score}\nREASON: {reason}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -172,6 +172,8 @@ pub enum Record {
     },
     /// A blind round's vote.
     Vote(VoteInfo),
+    /// A finished `gatebench bench` run.
+    Bench(Box<crate::bench::summary::Summary>),
 }
 
 /// A blind vote: the models of one prompt as they were shown (A, B, ...) and the winner, or none

@@ -87,7 +87,20 @@ CREATE TABLE votes (
 );
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+/// Version 5: benchmark runs (`gatebench bench`), each its whole mergeable summary as JSON.
+const V5: &str = "
+CREATE TABLE bench_runs (
+    id          INTEGER PRIMARY KEY,
+    started_ms  INTEGER NOT NULL,
+    base_url    TEXT NOT NULL,
+    workload    TEXT NOT NULL,
+    targets     TEXT NOT NULL,
+    summary     TEXT NOT NULL
+);
+CREATE INDEX bench_runs_started ON bench_runs(started_ms);
+";
+
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The version this build writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -287,6 +287,45 @@ impl Store {
         Ok(())
     }
 
+    /// Store a benchmark run: `json` is its summary, already scrubbed.
+    pub fn add_bench(
+        &self,
+        s: &crate::bench::summary::Summary,
+        json: &str,
+    ) -> rusqlite::Result<i64> {
+        let targets: Vec<&str> = s.targets.iter().map(|t| t.target.as_str()).collect();
+        self.conn.execute(
+            "INSERT INTO bench_runs (started_ms, base_url, workload, targets, summary)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![s.started_unix_ms, s.base_url, s.workload, targets.join(", "), json],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Benchmark runs, newest first: id, start, workload, targets.
+    pub fn bench_runs(&self, limit: usize) -> rusqlite::Result<Vec<BenchRow>> {
+        let mut st = self.conn.prepare(
+            "SELECT id, started_ms, workload, targets FROM bench_runs
+             ORDER BY started_ms DESC, id DESC LIMIT ?1",
+        )?;
+        let rows = st.query_map([limit as i64], |r| {
+            Ok(BenchRow {
+                id: r.get(0)?,
+                started_ms: r.get(1)?,
+                workload: r.get(2)?,
+                targets: r.get(3)?,
+            })
+        })?;
+        rows.collect()
+    }
+
+    /// One stored run's summary JSON.
+    pub fn bench_run(&self, id: i64) -> rusqlite::Result<Option<String>> {
+        self.conn
+            .query_row("SELECT summary FROM bench_runs WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+    }
+
     pub fn begin(&self) -> rusqlite::Result<()> {
         self.conn.execute_batch("BEGIN IMMEDIATE")
     }
@@ -294,6 +333,15 @@ impl Store {
     pub fn commit(&self) -> rusqlite::Result<()> {
         self.conn.execute_batch("COMMIT")
     }
+}
+
+/// A stored benchmark run, as listed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchRow {
+    pub id: i64,
+    pub started_ms: i64,
+    pub workload: String,
+    pub targets: String,
 }
 
 /// Whether a process with this id is running (Linux: `/proc`; elsewhere unknown counts as gone).

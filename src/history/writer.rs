@@ -279,6 +279,12 @@ impl Worker {
                 self.store.rate(session, seq, score, &note, now)?;
             }
             Record::Vote(v) => self.store.vote(session, &v, now)?,
+            Record::Bench(summary) => {
+                let json = serde_json::to_string(&summary).unwrap_or_default();
+                let mut clean = (*summary).clone();
+                clean.base_url = self.clean(&summary.base_url);
+                self.store.add_bench(&clean, &self.clean(&json))?;
+            }
         }
         Ok(())
     }

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::gateway::wire::{Prices, Usage};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CostSource {
     /// The gateway's own figure for this response (`usage.cost`, `x-litellm-response-cost`).

@@ -1,0 +1,19 @@
+//! `gatebench bench`: a workload through several models and routes of one gateway, side by side,
+//! under a chosen load, with checks, a judge, percentiles from HDR histograms, cost per request
+//! and a projected bill, CI gates, comparison with an earlier run, and shards that merge exactly.
+//!
+//! Pure parts: `workload`, `checks`, `judge`, `schedule` (arrival times), `stats`, `report`,
+//! `gate`, `summary`, `output`. Thin async parts: `schedule::drive` and `run`.
+
+pub mod checks;
+pub mod gate;
+pub mod hist;
+pub mod judge;
+pub mod output;
+pub mod report;
+pub mod run;
+pub mod schedule;
+pub mod stats;
+pub mod summary;
+pub mod sweep;
+pub mod workload;

@@ -1,0 +1,278 @@
+//! A summary as a terminal table, Markdown or CSV, and the comparison with an earlier run. Pure.
+
+use std::fmt::Write;
+
+use super::report::{Results, numbers};
+use super::summary::Summary;
+use crate::format::{fmt_usd, trim_float};
+
+/// Milliseconds with the precision a benchmark needs: `0.42 ms`, `8.1 ms`, `320 ms`, `1.25 s`.
+fn fmt_ms(v: Option<f64>) -> String {
+    match v {
+        Some(ms) if ms < 1.0 => format!("{ms:.2} ms"),
+        Some(ms) if ms < 10.0 => format!("{ms:.1} ms"),
+        other => crate::format::fmt_ms(other),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+    Md,
+}
+
+const HEADERS: [&str; 10] = [
+    "target",
+    "requests",
+    "errors",
+    "TTFT p50/p95/p99",
+    "ITL p50/p95",
+    "total p50/p95",
+    "tok/s p50",
+    "tokens in/out",
+    "cost / 1k req",
+    "checks",
+];
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or("-".into(), |r| format!("{:.1}%", r * 100.0))
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map_or("-".into(), |x| format!("{x:.0}"))
+}
+
+fn row(r: &Results) -> [String; 10] {
+    let est = if r.tokens_estimated.unwrap_or(0.0) > 0.0 { " ~" } else { "" };
+    let cost = match &r.cost_source {
+        Some(src) => format!("{} ({src})", fmt_usd(r.cost_per_1k_usd)),
+        None => "?".into(),
+    };
+    let mut checks = r.pass_rate.map_or(String::new(), |p| format!("pass {}", pct(Some(p))));
+    if let Some(j) = r.judge_mean {
+        let sep = if checks.is_empty() { "" } else { ", " };
+        let _ = write!(checks, "{sep}judge {j:.2}");
+    }
+    [
+        r.target.clone(),
+        r.requests.to_string(),
+        pct(r.error_rate),
+        format!(
+            "{} / {} / {}",
+            fmt_ms(r.p50_ttft_ms),
+            fmt_ms(r.p95_ttft_ms),
+            fmt_ms(r.p99_ttft_ms)
+        ),
+        format!("{} / {}", fmt_ms(r.p50_itl_ms), fmt_ms(r.p95_itl_ms)),
+        format!("{} / {}", fmt_ms(r.p50_total_ms), fmt_ms(r.p95_total_ms)),
+        num(r.p50_decode_tps),
+        format!("{}/{}{est}", num(r.mean_input_tokens), num(r.mean_output_tokens)),
+        cost,
+        if checks.is_empty() { "-".into() } else { checks },
+    ]
+}
+
+/// The notes under the table: errors, routes, the projected bill, checks and the judge's spend.
+fn notes(s: &Summary) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in &s.results {
+        if !r.errors.is_empty() {
+            let kinds: Vec<String> = r
+                .errors
+                .iter()
+                .map(|(k, n)| format!("{} {n}", k.name()))
+                .collect();
+            out.push(format!("{} errors: {}", r.target, kinds.join(", ")));
+        }
+        if r.served_by.len() > 1 || r.fallback_rate.is_some_and(|f| f > 0.0) {
+            let by: Vec<String> = r.served_by.iter().map(|(m, n)| format!("{m} {n}")).collect();
+            out.push(format!(
+                "{} served by: {}; retry or fallback on {} of answers, adding {} p50, {} p95",
+                r.target,
+                by.join(", "),
+                pct(r.fallback_rate),
+                fmt_ms(r.fallback_added_p50_ms),
+                fmt_ms(r.fallback_added_p95_ms)
+            ));
+        }
+        if let (Some(day), Some(n)) = (r.cost_per_day_usd, s.per_day) {
+            out.push(format!(
+                "{} at {n} requests a day: {} a day, {} per 30 days ({} a request)",
+                r.target,
+                fmt_usd(Some(day)),
+                fmt_usd(r.cost_per_30_days_usd),
+                fmt_usd(r.cost_per_request_usd)
+            ));
+        }
+        if !r.pass_rates.is_empty() {
+            let each: Vec<String> = r
+                .pass_rates
+                .iter()
+                .map(|(k, p)| format!("{k} {}", pct(Some(*p))))
+                .collect();
+            out.push(format!("{} checks passed: {}", r.target, each.join(", ")));
+        }
+        if let Some(c) = r.judge_cost_usd {
+            out.push(format!(
+                "{} judge: mean {} over {} answers; the judge's own cost {} (not in the figures above)",
+                r.target,
+                r.judge_mean.map_or("-".into(), |j| format!("{j:.2}")),
+                r.judge_scored,
+                fmt_usd(Some(c))
+            ));
+        }
+    }
+    for t in &s.targets {
+        for f in &t.failed_checks {
+            let times = if f.times > 1 { format!(" ({} times)", f.times) } else { String::new() };
+            out.push(format!(
+                "failed {} on line {} ({}){times}: {}; answer: {:?}",
+                f.check, f.line, t.target, f.why, f.answer_start
+            ));
+        }
+    }
+    out
+}
+
+fn heading(s: &Summary) -> String {
+    let mut h = format!("{} on {}, {}", s.workload, s.base_url, s.load);
+    if let Some(sh) = &s.shard {
+        let _ = write!(h, ", shard {sh}");
+    }
+    if !s.merged.is_empty() {
+        let _ = write!(h, ", merged from {}", s.merged.join(" + "));
+    }
+    let _ = write!(h, ", {:.1} s", s.elapsed_s);
+    if s.interrupted {
+        h.push_str(" (interrupted: what finished)");
+    }
+    h
+}
+
+pub fn table(s: &Summary) -> String {
+    let rows: Vec<[String; 10]> = s.results.iter().map(row).collect();
+    let mut width = HEADERS.map(|h| h.chars().count());
+    for r in &rows {
+        for (w, c) in width.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String]| {
+        let mut l = String::new();
+        for (i, (c, w)) in cells.iter().zip(width).enumerate() {
+            let pad = w - c.chars().count();
+            if i == 0 {
+                let _ = write!(l, "{c}{}", " ".repeat(pad));
+            } else {
+                let _ = write!(l, "  {}{c}", " ".repeat(pad));
+            }
+        }
+        l.trim_end().to_string() + "\n"
+    };
+    let mut out = heading(s) + "\n\n";
+    out += &line(&HEADERS.map(String::from));
+    for r in &rows {
+        out += &line(r);
+    }
+    let notes = notes(s);
+    if !notes.is_empty() {
+        out.push('\n');
+        for n in notes {
+            out += &crate::clean::terminal_safe(&n);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+pub fn markdown(s: &Summary) -> String {
+    let mut out = format!("## Benchmark\n\n{}\n\n", md_cell(&heading(s)));
+    out += &format!("| {} |\n", HEADERS.join(" | "));
+    out += &format!("|{}\n", "---|".repeat(HEADERS.len()));
+    for r in &s.results {
+        let cells: Vec<String> = row(r).iter().map(|c| md_cell(c)).collect();
+        out += &format!("| {} |\n", cells.join(" | "));
+    }
+    let notes = notes(s);
+    if !notes.is_empty() {
+        out.push('\n');
+        for n in notes {
+            out += &format!("- {}\n", md_cell(&n));
+        }
+    }
+    out
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// One row per target: its name, cost source, then every numeric figure by its JSON name.
+pub fn csv(s: &Summary) -> String {
+    let names: Vec<String> = super::report::metric_names();
+    let mut out = format!("target,cost_source,{}\n", names.join(","));
+    for r in &s.results {
+        let mut cells = vec![
+            csv_field(&r.target),
+            csv_field(r.cost_source.as_deref().unwrap_or("")),
+        ];
+        cells.extend(
+            numbers(r)
+                .into_iter()
+                .map(|(_, v)| v.map(trim_float).unwrap_or_default()),
+        );
+        out += &cells.join(",");
+        out.push('\n');
+    }
+    out
+}
+
+pub fn render(s: &Summary, f: Format) -> String {
+    match f {
+        Format::Table => table(s),
+        Format::Md => markdown(s),
+        Format::Csv => csv(s),
+        Format::Json => serde_json::to_string_pretty(s).unwrap_or_default() + "\n",
+    }
+}
+
+/// Every figure of every target present in both runs: old, new, and the change.
+pub fn compare(old: &Summary, new: &Summary) -> String {
+    let mut out = String::new();
+    for r in &new.results {
+        let Some(o) = old.results.iter().find(|o| o.target == r.target) else {
+            let _ = writeln!(out, "{}: not in the earlier run", r.target);
+            continue;
+        };
+        let _ = writeln!(out, "{}:", r.target);
+        let before = numbers(o);
+        for ((name, new_v), (_, old_v)) in numbers(r).into_iter().zip(before) {
+            let change = match (old_v, new_v) {
+                (Some(a), Some(b)) if a != 0.0 => format!("{:+.1}%", (b - a) / a.abs() * 100.0),
+                (Some(_), Some(0.0)) => "=".into(),
+                (Some(_), Some(_)) => "from 0".into(),
+                (None, None) => continue,
+                (None, Some(_)) => "new".into(),
+                (Some(_), None) => "gone".into(),
+            };
+            let show = |v: Option<f64>| v.map_or("-".into(), trim_float);
+            let _ = writeln!(out, "  {name:<24} {:>14} -> {:<14} {change}", show(old_v), show(new_v));
+        }
+    }
+    for o in &old.results {
+        if !new.results.iter().any(|r| r.target == o.target) {
+            let _ = writeln!(out, "{}: only in the earlier run", o.target);
+        }
+    }
+    out
+}

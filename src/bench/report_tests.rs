@@ -1,0 +1,206 @@
+//! Aggregation maths against hand-computed fixtures.
+
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::answer::{AnswerRecord, Hop};
+use crate::bench::checks::{CheckKind, Verdict};
+use crate::bench::stats::{JudgeVerdict, TargetStats};
+use crate::gateway::{ErrorKind, GatewayError};
+use crate::metrics::{CostSource, Figures};
+
+fn rec(ttft: f64, total: f64, tokens: (u64, u64), cost: Option<(f64, CostSource)>) -> AnswerRecord {
+    AnswerRecord {
+        model: "m".into(),
+        text: "an answer".into(),
+        reasoning: String::new(),
+        ttft_ms: Some(ttft),
+        ttfr_ms: None,
+        total_ms: Some(total),
+        served_ttft_ms: Some(ttft),
+        served_total_ms: Some(total),
+        itl_ms: Some(10.0),
+        input_tokens: Some(tokens.0),
+        cached_input_tokens: Some(0),
+        output_tokens: Some(tokens.1),
+        reasoning_tokens: Some(0),
+        tokens_per_s: None,
+        decode_tokens_per_s: Some(100.0),
+        cost_usd: cost.map(|c| c.0),
+        cost_source: cost.map(|c| c.1),
+        estimated: false,
+        finish_reason: None,
+        served_model: None,
+        route: None,
+        hops: vec![hop("m", None)],
+        gateway_fallbacks: None,
+        tool_calls: Vec::new(),
+        rate_limit: None,
+        generation_id: None,
+        server_timings: None,
+        error: None,
+        error_kind: None,
+        hop_model: "m".into(),
+        figures: Figures {
+            ttft_ms: Some(ttft),
+            total_ms: Some(total),
+            itl_ms: Some(10.0),
+            decode_tps: Some(100.0),
+            ..Default::default()
+        },
+    }
+}
+
+fn hop(model: &str, failure: Option<ErrorKind>) -> Hop {
+    Hop {
+        model: model.into(),
+        attempt: 0,
+        error: failure.map(|_| "x".into()),
+        brief: None,
+        failure,
+        ms: 1.0,
+        backoff_ms: None,
+        failed_after_content: false,
+    }
+}
+
+fn failed(kind: ErrorKind) -> AnswerRecord {
+    AnswerRecord {
+        error: Some(GatewayError::Other("boom".into())),
+        error_kind: Some(kind),
+        cost_usd: None,
+        cost_source: None,
+        input_tokens: None,
+        output_tokens: None,
+        hops: vec![hop("m", Some(kind))],
+        ..rec(0.0, 0.0, (0, 0), None)
+    }
+}
+
+fn pass(check: CheckKind, passed: bool) -> Verdict {
+    Verdict {
+        check,
+        passed,
+        why: (!passed).then(|| "nope".into()),
+    }
+}
+
+/// Four answers and one failure, by hand:
+/// TTFT 100, 200, 300, 400 ms; tokens in 10+20+30+40 = 100 over 4, out 5+5+5+5 = 20 over 4;
+/// costs 0.001 x 3 (models) and one unpriced; 1 of 5 failed.
+fn fixture() -> TargetStats {
+    let mut s = TargetStats::new("m", &[]);
+    let models = Some((0.001, CostSource::Models));
+    s.add(&rec(100.0, 1000.0, (10, 5), models), 1, &[pass(CheckKind::Expect, true)], None);
+    s.add(&rec(200.0, 1000.0, (20, 5), models), 2, &[pass(CheckKind::Expect, false)], None);
+    s.add(&rec(300.0, 1000.0, (30, 5), models), 3, &[pass(CheckKind::Regex, true)], None);
+    let judged = JudgeVerdict {
+        score: Some(4),
+        reason: "fine".into(),
+        input_tokens: Some(50),
+        output_tokens: Some(6),
+        cost_usd: Some(0.5),
+    };
+    s.add(&rec(400.0, 1000.0, (40, 5), None), 4, &[], Some(&judged));
+    s.add(&failed(ErrorKind::RateLimited), 5, &[], None);
+    s
+}
+
+#[test]
+fn figures_from_a_hand_computed_fixture() {
+    let r = results(&fixture(), Some(10_000));
+    assert_eq!((r.requests, r.succeeded), (5, 4));
+    assert_eq!(r.error_rate, Some(0.2));
+    assert_eq!(r.errors, BTreeMap::from([(ErrorKind::RateLimited, 1)]));
+    assert_eq!(r.p50_ttft_ms, Some(200.0));
+    assert_eq!(r.p95_ttft_ms, Some(400.0));
+    assert_eq!(r.p99_ttft_ms, Some(400.0));
+    assert_eq!(r.p50_itl_ms, Some(10.0));
+    assert_eq!(r.p50_total_ms, Some(1000.0));
+    assert_eq!(r.p50_decode_tps, Some(100.0));
+    assert_eq!(r.mean_input_tokens, Some(25.0));
+    assert_eq!(r.mean_output_tokens, Some(5.0));
+    assert_eq!(r.tokens_estimated, Some(0.0));
+    // Three priced at 0.001: 0.001 a request, 1.0 per 1k, 10 a day, 300 per 30 days.
+    let close = |a: Option<f64>, b: f64| assert!((a.unwrap() - b).abs() < 1e-9, "{a:?} vs {b}");
+    close(r.cost_per_request_usd, 0.001);
+    close(r.cost_per_1k_usd, 1.0);
+    close(r.cost_per_day_usd, 10.0);
+    close(r.cost_per_30_days_usd, 300.0);
+    assert_eq!(r.cost_source.as_deref(), Some("models"));
+    assert_eq!(r.priced_rate, Some(0.6));
+    // Checks: expect 1 of 2, regex 1 of 1: 2 of 3 overall.
+    close(r.pass_rate, 2.0 / 3.0);
+    assert_eq!(r.pass_rates["expect"], 0.5);
+    assert_eq!(r.pass_rates["regex"], 1.0);
+    assert_eq!(r.judge_mean, Some(4.0));
+    assert_eq!(r.judge_scored, 1);
+    assert_eq!(r.judge_cost_usd, Some(0.5), "the judge's cost, apart");
+    assert_eq!(r.fallback_rate, Some(0.0));
+    assert_eq!(r.served_by, BTreeMap::from([("m".to_string(), 4)]));
+    // The failed expect is listed with its line.
+    let s = fixture();
+    assert_eq!(s.failed_checks.len(), 1);
+    assert_eq!((s.failed_checks[0].line, s.failed_checks[0].check.as_str()), (2, "expect"));
+}
+
+#[test]
+fn routes_count_who_served_and_what_fallback_added() {
+    let mut s = TargetStats::new("r", &["a".into(), "b".into()]);
+    let mut fell = rec(500.0, 900.0, (1, 1), Some((0.01, CostSource::Gateway)));
+    fell.hops = vec![hop("a", Some(ErrorKind::ServerError)), hop("b", None)];
+    fell.served_total_ms = Some(600.0);
+    s.add(&fell, 1, &[], None);
+    let mut direct = rec(100.0, 400.0, (1, 1), Some((0.02, CostSource::Config)));
+    direct.hops = vec![hop("a", None)];
+    s.add(&direct, 1, &[], None);
+    let r = results(&s, None);
+    assert_eq!(r.served_by, BTreeMap::from([("a".into(), 1), ("b".into(), 1)]));
+    assert_eq!(r.fallback_rate, Some(0.5));
+    assert_eq!(r.fallback_added_p50_ms, Some(300.0));
+    assert_eq!(r.cost_source.as_deref(), Some("mixed"));
+    assert_eq!(r.cost_per_day_usd, None, "no --per-day, no projection");
+    assert_eq!(r.pass_rate, None);
+    assert_eq!(r.judge_cost_usd, None);
+}
+
+#[test]
+fn merged_halves_give_the_figures_of_the_whole() {
+    let whole = fixture();
+    let mut a = TargetStats::new("m", &[]);
+    let mut b = TargetStats::new("m", &[]);
+    let models = Some((0.001, CostSource::Models));
+    a.add(&rec(100.0, 1000.0, (10, 5), models), 1, &[pass(CheckKind::Expect, true)], None);
+    a.add(&failed(ErrorKind::RateLimited), 5, &[], None);
+    b.add(&rec(200.0, 1000.0, (20, 5), models), 2, &[pass(CheckKind::Expect, false)], None);
+    b.add(&rec(300.0, 1000.0, (30, 5), models), 3, &[pass(CheckKind::Regex, true)], None);
+    let judged = JudgeVerdict {
+        score: Some(4),
+        reason: "fine".into(),
+        input_tokens: Some(50),
+        output_tokens: Some(6),
+        cost_usd: Some(0.5),
+    };
+    b.add(&rec(400.0, 1000.0, (40, 5), None), 4, &[], Some(&judged));
+    a.merge(&b);
+    assert_eq!(results(&a, Some(7)), results(&whole, Some(7)));
+    // And through JSON, as `bench merge` reads shard files.
+    let back: TargetStats = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
+    assert_eq!(results(&back, None), results(&whole, None));
+}
+
+#[test]
+fn every_numeric_figure_has_a_name_and_nothing_else_does() {
+    let names = metric_names();
+    for n in ["requests", "error_rate", "p95_ttft_ms", "cost_per_1k_usd", "pass_rate", "judge_mean", "cost_per_day_usd"] {
+        assert!(names.iter().any(|x| x == n), "{n}");
+    }
+    for n in ["target", "errors", "cost_source", "pass_rates", "served_by"] {
+        assert!(!names.iter().any(|x| x == n), "{n}");
+    }
+    let r = results(&fixture(), None);
+    assert_eq!(number(&r, "error_rate"), Some(0.2));
+    assert_eq!(number(&r, "p50_ttft_ms"), Some(200.0));
+    assert_eq!(number(&r, "cost_per_day_usd"), None);
+    assert_eq!(number(&r, "no_such"), None);
+}

@@ -1,0 +1,283 @@
+//! The thin async part of a benchmark: start each target's requests under the load shape, settle
+//! every answer through the one answer pipeline (`route::run`, then `settle`), run its checks and
+//! the judge, and hand the result to the caller on one channel. Nothing is kept here.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::checks::Verdict;
+use super::schedule::{self, Jobs, Load};
+use super::stats::JudgeVerdict;
+use super::workload::Item;
+use crate::answer::{AnswerRecord, PriceBook, settle};
+use crate::gateway::wire::ChatRequest;
+use crate::gateway::{Client, ErrorKind};
+use crate::route::{self, Route, RouteEvent};
+
+/// One model (a route of one hop) or a named route.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub route: Route,
+    pub named: bool,
+}
+
+impl Target {
+    pub fn name(&self) -> &str {
+        &self.route.name
+    }
+}
+
+/// `i/N`: this process runs every N-th request, starting at the i-th.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    pub fn parse(s: &str) -> Result<Shard, String> {
+        let bad = || format!("--shard {s:?}: expected I/N with 0 <= I < N, e.g. 0/4");
+        let (i, n) = s.split_once('/').ok_or_else(bad)?;
+        let (index, count): (usize, usize) = (
+            i.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// How many of `total` requests are this shard's.
+    pub fn share(&self, total: usize) -> usize {
+        total.saturating_sub(self.index).div_ceil(self.count)
+    }
+
+    /// The run-wide request number of this shard's `k`-th.
+    pub fn global(&self, k: usize) -> usize {
+        k * self.count + self.index
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub load: Load,
+    /// Measured requests per target; `None` runs until `duration`.
+    pub requests: Option<usize>,
+    pub duration: Option<Duration>,
+    /// Requests per target sent first and left out of the figures.
+    pub warmup: usize,
+    /// For requests whose line sets none.
+    pub max_tokens: Option<u32>,
+    pub seed: u64,
+    pub shard: Option<Shard>,
+    pub judge_model: Option<String>,
+}
+
+/// A finished request.
+#[derive(Debug)]
+pub struct Done {
+    pub target: usize,
+    /// A warm-up request: shown in progress, left out of the figures.
+    pub warm: bool,
+    /// The run-wide request number (the same in a sharded run and a whole one).
+    pub job: usize,
+    pub line: usize,
+    pub tags: Vec<String>,
+    pub sent_unix_ms: i64,
+    pub record: Box<AnswerRecord>,
+    pub verdicts: Vec<Verdict>,
+    pub judge: Option<JudgeVerdict>,
+}
+
+/// Figures the client keeps while it runs.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub chunks: AtomicU64,
+    pub in_flight: AtomicU64,
+    pub peak_in_flight: AtomicU64,
+}
+
+struct Shared {
+    client: Client,
+    items: Vec<Item>,
+    prices: PriceBook,
+    settings: Settings,
+    tx: mpsc::Sender<Done>,
+    counters: Arc<Counters>,
+    cancel: CancellationToken,
+}
+
+fn unix_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Run every target; each finished request goes to `tx`. Returns when all have ended.
+#[allow(clippy::too_many_arguments)]
+pub async fn run(
+    client: Client,
+    targets: Vec<Target>,
+    items: Vec<Item>,
+    prices: PriceBook,
+    settings: Settings,
+    tx: mpsc::Sender<Done>,
+    counters: Arc<Counters>,
+    cancel: CancellationToken,
+) {
+    let until = settings
+        .duration
+        .map(|d| tokio::time::Instant::now() + d);
+    let shared = Arc::new(Shared {
+        client,
+        items,
+        prices,
+        settings,
+        tx,
+        counters,
+        cancel,
+    });
+    let mut drives = tokio::task::JoinSet::new();
+    for (t, target) in targets.into_iter().enumerate() {
+        let shared = shared.clone();
+        let target = Arc::new(target);
+        drives.spawn(async move {
+            let s = &shared.settings;
+            let shard = s.shard.unwrap_or(Shard { index: 0, count: 1 });
+            // Warm-up first, on its own, so the measured load starts warm.
+            if s.warmup > 0 {
+                let jobs = Jobs { count: Some(s.warmup), until: None };
+                let (sh, tg) = (shared.clone(), target.clone());
+                schedule::drive(s.load, jobs, s.seed, shared.cancel.clone(), move |j| {
+                    one(sh.clone(), tg.clone(), t, j, true)
+                })
+                .await;
+            }
+            let jobs = Jobs {
+                count: s.requests.map(|n| shard.share(n)),
+                until,
+            };
+            let (sh, tg) = (shared.clone(), target.clone());
+            schedule::drive(s.load, jobs, s.seed ^ t as u64, shared.cancel.clone(), move |k| {
+                one(sh.clone(), tg.clone(), t, shard.global(k), false)
+            })
+            .await;
+        });
+    }
+    while drives.join_next().await.is_some() {}
+}
+
+fn request(shared: &Shared, item: &Item) -> ChatRequest {
+    ChatRequest {
+        messages: item.messages.clone(),
+        max_tokens: item.max_tokens.or(shared.settings.max_tokens),
+        tools: item.tools.clone(),
+        ..Default::default()
+    }
+}
+
+async fn one(shared: Arc<Shared>, target: Arc<Target>, t: usize, job: usize, warm: bool) {
+    let item = &shared.items[job % shared.items.len()];
+    let c = &shared.counters;
+    let now = c.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
+    c.peak_in_flight.fetch_max(now, Ordering::Relaxed);
+    let sent_unix_ms = unix_ms();
+    let seed = shared.settings.seed.wrapping_add(job as u64);
+    let out = route::run(
+        &shared.client,
+        &target.route,
+        request(&shared, item),
+        shared.cancel.clone(),
+        seed,
+        |ev| {
+            if let RouteEvent::Chunk { .. } = ev {
+                c.chunks.fetch_add(1, Ordering::Relaxed);
+            }
+        },
+    )
+    .await;
+    c.in_flight.fetch_sub(1, Ordering::Relaxed);
+    let record = settle(&out, target.named, &shared.prices);
+    drop(out);
+    if record.error_kind == Some(ErrorKind::Cancelled) {
+        // Stopped by Ctrl-C: neither a success nor a failure of the target.
+        return;
+    }
+    let verdicts = if record.succeeded() {
+        item.checks
+            .evaluate(&record.text, record.output_tokens)
+    } else {
+        Vec::new()
+    };
+    let judge = match (&item.checks.judge, &shared.settings.judge_model) {
+        (Some(rubric), Some(model)) if record.succeeded() && !warm => {
+            Some(judge(&shared, model, item, &record.text, rubric).await)
+        }
+        _ => None,
+    };
+    let done = Done {
+        target: t,
+        warm,
+        job,
+        line: item.line,
+        tags: item.tags.clone(),
+        sent_unix_ms,
+        record: Box::new(record),
+        verdicts,
+        judge,
+    };
+    let _ = shared.tx.send(done).await;
+}
+
+async fn judge(shared: &Shared, model: &str, item: &Item, answer: &str, rubric: &str) -> JudgeVerdict {
+    let req = super::judge::request(model, &item.messages, answer, rubric);
+    let route = Route::single(model);
+    let out = route::run(&shared.client, &route, req, shared.cancel.clone(), 0, |_| {}).await;
+    let rec = settle(&out, false, &shared.prices);
+    let (score, reason) = match (&rec.error, super::judge::read_reply(&rec.text)) {
+        (Some(e), _) => (None, format!("the judge failed: {}", e.brief())),
+        (None, Some((s, r))) => (Some(s), r),
+        (None, None) => (None, format!("the judge's reply has no score: {}", super::stats::answer_start(&rec.text))),
+    };
+    JudgeVerdict {
+        score,
+        reason,
+        input_tokens: rec.input_tokens,
+        output_tokens: rec.output_tokens,
+        cost_usd: rec.cost_usd,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_split_a_run_without_gaps_or_overlap() {
+        assert_eq!(Shard::parse("1/3").unwrap(), Shard { index: 1, count: 3 });
+        for bad in ["3/3", "1", "a/2", "0/0", "-1/2"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+        for total in [0, 1, 7, 10] {
+            let mut seen = Vec::new();
+            for index in 0..3 {
+                let s = Shard { index, count: 3 };
+                seen.extend((0..s.share(total)).map(|k| s.global(k)));
+            }
+            seen.sort();
+            assert_eq!(seen, (0..total).collect::<Vec<_>>(), "total {total}");
+        }
+        assert_eq!(Shard { index: 2, count: 4 }.to_string(), "2/4");
+    }
+}

@@ -1,0 +1,262 @@
+//! What a benchmark keeps per model or route: counts, sums and HDR histograms, never the requests
+//! themselves, so memory stays flat however long the run. Serialisable and exactly mergeable
+//! (`bench merge` of shards gives the figures of one run). Pure.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::checks::{CheckKind, Verdict};
+use super::hist::Hist;
+use crate::answer::AnswerRecord;
+use crate::gateway::ErrorKind;
+use crate::metrics::CostSource;
+
+/// How many failed checks are kept, with their line and the answer's start, per target.
+pub const KEEP_FAILED: usize = 50;
+/// How much of an answer a failed check shows.
+pub const ANSWER_START: usize = 120;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Tally {
+    pub passed: u64,
+    pub total: u64,
+}
+
+/// The judge's own spend and its scores, kept apart from the candidate's.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JudgeStats {
+    pub scored: u64,
+    pub score_sum: u64,
+    /// Judge calls that failed or whose reply had no score.
+    pub unscored: u64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cost_usd: f64,
+}
+
+/// A failed check, to list after the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailedCheck {
+    pub line: usize,
+    pub check: String,
+    pub why: String,
+    pub answer_start: String,
+    /// How many times this line failed this check the same way.
+    #[serde(default = "one")]
+    pub times: u64,
+}
+
+fn one() -> u64 {
+    1
+}
+
+/// The judge's verdict on one answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JudgeVerdict {
+    pub score: Option<u8>,
+    pub reason: String,
+    pub input_tokens: Option<u64>,
+    pub output_tokens: Option<u64>,
+    pub cost_usd: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TargetStats {
+    /// The model, or the route's name.
+    pub target: String,
+    /// The route's models in order; empty for a model asked directly.
+    #[serde(default)]
+    pub chain: Vec<String>,
+    pub requests: u64,
+    pub succeeded: u64,
+    /// Final failures by kind.
+    pub errors: BTreeMap<ErrorKind, u64>,
+    pub ttft_us: Hist,
+    pub itl_us: Hist,
+    pub total_us: Hist,
+    /// Decode tokens per second x100.
+    pub decode_tps_x100: Hist,
+    /// Requests whose tokens were counted, and the sums.
+    pub counted: u64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    /// Of the counted, those whose counts are estimates (the server sent no usage).
+    pub estimated: u64,
+    pub priced: u64,
+    pub cost_usd: f64,
+    pub cost_sources: BTreeMap<CostSource, u64>,
+    /// Which model served each successful request.
+    pub served_by: BTreeMap<String, u64>,
+    /// Requests that succeeded only after a retry or a fallback, and what that added.
+    pub fallback_requests: u64,
+    pub fallback_added_us: Hist,
+    pub checks: BTreeMap<CheckKind, Tally>,
+    pub judge: JudgeStats,
+    pub failed_checks: Vec<FailedCheck>,
+}
+
+fn us(ms: Option<f64>) -> Option<f64> {
+    ms.map(|v| v * 1000.0)
+}
+
+/// The start of an answer, on one line.
+pub fn answer_start(text: &str) -> String {
+    let mut s: String = text
+        .chars()
+        .take(ANSWER_START)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.chars().nth(ANSWER_START).is_some() {
+        s.push('…');
+    }
+    s
+}
+
+impl TargetStats {
+    pub fn new(target: &str, chain: &[String]) -> Self {
+        Self {
+            target: target.to_string(),
+            chain: chain.to_vec(),
+            ..Default::default()
+        }
+    }
+
+    /// One finished request: its settled record, its checks and the judge's verdict.
+    pub fn add(
+        &mut self,
+        rec: &AnswerRecord,
+        line: usize,
+        verdicts: &[Verdict],
+        judge: Option<&JudgeVerdict>,
+    ) {
+        self.requests += 1;
+        if let Some(k) = rec.error_kind.filter(|_| !rec.succeeded()) {
+            *self.errors.entry(k).or_default() += 1;
+        } else {
+            self.succeeded += 1;
+            let f = &rec.figures;
+            for (h, v) in [
+                (&mut self.ttft_us, us(f.ttft_ms)),
+                (&mut self.itl_us, us(f.itl_ms)),
+                (&mut self.total_us, us(f.total_ms)),
+                (&mut self.decode_tps_x100, f.decode_tps.map(|t| t * 100.0)),
+            ] {
+                if let Some(v) = v {
+                    h.record(v);
+                }
+            }
+            let served = rec.hops.last().map_or(&rec.hop_model, |h| &h.model);
+            *self.served_by.entry(served.clone()).or_default() += 1;
+            if rec.hops.len() > 1 {
+                self.fallback_requests += 1;
+                let added = rec.total_ms.zip(rec.served_total_ms).map(|(a, b)| a - b);
+                if let Some(a) = us(added) {
+                    self.fallback_added_us.record(a);
+                }
+            }
+        }
+        if let (Some(i), Some(o)) = (rec.input_tokens, rec.output_tokens) {
+            self.counted += 1;
+            self.input_tokens += i;
+            self.output_tokens += o;
+            self.estimated += u64::from(rec.estimated);
+        }
+        if let (Some(usd), Some(src)) = (rec.cost_usd, rec.cost_source) {
+            self.priced += 1;
+            self.cost_usd += usd;
+            *self.cost_sources.entry(src).or_default() += 1;
+        }
+        for v in verdicts {
+            let t = self.checks.entry(v.check).or_default();
+            t.total += 1;
+            t.passed += u64::from(v.passed);
+            if !v.passed {
+                self.failed(line, v.check.name(), v.why.as_deref().unwrap_or(""), &rec.text);
+            }
+        }
+        if let Some(j) = judge {
+            self.add_judge(j, line, &rec.text);
+        }
+    }
+
+    fn add_judge(&mut self, j: &JudgeVerdict, line: usize, text: &str) {
+        let s = &mut self.judge;
+        match j.score {
+            Some(n) => {
+                s.scored += 1;
+                s.score_sum += u64::from(n);
+            }
+            None => s.unscored += 1,
+        }
+        s.input_tokens += j.input_tokens.unwrap_or(0);
+        s.output_tokens += j.output_tokens.unwrap_or(0);
+        s.cost_usd += j.cost_usd.unwrap_or(0.0);
+        if j.score.is_none() {
+            self.failed(line, "judge", &j.reason, text);
+        }
+    }
+
+    /// Keep a failed check to list: a repeat of one already kept is counted on it.
+    fn failed(&mut self, line: usize, check: &str, why: &str, text: &str) {
+        let same = |f: &&mut FailedCheck| f.line == line && f.check == check && f.why == why;
+        if let Some(f) = self.failed_checks.iter_mut().find(same) {
+            f.times += 1;
+        } else if self.failed_checks.len() < KEEP_FAILED {
+            self.failed_checks.push(FailedCheck {
+                line,
+                check: check.into(),
+                why: why.into(),
+                answer_start: answer_start(text),
+                times: 1,
+            });
+        }
+    }
+
+    /// Add another run's figures for the same target (a shard): exact, order-free.
+    pub fn merge(&mut self, o: &TargetStats) {
+        self.requests += o.requests;
+        self.succeeded += o.succeeded;
+        add_counts(&mut self.errors, &o.errors);
+        self.ttft_us.merge(&o.ttft_us);
+        self.itl_us.merge(&o.itl_us);
+        self.total_us.merge(&o.total_us);
+        self.decode_tps_x100.merge(&o.decode_tps_x100);
+        self.counted += o.counted;
+        self.input_tokens += o.input_tokens;
+        self.output_tokens += o.output_tokens;
+        self.estimated += o.estimated;
+        self.priced += o.priced;
+        self.cost_usd += o.cost_usd;
+        add_counts(&mut self.cost_sources, &o.cost_sources);
+        add_counts(&mut self.served_by, &o.served_by);
+        self.fallback_requests += o.fallback_requests;
+        self.fallback_added_us.merge(&o.fallback_added_us);
+        for (k, t) in &o.checks {
+            let mine = self.checks.entry(*k).or_default();
+            mine.passed += t.passed;
+            mine.total += t.total;
+        }
+        let (j, oj) = (&mut self.judge, &o.judge);
+        j.scored += oj.scored;
+        j.score_sum += oj.score_sum;
+        j.unscored += oj.unscored;
+        j.input_tokens += oj.input_tokens;
+        j.output_tokens += oj.output_tokens;
+        j.cost_usd += oj.cost_usd;
+        for f in &o.failed_checks {
+            let same = |m: &&mut FailedCheck| m.line == f.line && m.check == f.check && m.why == f.why;
+            match self.failed_checks.iter_mut().find(same) {
+                Some(m) => m.times += f.times,
+                None if self.failed_checks.len() < KEEP_FAILED => self.failed_checks.push(f.clone()),
+                None => {}
+            }
+        }
+    }
+}
+
+fn add_counts<K: Ord + Clone>(into: &mut BTreeMap<K, u64>, from: &BTreeMap<K, u64>) {
+    for (k, n) in from {
+        *into.entry(k.clone()).or_default() += n;
+    }
+}

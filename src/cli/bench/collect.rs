@@ -1,0 +1,213 @@
+//! The one consumer of finished requests: folds each into its target's statistics, streams its
+//! record to the requests file, and shows progress (a live view on a terminal, plain lines
+//! otherwise).
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use crate::answer::AnswerRecord;
+use crate::bench::checks::Verdict;
+use crate::bench::run::{Counters, Done};
+use crate::bench::stats::{JudgeVerdict, TargetStats};
+use crate::format::fmt_ms;
+use crate::secret::{Secret, scrub};
+
+/// Longest answer text kept in a request record.
+const RECORD_TEXT: usize = 4000;
+
+#[derive(Serialize)]
+struct RecordLine<'a> {
+    target: &'a str,
+    job: usize,
+    line: usize,
+    tags: &'a [String],
+    sent_unix_ms: i64,
+    #[serde(flatten)]
+    record: &'a AnswerRecord,
+    text_truncated: bool,
+    checks: &'a [Verdict],
+    judge: Option<&'a JudgeVerdict>,
+}
+
+/// Where per-request records go, one JSON line each, scrubbed of the key.
+pub struct Records {
+    out: std::io::BufWriter<std::fs::File>,
+    key: Option<Secret>,
+    pub error: Option<String>,
+}
+
+impl Records {
+    pub fn create(path: &std::path::Path, key: Option<Secret>) -> anyhow::Result<Records> {
+        let f = std::fs::File::create(path)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        Ok(Records {
+            out: std::io::BufWriter::new(f),
+            key,
+            error: None,
+        })
+    }
+
+    fn write(&mut self, target: &str, d: &mut Done) {
+        if self.error.is_some() {
+            return;
+        }
+        let truncated = d.record.text.chars().nth(RECORD_TEXT).is_some();
+        if truncated {
+            d.record.text = d.record.text.chars().take(RECORD_TEXT).collect();
+        }
+        let line = RecordLine {
+            target,
+            job: d.job,
+            line: d.line,
+            tags: &d.tags,
+            sent_unix_ms: d.sent_unix_ms,
+            record: &d.record,
+            text_truncated: truncated,
+            checks: &d.verdicts,
+            judge: d.judge.as_ref(),
+        };
+        let text = serde_json::to_string(&line).unwrap_or_default();
+        let text = scrub(&text, self.key.as_ref());
+        if let Err(e) = writeln!(self.out, "{text}") {
+            self.error = Some(e.to_string());
+        }
+    }
+
+    pub fn finish(mut self) -> Option<String> {
+        if let Err(e) = self.out.flush() {
+            self.error.get_or_insert(e.to_string());
+        }
+        self.error
+    }
+}
+
+/// How progress is shown.
+pub struct Progress {
+    live: bool,
+    started: Instant,
+    /// Requests the run will make in all, when known (not under --duration alone).
+    pub total: Option<u64>,
+    done: u64,
+    drawn: usize,
+    last_plain: Instant,
+}
+
+impl Progress {
+    pub fn new(no_live: bool, total: Option<u64>) -> Self {
+        let live = !no_live && std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
+        Self {
+            live,
+            started: Instant::now(),
+            total,
+            done: 0,
+            drawn: 0,
+            last_plain: Instant::now(),
+        }
+    }
+
+    fn lines(&self, stats: &[TargetStats], c: &Counters) -> Vec<String> {
+        let secs = self.started.elapsed().as_secs_f64().max(1e-3);
+        let rate = self.done as f64 / secs;
+        let errors: u64 = stats.iter().map(|s| s.requests - s.succeeded).sum();
+        let head = match self.total {
+            Some(t) if t > 0 => {
+                let share = (self.done as f64 / t as f64).min(1.0);
+                let filled = (share * 24.0) as usize;
+                let eta = (rate > 0.0).then(|| (t.saturating_sub(self.done)) as f64 / rate);
+                format!(
+                    "[{}{}] {}/{t} {:.0}%  ETA {}",
+                    "#".repeat(filled),
+                    "-".repeat(24 - filled),
+                    self.done,
+                    share * 100.0,
+                    eta.map_or("-".into(), |e| format!("{e:.0}s"))
+                )
+            }
+            _ => format!("{} done, {secs:.0}s", self.done),
+        };
+        let mut out = vec![format!(
+            "{head}  {rate:.1} req/s  {} in flight  {errors} errors",
+            c.in_flight.load(Ordering::Relaxed)
+        )];
+        for s in stats {
+            let kinds: Vec<String> = s
+                .errors
+                .iter()
+                .map(|(k, n)| format!("{} {n}", k.name()))
+                .collect();
+            let q = |p| s.ttft_us.quantile(p).map(|v| v as f64 / 1000.0);
+            out.push(format!(
+                "  {}: {} done, TTFT p50 {} p95 {}{}",
+                s.target,
+                s.requests,
+                fmt_ms(q(0.5)),
+                fmt_ms(q(0.95)),
+                if kinds.is_empty() { String::new() } else { format!(", errors {}", kinds.join(" ")) }
+            ));
+        }
+        out
+    }
+
+    fn show(&mut self, stats: &[TargetStats], c: &Counters) {
+        let lines = self.lines(stats, c);
+        let mut err = std::io::stderr().lock();
+        if self.live {
+            // Up over what was drawn, then each line cleared and written again.
+            if self.drawn > 0 {
+                let _ = write!(err, "\x1b[{}A", self.drawn);
+            }
+            for l in &lines {
+                let _ = writeln!(err, "\x1b[2K{}", crate::clean::terminal_safe(l));
+            }
+            self.drawn = lines.len();
+        } else if self.last_plain.elapsed() >= Duration::from_secs(5) {
+            self.last_plain = Instant::now();
+            let _ = writeln!(err, "bench: {}", lines[0]);
+        }
+    }
+
+    /// Take the live view off the screen before the result is printed.
+    fn clear(&mut self) {
+        if self.live && self.drawn > 0 {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\x1b[{}A\x1b[J", self.drawn);
+            self.drawn = 0;
+        }
+    }
+}
+
+/// Fold every finished request until the run ends; the statistics per target.
+pub async fn collect(
+    mut rx: mpsc::Receiver<Done>,
+    mut stats: Vec<TargetStats>,
+    mut records: Option<&mut Records>,
+    mut progress: Progress,
+    counters: Arc<Counters>,
+) -> Vec<TargetStats> {
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tokio::select! {
+            d = rx.recv() => {
+                let Some(mut d) = d else { break };
+                progress.done += 1;
+                if d.warm {
+                    continue;
+                }
+                let s = &mut stats[d.target];
+                s.add(&d.record, d.line, &d.verdicts, d.judge.as_ref());
+                if let Some(r) = records.as_deref_mut() {
+                    r.write(&s.target, &mut d);
+                }
+            }
+            _ = tick.tick() => progress.show(&stats, &counters),
+        }
+    }
+    progress.clear();
+    stats
+}

@@ -1,0 +1,353 @@
+//! `gatebench bench`: read the workload, run it against every model and route, and report;
+//! `gatebench bench merge`: combine shards.
+
+pub mod args;
+pub mod collect;
+pub mod sweep;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use args::{BenchArgs, BenchCommand, MergeArgs, ReportArgs, RunArgs};
+
+use crate::answer::PriceBook;
+use crate::bench::output;
+use crate::bench::run::{self, Counters, Settings, Shard, Target};
+use crate::bench::schedule::Load;
+use crate::bench::stats::TargetStats;
+use crate::bench::summary::{ClientFigures, FORMAT, Summary};
+use crate::bench::workload::{self, Item};
+use crate::bench::gate;
+use crate::route::Route;
+use crate::session::Session;
+
+/// The workload and how it was described.
+fn read_workload(a: &RunArgs) -> anyhow::Result<(Vec<Item>, String, u64)> {
+    if let Some(spec) = &a.synthetic {
+        let s = workload::parse_synthetic(spec).map_err(|e| anyhow::anyhow!("--synthetic: {e}"))?;
+        return Ok((workload::synthetic(s, a.seed), format!("synthetic {spec} seed {}", a.seed), 0));
+    }
+    let (text, name) = match (&a.workload, &a.prompt) {
+        (Some(p), _) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| anyhow::anyhow!("cannot read the workload {}: {e}", p.display()))?;
+            (text, p.display().to_string())
+        }
+        (None, Some(p)) => (p.replace('\n', " "), "one prompt".to_string()),
+        (None, None) => anyhow::bail!(
+            "no workload: pass --workload FILE, --synthetic in=512,out=256 or --prompt TEXT"
+        ),
+    };
+    let (items, bad) = workload::parse(&text);
+    for b in &bad {
+        eprintln!("workload {name}: {b}");
+    }
+    if !bad.is_empty() && a.strict {
+        anyhow::bail!("{} bad line(s) in the workload (--strict)", bad.len());
+    }
+    if !bad.is_empty() {
+        eprintln!("note: {} bad line(s) skipped; --strict makes them fatal", bad.len());
+    }
+    if items.is_empty() {
+        anyhow::bail!("the workload {name} has no requests");
+    }
+    Ok((items, name, bad.len() as u64))
+}
+
+fn targets(session: &Session, a: &RunArgs) -> anyhow::Result<Vec<Target>> {
+    let models = if a.models.is_empty() && a.routes.is_empty() {
+        session.default_models()
+    } else {
+        a.models.clone()
+    };
+    let mut out: Vec<Target> = models
+        .iter()
+        .map(|m| Target { route: Route::single(m), named: false })
+        .collect();
+    for r in &a.routes {
+        out.push(Target { route: session.config.route(r, session.profile.is_demo())?, named: true });
+    }
+    if out.is_empty() {
+        anyhow::bail!("no model named: pass -m MODEL or -r ROUTE (run `gatebench models` to list them)");
+    }
+    Ok(out)
+}
+
+/// Where the per-request records of `out` go: `run.json` -> `run.requests.jsonl`.
+pub fn records_path(out: &Path) -> PathBuf {
+    let stem = out.to_string_lossy();
+    let base = stem.strip_suffix(".json").unwrap_or(&stem);
+    PathBuf::from(format!("{base}.requests.jsonl"))
+}
+
+fn read_summary(p: &Path) -> anyhow::Result<Summary> {
+    let text = std::fs::read_to_string(p)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))?;
+    Summary::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
+}
+
+/// Checks that need nothing from the network, done before anything is sent.
+struct Prepared {
+    gates: Option<Vec<gate::Gate>>,
+    old: Option<Summary>,
+}
+
+fn prepare(r: &ReportArgs) -> anyhow::Result<Prepared> {
+    let gates = r
+        .fail_if
+        .as_deref()
+        .map(gate::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--fail-if: {e}"))?;
+    let old = r.compare.as_deref().map(read_summary).transpose()?;
+    Ok(Prepared { gates, old })
+}
+
+/// Print, write, compare and gate a finished result; the exit status.
+fn finish(s: &Summary, r: &ReportArgs, p: &Prepared) -> anyhow::Result<i32> {
+    if let Some(path) = &r.out {
+        let json = serde_json::to_string_pretty(s)?;
+        std::fs::write(path, json + "\n")
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    print!("{}", output::render(s, r.format));
+    if let Some(old) = &p.old {
+        println!("\nagainst {}:", r.compare.as_deref().unwrap_or(Path::new("?")).display());
+        print!("{}", output::compare(old, s));
+    }
+    let crossed = p.gates.as_deref().map(|g| gate::evaluate(g, &s.results)).unwrap_or_default();
+    for c in &crossed {
+        eprintln!("gate crossed: {c}");
+    }
+    Ok(if crossed.is_empty() { 0 } else { 1 })
+}
+
+pub fn merge(a: &MergeArgs) -> anyhow::Result<i32> {
+    let p = prepare(&a.report)?;
+    let mut parts = Vec::new();
+    for f in &a.files {
+        parts.push((f.display().to_string(), read_summary(f)?));
+    }
+    let mut s = Summary::merge(&parts).map_err(anyhow::Error::msg)?;
+    if a.report.per_day.is_some() {
+        s.per_day = a.report.per_day;
+        s.derive();
+    }
+    finish(&s, &a.report, &p)
+}
+
+fn load(a: &RunArgs) -> anyhow::Result<Load> {
+    Ok(match (a.rate, a.concurrency) {
+        (Some(per_s), _) => Load::Open { per_s, poisson: a.poisson },
+        (None, Some(0)) => anyhow::bail!("--concurrency must be at least 1"),
+        (None, c) => Load::Closed { concurrency: c.unwrap_or(1) },
+    })
+}
+
+/// One run of the workload under `load`: the summary, stopped early by a signal if one came.
+pub(crate) async fn run_once(
+    session: &Session,
+    a: &RunArgs,
+    plan: &Plan,
+    load: Load,
+    stop: &super::Stop,
+) -> anyhow::Result<Summary> {
+    let settings = Settings {
+        load,
+        requests: plan.requests,
+        duration: plan.duration,
+        warmup: a.warmup,
+        max_tokens: a.max_tokens,
+        seed: a.seed,
+        shard: plan.shard,
+        judge_model: a.judge_model.clone(),
+    };
+    let stats: Vec<TargetStats> = plan
+        .targets
+        .iter()
+        .map(|t| TargetStats::new(t.name(), if t.named { &t.route.chain } else { &[] }))
+        .collect();
+    let (tx, rx) = tokio::sync::mpsc::channel(1024);
+    let counters = Arc::new(Counters::default());
+    let total = plan.requests.map(|n| {
+        let per = plan.shard.map_or(n, |s| s.share(n)) + a.warmup;
+        (per * plan.targets.len()) as u64
+    });
+    let progress = collect::Progress::new(a.no_live, total);
+    let mut records = match a.report.out.as_deref().filter(|_| plan.sweep_step.is_none()) {
+        Some(out) => Some(collect::Records::create(&records_path(out), session.key.clone())?),
+        None => None,
+    };
+    let started = std::time::Instant::now();
+    let started_unix_ms = crate::history::store::now_ms();
+    let runner = tokio::spawn(run::run(
+        session.client.clone(),
+        plan.targets.clone(),
+        plan.items.clone(),
+        plan.prices.clone(),
+        settings,
+        tx,
+        counters.clone(),
+        stop.cancel.clone(),
+    ));
+    let stats = collect::collect(rx, stats, records.as_mut(), progress, counters.clone()).await;
+    let _ = runner.await;
+    if let Some(e) = records.and_then(collect::Records::finish) {
+        eprintln!("warning: the request records could not all be written: {e}");
+    }
+    let elapsed_s = started.elapsed().as_secs_f64();
+    let chunks = counters.chunks.load(std::sync::atomic::Ordering::Relaxed);
+    let mut s = Summary {
+        format: FORMAT.into(),
+        gatebench_version: env!("CARGO_PKG_VERSION").into(),
+        started_unix_ms,
+        elapsed_s,
+        base_url: session.base_url.clone(),
+        workload: plan.workload.clone(),
+        load: load.to_string(),
+        shard: plan.shard.map(|s| s.to_string()),
+        merged: Vec::new(),
+        per_day: a.report.per_day,
+        bad_lines: plan.bad_lines,
+        interrupted: stop.code().is_some(),
+        results: Vec::new(),
+        targets: stats,
+        client: Some(ClientFigures {
+            chunks,
+            chunks_per_s: chunks as f64 / elapsed_s.max(1e-9),
+            peak_in_flight: counters.peak_in_flight.load(std::sync::atomic::Ordering::Relaxed),
+        }),
+    };
+    s.derive();
+    Ok(s)
+}
+
+/// Everything a run needs that does not change between sweep steps.
+pub(crate) struct Plan {
+    pub targets: Vec<Target>,
+    pub items: Vec<Item>,
+    pub prices: PriceBook,
+    pub workload: String,
+    pub bad_lines: u64,
+    pub requests: Option<usize>,
+    pub duration: Option<std::time::Duration>,
+    pub shard: Option<Shard>,
+    pub sweep_step: Option<f64>,
+}
+
+pub async fn run(session: &Session, a: &RunArgs, history: Option<&crate::history::Writer>) -> anyhow::Result<i32> {
+    let prepared = prepare(&a.report)?;
+    let (items, workload, bad_lines) = read_workload(a)?;
+    let judged: Vec<String> = items.iter().filter(|i| i.checks.judge.is_some()).map(|i| i.line.to_string()).collect();
+    if !judged.is_empty() && a.judge_model.is_none() {
+        anyhow::bail!(
+            "the workload has judge rubrics (lines {}): pass --judge-model MODEL to grade them",
+            judged.join(", ")
+        );
+    }
+    let shard = a.shard.as_deref().map(Shard::parse).transpose().map_err(anyhow::Error::msg)?;
+    let targets = targets(session, a)?;
+    let load = load(a)?;
+    if a.repeat == Some(0) {
+        anyhow::bail!("--repeat must be at least 1");
+    }
+    let requests = match (a.repeat, a.duration) {
+        (None, Some(_)) => None,
+        (r, _) => Some(items.len() * r.unwrap_or(1)),
+    };
+    let listed = match tokio::time::timeout(super::PRICE_LIST_GRACE * 5, session.client.models()).await {
+        Ok(Ok(m)) => m,
+        Ok(Err(e)) => {
+            eprintln!("note: /v1/models failed ({}): costs come from the gateway or the config only", e.brief());
+            Vec::new()
+        }
+        Err(_) => {
+            eprintln!("note: /v1/models did not answer in time: costs come from the gateway or the config only");
+            Vec::new()
+        }
+    };
+    for t in &targets {
+        for m in &t.route.chain {
+            if !listed.is_empty() && !listed.iter().any(|l| &l.id == m) {
+                eprintln!("warning: {m} is not in the gateway's /v1/models list");
+            }
+        }
+    }
+    let mut plan = Plan {
+        prices: PriceBook::new(&listed, &session.config.prices),
+        targets,
+        items,
+        workload,
+        bad_lines,
+        requests,
+        duration: a.duration,
+        shard,
+        sweep_step: None,
+    };
+    let stop = super::Stop::listen();
+    if let Some(rates) = &a.sweep {
+        let code = sweep::run(session, a, &mut plan, rates, &stop).await;
+        stop.done();
+        return code;
+    }
+    eprintln!(
+        "bench: {} against {} target(s), {load}{}",
+        plan.workload,
+        plan.targets.len(),
+        shard.map_or(String::new(), |s| format!(", shard {s}"))
+    );
+    let summary = run_once(session, a, &plan, load, &stop).await?;
+    stop.done();
+    if let Some(w) = history {
+        w.send(crate::history::Record::Bench(Box::new(summary.clone())));
+    }
+    let code = finish(&summary, &a.report, &prepared)?;
+    Ok(stop.code().unwrap_or(code))
+}
+
+/// The subcommands that need no gateway: merge, and reading the stored runs.
+pub fn command(g: &super::GlobalArgs, c: &BenchCommand) -> anyhow::Result<i32> {
+    match c {
+        BenchCommand::Merge(a) => merge(a),
+        BenchCommand::List { limit } => {
+            let store = open_store(g)?;
+            let rows = store.bench_runs(*limit)?;
+            if rows.is_empty() {
+                println!("no benchmark runs stored yet: `gatebench bench` stores each run here");
+            }
+            for r in rows {
+                println!(
+                    "{:>5}  {}  {}  {}",
+                    r.id,
+                    crate::format::fmt_utc(r.started_ms),
+                    crate::clean::terminal_safe(&r.workload),
+                    crate::clean::terminal_safe(&r.targets)
+                );
+            }
+            Ok(0)
+        }
+        BenchCommand::Show { id, report } => {
+            let p = prepare(report)?;
+            let store = open_store(g)?;
+            let json = store
+                .bench_run(*id)?
+                .ok_or_else(|| anyhow::anyhow!("no stored benchmark run {id} (see `gatebench bench list`)"))?;
+            let mut s = Summary::from_json(&json).map_err(anyhow::Error::msg)?;
+            if report.per_day.is_some() {
+                s.per_day = report.per_day;
+                s.derive();
+            }
+            finish(&s, report, &p)
+        }
+    }
+}
+
+fn open_store(g: &super::GlobalArgs) -> anyhow::Result<crate::history::Store> {
+    let path = crate::history::db_path(g.data_dir.as_deref())
+        .ok_or_else(|| anyhow::anyhow!("no data dir on this platform (pass --data-dir)"))?;
+    if !path.exists() {
+        anyhow::bail!("no history at {} yet", crate::history::display_path(&path));
+    }
+    Ok(crate::history::Store::open(&path)?)
+}
