@@ -246,9 +246,10 @@ impl TargetStats {
         j.cost_usd += oj.cost_usd;
         for f in &o.failed_checks {
             let same = |m: &&mut FailedCheck| m.line == f.line && m.check == f.check && m.why == f.why;
+            let full = self.failed_checks.len() >= KEEP_FAILED;
             match self.failed_checks.iter_mut().find(same) {
                 Some(m) => m.times += f.times,
-                None if self.failed_checks.len() < KEEP_FAILED => self.failed_checks.push(f.clone()),
+                None if !full => self.failed_checks.push(f.clone()),
                 None => {}
             }
         }
