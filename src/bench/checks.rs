@@ -177,7 +177,7 @@ mod tests {
         let ok = c.evaluate("Paris is the capital of France.", Some(8));
         assert!(ok.iter().all(|v| v.passed), "{ok:?}");
         assert_eq!(ok.len(), 3);
-        let bad = c.evaluate("It is Lyon, France.", Some(11));
+        let bad = c.evaluate("Lyon, France it is.", Some(11));
         let why: Vec<_> = bad.iter().map(|v| (v.check, v.why.clone())).collect();
         assert_eq!(
             why,

@@ -51,7 +51,7 @@ pub fn parse(spec: &str) -> Result<Vec<Gate>, String> {
     let mut gates = Vec::new();
     for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let at = part
-            .find(['<', '>'])
+            .find(['<', '>', '='])
             .ok_or_else(|| format!("`{part}`: expected NAME>VALUE or NAME<VALUE"))?;
         let (metric, rest) = part.split_at(at);
         let (op, value) = match rest.strip_prefix(">=").or(rest.strip_prefix("=>")) {
@@ -59,7 +59,8 @@ pub fn parse(spec: &str) -> Result<Vec<Gate>, String> {
             None => match rest.strip_prefix("<=").or(rest.strip_prefix("=<")) {
                 Some(v) => (Op::Le, v),
                 None if rest.starts_with('>') => (Op::Gt, &rest[1..]),
-                None => (Op::Lt, &rest[1..]),
+                None if rest.starts_with('<') => (Op::Lt, &rest[1..]),
+                None => return Err(format!("`{part}`: expected >, >=, < or <= after `{metric}`")),
             },
         };
         let metric = metric.trim();
@@ -141,6 +142,7 @@ mod tests {
         assert!(parse("error_rate>lots").unwrap_err().contains("not a number"));
         assert!(parse("error_rate>inf").unwrap_err().contains("not a number"));
         assert!(parse("error_rate").unwrap_err().contains("expected"));
+        assert!(parse("error_rate=1").unwrap_err().contains("expected >"));
         assert!(parse(" , ").unwrap_err().contains("no gate"));
         // Names that are not numbers are not gates.
         assert!(parse("target>1").is_err());
