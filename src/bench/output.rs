@@ -258,8 +258,8 @@ pub fn compare(old: &Summary, new: &Summary) -> String {
         let before = numbers(o);
         for ((name, new_v), (_, old_v)) in numbers(r).into_iter().zip(before) {
             let change = match (old_v, new_v) {
+                (Some(a), Some(b)) if a == b => "=".into(),
                 (Some(a), Some(b)) if a != 0.0 => format!("{:+.1}%", (b - a) / a.abs() * 100.0),
-                (Some(_), Some(0.0)) => "=".into(),
                 (Some(_), Some(_)) => "from 0".into(),
                 (None, None) => continue,
                 (None, Some(_)) => "new".into(),
