@@ -276,3 +276,7 @@ pub fn compare(old: &Summary, new: &Summary) -> String {
     }
     out
 }
+
+#[cfg(test)]
+#[path = "output_tests.rs"]
+mod tests;

@@ -174,4 +174,4 @@ pub fn number(r: &Results, name: &str) -> Option<f64> {
 
 #[cfg(test)]
 #[path = "report_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -9,7 +9,7 @@ use crate::bench::stats::{JudgeVerdict, TargetStats};
 use crate::gateway::{ErrorKind, GatewayError};
 use crate::metrics::{CostSource, Figures};
 
-fn rec(ttft: f64, total: f64, tokens: (u64, u64), cost: Option<(f64, CostSource)>) -> AnswerRecord {
+pub(crate) fn rec(ttft: f64, total: f64, tokens: (u64, u64), cost: Option<(f64, CostSource)>) -> AnswerRecord {
     AnswerRecord {
         model: "m".into(),
         text: "an answer".into(),
@@ -51,7 +51,7 @@ fn rec(ttft: f64, total: f64, tokens: (u64, u64), cost: Option<(f64, CostSource)
     }
 }
 
-fn hop(model: &str, failure: Option<ErrorKind>) -> Hop {
+pub(crate) fn hop(model: &str, failure: Option<ErrorKind>) -> Hop {
     Hop {
         model: model.into(),
         attempt: 0,
@@ -88,7 +88,7 @@ fn pass(check: CheckKind, passed: bool) -> Verdict {
 /// Four answers and one failure, by hand:
 /// TTFT 100, 200, 300, 400 ms; tokens in 10+20+30+40 = 100 over 4, out 5+5+5+5 = 20 over 4;
 /// costs 0.001 x 3 (models) and one unpriced; 1 of 5 failed.
-fn fixture() -> TargetStats {
+pub(crate) fn fixture() -> TargetStats {
     let mut s = TargetStats::new("m", &[]);
     let models = Some((0.001, CostSource::Models));
     s.add(&rec(100.0, 1000.0, (10, 5), models), 1, &[pass(CheckKind::Expect, true)], None);
