@@ -239,3 +239,53 @@ fn shards_run_as_separate_processes_merge_to_the_single_run() {
         assert!((a - b).abs() < 1e-12, "{a} vs {b}");
     }
 }
+
+#[test]
+fn a_key_the_server_echoes_back_is_in_no_output_record_or_history() {
+    const KEY: &str = "sk-bench-echo-0123456789abcdef";
+    let server = common::raw::serve(|req, sock| {
+        if req.path.ends_with("/models") {
+            return common::raw::models(sock);
+        }
+        common::raw::stream_head(sock, "200 OK", &[("content-type", "text/event-stream")]);
+        // Split across chunks, inside quotes and after a backslash: the JSON must stay whole.
+        let (a, b) = KEY.split_at(9);
+        let body = common::raw::chunk(&format!("curl -H \"Authorization: Bearer {a}"))
+            + &common::raw::chunk(&format!("{b}\\\" and {KEY}"))
+            + &common::raw::finish();
+        common::raw::send(sock, body.as_bytes());
+    });
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let w = write(h, "w.jsonl", "{\"prompt\":\"hi\",\"expect\":\"never there\"}\n");
+    let out_json = h.join("run.json");
+    let mut c = Command::new(BIN);
+    c.args(["--data-dir", h.join("data").to_str().unwrap()])
+        .args(["--base-url", &server.url, "--api-key-env", KEY_VAR, "bench", "-m", "m"])
+        .args(["--workload", &w, "--repeat", "3", "--out", out_json.to_str().unwrap()])
+        .env("HOME", h)
+        .env("XDG_CONFIG_HOME", h.join("config"))
+        .env(KEY_VAR, KEY);
+    let (code, stdout, stderr) = out(c);
+    assert_eq!(code, 0, "{stderr}");
+    let records = std::fs::read_to_string(h.join("run.requests.jsonl")).unwrap();
+    assert_eq!(records.lines().count(), 3);
+    for l in records.lines() {
+        assert!(json(l)["text"].as_str().unwrap().contains("****"), "{l}");
+    }
+    let summary = std::fs::read_to_string(&out_json).unwrap();
+    json(&summary);
+    let mut texts = vec![stdout, stderr, records, summary];
+    for f in ["history.db", "history.db-wal"] {
+        if let Ok(b) = std::fs::read(h.join("data").join(f)) {
+            texts.push(String::from_utf8_lossy(&b).into_owned());
+        }
+    }
+    assert!(texts[3].contains("answer_start"), "the failed check is listed");
+    for text in &texts {
+        for w in KEY.as_bytes().windows(12) {
+            let w = std::str::from_utf8(w).unwrap();
+            assert!(!text.contains(w), "{w:?} of the key leaked");
+        }
+    }
+}

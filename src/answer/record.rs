@@ -277,6 +277,20 @@ impl AnswerRecord {
     pub fn succeeded(&self) -> bool {
         self.error.is_none()
     }
+
+    /// Remove `key` (and any `Bearer` token) from every text a server could have echoed it in.
+    pub fn scrub(&mut self, key: Option<&crate::secret::Secret>) {
+        let clean = |s: &str| crate::secret::scrub(s, key).into_owned();
+        self.text = clean(&self.text);
+        self.reasoning = clean(&self.reasoning);
+        self.error = self.error.take().map(|e| e.scrub(key));
+        for h in &mut self.hops {
+            h.error = h.error.as_deref().map(clean);
+        }
+        for t in &mut self.tool_calls {
+            t.arguments = clean(&t.arguments);
+        }
+    }
 }
 
 #[cfg(test)]

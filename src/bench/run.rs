@@ -94,7 +94,10 @@ pub struct Done {
     pub job: usize,
     pub line: usize,
     pub tags: Vec<String>,
-    pub sent_unix_ms: i64,
+    /// When it was sent, in Unix microseconds (for matching a server's own send times).
+    pub sent_unix_us: i64,
+    /// Sent as `x-request-id`.
+    pub request_id: String,
     pub record: Box<AnswerRecord>,
     pub verdicts: Vec<Verdict>,
     pub judge: Option<JudgeVerdict>,
@@ -118,10 +121,10 @@ struct Shared {
     cancel: CancellationToken,
 }
 
-fn unix_ms() -> i64 {
+fn unix_us() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
+        .map_or(0, |d| d.as_micros() as i64)
 }
 
 /// Run every target; each finished request goes to `tx`. Returns when all have ended.
@@ -178,11 +181,12 @@ pub async fn run(
     while drives.join_next().await.is_some() {}
 }
 
-fn request(shared: &Shared, item: &Item) -> ChatRequest {
+fn request(shared: &Shared, item: &Item, id: &str) -> ChatRequest {
     ChatRequest {
         messages: item.messages.clone(),
         max_tokens: item.max_tokens.or(shared.settings.max_tokens),
         tools: item.tools.clone(),
+        request_id: Some(id.to_string()),
         ..Default::default()
     }
 }
@@ -192,12 +196,17 @@ async fn one(shared: Arc<Shared>, target: Arc<Target>, t: usize, job: usize, war
     let c = &shared.counters;
     let now = c.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
     c.peak_in_flight.fetch_max(now, Ordering::Relaxed);
-    let sent_unix_ms = unix_ms();
+    let request_id = format!(
+        "gb-{}-{t}-{job}{}",
+        shared.settings.seed,
+        if warm { "-warm" } else { "" }
+    );
+    let sent_unix_us = unix_us();
     let seed = shared.settings.seed.wrapping_add(job as u64);
     let out = route::run(
         &shared.client,
         &target.route,
-        request(&shared, item),
+        request(&shared, item, &request_id),
         shared.cancel.clone(),
         seed,
         |ev| {
@@ -232,7 +241,8 @@ async fn one(shared: Arc<Shared>, target: Arc<Target>, t: usize, job: usize, war
         job,
         line: item.line,
         tags: item.tags.clone(),
-        sent_unix_ms,
+        sent_unix_us,
+        request_id,
         record: Box::new(record),
         verdicts,
         judge,

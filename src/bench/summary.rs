@@ -41,9 +41,31 @@ pub struct ClientFigures {
     pub chunks: u64,
     pub chunks_per_s: f64,
     pub peak_in_flight: u64,
+    /// The process's peak resident memory (Linux `VmHWM`), KiB.
+    #[serde(default)]
+    pub peak_rss_kib: Option<u64>,
+}
+
+/// This process's peak resident set, from `/proc/self/status` (Linux only).
+pub fn peak_rss_kib() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 impl Summary {
+    /// Remove `key` from every text that came from a server or a URL.
+    pub fn scrub(&mut self, key: Option<&crate::secret::Secret>) {
+        let clean = |s: &str| crate::secret::scrub(s, key).into_owned();
+        self.base_url = clean(&self.base_url);
+        for t in &mut self.targets {
+            for f in &mut t.failed_checks {
+                f.why = clean(&f.why);
+                f.answer_start = clean(&f.answer_start);
+            }
+        }
+    }
+
     /// Fill `results` from `targets`.
     pub fn derive(&mut self) {
         self.results = self

@@ -34,6 +34,9 @@ pub struct Trace {
 
 type Frame = Result<Bytes, std::io::Error>;
 
+/// The most streams `/demo/trace` remembers.
+pub const MAX_TRACE: usize = 1_000_000;
+
 pub fn stream_response(
     shape: Shape,
     traces: Arc<Mutex<Vec<Trace>>>,
@@ -56,6 +59,10 @@ pub fn stream_response(
         };
         produce(shape, ask, s, fault, n, tx, &mut trace).await;
         if let Ok(mut t) = traces.lock() {
+            // A gateway left running under load keeps the newest half when the trace is full.
+            if t.len() >= MAX_TRACE {
+                t.drain(..MAX_TRACE / 2);
+            }
             t.push(trace);
         }
     });

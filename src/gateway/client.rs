@@ -291,6 +291,10 @@ impl Client {
             Api::Chat => self.http.post(&url).json(req),
             Api::Responses => self.http.post(&url).json(&responses::body(req, stream)),
         };
+        let post = match &req.request_id {
+            Some(id) => post.header("x-request-id", id),
+            None => post,
+        };
         (api, url, post)
     }
 

@@ -271,7 +271,7 @@ impl Worker {
                 mut record,
             } => {
                 self.live.remove(&seq);
-                self.scrub_record(&mut record);
+                record.scrub(self.key.as_ref());
                 self.store.finish(session, seq, status, &record, now)?;
             }
             Record::Rate { seq, score, note } => {
@@ -279,27 +279,15 @@ impl Worker {
                 self.store.rate(session, seq, score, &note, now)?;
             }
             Record::Vote(v) => self.store.vote(session, &v, now)?,
-            Record::Bench(summary) => {
+            Record::Bench(mut summary) => {
+                summary.scrub(self.key.as_ref());
                 let json = serde_json::to_string(&summary).unwrap_or_default();
-                let mut clean = (*summary).clone();
-                clean.base_url = self.clean(&summary.base_url);
-                self.store.add_bench(&clean, &self.clean(&json))?;
+                self.store.add_bench(&summary, &json)?;
             }
         }
         Ok(())
     }
 
-    fn scrub_record(&self, rec: &mut crate::answer::AnswerRecord) {
-        rec.text = self.clean(&rec.text);
-        rec.reasoning = self.clean(&rec.reasoning);
-        rec.error = rec.error.take().map(|e| e.scrub(self.key.as_ref()));
-        for h in &mut rec.hops {
-            h.error = h.error.as_deref().map(|e| self.clean(e));
-        }
-        for t in &mut rec.tool_calls {
-            t.arguments = self.clean(&t.arguments);
-        }
-    }
 
     fn save_partials(&mut self) -> rusqlite::Result<()> {
         let session = self.session.load(Ordering::SeqCst);

@@ -15,7 +15,7 @@ use crate::bench::checks::Verdict;
 use crate::bench::run::{Counters, Done};
 use crate::bench::stats::{JudgeVerdict, TargetStats};
 use crate::format::fmt_ms;
-use crate::secret::{Secret, scrub};
+use crate::secret::Secret;
 
 /// Longest answer text kept in a request record.
 const RECORD_TEXT: usize = 4000;
@@ -26,7 +26,8 @@ struct RecordLine<'a> {
     job: usize,
     line: usize,
     tags: &'a [String],
-    sent_unix_ms: i64,
+    request_id: &'a str,
+    sent_unix_us: i64,
     #[serde(flatten)]
     record: &'a AnswerRecord,
     text_truncated: bool,
@@ -56,6 +57,10 @@ impl Records {
         if self.error.is_some() {
             return;
         }
+        d.record.scrub(self.key.as_ref());
+        if let Some(j) = d.judge.as_mut() {
+            j.reason = crate::secret::scrub(&j.reason, self.key.as_ref()).into_owned();
+        }
         let truncated = d.record.text.chars().nth(RECORD_TEXT).is_some();
         if truncated {
             d.record.text = d.record.text.chars().take(RECORD_TEXT).collect();
@@ -65,14 +70,14 @@ impl Records {
             job: d.job,
             line: d.line,
             tags: &d.tags,
-            sent_unix_ms: d.sent_unix_ms,
+            request_id: &d.request_id,
+            sent_unix_us: d.sent_unix_us,
             record: &d.record,
             text_truncated: truncated,
             checks: &d.verdicts,
             judge: d.judge.as_ref(),
         };
         let text = serde_json::to_string(&line).unwrap_or_default();
-        let text = scrub(&text, self.key.as_ref());
         if let Err(e) = writeln!(self.out, "{text}") {
             self.error = Some(e.to_string());
         }

@@ -217,8 +217,10 @@ pub(crate) async fn run_once(
             chunks,
             chunks_per_s: chunks as f64 / elapsed_s.max(1e-9),
             peak_in_flight: counters.peak_in_flight.load(std::sync::atomic::Ordering::Relaxed),
+            peak_rss_kib: crate::bench::summary::peak_rss_kib(),
         }),
     };
+    s.scrub(session.key.as_ref());
     s.derive();
     Ok(s)
 }
