@@ -78,7 +78,11 @@ fn walk(v: &Value, schema: &Value, path: &str, errors: &mut Vec<String>) {
             _ => Vec::new(),
         };
         if !types.is_empty() && !types.iter().any(|t| is_type(v, t)) {
-            return err(format!("expected {}, got {}", types.join(" or "), type_name(v)));
+            return err(format!(
+                "expected {}, got {}",
+                types.join(" or "),
+                type_name(v)
+            ));
         }
     }
     if let Some(e) = s.get("enum").and_then(Value::as_array)
@@ -111,7 +115,11 @@ fn walk(v: &Value, schema: &Value, path: &str, errors: &mut Vec<String>) {
         if !ok {
             return errors.push(format!(
                 "{path}: matches {passing} of the {key} schemas ({})",
-                if key == "oneOf" { "exactly 1 wanted" } else { "1 or more wanted" }
+                if key == "oneOf" {
+                    "exactly 1 wanted"
+                } else {
+                    "1 or more wanted"
+                }
             ));
         }
     }
@@ -219,7 +227,11 @@ mod tests {
         let s = person();
         check_schema(&s).unwrap();
         validate(&json!({"name": "Ada", "age": 36}), &s).unwrap();
-        validate(&json!({"name": "Ada", "age": 36.0, "tags": ["a"], "kind": 3}), &s).unwrap();
+        validate(
+            &json!({"name": "Ada", "age": 36.0, "tags": ["a"], "kind": 3}),
+            &s,
+        )
+        .unwrap();
         validate(&json!(1), &json!(true)).unwrap();
         validate(&json!(1.5), &json!({"type": ["string", "number"]})).unwrap();
     }
@@ -229,16 +241,46 @@ mod tests {
         let s = person();
         let cases = [
             (json!([1]), "$: expected object, got array"),
-            (json!({"name": "Ada"}), "$: the required property \"age\" is missing"),
-            (json!({"name": "Ada", "age": 1, "x": 1}), "$: the property \"x\" is not allowed"),
-            (json!({"name": "A", "age": 1}), "$.name: 1 characters, fewer than the minimum 2"),
-            (json!({"name": "ada", "age": 1}), "$.name: \"ada\" does not match the pattern \"^[A-Z]\""),
-            (json!({"name": "Ada", "age": 1.5}), "$.age: expected integer, got number"),
-            (json!({"name": "Ada", "age": -1}), "$.age: -1 is below the minimum 0"),
-            (json!({"name": "Ada", "age": 151}), "$.age: 151 is above the maximum 150"),
-            (json!({"name": "Ada", "age": 1, "tags": ["c"]}), "$.tags[0]: \"c\" is not one of [\"a\",\"b\"]"),
-            (json!({"name": "Ada", "age": 1, "tags": ["a", "a", "b"]}), "$.tags: 3 items, more than the maximum 2"),
-            (json!({"name": "Ada", "age": 1, "kind": "y"}), "$.kind: matches 0 of the oneOf schemas (exactly 1 wanted)"),
+            (
+                json!({"name": "Ada"}),
+                "$: the required property \"age\" is missing",
+            ),
+            (
+                json!({"name": "Ada", "age": 1, "x": 1}),
+                "$: the property \"x\" is not allowed",
+            ),
+            (
+                json!({"name": "A", "age": 1}),
+                "$.name: 1 characters, fewer than the minimum 2",
+            ),
+            (
+                json!({"name": "ada", "age": 1}),
+                "$.name: \"ada\" does not match the pattern \"^[A-Z]\"",
+            ),
+            (
+                json!({"name": "Ada", "age": 1.5}),
+                "$.age: expected integer, got number",
+            ),
+            (
+                json!({"name": "Ada", "age": -1}),
+                "$.age: -1 is below the minimum 0",
+            ),
+            (
+                json!({"name": "Ada", "age": 151}),
+                "$.age: 151 is above the maximum 150",
+            ),
+            (
+                json!({"name": "Ada", "age": 1, "tags": ["c"]}),
+                "$.tags[0]: \"c\" is not one of [\"a\",\"b\"]",
+            ),
+            (
+                json!({"name": "Ada", "age": 1, "tags": ["a", "a", "b"]}),
+                "$.tags: 3 items, more than the maximum 2",
+            ),
+            (
+                json!({"name": "Ada", "age": 1, "kind": "y"}),
+                "$.kind: matches 0 of the oneOf schemas (exactly 1 wanted)",
+            ),
         ];
         for (v, want) in cases {
             assert_eq!(validate(&v, &s).unwrap_err(), want, "{v}");
@@ -252,18 +294,46 @@ mod tests {
             "$: matches a schema it must not"
         );
         assert_eq!(
-            validate(&json!(5), &json!({"allOf": [{"type": "integer"}, {"maximum": 3}]})).unwrap_err(),
+            validate(
+                &json!(5),
+                &json!({"allOf": [{"type": "integer"}, {"maximum": 3}]})
+            )
+            .unwrap_err(),
             "$: 5 is above the maximum 3"
         );
-        assert!(validate(&json!(5), &json!({"anyOf": [{"type": "string"}, {"maximum": 3}]})).is_err());
-        assert!(validate(&json!(2), &json!({"anyOf": [{"type": "string"}, {"maximum": 3}]})).is_ok());
+        assert!(
+            validate(
+                &json!(5),
+                &json!({"anyOf": [{"type": "string"}, {"maximum": 3}]})
+            )
+            .is_err()
+        );
+        assert!(
+            validate(
+                &json!(2),
+                &json!({"anyOf": [{"type": "string"}, {"maximum": 3}]})
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn unusable_schemas_are_refused_up_front() {
-        assert!(check_schema(&json!(3)).unwrap_err().contains("object or a boolean"));
-        assert!(check_schema(&json!({"properties": {"a": {"$ref": "#/x"}}})).unwrap_err().contains("$ref"));
-        assert!(check_schema(&json!({"pattern": "(x"})).unwrap_err().contains("pattern"));
+        assert!(
+            check_schema(&json!(3))
+                .unwrap_err()
+                .contains("object or a boolean")
+        );
+        assert!(
+            check_schema(&json!({"properties": {"a": {"$ref": "#/x"}}}))
+                .unwrap_err()
+                .contains("$ref")
+        );
+        assert!(
+            check_schema(&json!({"pattern": "(x"}))
+                .unwrap_err()
+                .contains("pattern")
+        );
         check_schema(&json!({"enum": [{"pattern": "(x"}]})).unwrap();
         assert!(check_schema(&json!({"properties": {"a": {"pattern": "(x"}}})).is_err());
     }

@@ -1,16 +1,16 @@
 //! gatebench: a terminal workbench for OpenAI-compatible LLM gateways.
 
 pub mod answer;
-pub mod bench;
 pub mod app;
+pub mod bench;
 pub mod clean;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod format;
 pub mod gateway;
-pub mod jsonschema;
 pub mod history;
+pub mod jsonschema;
 pub mod layout;
 pub mod markdown;
 pub mod metrics;

@@ -45,9 +45,11 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         Some(Command::Export(args)) => return history::export(&cli.global, args),
         Some(Command::Leaderboard(args)) => return leaderboard::run(&cli.global, args),
-        Some(Command::Bench(bench::BenchArgs {
-            command: Some(c), ..
-        })) => return bench::command(&cli.global, c),
+        Some(Command::Bench(b)) if b.command.is_some() => {
+            if let Some(c) = &b.command {
+                return bench::command(&cli.global, c);
+            }
+        }
         _ => {}
     }
     let cfg = cli.global.load_config()?;
@@ -60,7 +62,6 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             | Command::Config(_)
             | Command::Export(_)
             | Command::Leaderboard(_)
-            | Command::Bench(bench::BenchArgs { command: Some(_), .. })
             | Command::History(history::HistoryArgs { command: Some(_) }),
         ) => Ok(0),
         Some(Command::Models(args)) => {
@@ -73,7 +74,11 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             eprintln!("{}", session.describe());
             let writer = cli
                 .global
-                .history_writer(&session.config, session.key.clone(), Box::new(|e| eprintln!("warning: {e}")))
+                .history_writer(
+                    &session.config,
+                    session.key.clone(),
+                    Box::new(|e| eprintln!("warning: {e}")),
+                )
                 .ok();
             let code = bench::run(&session, &args.run, writer.as_ref()).await;
             if let Some(w) = writer {

@@ -15,7 +15,13 @@ const KEY_VAR: &str = "GB_BENCH_KEY";
 fn bench(home: &Path, demo: &DemoProcess, args: &[&str]) -> Command {
     let mut c = Command::new(BIN);
     c.args(["--data-dir", home.join("data").to_str().unwrap()])
-        .args(["--base-url", &demo.base_url, "--api-key-env", KEY_VAR, "bench"])
+        .args([
+            "--base-url",
+            &demo.base_url,
+            "--api-key-env",
+            KEY_VAR,
+            "bench",
+        ])
         .args(args)
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join("config"))
@@ -28,7 +34,11 @@ fn bench(home: &Path, demo: &DemoProcess, args: &[&str]) -> Command {
 fn out(mut c: Command) -> (i32, String, String) {
     let o: Output = c.output().unwrap();
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    (o.status.code().unwrap_or(-1), text(&o.stdout), text(&o.stderr))
+    (
+        o.status.code().unwrap_or(-1),
+        text(&o.stdout),
+        text(&o.stderr),
+    )
 }
 
 fn json(s: &str) -> Value {
@@ -69,15 +79,35 @@ fn a_run_with_faults_reports_errors_by_kind_checks_gates_and_records_without_the
         h,
         &demo,
         &[
-            "--workload", &w, "--repeat", "5", "--concurrency", "3",
-            "-m", "demo/fast-mini", "-m", "demo/pro-large",
-            "--out", out_json.to_str().unwrap(), "--format", "json",
-            "--fail-if", "error_rate>0.01", "--per-day", "1000",
+            "--workload",
+            &w,
+            "--repeat",
+            "5",
+            "--concurrency",
+            "3",
+            "-m",
+            "demo/fast-mini",
+            "-m",
+            "demo/pro-large",
+            "--out",
+            out_json.to_str().unwrap(),
+            "--format",
+            "json",
+            "--fail-if",
+            "error_rate>0.01",
+            "--per-day",
+            "1000",
         ],
     ));
     assert_eq!(code, 1, "a gate was crossed: {stderr}");
-    assert!(stderr.contains("line 5: "), "the bad line is reported: {stderr}");
-    assert!(stderr.contains("gate crossed: demo/fast-mini: error_rate = "), "{stderr}");
+    assert!(
+        stderr.contains("line 5: "),
+        "the bad line is reported: {stderr}"
+    );
+    assert!(
+        stderr.contains("gate crossed: demo/fast-mini: error_rate = "),
+        "{stderr}"
+    );
     assert!(!stderr.contains("gate crossed: demo/pro-large"), "{stderr}");
     let v = json(&stdout);
     assert_eq!(v, json(&std::fs::read_to_string(&out_json).unwrap()));
@@ -88,7 +118,10 @@ fn a_run_with_faults_reports_errors_by_kind_checks_gates_and_records_without_the
     assert!(failed > 0 && failed < 20, "{fast}");
     assert_eq!(fast["succeeded"].as_u64().unwrap() + failed, 20);
     let pro = result(&v, "demo/pro-large");
-    assert_eq!((pro["requests"].as_u64(), pro["error_rate"].as_f64()), (Some(20), Some(0.0)));
+    assert_eq!(
+        (pro["requests"].as_u64(), pro["error_rate"].as_f64()),
+        (Some(20), Some(0.0))
+    );
     // Every answer of pro-large was checked: expect passes (the demo repeats the topic), JSON
     // fails (the demo writes markdown), one output token is too few.
     assert_eq!(pro["pass_rates"]["expect"], 1.0);
@@ -103,7 +136,15 @@ fn a_run_with_faults_reports_errors_by_kind_checks_gates_and_records_without_the
     let records = std::fs::read_to_string(h.join("run.requests.jsonl")).unwrap();
     assert_eq!(records.lines().count(), 40);
     let first = json(records.lines().next().unwrap());
-    for field in ["target", "job", "line", "ttft_ms", "output_tokens", "cost_usd", "checks"] {
+    for field in [
+        "target",
+        "job",
+        "line",
+        "ttft_ms",
+        "output_tokens",
+        "cost_usd",
+        "checks",
+    ] {
         assert!(first.get(field).is_some(), "{field} in {first}");
     }
     for text in [&records, &stdout, &stderr] {
@@ -112,7 +153,10 @@ fn a_run_with_faults_reports_errors_by_kind_checks_gates_and_records_without_the
     // The run is in the history, and reads back the same.
     let (code, list, _) = out(bench(h, &demo, &["list"]));
     assert_eq!(code, 0);
-    assert!(list.contains("w.jsonl") && list.contains("demo/fast-mini, demo/pro-large"), "{list}");
+    assert!(
+        list.contains("w.jsonl") && list.contains("demo/fast-mini, demo/pro-large"),
+        "{list}"
+    );
     let id = list.split_whitespace().next().unwrap();
     let (code, shown, _) = out(bench(h, &demo, &["show", id, "--format", "csv"]));
     assert_eq!(code, 0);
@@ -122,10 +166,18 @@ fn a_run_with_faults_reports_errors_by_kind_checks_gates_and_records_without_the
     let (code, cmp, err) = out(bench(
         h,
         &demo,
-        &["merge", out_json.to_str().unwrap(), "--compare", out_json.to_str().unwrap()],
+        &[
+            "merge",
+            out_json.to_str().unwrap(),
+            "--compare",
+            out_json.to_str().unwrap(),
+        ],
     ));
     assert_eq!(code, 0, "{err}");
-    let row = cmp.lines().find(|l| l.trim_start().starts_with("requests ")).unwrap();
+    let row = cmp
+        .lines()
+        .find(|l| l.trim_start().starts_with("requests "))
+        .unwrap();
     assert!(row.trim_end().ends_with('='), "{row}");
 }
 
@@ -134,12 +186,22 @@ fn bad_input_is_refused_before_anything_is_sent() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     let demo = start_demo(h, &[]);
-    let w = write(h, "w.txt", "fine prompt\n{\"prompt\":\"x\",\"judge\":\"grade it\"}\n{oops\n");
+    let w = write(
+        h,
+        "w.txt",
+        "fine prompt\n{\"prompt\":\"x\",\"judge\":\"grade it\"}\n{oops\n",
+    );
     let cases: [(&[&str], &str); 5] = [
         (&["--workload", &w, "--strict"], "line 3: "),
         (&["--workload", &w], "pass --judge-model"),
-        (&["--prompt", "hi", "--fail-if", "p95_tfft_ms>1"], "unknown metric `p95_tfft_ms`"),
-        (&["--prompt", "hi", "--compare", "/nonexistent.json"], "cannot read /nonexistent.json"),
+        (
+            &["--prompt", "hi", "--fail-if", "p95_tfft_ms>1"],
+            "unknown metric `p95_tfft_ms`",
+        ),
+        (
+            &["--prompt", "hi", "--compare", "/nonexistent.json"],
+            "cannot read /nonexistent.json",
+        ),
         (&["--prompt", "hi", "--shard", "3/3"], "--shard"),
     ];
     for (args, want) in cases {
@@ -149,10 +211,20 @@ fn bad_input_is_refused_before_anything_is_sent() {
         assert!(!err.contains("panicked"), "{err}");
     }
     // A model the gateway does not have: every request fails as not_found, and says so.
-    let (code, stdout, err) = out(bench(h, &demo, &["--prompt", "hi", "-m", "demo/nope", "--format", "json"]));
+    let (code, stdout, err) = out(bench(
+        h,
+        &demo,
+        &["--prompt", "hi", "-m", "demo/nope", "--format", "json"],
+    ));
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("demo/nope is not in the gateway's /v1/models list"), "{err}");
-    assert_eq!(result(&json(&stdout), "demo/nope")["errors"]["not_found"], 1);
+    assert!(
+        err.contains("demo/nope is not in the gateway's /v1/models list"),
+        "{err}"
+    );
+    assert_eq!(
+        result(&json(&stdout), "demo/nope")["errors"]["not_found"],
+        1
+    );
 }
 
 #[test]
@@ -160,12 +232,28 @@ fn the_judge_grades_through_the_gateway_and_its_cost_is_kept_apart() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     let demo = start_demo(h, &[]);
-    let w = write(h, "w.jsonl", "{\"prompt\":\"Explain retries\",\"judge\":\"Mentions backoff.\"}\n");
+    let w = write(
+        h,
+        "w.jsonl",
+        "{\"prompt\":\"Explain retries\",\"judge\":\"Mentions backoff.\"}\n",
+    );
     let (code, stdout, err) = out(bench(
         h,
         &demo,
-        &["--workload", &w, "--repeat", "4", "-m", "demo/pro-large", "--judge-model", "demo/fast-mini",
-          "--format", "json", "--fail-if", "judge_mean<1"],
+        &[
+            "--workload",
+            &w,
+            "--repeat",
+            "4",
+            "-m",
+            "demo/pro-large",
+            "--judge-model",
+            "demo/fast-mini",
+            "--format",
+            "json",
+            "--fail-if",
+            "judge_mean<1",
+        ],
     ));
     assert_eq!(code, 0, "{err}");
     let v = json(&stdout);
@@ -185,9 +273,23 @@ fn the_judge_grades_through_the_gateway_and_its_cost_is_kept_apart() {
     let (_, again, _) = out(bench(
         h,
         &demo,
-        &["--workload", &w, "--repeat", "4", "-m", "demo/pro-large", "--judge-model", "demo/fast-mini", "--format", "json"],
+        &[
+            "--workload",
+            &w,
+            "--repeat",
+            "4",
+            "-m",
+            "demo/pro-large",
+            "--judge-model",
+            "demo/fast-mini",
+            "--format",
+            "json",
+        ],
     ));
-    assert_eq!(result(&json(&again), "demo/pro-large")["judge_mean"], r["judge_mean"]);
+    assert_eq!(
+        result(&json(&again), "demo/pro-large")["judge_mean"],
+        r["judge_mean"]
+    );
 }
 
 #[test]
@@ -195,21 +297,53 @@ fn shards_run_as_separate_processes_merge_to_the_single_run() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     let demo = start_demo(h, &[]);
-    let prompts: String = (0..7).map(|i| format!("Prompt number {i} about gateways\n")).collect();
+    let prompts: String = (0..7)
+        .map(|i| format!("Prompt number {i} about gateways\n"))
+        .collect();
     let w = write(h, "w.txt", &prompts);
-    let cfg = write(h, "config.toml", "[routes.fb]\nchain = [\"demo/pro-large\", \"demo/fast-mini\"]\n");
-    let common = ["--config", &cfg, "--workload", &w, "--repeat", "2", "--concurrency", "2", "-m", "demo/fast-mini", "-r", "fb"];
+    let cfg = write(
+        h,
+        "config.toml",
+        "[routes.fb]\nchain = [\"demo/pro-large\", \"demo/fast-mini\"]\n",
+    );
+    let common = [
+        "--config",
+        &cfg,
+        "--workload",
+        &w,
+        "--repeat",
+        "2",
+        "--concurrency",
+        "2",
+        "-m",
+        "demo/fast-mini",
+        "-r",
+        "fb",
+    ];
     let single = h.join("single.json");
     let mut c = bench(h, &demo, &common);
-    c.args(["--out", single.to_str().unwrap(), "--format", "json", "--no-history"]);
+    c.args([
+        "--out",
+        single.to_str().unwrap(),
+        "--format",
+        "json",
+        "--no-history",
+    ]);
     let (code, _, err) = out(c);
     assert_eq!(code, 0, "{err}");
     let shards: Vec<_> = (0..3)
         .map(|i| {
             let path = h.join(format!("s{i}.json"));
             let mut c = bench(h, &demo, &common);
-            c.args(["--shard", &format!("{i}/3"), "--out", path.to_str().unwrap(), "--no-history"]);
-            c.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+            c.args([
+                "--shard",
+                &format!("{i}/3"),
+                "--out",
+                path.to_str().unwrap(),
+                "--no-history",
+            ]);
+            c.stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null());
             (c.spawn().unwrap(), path)
         })
         .collect();
@@ -223,19 +357,46 @@ fn shards_run_as_separate_processes_merge_to_the_single_run() {
     args.extend(["--format", "json"]);
     let (code, merged, err) = out(bench(h, &demo, &args));
     assert_eq!(code, 0, "{err}");
-    let (m, s) = (json(&merged), json(&std::fs::read_to_string(&single).unwrap()));
+    let (m, s) = (
+        json(&merged),
+        json(&std::fs::read_to_string(&single).unwrap()),
+    );
     assert_eq!(m["merged"], serde_json::json!(["0/3", "1/3", "2/3"]));
     for target in ["demo/fast-mini", "fb"] {
-        let find = |v: &Value| v["targets"].as_array().unwrap().iter().find(|t| t["target"] == target).unwrap().clone();
+        let find = |v: &Value| {
+            v["targets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["target"] == target)
+                .unwrap()
+                .clone()
+        };
         let (mt, st) = (find(&m), find(&s));
         // The same requests, the same answers: every count and token sum is equal.
-        for k in ["requests", "counted", "input_tokens", "output_tokens", "priced"] {
+        for k in [
+            "requests",
+            "counted",
+            "input_tokens",
+            "output_tokens",
+            "priced",
+        ] {
             assert_eq!(mt[k], st[k], "{target} {k}");
         }
         assert_eq!(mt["requests"], 14);
-        let hist_count = |t: &Value| t["ttft_us"].as_array().unwrap().iter().map(|b| b[1].as_u64().unwrap()).sum::<u64>();
+        let hist_count = |t: &Value| {
+            t["ttft_us"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| b[1].as_u64().unwrap())
+                .sum::<u64>()
+        };
         assert_eq!(hist_count(&mt), hist_count(&st));
-        let (a, b) = (mt["cost_usd"].as_f64().unwrap(), st["cost_usd"].as_f64().unwrap());
+        let (a, b) = (
+            mt["cost_usd"].as_f64().unwrap(),
+            st["cost_usd"].as_f64().unwrap(),
+        );
         assert!((a - b).abs() < 1e-12, "{a} vs {b}");
     }
 }
@@ -257,12 +418,31 @@ fn a_key_the_server_echoes_back_is_in_no_output_record_or_history() {
     });
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    let w = write(h, "w.jsonl", "{\"prompt\":\"hi\",\"expect\":\"never there\"}\n");
+    let w = write(
+        h,
+        "w.jsonl",
+        "{\"prompt\":\"hi\",\"expect\":\"never there\"}\n",
+    );
     let out_json = h.join("run.json");
     let mut c = Command::new(BIN);
     c.args(["--data-dir", h.join("data").to_str().unwrap()])
-        .args(["--base-url", &server.url, "--api-key-env", KEY_VAR, "bench", "-m", "m"])
-        .args(["--workload", &w, "--repeat", "3", "--out", out_json.to_str().unwrap()])
+        .args([
+            "--base-url",
+            &server.url,
+            "--api-key-env",
+            KEY_VAR,
+            "bench",
+            "-m",
+            "m",
+        ])
+        .args([
+            "--workload",
+            &w,
+            "--repeat",
+            "3",
+            "--out",
+            out_json.to_str().unwrap(),
+        ])
         .env("HOME", h)
         .env("XDG_CONFIG_HOME", h.join("config"))
         .env(KEY_VAR, KEY);
@@ -281,7 +461,10 @@ fn a_key_the_server_echoes_back_is_in_no_output_record_or_history() {
             texts.push(String::from_utf8_lossy(&b).into_owned());
         }
     }
-    assert!(texts[3].contains("answer_start"), "the failed check is listed");
+    assert!(
+        texts[3].contains("answer_start"),
+        "the failed check is listed"
+    );
     for text in &texts {
         for w in KEY.as_bytes().windows(12) {
             let w = std::str::from_utf8(w).unwrap();

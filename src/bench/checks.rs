@@ -184,7 +184,10 @@ mod tests {
             vec![
                 (CheckKind::Expect, Some("missing [\"Paris\"]".into())),
                 (CheckKind::Regex, Some(r"no match for /^\w+ is/".into())),
-                (CheckKind::MaxOutputTokens, Some("11 output tokens, over 10".into())),
+                (
+                    CheckKind::MaxOutputTokens,
+                    Some("11 output tokens, over 10".into())
+                ),
             ]
         );
         let none = c.evaluate("Paris is in France", None);
@@ -206,7 +209,10 @@ mod tests {
         assert!(c.evaluate("```json\n{\"city\": \"Paris\"}\n```", None)[0].passed);
         assert!(c.evaluate("```\n{\"city\": 1}\n```", None)[0].passed);
         let v = &c.evaluate("{\"town\": \"Paris\"}", None)[0];
-        assert_eq!(v.why.as_deref(), Some("$: the required property \"city\" is missing"));
+        assert_eq!(
+            v.why.as_deref(),
+            Some("$: the required property \"city\" is missing")
+        );
         let v = &c.evaluate("Sure! {\"city\": \"Paris\"}", None)[0];
         assert!(v.why.as_deref().unwrap().starts_with("not JSON"), "{v:?}");
     }

@@ -60,7 +60,11 @@ pub fn parse(spec: &str) -> Result<Vec<Gate>, String> {
                 Some(v) => (Op::Le, v),
                 None if rest.starts_with('>') => (Op::Gt, &rest[1..]),
                 None if rest.starts_with('<') => (Op::Lt, &rest[1..]),
-                None => return Err(format!("`{part}`: expected >, >=, < or <= after `{metric}`")),
+                None => {
+                    return Err(format!(
+                        "`{part}`: expected >, >=, < or <= after `{metric}`"
+                    ));
+                }
             },
         };
         let metric = metric.trim();
@@ -100,8 +104,19 @@ pub struct Crossed {
 impl std::fmt::Display for Crossed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.actual {
-            Some(v) => write!(f, "{}: {} = {} (gate {})", self.target, self.gate.metric, crate::format::trim_float(v), self.gate),
-            None => write!(f, "{}: {} has no value (gate {})", self.target, self.gate.metric, self.gate),
+            Some(v) => write!(
+                f,
+                "{}: {} = {} (gate {})",
+                self.target,
+                self.gate.metric,
+                crate::format::trim_float(v),
+                self.gate
+            ),
+            None => write!(
+                f,
+                "{}: {} has no value (gate {})",
+                self.target, self.gate.metric, self.gate
+            ),
         }
     }
 }
@@ -133,14 +148,30 @@ mod tests {
         let shown: Vec<String> = g.iter().map(ToString::to_string).collect();
         assert_eq!(
             shown,
-            ["p95_ttft_ms>800", "error_rate>=0.01", "pass_rate<0.95", "judge_mean<=4"]
+            [
+                "p95_ttft_ms>800",
+                "error_rate>=0.01",
+                "pass_rate<0.95",
+                "judge_mean<=4"
+            ]
         );
         assert_eq!(parse("cost_per_1k_usd=>2").unwrap()[0].op, Op::Ge);
         assert_eq!(parse("cost_per_1k_usd=<2").unwrap()[0].op, Op::Le);
         let e = parse("p95_tfft_ms>800").unwrap_err();
-        assert!(e.contains("unknown metric `p95_tfft_ms`") && e.contains("p95_ttft_ms"), "{e}");
-        assert!(parse("error_rate>lots").unwrap_err().contains("not a number"));
-        assert!(parse("error_rate>inf").unwrap_err().contains("not a number"));
+        assert!(
+            e.contains("unknown metric `p95_tfft_ms`") && e.contains("p95_ttft_ms"),
+            "{e}"
+        );
+        assert!(
+            parse("error_rate>lots")
+                .unwrap_err()
+                .contains("not a number")
+        );
+        assert!(
+            parse("error_rate>inf")
+                .unwrap_err()
+                .contains("not a number")
+        );
         assert!(parse("error_rate").unwrap_err().contains("expected"));
         assert!(parse("error_rate=1").unwrap_err().contains("expected >"));
         assert!(parse(" , ").unwrap_err().contains("no gate"));
@@ -180,9 +211,15 @@ mod tests {
             ]
         );
         // At the limit: > does not cross, >= does.
-        assert!(evaluate(&parse("p95_ttft_ms>800").unwrap(), &[slow.clone()]).is_empty());
-        assert_eq!(evaluate(&parse("p95_ttft_ms>=800").unwrap(), &[slow.clone()]).len(), 1);
-        assert_eq!(evaluate(&parse("p95_ttft_ms<600").unwrap(), &[fast.clone()]).len(), 1);
+        assert!(evaluate(&parse("p95_ttft_ms>800").unwrap(), std::slice::from_ref(&slow)).is_empty());
+        assert_eq!(
+            evaluate(&parse("p95_ttft_ms>=800").unwrap(), std::slice::from_ref(&slow)).len(),
+            1
+        );
+        assert_eq!(
+            evaluate(&parse("p95_ttft_ms<600").unwrap(), std::slice::from_ref(&fast)).len(),
+            1
+        );
         assert!(evaluate(&parse("p95_ttft_ms<=499").unwrap(), &[fast]).is_empty());
     }
 }

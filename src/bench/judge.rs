@@ -43,7 +43,11 @@ pub fn read_reply(text: &str) -> Option<(u8, String)> {
         Some(r) => text[r + 6..].trim_start_matches([':', ' ', '*']),
         None => text[at..].split_once('\n').map_or("", |(_, rest)| rest),
     };
-    let reason = reason.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    let reason = reason
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
     Some((score, reason.chars().take(200).collect()))
 }
 
@@ -53,12 +57,21 @@ mod tests {
 
     #[test]
     fn the_request_carries_question_answer_and_rubric() {
-        let q = [Message::system("be terse"), Message::user("Capital of France?")];
+        let q = [
+            Message::system("be terse"),
+            Message::user("Capital of France?"),
+        ];
         let r = request("judge-m", &q, "Paris.", "Names Paris.");
         assert_eq!(r.model, "judge-m");
         assert_eq!(r.temperature, Some(0.0));
         let u = &r.messages[1].content;
-        for part in ["Capital of France?", "be terse", "Paris.", "Names Paris.", REPLY_FORM] {
+        for part in [
+            "Capital of France?",
+            "be terse",
+            "Paris.",
+            "Names Paris.",
+            REPLY_FORM,
+        ] {
             assert!(u.contains(part), "{part} in {u}");
         }
     }
@@ -73,7 +86,10 @@ mod tests {
             read_reply("**Score**: 5\n\nIt names Paris."),
             Some((5, "It names Paris.".into()))
         );
-        assert_eq!(read_reply("score=2 reason: wrong city"), Some((2, "wrong city".into())));
+        assert_eq!(
+            read_reply("score=2 reason: wrong city"),
+            Some((2, "wrong city".into()))
+        );
         assert_eq!(read_reply("SCORE: 9\nREASON: x"), None);
         assert_eq!(read_reply("SCORE: 0"), None);
         assert_eq!(read_reply("I would give it four."), None);

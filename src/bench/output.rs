@@ -45,12 +45,18 @@ fn num(v: Option<f64>) -> String {
 }
 
 fn row(r: &Results) -> [String; 10] {
-    let est = if r.tokens_estimated.unwrap_or(0.0) > 0.0 { " ~" } else { "" };
+    let est = if r.tokens_estimated.unwrap_or(0.0) > 0.0 {
+        " ~"
+    } else {
+        ""
+    };
     let cost = match &r.cost_source {
         Some(src) => format!("{} ({src})", fmt_usd(r.cost_per_1k_usd)),
         None => "?".into(),
     };
-    let mut checks = r.pass_rate.map_or(String::new(), |p| format!("pass {}", pct(Some(p))));
+    let mut checks = r
+        .pass_rate
+        .map_or(String::new(), |p| format!("pass {}", pct(Some(p))));
     if let Some(j) = r.judge_mean {
         let sep = if checks.is_empty() { "" } else { ", " };
         let _ = write!(checks, "{sep}judge {j:.2}");
@@ -68,9 +74,17 @@ fn row(r: &Results) -> [String; 10] {
         format!("{} / {}", fmt_ms(r.p50_itl_ms), fmt_ms(r.p95_itl_ms)),
         format!("{} / {}", fmt_ms(r.p50_total_ms), fmt_ms(r.p95_total_ms)),
         num(r.p50_decode_tps),
-        format!("{}/{}{est}", num(r.mean_input_tokens), num(r.mean_output_tokens)),
+        format!(
+            "{}/{}{est}",
+            num(r.mean_input_tokens),
+            num(r.mean_output_tokens)
+        ),
         cost,
-        if checks.is_empty() { "-".into() } else { checks },
+        if checks.is_empty() {
+            "-".into()
+        } else {
+            checks
+        },
     ]
 }
 
@@ -87,7 +101,11 @@ fn notes(s: &Summary) -> Vec<String> {
             out.push(format!("{} errors: {}", r.target, kinds.join(", ")));
         }
         if r.served_by.len() > 1 || r.fallback_rate.is_some_and(|f| f > 0.0) {
-            let by: Vec<String> = r.served_by.iter().map(|(m, n)| format!("{m} {n}")).collect();
+            let by: Vec<String> = r
+                .served_by
+                .iter()
+                .map(|(m, n)| format!("{m} {n}"))
+                .collect();
             out.push(format!(
                 "{} served by: {}; retry or fallback on {} of answers, adding {} p50, {} p95",
                 r.target,
@@ -126,7 +144,11 @@ fn notes(s: &Summary) -> Vec<String> {
     }
     for t in &s.targets {
         for f in &t.failed_checks {
-            let times = if f.times > 1 { format!(" ({} times)", f.times) } else { String::new() };
+            let times = if f.times > 1 {
+                format!(" ({} times)", f.times)
+            } else {
+                String::new()
+            };
             out.push(format!(
                 "failed {} on line {} ({}){times}: {}; answer: {:?}",
                 f.check, f.line, t.target, f.why, f.answer_start
@@ -266,7 +288,12 @@ pub fn compare(old: &Summary, new: &Summary) -> String {
                 (Some(_), None) => "gone".into(),
             };
             let show = |v: Option<f64>| v.map_or("-".into(), trim_float);
-            let _ = writeln!(out, "  {name:<24} {:>14} -> {:<14} {change}", show(old_v), show(new_v));
+            let _ = writeln!(
+                out,
+                "  {name:<24} {:>14} -> {:<14} {change}",
+                show(old_v),
+                show(new_v)
+            );
         }
     }
     for o in &old.results {

@@ -11,7 +11,10 @@ use crate::metrics::CostSource;
 fn summary() -> Summary {
     let mut route = TargetStats::new("fb, \"quoted\"", &["a".into(), "b".into()]);
     let mut fell = rec(500.0, 900.0, (100, 40), Some((0.002, CostSource::Gateway)));
-    fell.hops = vec![hop("a", Some(ErrorKind::ServerError)), Hop { ..hop("b", None) }];
+    fell.hops = vec![
+        hop("a", Some(ErrorKind::ServerError)),
+        Hop { ..hop("b", None) },
+    ];
     fell.served_total_ms = Some(600.0);
     route.add(&fell, 1, &[], None);
     let mut direct = rec(0.42, 8.1, (100, 60), Some((0.004, CostSource::Gateway)));
@@ -56,7 +59,11 @@ fn json_round_trips_to_the_same_figures() {
     assert_eq!(back, s);
     assert!(Summary::from_json("{\"format\":\"other\"}").is_err());
     let wrong = text.replace(FORMAT, "gatebench-bench/0");
-    assert!(Summary::from_json(&wrong).unwrap_err().contains("not a gatebench bench summary"));
+    assert!(
+        Summary::from_json(&wrong)
+            .unwrap_err()
+            .contains("not a gatebench bench summary")
+    );
 }
 
 #[test]

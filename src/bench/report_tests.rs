@@ -9,7 +9,12 @@ use crate::bench::stats::{JudgeVerdict, TargetStats};
 use crate::gateway::{ErrorKind, GatewayError};
 use crate::metrics::{CostSource, Figures};
 
-pub(crate) fn rec(ttft: f64, total: f64, tokens: (u64, u64), cost: Option<(f64, CostSource)>) -> AnswerRecord {
+pub(crate) fn rec(
+    ttft: f64,
+    total: f64,
+    tokens: (u64, u64),
+    cost: Option<(f64, CostSource)>,
+) -> AnswerRecord {
     AnswerRecord {
         model: "m".into(),
         text: "an answer".into(),
@@ -91,9 +96,24 @@ fn pass(check: CheckKind, passed: bool) -> Verdict {
 pub(crate) fn fixture() -> TargetStats {
     let mut s = TargetStats::new("m", &[]);
     let models = Some((0.001, CostSource::Models));
-    s.add(&rec(100.0, 1000.0, (10, 5), models), 1, &[pass(CheckKind::Expect, true)], None);
-    s.add(&rec(200.0, 1000.0, (20, 5), models), 2, &[pass(CheckKind::Expect, false)], None);
-    s.add(&rec(300.0, 1000.0, (30, 5), models), 3, &[pass(CheckKind::Regex, true)], None);
+    s.add(
+        &rec(100.0, 1000.0, (10, 5), models),
+        1,
+        &[pass(CheckKind::Expect, true)],
+        None,
+    );
+    s.add(
+        &rec(200.0, 1000.0, (20, 5), models),
+        2,
+        &[pass(CheckKind::Expect, false)],
+        None,
+    );
+    s.add(
+        &rec(300.0, 1000.0, (30, 5), models),
+        3,
+        &[pass(CheckKind::Regex, true)],
+        None,
+    );
     let judged = JudgeVerdict {
         score: Some(4),
         reason: "fine".into(),
@@ -147,7 +167,10 @@ fn figures_from_a_hand_computed_fixture() {
     // The failed expect is listed with its line.
     let s = fixture();
     assert_eq!(s.failed_checks.len(), 1);
-    assert_eq!((s.failed_checks[0].line, s.failed_checks[0].check.as_str()), (2, "expect"));
+    assert_eq!(
+        (s.failed_checks[0].line, s.failed_checks[0].check.as_str()),
+        (2, "expect")
+    );
 }
 
 #[test]
@@ -161,7 +184,10 @@ fn routes_count_who_served_and_what_fallback_added() {
     direct.hops = vec![hop("a", None)];
     s.add(&direct, 1, &[], None);
     let r = results(&s, None);
-    assert_eq!(r.served_by, BTreeMap::from([("a".into(), 1), ("b".into(), 1)]));
+    assert_eq!(
+        r.served_by,
+        BTreeMap::from([("a".into(), 1), ("b".into(), 1)])
+    );
     assert_eq!(r.fallback_rate, Some(0.5));
     near(r.fallback_added_p50_ms, 300.0);
     assert_eq!(r.cost_source.as_deref(), Some("mixed"));
@@ -176,10 +202,25 @@ fn merged_halves_give_the_figures_of_the_whole() {
     let mut a = TargetStats::new("m", &[]);
     let mut b = TargetStats::new("m", &[]);
     let models = Some((0.001, CostSource::Models));
-    a.add(&rec(100.0, 1000.0, (10, 5), models), 1, &[pass(CheckKind::Expect, true)], None);
+    a.add(
+        &rec(100.0, 1000.0, (10, 5), models),
+        1,
+        &[pass(CheckKind::Expect, true)],
+        None,
+    );
     a.add(&failed(ErrorKind::RateLimited), 5, &[], None);
-    b.add(&rec(200.0, 1000.0, (20, 5), models), 2, &[pass(CheckKind::Expect, false)], None);
-    b.add(&rec(300.0, 1000.0, (30, 5), models), 3, &[pass(CheckKind::Regex, true)], None);
+    b.add(
+        &rec(200.0, 1000.0, (20, 5), models),
+        2,
+        &[pass(CheckKind::Expect, false)],
+        None,
+    );
+    b.add(
+        &rec(300.0, 1000.0, (30, 5), models),
+        3,
+        &[pass(CheckKind::Regex, true)],
+        None,
+    );
     let judged = JudgeVerdict {
         score: Some(4),
         reason: "fine".into(),
@@ -198,7 +239,15 @@ fn merged_halves_give_the_figures_of_the_whole() {
 #[test]
 fn every_numeric_figure_has_a_name_and_nothing_else_does() {
     let names = metric_names();
-    for n in ["requests", "error_rate", "p95_ttft_ms", "cost_per_1k_usd", "pass_rate", "judge_mean", "cost_per_day_usd"] {
+    for n in [
+        "requests",
+        "error_rate",
+        "p95_ttft_ms",
+        "cost_per_1k_usd",
+        "pass_rate",
+        "judge_mean",
+        "cost_per_day_usd",
+    ] {
         assert!(names.iter().any(|x| x == n), "{n}");
     }
     for n in ["target", "errors", "cost_source", "pass_rates", "served_by"] {

@@ -139,9 +139,7 @@ pub async fn run(
     counters: Arc<Counters>,
     cancel: CancellationToken,
 ) {
-    let until = settings
-        .duration
-        .map(|d| tokio::time::Instant::now() + d);
+    let until = settings.duration.map(|d| tokio::time::Instant::now() + d);
     let shared = Arc::new(Shared {
         client,
         items,
@@ -160,7 +158,10 @@ pub async fn run(
             let shard = s.shard.unwrap_or(Shard { index: 0, count: 1 });
             // Warm-up first, on its own, so the measured load starts warm.
             if s.warmup > 0 {
-                let jobs = Jobs { count: Some(s.warmup), until: None };
+                let jobs = Jobs {
+                    count: Some(s.warmup),
+                    until: None,
+                };
                 let (sh, tg) = (shared.clone(), target.clone());
                 schedule::drive(s.load, jobs, s.seed, shared.cancel.clone(), move |j| {
                     one(sh.clone(), tg.clone(), t, j, true)
@@ -172,9 +173,13 @@ pub async fn run(
                 until,
             };
             let (sh, tg) = (shared.clone(), target.clone());
-            schedule::drive(s.load, jobs, s.seed ^ t as u64, shared.cancel.clone(), move |k| {
-                one(sh.clone(), tg.clone(), t, shard.global(k), false)
-            })
+            schedule::drive(
+                s.load,
+                jobs,
+                s.seed ^ t as u64,
+                shared.cancel.clone(),
+                move |k| one(sh.clone(), tg.clone(), t, shard.global(k), false),
+            )
             .await;
         });
     }
@@ -224,8 +229,7 @@ async fn one(shared: Arc<Shared>, target: Arc<Target>, t: usize, job: usize, war
         return;
     }
     let verdicts = if record.succeeded() {
-        item.checks
-            .evaluate(&record.text, record.output_tokens)
+        item.checks.evaluate(&record.text, record.output_tokens)
     } else {
         Vec::new()
     };
@@ -250,15 +254,35 @@ async fn one(shared: Arc<Shared>, target: Arc<Target>, t: usize, job: usize, war
     let _ = shared.tx.send(done).await;
 }
 
-async fn judge(shared: &Shared, model: &str, item: &Item, answer: &str, rubric: &str) -> JudgeVerdict {
+async fn judge(
+    shared: &Shared,
+    model: &str,
+    item: &Item,
+    answer: &str,
+    rubric: &str,
+) -> JudgeVerdict {
     let req = super::judge::request(model, &item.messages, answer, rubric);
     let route = Route::single(model);
-    let out = route::run(&shared.client, &route, req, shared.cancel.clone(), 0, |_| {}).await;
+    let out = route::run(
+        &shared.client,
+        &route,
+        req,
+        shared.cancel.clone(),
+        0,
+        |_| {},
+    )
+    .await;
     let rec = settle(&out, false, &shared.prices);
     let (score, reason) = match (&rec.error, super::judge::read_reply(&rec.text)) {
         (Some(e), _) => (None, format!("the judge failed: {}", e.brief())),
         (None, Some((s, r))) => (Some(s), r),
-        (None, None) => (None, format!("the judge's reply has no score: {}", super::stats::answer_start(&rec.text))),
+        (None, None) => (
+            None,
+            format!(
+                "the judge's reply has no score: {}",
+                super::stats::answer_start(&rec.text)
+            ),
+        ),
     };
     JudgeVerdict {
         score,

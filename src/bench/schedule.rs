@@ -24,7 +24,9 @@ pub enum Load {
 impl std::fmt::Display for Load {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Load::Closed { concurrency } => write!(f, "closed loop, {concurrency} in flight per target"),
+            Load::Closed { concurrency } => {
+                write!(f, "closed loop, {concurrency} in flight per target")
+            }
             Load::Open { per_s, poisson } => write!(
                 f,
                 "open loop, {} {per_s}/s per target",
@@ -161,17 +163,34 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_closed_loop_starts_the_next_job_when_one_ends() {
-        let jobs = Jobs { count: Some(5), until: None };
+        let jobs = Jobs {
+            count: Some(5),
+            until: None,
+        };
         // Two in flight; job times 10, 30, 10, 10, 10 ms.
-        let got = starts(Load::Closed { concurrency: 2 }, jobs, |j| if j == 1 { 30 } else { 10 }).await;
+        let got = starts(Load::Closed { concurrency: 2 }, jobs, |j| {
+            if j == 1 { 30 } else { 10 }
+        })
+        .await;
         assert_eq!(got, vec![(0, 0), (1, 0), (2, 10), (3, 20), (4, 30)]);
     }
 
     #[tokio::test(start_paused = true)]
     async fn an_open_loop_keeps_its_schedule_whatever_is_in_flight() {
-        let jobs = Jobs { count: Some(4), until: None };
+        let jobs = Jobs {
+            count: Some(4),
+            until: None,
+        };
         // 10 a second while each job takes 1 s: they overlap, and start on time anyway.
-        let got = starts(Load::Open { per_s: 10.0, poisson: false }, jobs, |_| 1000).await;
+        let got = starts(
+            Load::Open {
+                per_s: 10.0,
+                poisson: false,
+            },
+            jobs,
+            |_| 1000,
+        )
+        .await;
         assert_eq!(got, vec![(0, 0), (1, 100), (2, 200), (3, 300)]);
     }
 
@@ -180,11 +199,31 @@ mod tests {
         let until = Some(Instant::now() + Duration::from_millis(250));
         let t0 = Instant::now();
         let jobs = Jobs { count: None, until };
-        let got = starts(Load::Open { per_s: 10.0, poisson: false }, jobs, |_| 1000).await;
-        assert_eq!(got.len(), 3, "starts at 0, 100, 200 ms; 300 is past the deadline");
+        let got = starts(
+            Load::Open {
+                per_s: 10.0,
+                poisson: false,
+            },
+            jobs,
+            |_| 1000,
+        )
+        .await;
+        assert_eq!(
+            got.len(),
+            3,
+            "starts at 0, 100, 200 ms; 300 is past the deadline"
+        );
         // The last one started at 200 ms and ran its full second.
         assert_eq!(ms(Instant::now() - t0), 1200);
-        let got = starts(Load::Closed { concurrency: 1 }, Jobs { count: None, until: Some(Instant::now() + Duration::from_millis(25)) }, |_| 10).await;
+        let got = starts(
+            Load::Closed { concurrency: 1 },
+            Jobs {
+                count: None,
+                until: Some(Instant::now() + Duration::from_millis(25)),
+            },
+            |_| 10,
+        )
+        .await;
         assert_eq!(got.len(), 3, "0, 10, 20 ms");
     }
 
@@ -193,12 +232,27 @@ mod tests {
         let cancel = CancellationToken::new();
         cancel.cancel();
         let count = Arc::new(AtomicUsize::new(0));
-        for load in [Load::Closed { concurrency: 3 }, Load::Open { per_s: 5.0, poisson: true }] {
+        for load in [
+            Load::Closed { concurrency: 3 },
+            Load::Open {
+                per_s: 5.0,
+                poisson: true,
+            },
+        ] {
             let c = count.clone();
-            drive(load, Jobs { count: None, until: None }, 1, cancel.clone(), move |_| {
-                c.fetch_add(1, Ordering::Relaxed);
-                async {}
-            })
+            drive(
+                load,
+                Jobs {
+                    count: None,
+                    until: None,
+                },
+                1,
+                cancel.clone(),
+                move |_| {
+                    c.fetch_add(1, Ordering::Relaxed);
+                    async {}
+                },
+            )
             .await;
         }
         assert_eq!(count.load(Ordering::Relaxed), 0);
@@ -209,13 +263,21 @@ mod tests {
         let a: Vec<Duration> = Arrivals::new(50.0, true, 3).take(20_000).collect();
         let b: Vec<Duration> = Arrivals::new(50.0, true, 3).take(20_000).collect();
         assert_eq!(a, b);
-        assert_ne!(a, Arrivals::new(50.0, true, 4).take(20_000).collect::<Vec<_>>());
+        assert_ne!(
+            a,
+            Arrivals::new(50.0, true, 4)
+                .take(20_000)
+                .collect::<Vec<_>>()
+        );
         assert_eq!(a[0], Duration::ZERO);
         assert!(a.windows(2).all(|w| w[0] <= w[1]));
         let mean_gap = a.last().unwrap().as_secs_f64() / (a.len() - 1) as f64;
         assert!((mean_gap - 0.02).abs() < 0.001, "{mean_gap}");
         // Exponential gaps: about 1/e of them are longer than the mean.
-        let long = a.windows(2).filter(|w| (w[1] - w[0]).as_secs_f64() > 0.02).count();
+        let long = a
+            .windows(2)
+            .filter(|w| (w[1] - w[0]).as_secs_f64() > 0.02)
+            .count();
         let share = long as f64 / a.len() as f64;
         assert!((share - (-1f64).exp()).abs() < 0.02, "{share}");
         let fixed: Vec<u64> = Arrivals::new(4.0, false, 3).take(3).map(ms).collect();

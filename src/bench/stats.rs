@@ -172,7 +172,12 @@ impl TargetStats {
             t.total += 1;
             t.passed += u64::from(v.passed);
             if !v.passed {
-                self.failed(line, v.check.name(), v.why.as_deref().unwrap_or(""), &rec.text);
+                self.failed(
+                    line,
+                    v.check.name(),
+                    v.why.as_deref().unwrap_or(""),
+                    &rec.text,
+                );
             }
         }
         if let Some(j) = judge {
@@ -245,7 +250,8 @@ impl TargetStats {
         j.output_tokens += oj.output_tokens;
         j.cost_usd += oj.cost_usd;
         for f in &o.failed_checks {
-            let same = |m: &&mut FailedCheck| m.line == f.line && m.check == f.check && m.why == f.why;
+            let same =
+                |m: &&mut FailedCheck| m.line == f.line && m.check == f.check && m.why == f.why;
             let full = self.failed_checks.len() >= KEEP_FAILED;
             match self.failed_checks.iter_mut().find(same) {
                 Some(m) => m.times += f.times,

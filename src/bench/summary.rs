@@ -109,7 +109,8 @@ impl Summary {
                     p.workload, first.workload
                 ));
             }
-            out.merged.push(p.shard.clone().unwrap_or_else(|| name.clone()));
+            out.merged
+                .push(p.shard.clone().unwrap_or_else(|| name.clone()));
             out.started_unix_ms = out.started_unix_ms.min(p.started_unix_ms);
             out.elapsed_s = out.elapsed_s.max(p.elapsed_s);
             out.bad_lines = out.bad_lines.max(p.bad_lines);

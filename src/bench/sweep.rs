@@ -78,7 +78,10 @@ mod tests {
         let k = knees(&steps, &limits);
         assert_eq!(k[0].knee_per_s, Some(2.0));
         assert_eq!(k[0].crossed_at_per_s, Some(4.0));
-        assert_eq!(k[0].crossed, vec!["a: error_rate = 0.1 (gate error_rate>0.05)"]);
+        assert_eq!(
+            k[0].crossed,
+            vec!["a: error_rate = 0.1 (gate error_rate>0.05)"]
+        );
         // b crossed at 2; its recovery at 4 does not move its knee.
         assert_eq!(k[1].knee_per_s, Some(1.0));
         assert_eq!(k[1].crossed_at_per_s, Some(2.0));

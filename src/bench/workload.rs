@@ -19,6 +19,20 @@ pub struct Item {
     pub checks: Checks,
 }
 
+impl Item {
+    /// A workload of one user prompt.
+    pub fn prompt(line: usize, text: impl Into<String>) -> Item {
+        Item {
+            line,
+            messages: vec![Message::user(text)],
+            max_tokens: None,
+            tools: None,
+            tags: Vec::new(),
+            checks: Checks::default(),
+        }
+    }
+}
+
 /// A line that could not be read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BadLine {
@@ -131,14 +145,7 @@ pub fn parse(text: &str) -> (Vec<Item>, Vec<BadLine>) {
             continue;
         }
         if !l.starts_with('{') {
-            items.push(Item {
-                line,
-                messages: vec![Message::user(l)],
-                max_tokens: None,
-                tools: None,
-                tags: Vec::new(),
-                checks: Checks::default(),
-            });
+            items.push(Item::prompt(line, l));
             continue;
         }
         let parsed = serde_json::from_str::<Line>(l)

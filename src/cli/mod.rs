@@ -101,7 +101,7 @@ pub enum Command {
     /// Benchmark a workload across models and routes side by side: closed or open loop, HDR
     /// percentiles, checks and a judge, cost per request and per day, CI gates, --compare, shards
     /// and `bench merge`; `bench list` and `bench show` read the runs stored in the history.
-    Bench(bench::BenchArgs),
+    Bench(Box<bench::BenchArgs>),
     /// The history: with no subcommand, the workbench opens on it; `list`, `search`, `show`,
     /// `stats` and `prune` are for scripts.
     History(history::HistoryArgs),

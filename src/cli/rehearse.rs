@@ -3,7 +3,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::answer::PriceBook;
-use crate::route::rehearse::{self, WorkItem};
+use crate::bench::workload::{self, Item};
+use crate::route::rehearse;
 use crate::session::Session;
 
 #[derive(Debug, Args)]
@@ -18,7 +19,7 @@ pub struct RehearseArgs {
     /// The prompt every request sends.
     #[arg(long, conflicts_with = "workload")]
     pub prompt: Option<String>,
-    /// A file of prompts, one per line, or JSON lines {"prompt", "system", "max_tokens"}; used in turn.
+    /// A workload file, as `bench --workload` reads it (prompts, or JSON lines of chat requests); used in turn.
     #[arg(long, value_name = "FILE")]
     pub workload: Option<PathBuf>,
     /// Seed for backoff jitter, so a rehearsal can be repeated exactly.
@@ -42,16 +43,21 @@ pub async fn run(session: &Session, args: &RehearseArgs) -> anyhow::Result<i32> 
         (Some(path), _) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| anyhow::anyhow!("cannot read workload {}: {e}", path.display()))?;
-            rehearse::parse_workload(&text)
-                .map_err(|e| anyhow::anyhow!("workload {}: {e}", path.display()))?
+            let (items, bad) = workload::parse(&text);
+            if let Some(b) = bad.first() {
+                anyhow::bail!("workload {}: {b}", path.display());
+            }
+            if items.is_empty() {
+                anyhow::bail!("workload {}: the workload has no prompts", path.display());
+            }
+            items
         }
-        (None, p) => vec![WorkItem {
-            prompt: p.clone().unwrap_or_else(|| {
+        (None, p) => vec![Item::prompt(
+            1,
+            p.clone().unwrap_or_else(|| {
                 "Summarise why fallback routes matter, in three bullet points.".into()
             }),
-            system: None,
-            max_tokens: None,
-        }],
+        )],
     };
     let listed = session.client.models().await.unwrap_or_default();
     let prices = PriceBook::new(&listed, &session.config.prices);

@@ -297,7 +297,13 @@ impl Store {
         self.conn.execute(
             "INSERT INTO bench_runs (started_ms, base_url, workload, targets, summary)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![s.started_unix_ms, s.base_url, s.workload, targets.join(", "), json],
+            params![
+                s.started_unix_ms,
+                s.base_url,
+                s.workload,
+                targets.join(", "),
+                json
+            ],
         )?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -322,7 +328,9 @@ impl Store {
     /// One stored run's summary JSON.
     pub fn bench_run(&self, id: i64) -> rusqlite::Result<Option<String>> {
         self.conn
-            .query_row("SELECT summary FROM bench_runs WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT summary FROM bench_runs WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .optional()
     }
 

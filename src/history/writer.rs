@@ -288,7 +288,6 @@ impl Worker {
         Ok(())
     }
 
-
     fn save_partials(&mut self) -> rusqlite::Result<()> {
         let session = self.session.load(Ordering::SeqCst);
         let now = now_ms();

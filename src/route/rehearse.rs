@@ -3,49 +3,14 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
 use super::Route;
 use super::report::{Report, report};
 use crate::answer::PriceBook;
+use crate::bench::workload::Item;
 use crate::gateway::Client;
-use crate::gateway::wire::{ChatRequest, Message};
-
-/// One request of a workload file: a plain line is a prompt; a JSON line may add more.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct WorkItem {
-    pub prompt: String,
-    #[serde(default)]
-    pub system: Option<String>,
-    #[serde(default)]
-    pub max_tokens: Option<u32>,
-}
-
-/// Read a workload: one prompt per line, or JSON lines `{"prompt": ..., "system": ..., "max_tokens": ...}`.
-/// Blank lines and lines starting with `#` are skipped.
-pub fn parse_workload(text: &str) -> Result<Vec<WorkItem>, String> {
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let l = line.trim();
-        if l.is_empty() || l.starts_with('#') {
-            continue;
-        }
-        if l.starts_with('{') {
-            out.push(serde_json::from_str(l).map_err(|e| format!("line {}: {e}", i + 1))?);
-        } else {
-            out.push(WorkItem {
-                prompt: l.to_string(),
-                system: None,
-                max_tokens: None,
-            });
-        }
-    }
-    if out.is_empty() {
-        return Err("the workload has no prompts".into());
-    }
-    Ok(out)
-}
+use crate::gateway::wire::ChatRequest;
 
 /// How many requests, how many at a time, and the seed for backoff jitter.
 #[derive(Debug, Clone, Copy)]
@@ -58,7 +23,7 @@ pub struct Plan {
 pub async fn rehearse(
     client: &Client,
     route: &Route,
-    items: &[WorkItem],
+    items: &[Item],
     plan: Plan,
     prices: &PriceBook,
     cancel: CancellationToken,
@@ -87,14 +52,10 @@ pub async fn rehearse(
                     return done;
                 }
                 let item = &items[i % items.len()];
-                let mut messages = Vec::new();
-                if let Some(s) = &item.system {
-                    messages.push(Message::system(s.clone()));
-                }
-                messages.push(Message::user(item.prompt.clone()));
                 let req = ChatRequest {
-                    messages,
+                    messages: item.messages.clone(),
                     max_tokens: item.max_tokens,
+                    tools: item.tools.clone(),
                     ..Default::default()
                 };
                 let o = super::run(
@@ -117,20 +78,4 @@ pub async fn rehearse(
         }
     }
     report(route, &outcomes, prices)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn workloads() {
-        let w = parse_workload("# comment\nfirst prompt\n\n{\"prompt\":\"second\",\"system\":\"be brief\",\"max_tokens\":50}\n").unwrap();
-        assert_eq!(w.len(), 2);
-        assert_eq!(w[0].prompt, "first prompt");
-        assert_eq!(w[1].system.as_deref(), Some("be brief"));
-        assert_eq!(w[1].max_tokens, Some(50));
-        assert!(parse_workload("{broken").unwrap_err().contains("line 1"));
-        assert!(parse_workload("\n# only comments\n").is_err());
-    }
 }

@@ -16,11 +16,12 @@ use tokio_util::sync::CancellationToken;
 use crate::answer::{Collector, Outcome, RouteOutcome};
 use crate::app::history::PAGE;
 use crate::app::{Action, Effect};
+use crate::bench::workload::Item;
 use crate::gateway::wire::ChatRequest;
 use crate::gateway::{Client, GatewayError};
 use crate::history::export::Format;
 use crate::history::{Store, Writer, query};
-use crate::route::rehearse::{self, Plan, WorkItem};
+use crate::route::rehearse::{self, Plan};
 use crate::route::{Route, RouteEvent};
 
 /// The history view's one reader connection, opened on first use and kept for the session.
@@ -185,11 +186,7 @@ impl Runner {
                 prices,
             } => {
                 self.net.spawn(async move {
-                    let item = WorkItem {
-                        prompt,
-                        system: None,
-                        max_tokens: None,
-                    };
+                    let item = Item::prompt(1, prompt);
                     let (requests, concurrency) = crate::app::TUI_REHEARSAL;
                     let plan = Plan {
                         requests,

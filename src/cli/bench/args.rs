@@ -117,7 +117,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "RATES", conflicts_with_all = ["rate", "concurrency"])]
     pub sweep: Option<String>,
     /// Where a sweep stops, as gates.
-    #[arg(long, value_name = "EXPR", default_value = "error_rate>0.05,p95_ttft_ms>5000")]
+    #[arg(
+        long,
+        value_name = "EXPR",
+        default_value = "error_rate>0.05,p95_ttft_ms>5000"
+    )]
     pub sweep_limit: String,
     /// Seed for synthetic prompts, arrival times and backoff jitter.
     #[arg(long, default_value_t = 1)]

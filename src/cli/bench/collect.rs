@@ -152,7 +152,11 @@ impl Progress {
                 s.requests,
                 fmt_ms(q(0.5)),
                 fmt_ms(q(0.95)),
-                if kinds.is_empty() { String::new() } else { format!(", errors {}", kinds.join(" ")) }
+                if kinds.is_empty() {
+                    String::new()
+                } else {
+                    format!(", errors {}", kinds.join(" "))
+                }
             ));
         }
         out

@@ -11,13 +11,13 @@ use std::sync::Arc;
 pub use args::{BenchArgs, BenchCommand, MergeArgs, ReportArgs, RunArgs};
 
 use crate::answer::PriceBook;
+use crate::bench::gate;
 use crate::bench::output;
 use crate::bench::run::{self, Counters, Settings, Shard, Target};
 use crate::bench::schedule::Load;
 use crate::bench::stats::TargetStats;
 use crate::bench::summary::{ClientFigures, FORMAT, Summary};
 use crate::bench::workload::{self, Item};
-use crate::bench::gate;
 use crate::route::Route;
 use crate::session::Session;
 
@@ -25,7 +25,11 @@ use crate::session::Session;
 fn read_workload(a: &RunArgs) -> anyhow::Result<(Vec<Item>, String, u64)> {
     if let Some(spec) = &a.synthetic {
         let s = workload::parse_synthetic(spec).map_err(|e| anyhow::anyhow!("--synthetic: {e}"))?;
-        return Ok((workload::synthetic(s, a.seed), format!("synthetic {spec} seed {}", a.seed), 0));
+        return Ok((
+            workload::synthetic(s, a.seed),
+            format!("synthetic {spec} seed {}", a.seed),
+            0,
+        ));
     }
     let (text, name) = match (&a.workload, &a.prompt) {
         (Some(p), _) => {
@@ -46,7 +50,10 @@ fn read_workload(a: &RunArgs) -> anyhow::Result<(Vec<Item>, String, u64)> {
         anyhow::bail!("{} bad line(s) in the workload (--strict)", bad.len());
     }
     if !bad.is_empty() {
-        eprintln!("note: {} bad line(s) skipped; --strict makes them fatal", bad.len());
+        eprintln!(
+            "note: {} bad line(s) skipped; --strict makes them fatal",
+            bad.len()
+        );
     }
     if items.is_empty() {
         anyhow::bail!("the workload {name} has no requests");
@@ -62,13 +69,21 @@ fn targets(session: &Session, a: &RunArgs) -> anyhow::Result<Vec<Target>> {
     };
     let mut out: Vec<Target> = models
         .iter()
-        .map(|m| Target { route: Route::single(m), named: false })
+        .map(|m| Target {
+            route: Route::single(m),
+            named: false,
+        })
         .collect();
     for r in &a.routes {
-        out.push(Target { route: session.config.route(r, session.profile.is_demo())?, named: true });
+        out.push(Target {
+            route: session.config.route(r, session.profile.is_demo())?,
+            named: true,
+        });
     }
     if out.is_empty() {
-        anyhow::bail!("no model named: pass -m MODEL or -r ROUTE (run `gatebench models` to list them)");
+        anyhow::bail!(
+            "no model named: pass -m MODEL or -r ROUTE (run `gatebench models` to list them)"
+        );
     }
     Ok(out)
 }
@@ -113,10 +128,17 @@ fn finish(s: &Summary, r: &ReportArgs, p: &Prepared) -> anyhow::Result<i32> {
     }
     print!("{}", output::render(s, r.format));
     if let Some(old) = &p.old {
-        println!("\nagainst {}:", r.compare.as_deref().unwrap_or(Path::new("?")).display());
+        println!(
+            "\nagainst {}:",
+            r.compare.as_deref().unwrap_or(Path::new("?")).display()
+        );
         print!("{}", output::compare(old, s));
     }
-    let crossed = p.gates.as_deref().map(|g| gate::evaluate(g, &s.results)).unwrap_or_default();
+    let crossed = p
+        .gates
+        .as_deref()
+        .map(|g| gate::evaluate(g, &s.results))
+        .unwrap_or_default();
     for c in &crossed {
         eprintln!("gate crossed: {c}");
     }
@@ -139,9 +161,14 @@ pub fn merge(a: &MergeArgs) -> anyhow::Result<i32> {
 
 fn load(a: &RunArgs) -> anyhow::Result<Load> {
     Ok(match (a.rate, a.concurrency) {
-        (Some(per_s), _) => Load::Open { per_s, poisson: a.poisson },
+        (Some(per_s), _) => Load::Open {
+            per_s,
+            poisson: a.poisson,
+        },
         (None, Some(0)) => anyhow::bail!("--concurrency must be at least 1"),
-        (None, c) => Load::Closed { concurrency: c.unwrap_or(1) },
+        (None, c) => Load::Closed {
+            concurrency: c.unwrap_or(1),
+        },
     })
 }
 
@@ -175,8 +202,16 @@ pub(crate) async fn run_once(
         (per * plan.targets.len()) as u64
     });
     let progress = collect::Progress::new(a.no_live, total);
-    let mut records = match a.report.out.as_deref().filter(|_| plan.sweep_step.is_none()) {
-        Some(out) => Some(collect::Records::create(&records_path(out), session.key.clone())?),
+    let mut records = match a
+        .report
+        .out
+        .as_deref()
+        .filter(|_| plan.sweep_step.is_none())
+    {
+        Some(out) => Some(collect::Records::create(
+            &records_path(out),
+            session.key.clone(),
+        )?),
         None => None,
     };
     let started = std::time::Instant::now();
@@ -216,7 +251,9 @@ pub(crate) async fn run_once(
         client: Some(ClientFigures {
             chunks,
             chunks_per_s: chunks as f64 / elapsed_s.max(1e-9),
-            peak_in_flight: counters.peak_in_flight.load(std::sync::atomic::Ordering::Relaxed),
+            peak_in_flight: counters
+                .peak_in_flight
+                .load(std::sync::atomic::Ordering::Relaxed),
             peak_rss_kib: crate::bench::summary::peak_rss_kib(),
         }),
     };
@@ -238,17 +275,30 @@ pub(crate) struct Plan {
     pub sweep_step: Option<f64>,
 }
 
-pub async fn run(session: &Session, a: &RunArgs, history: Option<&crate::history::Writer>) -> anyhow::Result<i32> {
+pub async fn run(
+    session: &Session,
+    a: &RunArgs,
+    history: Option<&crate::history::Writer>,
+) -> anyhow::Result<i32> {
     let prepared = prepare(&a.report)?;
     let (items, workload, bad_lines) = read_workload(a)?;
-    let judged: Vec<String> = items.iter().filter(|i| i.checks.judge.is_some()).map(|i| i.line.to_string()).collect();
+    let judged: Vec<String> = items
+        .iter()
+        .filter(|i| i.checks.judge.is_some())
+        .map(|i| i.line.to_string())
+        .collect();
     if !judged.is_empty() && a.judge_model.is_none() {
         anyhow::bail!(
             "the workload has judge rubrics (lines {}): pass --judge-model MODEL to grade them",
             judged.join(", ")
         );
     }
-    let shard = a.shard.as_deref().map(Shard::parse).transpose().map_err(anyhow::Error::msg)?;
+    let shard = a
+        .shard
+        .as_deref()
+        .map(Shard::parse)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
     let targets = targets(session, a)?;
     let load = load(a)?;
     if a.repeat == Some(0) {
@@ -258,14 +308,21 @@ pub async fn run(session: &Session, a: &RunArgs, history: Option<&crate::history
         (None, Some(_)) => None,
         (r, _) => Some(items.len() * r.unwrap_or(1)),
     };
-    let listed = match tokio::time::timeout(super::PRICE_LIST_GRACE * 5, session.client.models()).await {
+    let listed = match tokio::time::timeout(super::PRICE_LIST_GRACE * 5, session.client.models())
+        .await
+    {
         Ok(Ok(m)) => m,
         Ok(Err(e)) => {
-            eprintln!("note: /v1/models failed ({}): costs come from the gateway or the config only", e.brief());
+            eprintln!(
+                "note: /v1/models failed ({}): costs come from the gateway or the config only",
+                e.brief()
+            );
             Vec::new()
         }
         Err(_) => {
-            eprintln!("note: /v1/models did not answer in time: costs come from the gateway or the config only");
+            eprintln!(
+                "note: /v1/models did not answer in time: costs come from the gateway or the config only"
+            );
             Vec::new()
         }
     };
@@ -332,9 +389,9 @@ pub fn command(g: &super::GlobalArgs, c: &BenchCommand) -> anyhow::Result<i32> {
         BenchCommand::Show { id, report } => {
             let p = prepare(report)?;
             let store = open_store(g)?;
-            let json = store
-                .bench_run(*id)?
-                .ok_or_else(|| anyhow::anyhow!("no stored benchmark run {id} (see `gatebench bench list`)"))?;
+            let json = store.bench_run(*id)?.ok_or_else(|| {
+                anyhow::anyhow!("no stored benchmark run {id} (see `gatebench bench list`)")
+            })?;
             let mut s = Summary::from_json(&json).map_err(anyhow::Error::msg)?;
             if report.per_day.is_some() {
                 s.per_day = report.per_day;

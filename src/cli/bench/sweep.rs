@@ -36,8 +36,14 @@ pub(crate) async fn run(
     let mut table = String::new();
     for per_s in rates {
         plan.sweep_step = Some(per_s);
-        eprintln!("sweep: {per_s}/s for {:.0}s", plan.duration.unwrap_or(STEP).as_secs_f64());
-        let load = Load::Open { per_s, poisson: a.poisson };
+        eprintln!(
+            "sweep: {per_s}/s for {:.0}s",
+            plan.duration.unwrap_or(STEP).as_secs_f64()
+        );
+        let load = Load::Open {
+            per_s,
+            poisson: a.poisson,
+        };
         let s = run_once(session, a, plan, load, stop).await?;
         for r in &s.results {
             let _ = writeln!(
@@ -51,23 +57,51 @@ pub(crate) async fn run(
             );
         }
         steps.push((per_s, s));
-        let k = knees(&steps.iter().map(|(r, s)| (*r, s.results.clone())).collect::<Vec<_>>(), &limits);
+        let k = knees(
+            &steps
+                .iter()
+                .map(|(r, s)| (*r, s.results.clone()))
+                .collect::<Vec<_>>(),
+            &limits,
+        );
         if !go_on(&k) || stop.code().is_some() {
             break;
         }
     }
-    let k = knees(&steps.iter().map(|(r, s)| (*r, s.results.clone())).collect::<Vec<_>>(), &limits);
-    println!("sweep of {} (limits {}):\n\n{table}", plan.workload, a.sweep_limit);
+    let k = knees(
+        &steps
+            .iter()
+            .map(|(r, s)| (*r, s.results.clone()))
+            .collect::<Vec<_>>(),
+        &limits,
+    );
+    println!(
+        "sweep of {} (limits {}):\n\n{table}",
+        plan.workload, a.sweep_limit
+    );
     for x in &k {
-        let knee = x.knee_per_s.map_or("below the first rate".into(), |r| format!("{r}/s"));
+        let knee = x
+            .knee_per_s
+            .map_or("below the first rate".into(), |r| format!("{r}/s"));
         match x.crossed_at_per_s {
-            Some(c) => println!("{}: knee {knee}; at {c}/s: {}", x.target, x.crossed.join("; ")),
-            None => println!("{}: knee {knee}; no limit crossed up to the last rate", x.target),
+            Some(c) => println!(
+                "{}: knee {knee}; at {c}/s: {}",
+                x.target,
+                x.crossed.join("; ")
+            ),
+            None => println!(
+                "{}: knee {knee}; no limit crossed up to the last rate",
+                x.target
+            ),
         }
     }
     if let Some(path) = &a.report.out {
         let summaries: Vec<Summary> = steps.into_iter().map(|(_, s)| s).collect();
-        let out = SweepOut { limits: &a.sweep_limit, knees: &k, steps: &summaries };
+        let out = SweepOut {
+            limits: &a.sweep_limit,
+            knees: &k,
+            steps: &summaries,
+        };
         std::fs::write(path, serde_json::to_string_pretty(&out)? + "\n")
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
         eprintln!("wrote {}", path.display());
