@@ -211,13 +211,27 @@ mod tests {
             ]
         );
         // At the limit: > does not cross, >= does.
-        assert!(evaluate(&parse("p95_ttft_ms>800").unwrap(), std::slice::from_ref(&slow)).is_empty());
+        assert!(
+            evaluate(
+                &parse("p95_ttft_ms>800").unwrap(),
+                std::slice::from_ref(&slow)
+            )
+            .is_empty()
+        );
         assert_eq!(
-            evaluate(&parse("p95_ttft_ms>=800").unwrap(), std::slice::from_ref(&slow)).len(),
+            evaluate(
+                &parse("p95_ttft_ms>=800").unwrap(),
+                std::slice::from_ref(&slow)
+            )
+            .len(),
             1
         );
         assert_eq!(
-            evaluate(&parse("p95_ttft_ms<600").unwrap(), std::slice::from_ref(&fast)).len(),
+            evaluate(
+                &parse("p95_ttft_ms<600").unwrap(),
+                std::slice::from_ref(&fast)
+            )
+            .len(),
             1
         );
         assert!(evaluate(&parse("p95_ttft_ms<=499").unwrap(), &[fast]).is_empty());

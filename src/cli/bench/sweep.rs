@@ -32,6 +32,10 @@ pub(crate) async fn run(
     let limits = gate::parse(&a.sweep_limit).map_err(|e| anyhow::anyhow!("--sweep-limit: {e}"))?;
     plan.requests = None;
     plan.duration = Some(a.duration.unwrap_or(STEP));
+    let knees_of = |steps: &[(f64, Summary)]| {
+        let results: Vec<_> = steps.iter().map(|(r, s)| (*r, s.results.clone())).collect();
+        knees(&results, &limits)
+    };
     let mut steps: Vec<(f64, Summary)> = Vec::new();
     let mut table = String::new();
     for per_s in rates {
@@ -57,24 +61,12 @@ pub(crate) async fn run(
             );
         }
         steps.push((per_s, s));
-        let k = knees(
-            &steps
-                .iter()
-                .map(|(r, s)| (*r, s.results.clone()))
-                .collect::<Vec<_>>(),
-            &limits,
-        );
+        let k = knees_of(&steps);
         if !go_on(&k) || stop.code().is_some() {
             break;
         }
     }
-    let k = knees(
-        &steps
-            .iter()
-            .map(|(r, s)| (*r, s.results.clone()))
-            .collect::<Vec<_>>(),
-        &limits,
-    );
+    let k = knees_of(&steps);
     println!(
         "sweep of {} (limits {}):\n\n{table}",
         plan.workload, a.sweep_limit
