@@ -95,25 +95,17 @@ fn pass(check: CheckKind, passed: bool) -> Verdict {
 /// costs 0.001 x 3 (models) and one unpriced; 1 of 5 failed.
 pub(crate) fn fixture() -> TargetStats {
     let mut s = TargetStats::new("m", &[]);
+    for (r, line, verdicts, judge) in requests() {
+        s.add(&r, line, &verdicts, judge.as_ref());
+    }
+    s
+}
+
+type Request = (AnswerRecord, usize, Vec<Verdict>, Option<JudgeVerdict>);
+
+/// The fixture's five requests, in order.
+fn requests() -> Vec<Request> {
     let models = Some((0.001, CostSource::Models));
-    s.add(
-        &rec(100.0, 1000.0, (10, 5), models),
-        1,
-        &[pass(CheckKind::Expect, true)],
-        None,
-    );
-    s.add(
-        &rec(200.0, 1000.0, (20, 5), models),
-        2,
-        &[pass(CheckKind::Expect, false)],
-        None,
-    );
-    s.add(
-        &rec(300.0, 1000.0, (30, 5), models),
-        3,
-        &[pass(CheckKind::Regex, true)],
-        None,
-    );
     let judged = JudgeVerdict {
         score: Some(4),
         reason: "fine".into(),
@@ -121,9 +113,28 @@ pub(crate) fn fixture() -> TargetStats {
         output_tokens: Some(6),
         cost_usd: Some(0.5),
     };
-    s.add(&rec(400.0, 1000.0, (40, 5), None), 4, &[], Some(&judged));
-    s.add(&failed(ErrorKind::RateLimited), 5, &[], None);
-    s
+    vec![
+        (
+            rec(100.0, 1000.0, (10, 5), models),
+            1,
+            vec![pass(CheckKind::Expect, true)],
+            None,
+        ),
+        (
+            rec(200.0, 1000.0, (20, 5), models),
+            2,
+            vec![pass(CheckKind::Expect, false)],
+            None,
+        ),
+        (
+            rec(300.0, 1000.0, (30, 5), models),
+            3,
+            vec![pass(CheckKind::Regex, true)],
+            None,
+        ),
+        (rec(400.0, 1000.0, (40, 5), None), 4, vec![], Some(judged)),
+        (failed(ErrorKind::RateLimited), 5, vec![], None),
+    ]
 }
 
 /// HDR histograms keep three significant digits: a quantile is its bucket's highest value.
@@ -201,34 +212,11 @@ fn merged_halves_give_the_figures_of_the_whole() {
     let whole = fixture();
     let mut a = TargetStats::new("m", &[]);
     let mut b = TargetStats::new("m", &[]);
-    let models = Some((0.001, CostSource::Models));
-    a.add(
-        &rec(100.0, 1000.0, (10, 5), models),
-        1,
-        &[pass(CheckKind::Expect, true)],
-        None,
-    );
-    a.add(&failed(ErrorKind::RateLimited), 5, &[], None);
-    b.add(
-        &rec(200.0, 1000.0, (20, 5), models),
-        2,
-        &[pass(CheckKind::Expect, false)],
-        None,
-    );
-    b.add(
-        &rec(300.0, 1000.0, (30, 5), models),
-        3,
-        &[pass(CheckKind::Regex, true)],
-        None,
-    );
-    let judged = JudgeVerdict {
-        score: Some(4),
-        reason: "fine".into(),
-        input_tokens: Some(50),
-        output_tokens: Some(6),
-        cost_usd: Some(0.5),
-    };
-    b.add(&rec(400.0, 1000.0, (40, 5), None), 4, &[], Some(&judged));
+    // The first and the last request in one shard, the rest in the other.
+    for (i, (r, line, verdicts, judge)) in requests().into_iter().enumerate() {
+        let into = if i == 0 || i == 4 { &mut a } else { &mut b };
+        into.add(&r, line, &verdicts, judge.as_ref());
+    }
     a.merge(&b);
     assert_eq!(results(&a, Some(7)), results(&whole, Some(7)));
     // And through JSON, as `bench merge` reads shard files.

@@ -111,14 +111,16 @@ pub struct Counters {
     pub peak_in_flight: AtomicU64,
 }
 
-struct Shared {
-    client: Client,
-    items: Vec<Item>,
-    prices: PriceBook,
-    settings: Settings,
-    tx: mpsc::Sender<Done>,
-    counters: Arc<Counters>,
-    cancel: CancellationToken,
+/// What every request of a run shares.
+pub struct Shared {
+    pub client: Client,
+    pub items: Vec<Item>,
+    pub prices: PriceBook,
+    pub settings: Settings,
+    /// Where each finished request goes.
+    pub tx: mpsc::Sender<Done>,
+    pub counters: Arc<Counters>,
+    pub cancel: CancellationToken,
 }
 
 fn unix_us() -> i64 {
@@ -127,28 +129,13 @@ fn unix_us() -> i64 {
         .map_or(0, |d| d.as_micros() as i64)
 }
 
-/// Run every target; each finished request goes to `tx`. Returns when all have ended.
-#[allow(clippy::too_many_arguments)]
-pub async fn run(
-    client: Client,
-    targets: Vec<Target>,
-    items: Vec<Item>,
-    prices: PriceBook,
-    settings: Settings,
-    tx: mpsc::Sender<Done>,
-    counters: Arc<Counters>,
-    cancel: CancellationToken,
-) {
-    let until = settings.duration.map(|d| tokio::time::Instant::now() + d);
-    let shared = Arc::new(Shared {
-        client,
-        items,
-        prices,
-        settings,
-        tx,
-        counters,
-        cancel,
-    });
+/// Run every target; each finished request goes to `shared.tx`. Returns when all have ended.
+pub async fn run(shared: Shared, targets: Vec<Target>) {
+    let until = shared
+        .settings
+        .duration
+        .map(|d| tokio::time::Instant::now() + d);
+    let shared = Arc::new(shared);
     let mut drives = tokio::task::JoinSet::new();
     for (t, target) in targets.into_iter().enumerate() {
         let shared = shared.clone();

@@ -204,17 +204,23 @@ impl TargetStats {
 
     /// Keep a failed check to list: a repeat of one already kept is counted on it.
     fn failed(&mut self, line: usize, check: &str, why: &str, text: &str) {
-        let same = |f: &&mut FailedCheck| f.line == line && f.check == check && f.why == why;
-        if let Some(f) = self.failed_checks.iter_mut().find(same) {
-            f.times += 1;
-        } else if self.failed_checks.len() < KEEP_FAILED {
-            self.failed_checks.push(FailedCheck {
-                line,
-                check: check.into(),
-                why: why.into(),
-                answer_start: answer_start(text),
-                times: 1,
-            });
+        self.keep_failed(FailedCheck {
+            line,
+            check: check.into(),
+            why: why.into(),
+            answer_start: answer_start(text),
+            times: 1,
+        });
+    }
+
+    /// Count `f` on the same failure already kept, else keep it while there is room.
+    fn keep_failed(&mut self, f: FailedCheck) {
+        let same = |m: &&mut FailedCheck| m.line == f.line && m.check == f.check && m.why == f.why;
+        let full = self.failed_checks.len() >= KEEP_FAILED;
+        match self.failed_checks.iter_mut().find(same) {
+            Some(m) => m.times += f.times,
+            None if !full => self.failed_checks.push(f),
+            None => {}
         }
     }
 
@@ -250,14 +256,7 @@ impl TargetStats {
         j.output_tokens += oj.output_tokens;
         j.cost_usd += oj.cost_usd;
         for f in &o.failed_checks {
-            let same =
-                |m: &&mut FailedCheck| m.line == f.line && m.check == f.check && m.why == f.why;
-            let full = self.failed_checks.len() >= KEEP_FAILED;
-            match self.failed_checks.iter_mut().find(same) {
-                Some(m) => m.times += f.times,
-                None if !full => self.failed_checks.push(f.clone()),
-                None => {}
-            }
+            self.keep_failed(f.clone());
         }
     }
 }

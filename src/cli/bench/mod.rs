@@ -216,16 +216,16 @@ pub(crate) async fn run_once(
     };
     let started = std::time::Instant::now();
     let started_unix_ms = crate::history::store::now_ms();
-    let runner = tokio::spawn(run::run(
-        session.client.clone(),
-        plan.targets.clone(),
-        plan.items.clone(),
-        plan.prices.clone(),
+    let shared = run::Shared {
+        client: session.client.clone(),
+        items: plan.items.clone(),
+        prices: plan.prices.clone(),
         settings,
         tx,
-        counters.clone(),
-        stop.cancel.clone(),
-    ));
+        counters: counters.clone(),
+        cancel: stop.cancel.clone(),
+    };
+    let runner = tokio::spawn(run::run(shared, plan.targets.clone()));
     let stats = collect::collect(rx, stats, records.as_mut(), progress, counters.clone()).await;
     let _ = runner.await;
     if let Some(e) = records.and_then(collect::Records::finish) {
