@@ -6,6 +6,7 @@
 //! `gate`, `summary`, `output`. Thin async parts: `schedule::drive` and `run`.
 
 pub mod checks;
+pub mod collect;
 pub mod gate;
 pub mod hist;
 pub mod judge;

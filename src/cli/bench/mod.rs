@@ -2,21 +2,19 @@
 //! `gatebench bench merge`: combine shards.
 
 pub mod args;
-pub mod collect;
 pub mod sweep;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 pub use args::{BenchArgs, BenchCommand, MergeArgs, ReportArgs, RunArgs};
 
 use crate::answer::PriceBook;
+use crate::bench::collect;
 use crate::bench::gate;
 use crate::bench::output;
-use crate::bench::run::{self, Counters, Settings, Shard, Target};
+use crate::bench::run::{Settings, Shard, Target};
 use crate::bench::schedule::Load;
-use crate::bench::stats::TargetStats;
-use crate::bench::summary::{ClientFigures, FORMAT, Summary};
+use crate::bench::summary::Summary;
 use crate::bench::workload::{self, Item};
 use crate::route::Route;
 use crate::session::Session;
@@ -190,18 +188,11 @@ pub(crate) async fn run_once(
         shard: plan.shard,
         judge_model: a.judge_model.clone(),
     };
-    let stats: Vec<TargetStats> = plan
-        .targets
-        .iter()
-        .map(|t| TargetStats::new(t.name(), if t.named { &t.route.chain } else { &[] }))
-        .collect();
-    let (tx, rx) = tokio::sync::mpsc::channel(1024);
-    let counters = Arc::new(Counters::default());
     let total = plan.requests.map(|n| {
         let per = plan.shard.map_or(n, |s| s.share(n)) + a.warmup;
         (per * plan.targets.len()) as u64
     });
-    let progress = collect::Progress::new(a.no_live, total);
+    let progress = collect::Progress::for_terminal(a.no_live, total);
     let mut records = match a
         .report
         .out
@@ -214,51 +205,23 @@ pub(crate) async fn run_once(
         )?),
         None => None,
     };
-    let started = std::time::Instant::now();
-    let started_unix_ms = crate::history::store::now_ms();
-    let shared = run::Shared {
+    let job = collect::Job {
         client: session.client.clone(),
+        targets: plan.targets.clone(),
         items: plan.items.clone(),
         prices: plan.prices.clone(),
         settings,
-        tx,
-        counters: counters.clone(),
-        cancel: stop.cancel.clone(),
+        base_url: session.base_url.clone(),
+        workload: plan.workload.clone(),
+        per_day: a.report.per_day,
+        bad_lines: plan.bad_lines,
+        key: session.key.clone(),
     };
-    let runner = tokio::spawn(run::run(shared, plan.targets.clone()));
-    let stats = collect::collect(rx, stats, records.as_mut(), progress, counters.clone()).await;
-    let _ = runner.await;
+    let mut s = collect::execute(job, records.as_mut(), progress, stop.cancel.clone()).await;
     if let Some(e) = records.and_then(collect::Records::finish) {
         eprintln!("warning: the request records could not all be written: {e}");
     }
-    let elapsed_s = started.elapsed().as_secs_f64();
-    let chunks = counters.chunks.load(std::sync::atomic::Ordering::Relaxed);
-    let mut s = Summary {
-        format: FORMAT.into(),
-        gatebench_version: env!("CARGO_PKG_VERSION").into(),
-        started_unix_ms,
-        elapsed_s,
-        base_url: session.base_url.clone(),
-        workload: plan.workload.clone(),
-        load: load.to_string(),
-        shard: plan.shard.map(|s| s.to_string()),
-        merged: Vec::new(),
-        per_day: a.report.per_day,
-        bad_lines: plan.bad_lines,
-        interrupted: stop.code().is_some(),
-        results: Vec::new(),
-        targets: stats,
-        client: Some(ClientFigures {
-            chunks,
-            chunks_per_s: chunks as f64 / elapsed_s.max(1e-9),
-            peak_in_flight: counters
-                .peak_in_flight
-                .load(std::sync::atomic::Ordering::Relaxed),
-            peak_rss_kib: crate::bench::summary::peak_rss_kib(),
-        }),
-    };
-    s.scrub(session.key.as_ref());
-    s.derive();
+    s.interrupted = stop.code().is_some();
     Ok(s)
 }
 

@@ -91,9 +91,17 @@ impl Records {
     }
 }
 
-/// How progress is shown.
+/// How progress is shown: redrawn on a terminal, a plain line every 5 s, or not at all (the
+/// workbench, which draws its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Show {
+    Live,
+    Plain,
+    Quiet,
+}
+
 pub struct Progress {
-    live: bool,
+    show: Show,
     started: Instant,
     /// Requests the run will make in all, when known (not under --duration alone).
     pub total: Option<u64>,
@@ -103,10 +111,15 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn new(no_live: bool, total: Option<u64>) -> Self {
-        let live = !no_live && std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
+    /// Live on a terminal unless `no_live`, plain lines otherwise.
+    pub fn for_terminal(no_live: bool, total: Option<u64>) -> Self {
+        let tty = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
+        Self::new(if tty && !no_live { Show::Live } else { Show::Plain }, total)
+    }
+
+    pub fn new(show: Show, total: Option<u64>) -> Self {
         Self {
-            live,
+            show,
             started: Instant::now(),
             total,
             done: 0,
@@ -163,9 +176,12 @@ impl Progress {
     }
 
     fn show(&mut self, stats: &[TargetStats], c: &Counters) {
+        if self.show == Show::Quiet {
+            return;
+        }
         let lines = self.lines(stats, c);
         let mut err = std::io::stderr().lock();
-        if self.live {
+        if self.show == Show::Live {
             // Up over what was drawn, then each line cleared and written again.
             if self.drawn > 0 {
                 let _ = write!(err, "\x1b[{}A", self.drawn);
@@ -182,7 +198,7 @@ impl Progress {
 
     /// Take the live view off the screen before the result is printed.
     fn clear(&mut self) {
-        if self.live && self.drawn > 0 {
+        if self.show == Show::Live && self.drawn > 0 {
             let mut err = std::io::stderr().lock();
             let _ = write!(err, "\x1b[{}A\x1b[J", self.drawn);
             self.drawn = 0;
@@ -219,4 +235,80 @@ pub async fn collect(
     }
     progress.clear();
     stats
+}
+
+/// Everything one run needs.
+pub struct Job {
+    pub client: crate::gateway::Client,
+    pub targets: Vec<crate::bench::run::Target>,
+    pub items: Vec<crate::bench::workload::Item>,
+    pub prices: crate::answer::PriceBook,
+    pub settings: crate::bench::run::Settings,
+    pub base_url: String,
+    pub workload: String,
+    pub per_day: Option<u64>,
+    pub bad_lines: u64,
+    /// Scrubbed from the summary and the records.
+    pub key: Option<Secret>,
+}
+
+/// Run `job` to its end (or `cancel`): every target's statistics, as a summary. The one place a
+/// run is started, folded and summed up, for `bench` and the workbench alike.
+pub async fn execute(
+    job: Job,
+    records: Option<&mut Records>,
+    progress: Progress,
+    cancel: tokio_util::sync::CancellationToken,
+) -> crate::bench::summary::Summary {
+    use crate::bench::summary::{ClientFigures, FORMAT, Summary, peak_rss_kib};
+    let stats: Vec<TargetStats> = job
+        .targets
+        .iter()
+        .map(|t| TargetStats::new(t.name(), if t.named { &t.route.chain } else { &[] }))
+        .collect();
+    let (tx, rx) = mpsc::channel(1024);
+    let counters = Arc::new(Counters::default());
+    let started = Instant::now();
+    let started_unix_ms = crate::history::store::now_ms();
+    let load = job.settings.load.to_string();
+    let shard = job.settings.shard.map(|s| s.to_string());
+    let shared = crate::bench::run::Shared {
+        client: job.client,
+        items: job.items,
+        prices: job.prices,
+        settings: job.settings,
+        tx,
+        counters: counters.clone(),
+        cancel,
+    };
+    let runner = tokio::spawn(crate::bench::run::run(shared, job.targets));
+    let targets = collect(rx, stats, records, progress, counters.clone()).await;
+    let _ = runner.await;
+    let elapsed_s = started.elapsed().as_secs_f64();
+    let chunks = counters.chunks.load(Ordering::Relaxed);
+    let mut s = Summary {
+        format: FORMAT.into(),
+        gatebench_version: env!("CARGO_PKG_VERSION").into(),
+        started_unix_ms,
+        elapsed_s,
+        base_url: job.base_url,
+        workload: job.workload,
+        load,
+        shard,
+        merged: Vec::new(),
+        per_day: job.per_day,
+        bad_lines: job.bad_lines,
+        interrupted: false,
+        results: Vec::new(),
+        targets,
+        client: Some(ClientFigures {
+            chunks,
+            chunks_per_s: chunks as f64 / elapsed_s.max(1e-9),
+            peak_in_flight: counters.peak_in_flight.load(Ordering::Relaxed),
+            peak_rss_kib: peak_rss_kib(),
+        }),
+    };
+    s.scrub(job.key.as_ref());
+    s.derive();
+    s
 }
