@@ -322,3 +322,39 @@ fn markdown_copy_and_a_blind_vote_in_a_real_terminal() {
     tmux.keys(&["C-c"]);
     assert_eq!(s.assert_restored(), "0");
 }
+
+#[test]
+fn a_benchmark_from_the_workbench_is_summed_up_stored_and_reopened() {
+    let s = Session::start("inf", "", "-m demo/fast-mini -m demo/pro-large");
+    let tmux = &s.tmux;
+    tmux.wait_for("the workbench", 20, |x| x.contains("demo/reasoner"));
+    tmux.text("benchmark the gateway please");
+    tmux.keys(&["C-b"]);
+    let row = |x: &str, model: &str| {
+        x.lines().any(|l| {
+            l.contains(model) && l.split_whitespace().any(|w| w == "10") && l.contains("0.0%")
+        })
+    };
+    let screen = tmux.wait_for("the summary", 30, |x| {
+        x.contains("TTFT p50/p95/p99") && row(x, "demo/fast-mini") && row(x, "demo/pro-large")
+    });
+    assert!(
+        screen.contains("cost / 1k req") && screen.contains("(models)"),
+        "{screen}"
+    );
+    tmux.keys(&["Escape"]);
+    // Stored: the list has it (shift-r, from the panes), and Enter opens it again.
+    tmux.keys(&["Tab", "R"]);
+    tmux.wait_for("the stored runs", 10, |x| {
+        x.contains("Benchmark runs · 1") && x.contains("benchmark the gateway please")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the stored summary", 10, |x| {
+        x.contains("Esc back to the runs") && row(x, "demo/pro-large")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("back at the list", 10, |x| x.contains("Benchmark runs · 1"));
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["C-c"]);
+    assert_eq!(s.assert_restored(), "0");
+}

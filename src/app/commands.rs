@@ -93,6 +93,8 @@ pub fn on_command(s: &mut State, cmd: Command) -> Vec<Effect> {
         Command::Diff => super::diff::open(s),
         Command::Blind => super::blind::toggle(s),
         Command::Vote => super::blind::open_vote(s),
+        Command::Bench => super::benchrun::start(s),
+        Command::BenchRuns => super::benchrun::list(s),
         Command::Leaderboard => {
             s.overlay = Overlay::Leaderboard(None);
             vec![Effect::LoadLeaderboard]

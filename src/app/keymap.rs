@@ -45,6 +45,8 @@ pub enum Command {
     Blind,
     Vote,
     Leaderboard,
+    Bench,
+    BenchRuns,
     JumpPane(u8),
     ToggleRoute(u8),
 }
@@ -89,6 +91,8 @@ impl Command {
             Command::Blind => "blind".into(),
             Command::Vote => "vote".into(),
             Command::Leaderboard => "leaderboard".into(),
+            Command::Bench => "bench".into(),
+            Command::BenchRuns => "bench_runs".into(),
             Command::JumpPane(n) => format!("pane_{n}"),
             Command::ToggleRoute(n) => format!("toggle_route_{n}"),
         }
@@ -250,6 +254,16 @@ fn defaults() -> Vec<(Command, &'static str, &'static str)> {
             Command::Leaderboard,
             "shift-l",
             "leaderboard of blind votes, and the cost / TTFT frontier",
+        ),
+        (
+            Command::Bench,
+            "ctrl-b",
+            "benchmark: the prompt 10 times on every pane, summary as `gatebench bench`",
+        ),
+        (
+            Command::BenchRuns,
+            "shift-r",
+            "benchmark runs stored in the history (Enter opens one)",
         ),
         (Command::Help, "?, f1", "show this help"),
         (

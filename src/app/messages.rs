@@ -61,6 +61,10 @@ pub enum Action {
     Diffed(Box<crate::app::diff::WordDiff>),
     /// Votes and figures for the leaderboard, from the history.
     Leaderboard(Result<Box<crate::app::board::BoardData>, String>),
+    /// A benchmark run from the workbench ended.
+    Benched(Box<crate::bench::summary::Summary>),
+    /// The benchmark runs stored in the history.
+    BenchRuns(Result<Vec<crate::app::benchrun::StoredRun>, String>),
 }
 
 #[derive(Debug, PartialEq)]
@@ -106,4 +110,16 @@ pub enum Effect {
         old: String,
         new: String,
     },
+    /// Run `prompt` `benchrun::REPEAT` times on every target, as `gatebench bench` does.
+    Bench {
+        targets: Vec<crate::bench::run::Target>,
+        prompt: String,
+        system: Option<String>,
+        max_tokens: Option<u32>,
+        prices: PriceBook,
+    },
+    /// Stop the benchmark running.
+    CancelBench,
+    /// Read the stored benchmark runs.
+    LoadBenchRuns,
 }

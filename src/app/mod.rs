@@ -3,6 +3,7 @@
 //! as an `Effect` for the event loop to carry out. Each region is a component with its own file and
 //! its own update (picker, editor, panes, panel, overlays and forms, routes); this file dispatches.
 
+pub mod benchrun;
 pub mod blind;
 pub mod board;
 pub mod commands;
@@ -288,6 +289,11 @@ fn apply(s: &mut State, action: Action) -> Vec<Effect> {
             if let Some(msg) = s.picker.adopt_unlisted(&s.selected) {
                 s.status_msg = Some(msg);
             }
+            vec![]
+        }
+        Action::Benched(summary) => benchrun::on_done(s, summary),
+        Action::BenchRuns(runs) => {
+            benchrun::on_runs(s, runs);
             vec![]
         }
         Action::Rehearsed(report) => {

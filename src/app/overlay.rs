@@ -33,6 +33,8 @@ pub enum Overlay {
     Vote,
     /// The leaderboard (`None` while it loads).
     Leaderboard(Option<Box<super::board::Board>>),
+    /// A benchmark running, its summary, or the stored runs.
+    Bench(Box<super::benchrun::BenchView>),
 }
 
 impl Overlay {
@@ -65,6 +67,7 @@ pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         Overlay::DiffPick => super::diff::on_pick_key(s, k),
         Overlay::Diff(_) => super::diff::on_view_key(s, k),
         Overlay::Vote => super::blind::on_vote_key(s, k),
+        Overlay::Bench(_) => super::benchrun::on_key(s, k),
         Overlay::Leaderboard(_) => {
             s.overlay = Overlay::None;
             vec![]

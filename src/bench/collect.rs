@@ -114,7 +114,14 @@ impl Progress {
     /// Live on a terminal unless `no_live`, plain lines otherwise.
     pub fn for_terminal(no_live: bool, total: Option<u64>) -> Self {
         let tty = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
-        Self::new(if tty && !no_live { Show::Live } else { Show::Plain }, total)
+        Self::new(
+            if tty && !no_live {
+                Show::Live
+            } else {
+                Show::Plain
+            },
+            total,
+        )
     }
 
     pub fn new(show: Show, total: Option<u64>) -> Self {

@@ -19,7 +19,7 @@ use crate::gateway::{Client, ErrorKind};
 use crate::route::{self, Route, RouteEvent};
 
 /// One model (a route of one hop) or a named route.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Target {
     pub route: Route,
     pub named: bool,

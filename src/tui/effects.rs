@@ -58,11 +58,13 @@ pub struct Runner {
     next_search: Option<(u64, String)>,
     reader: Reader,
     clipboard: Option<super::clipboard::Local>,
+    /// Stops the benchmark running, when one is.
+    bench: Option<CancellationToken>,
 }
 
 impl Drop for Runner {
     fn drop(&mut self) {
-        for t in self.tasks.values() {
+        for t in self.tasks.values().chain(&self.bench) {
             t.cancel();
         }
     }
@@ -81,6 +83,7 @@ impl Runner {
             next_search: None,
             reader: Reader::default(),
             clipboard: None,
+            bench: None,
         }
     }
 
@@ -103,6 +106,13 @@ impl Runner {
                 self.net.spawn_blocking(move || {
                     let rows = reader.read(db.as_deref(), |st| query::search(st, &query, PAGE));
                     let _ = tx.send(Action::HistoryRows { generation, rows });
+                });
+            }
+            Effect::LoadBenchRuns => {
+                let (db, reader) = (self.db.clone(), self.reader.clone());
+                self.net.spawn_blocking(move || {
+                    let runs = reader.read(db.as_deref(), super::bench::stored_runs);
+                    let _ = tx.send(Action::BenchRuns(runs));
                 });
             }
             Effect::LoadSession { id, turn } => {
@@ -199,6 +209,26 @@ impl Runner {
                     let _ = tx.send(Action::Rehearsed(Box::new(report)));
                 });
             }
+            Effect::Bench {
+                targets,
+                prompt,
+                system,
+                max_tokens,
+                prices,
+            } => {
+                let token = CancellationToken::new();
+                if let Some(old) = self.bench.replace(token.clone()) {
+                    old.cancel();
+                }
+                self.net.spawn(super::bench::task(
+                    client, targets, prompt, system, max_tokens, prices, token, tx,
+                ));
+            }
+            Effect::CancelBench => {
+                if let Some(t) = self.bench.take() {
+                    t.cancel();
+                }
+            }
             Effect::Cancel { request_id } => {
                 if let Some(t) = self.tasks.remove(&request_id) {
                     t.cancel();
@@ -254,6 +284,8 @@ impl Runner {
             }
             Action::ModelsLoaded(_)
             | Action::Rehearsed(_)
+            | Action::Benched(_)
+            | Action::BenchRuns(_)
             | Action::SessionLoaded(_)
             | Action::Exported(_)
             | Action::HistoryFailed(_) => true,

@@ -1,6 +1,7 @@
 //! The event loop: terminal events, request messages and a tick feed `update`; its effects are
 //! carried out here; the screen is drawn only when something changed, at most ~60 times a second.
 
+pub mod bench;
 pub mod clipboard;
 pub mod effects;
 pub mod terminal;

@@ -65,7 +65,7 @@ pub fn copy_hint(theme: &Theme, f: &mut Frame, s: &State) {
     );
 }
 
-fn small_box(title: &str, lines: Vec<Line>, theme: &Theme, f: &mut Frame) {
+pub(super) fn small_box(title: &str, lines: Vec<Line>, theme: &Theme, f: &mut Frame) {
     let w = lines.iter().map(Line::width).max().unwrap_or(20) as u16 + 4;
     let area = centered(
         f.area(),
@@ -128,7 +128,7 @@ fn line_of(spans: &Spans, theme: &Theme) -> Line<'static> {
 }
 
 /// A cleared area nearly the whole screen, `margin` columns in from each side.
-fn big_area(f: &mut Frame, margin: u16) -> Rect {
+pub(super) fn big_area(f: &mut Frame, margin: u16) -> Rect {
     let screen = f.area();
     let area = centered(
         screen,

@@ -1,6 +1,7 @@
 //! Drawing: `render(&State, &Theme, &mut Frame)`, one file per region. Reads state, never changes
 //! it, and never reads the clock.
 
+pub mod bench;
 pub mod frontier;
 pub mod history;
 pub mod judge;
@@ -67,6 +68,7 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame) {
         Overlay::Diff(view) => judge::diff(view, theme, f),
         Overlay::Vote => judge::vote(s, theme, f),
         Overlay::Leaderboard(board) => judge::leaderboard(board.as_deref(), theme, f),
+        Overlay::Bench(view) => bench::render(view, theme, f),
     }
 }
 
