@@ -378,3 +378,78 @@ print("sdk ok")
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("sdk ok"));
 }
+
+#[test]
+fn bench_compares_two_real_models_through_the_proxy_with_checks_and_a_judge() {
+    let Some(s) = stack() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let w = home.path().join("w.jsonl");
+    std::fs::write(
+        &w,
+        "{\"prompt\":\"Say hello.\",\"max_output_tokens\":16,\"judge\":\"Is it a greeting?\"}\n\
+         {\"prompt\":\"Name a colour.\",\"regex\":\"(?s).+\"}\n",
+    )
+    .unwrap();
+    let out = proxy(
+        &s,
+        &home,
+        &[
+            "--no-history",
+            "bench",
+            "--workload",
+            w.to_str().unwrap(),
+            "--repeat",
+            "2",
+            "--concurrency",
+            "2",
+            "--max-tokens",
+            "16",
+            "-m",
+            "smollm2",
+            "-m",
+            "gemma3-270m",
+            "--judge-model",
+            "smollm2",
+            "--per-day",
+            "1000",
+            "--format",
+            "json",
+            "--fail-if",
+            "error_rate>0",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json(&out);
+    for r in v["results"].as_array().unwrap() {
+        assert_eq!(
+            (r["requests"].as_u64(), r["error_rate"].as_f64()),
+            (Some(4), Some(0.0)),
+            "{r}"
+        );
+        assert!(r["p50_ttft_ms"].as_f64().unwrap() > 0.0, "{r}");
+        assert!(r["p50_total_ms"].as_f64().unwrap() >= r["p50_ttft_ms"].as_f64().unwrap());
+        assert_eq!(
+            r["tokens_estimated"], 0.0,
+            "usage comes from the server: {r}"
+        );
+        assert_eq!(r["cost_source"], "gateway", "{r}");
+        let per = r["cost_per_request_usd"].as_f64().unwrap();
+        assert!(per > 0.0 && (r["cost_per_day_usd"].as_f64().unwrap() - per * 1000.0).abs() < 1e-9);
+        // At most 16 tokens were asked for, so the check passes on every answer.
+        assert_eq!(r["pass_rates"]["max_output_tokens"], 1.0, "{r}");
+        assert_eq!(r["pass_rates"]["regex"], 1.0, "{r}");
+        assert_eq!(r["served_by"].as_object().unwrap().len(), 1);
+        assert_eq!(r["gateway_fallback_rate"], 0.0, "{r}");
+    }
+    // Every judged answer was graded (a tiny model may not follow the form: then it is listed
+    // unscored), and the judge's own cost is kept apart.
+    for t in v["targets"].as_array().unwrap() {
+        let j = &t["judge"];
+        assert_eq!(
+            j["scored"].as_u64().unwrap() + j["unscored"].as_u64().unwrap(),
+            2,
+            "{t}"
+        );
+        assert!(j["cost_usd"].as_f64().unwrap() > 0.0, "{t}");
+    }
+}

@@ -115,6 +115,19 @@ fn notes(s: &Summary) -> Vec<String> {
                 fmt_ms(r.fallback_added_p95_ms)
             ));
         }
+        if r.gateway_fallback_rate.is_some_and(|f| f > 0.0) {
+            let by: Vec<String> = r
+                .gateway_served
+                .iter()
+                .map(|(m, n)| format!("{m} {n}"))
+                .collect();
+            out.push(format!(
+                "{}: the gateway fell back on {} of answers; it says these answered: {}",
+                r.target,
+                pct(r.gateway_fallback_rate),
+                by.join(", ")
+            ));
+        }
         if let (Some(day), Some(n)) = (r.cost_per_day_usd, s.per_day) {
             out.push(format!(
                 "{} at {n} requests a day: {} a day, {} per 30 days ({} a request)",

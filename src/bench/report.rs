@@ -53,6 +53,10 @@ pub struct Results {
     pub fallback_added_p50_ms: Option<f64>,
     pub fallback_added_p95_ms: Option<f64>,
     pub served_by: BTreeMap<String, u64>,
+    /// Share of successful requests on which the gateway reports a fallback of its own.
+    pub gateway_fallback_rate: Option<f64>,
+    /// The model the gateway says answered (the response's `model` or LiteLLM's headers).
+    pub gateway_served: BTreeMap<String, u64>,
 }
 
 fn ratio(a: u64, b: u64) -> Option<f64> {
@@ -120,6 +124,8 @@ pub fn results(s: &TargetStats, per_day: Option<u64>) -> Results {
         fallback_added_p50_ms: q_ms(&s.fallback_added_us, 0.50),
         fallback_added_p95_ms: q_ms(&s.fallback_added_us, 0.95),
         served_by: s.served_by.clone(),
+        gateway_fallback_rate: ratio(s.gateway_fallbacks, s.succeeded),
+        gateway_served: s.gateway_served.clone(),
     }
 }
 

@@ -91,6 +91,12 @@ pub struct TargetStats {
     /// Requests that succeeded only after a retry or a fallback, and what that added.
     pub fallback_requests: u64,
     pub fallback_added_us: Hist,
+    /// Successful requests on which the gateway itself reports a fallback
+    /// (`x-litellm-attempted-fallbacks`), and the model it says answered.
+    #[serde(default)]
+    pub gateway_fallbacks: u64,
+    #[serde(default)]
+    pub gateway_served: BTreeMap<String, u64>,
     pub checks: BTreeMap<CheckKind, Tally>,
     pub judge: JudgeStats,
     pub failed_checks: Vec<FailedCheck>,
@@ -148,6 +154,12 @@ impl TargetStats {
             }
             let served = rec.hops.last().map_or(&rec.hop_model, |h| &h.model);
             *self.served_by.entry(served.clone()).or_default() += 1;
+            if rec.gateway_fallbacks.is_some_and(|n| n > 0) {
+                self.gateway_fallbacks += 1;
+            }
+            if let Some(m) = &rec.served_model {
+                *self.gateway_served.entry(m.clone()).or_default() += 1;
+            }
             if rec.hops.len() > 1 {
                 self.fallback_requests += 1;
                 let added = rec.total_ms.zip(rec.served_total_ms).map(|(a, b)| a - b);
@@ -243,6 +255,8 @@ impl TargetStats {
         add_counts(&mut self.served_by, &o.served_by);
         self.fallback_requests += o.fallback_requests;
         self.fallback_added_us.merge(&o.fallback_added_us);
+        self.gateway_fallbacks += o.gateway_fallbacks;
+        add_counts(&mut self.gateway_served, &o.gateway_served);
         for (k, t) in &o.checks {
             let mine = self.checks.entry(*k).or_default();
             mine.passed += t.passed;
