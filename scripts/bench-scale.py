@@ -6,11 +6,11 @@ gateway started as its own process at --demo-speed inf, and prints:
      (default 60) at --streams (default 2000) concurrent streams;
   2. the client's own added latency per stream at 500 concurrent streams: the client's stamp
      minus the server's send time (from /demo/trace, matched by x-request-id), p50/p99, at the
-     first answer token and at the last byte;
+     first answer token and at the last byte; flat out, and paced at --paced-speeds;
   3. memory: the client's peak RSS after 10,000 requests and after --requests (default 1,000,000).
 
 Usage: python3 scripts/bench-scale.py [--seconds 60] [--streams 2000] [--requests 1000000]
-       [--skip-throughput] [--skip-latency] [--skip-memory]
+       [--paced-speeds 0.35,1] [--skip-throughput] [--skip-latency] [--skip-memory]
 """
 import argparse, json, os, subprocess, sys, tempfile, urllib.request
 
@@ -74,6 +74,8 @@ def main():
     ap.add_argument("--skip-memory", action="store_true")
     ap.add_argument("--skip-latency", action="store_true")
     ap.add_argument("--skip-throughput", action="store_true")
+    ap.add_argument("--paced-speeds", default="0.35,1",
+                    help="demo speeds of the paced latency runs (0.35: about 45 tokens/s a stream)")
     a = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     tmp = tempfile.mkdtemp()
@@ -103,11 +105,12 @@ def main():
         # cores), and paced (the demo at --demo-speed 2: about 160 tokens/s a stream).
         if not a.skip_latency:
             added_latency(url, key, env, tmp, long_w, "flat out")
-            paced, purl, pkey = start_demo(env, "2")
-            try:
-                added_latency(purl, pkey, env, tmp, long_w, "paced")
-            finally:
-                paced.kill()
+            for speed in a.paced_speeds.split(","):
+                paced, purl, pkey = start_demo(env, speed)
+                try:
+                    added_latency(purl, pkey, env, tmp, long_w, f"paced (demo speed {speed})")
+                finally:
+                    paced.kill()
 
         # 3. Memory after 10,000 and after --requests requests.
         if not a.skip_memory:
