@@ -472,3 +472,77 @@ fn a_key_the_server_echoes_back_is_in_no_output_record_or_history() {
         }
     }
 }
+
+/// The number of streams the demo gateway has finished, from its `/demo/trace`.
+fn streams_done(base_url: &str) -> usize {
+    use std::io::{Read, Write};
+    let addr = base_url
+        .trim_start_matches("http://")
+        .trim_end_matches("/v1");
+    let Ok(mut sock) = std::net::TcpStream::connect(addr) else {
+        return 0;
+    };
+    let _ = write!(
+        sock,
+        "GET /demo/trace HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    );
+    let mut text = String::new();
+    let _ = sock.read_to_string(&mut text);
+    text.matches("\"request\":").count()
+}
+
+#[test]
+fn ctrl_c_stops_a_run_and_still_reports_and_stores_what_finished() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let demo = start_demo(h, &["--demo-speed", "1"]);
+    let mut c = bench(
+        h,
+        &demo,
+        &[
+            "--prompt",
+            "a long run",
+            "-m",
+            "demo/fast-mini",
+            "--concurrency",
+            "4",
+            "--duration",
+            "10m",
+            "--format",
+            "json",
+        ],
+    );
+    c.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = c.spawn().unwrap();
+    // Wait (with a deadline) until some requests have finished, then interrupt.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while streams_done(&demo.base_url) < 6 {
+        assert!(std::time::Instant::now() < deadline, "no request finished");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let o = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert_eq!(o.status.code(), Some(130), "{stderr}");
+    let v = json(&stdout);
+    assert_eq!(v["interrupted"], true);
+    let r = result(&v, "demo/fast-mini");
+    let n = r["requests"].as_u64().unwrap();
+    assert!(n >= 1, "{r}");
+    // Requests cut by the stop count as neither success nor failure.
+    assert_eq!(r["succeeded"].as_u64(), Some(n), "{r}");
+    let (code, list, _) = out(bench(h, &demo, &["list"]));
+    assert_eq!(code, 0);
+    assert!(list.contains("one prompt"), "{list}");
+}
