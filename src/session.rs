@@ -75,6 +75,41 @@ impl Session {
         }
     }
 
+    /// What `-m MODEL` and `-r ROUTE` name, in that order; the profile's default models when
+    /// neither is given.
+    pub fn targets(
+        &self,
+        models: &[String],
+        routes: &[String],
+    ) -> anyhow::Result<Vec<crate::bench::run::Target>> {
+        use crate::bench::run::Target;
+        let models = if models.is_empty() && routes.is_empty() {
+            self.default_models()
+        } else {
+            models.to_vec()
+        };
+        let mut out: Vec<Target> = models
+            .iter()
+            .map(|m| Target {
+                route: crate::route::Route::single(m),
+                named: false,
+            })
+            .collect();
+        for r in routes {
+            out.push(Target {
+                route: self.config.route(r, self.profile.is_demo())?,
+                named: true,
+            });
+        }
+        if out.is_empty() {
+            anyhow::bail!(
+                "no model named: pass -m MODEL (run `gatebench models` to list them) or -r ROUTE, \
+                 or set default_models in the profile"
+            );
+        }
+        Ok(out)
+    }
+
     /// One line saying where requests go and why, plus how to connect a real gateway on demo.
     pub fn describe(&self) -> String {
         if self.profile.is_demo() {

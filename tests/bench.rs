@@ -179,6 +179,16 @@ fn a_run_with_faults_reports_errors_by_kind_checks_gates_and_records_without_the
         .find(|l| l.trim_start().starts_with("requests "))
         .unwrap();
     assert!(row.trim_end().ends_with('='), "{row}");
+    // With --format json, stdout stays JSON and the comparison goes to stderr.
+    let file = out_json.to_str().unwrap();
+    let (code, as_json, err) = out(bench(
+        h,
+        &demo,
+        &["merge", file, "--compare", file, "--format", "json"],
+    ));
+    assert_eq!(code, 0, "{err}");
+    json(&as_json);
+    assert!(err.contains("against "), "{err}");
 }
 
 #[test]

@@ -71,22 +71,16 @@ pub async fn run(session: &Session, args: &AskArgs, writer: Option<Writer>) -> a
     if prompt.trim().is_empty() {
         anyhow::bail!("the prompt is empty");
     }
-    let models = if args.models.is_empty() && args.routes.is_empty() {
-        session.default_models()
-    } else {
-        args.models.clone()
-    };
-    let mut targets: Vec<(Route, bool)> =
-        models.iter().map(|m| (Route::single(m), false)).collect();
-    for name in &args.routes {
-        targets.push((session.config.route(name, session.profile.is_demo())?, true));
-    }
-    if targets.is_empty() {
-        anyhow::bail!(
-            "no model named: pass -m MODEL (run `gatebench models` to list them), \
-             or set default_models in the profile"
-        );
-    }
+    let targets: Vec<(Route, bool)> = session
+        .targets(&args.models, &args.routes)?
+        .into_iter()
+        .map(|t| (t.route, t.named))
+        .collect();
+    let models: Vec<String> = targets
+        .iter()
+        .filter(|(_, named)| !named)
+        .map(|(r, _)| r.name.clone())
+        .collect();
     let mut messages = Vec::new();
     if let Some(s) = &args.system {
         messages.push(Message::system(s.clone()));

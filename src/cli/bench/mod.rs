@@ -16,7 +16,6 @@ use crate::bench::run::{Settings, Shard, Target};
 use crate::bench::schedule::Load;
 use crate::bench::summary::Summary;
 use crate::bench::workload::{self, Item};
-use crate::route::Route;
 use crate::session::Session;
 
 /// The workload and how it was described.
@@ -35,7 +34,8 @@ fn read_workload(a: &RunArgs) -> anyhow::Result<(Vec<Item>, String, u64)> {
                 .map_err(|e| anyhow::anyhow!("cannot read the workload {}: {e}", p.display()))?;
             (text, p.display().to_string())
         }
-        (None, Some(p)) => (p.replace('\n', " "), "one prompt".to_string()),
+        (None, Some(p)) if p.trim().is_empty() => anyhow::bail!("the prompt is empty"),
+        (None, Some(p)) => return Ok((vec![Item::prompt(1, p.clone())], "one prompt".into(), 0)),
         (None, None) => anyhow::bail!(
             "no workload: pass --workload FILE, --synthetic in=512,out=256 or --prompt TEXT"
         ),
@@ -57,33 +57,6 @@ fn read_workload(a: &RunArgs) -> anyhow::Result<(Vec<Item>, String, u64)> {
         anyhow::bail!("the workload {name} has no requests");
     }
     Ok((items, name, bad.len() as u64))
-}
-
-fn targets(session: &Session, a: &RunArgs) -> anyhow::Result<Vec<Target>> {
-    let models = if a.models.is_empty() && a.routes.is_empty() {
-        session.default_models()
-    } else {
-        a.models.clone()
-    };
-    let mut out: Vec<Target> = models
-        .iter()
-        .map(|m| Target {
-            route: Route::single(m),
-            named: false,
-        })
-        .collect();
-    for r in &a.routes {
-        out.push(Target {
-            route: session.config.route(r, session.profile.is_demo())?,
-            named: true,
-        });
-    }
-    if out.is_empty() {
-        anyhow::bail!(
-            "no model named: pass -m MODEL or -r ROUTE (run `gatebench models` to list them)"
-        );
-    }
-    Ok(out)
 }
 
 /// Where the per-request records of `out` go: `run.json` -> `run.requests.jsonl`.
@@ -126,11 +99,16 @@ fn finish(s: &Summary, r: &ReportArgs, p: &Prepared) -> anyhow::Result<i32> {
     }
     print!("{}", output::render(s, r.format));
     if let Some(old) = &p.old {
-        println!(
-            "\nagainst {}:",
-            r.compare.as_deref().unwrap_or(Path::new("?")).display()
+        let text = format!(
+            "\nagainst {}:\n{}",
+            r.compare.as_deref().unwrap_or(Path::new("?")).display(),
+            output::compare(old, s)
         );
-        print!("{}", output::compare(old, s));
+        // JSON and CSV stay parseable on stdout: the comparison then goes to stderr.
+        match r.format {
+            output::Format::Json | output::Format::Csv => eprint!("{text}"),
+            _ => print!("{text}"),
+        }
     }
     let crossed = p
         .gates
@@ -262,7 +240,7 @@ pub async fn run(
         .map(Shard::parse)
         .transpose()
         .map_err(anyhow::Error::msg)?;
-    let targets = targets(session, a)?;
+    let targets = session.targets(&a.models, &a.routes)?;
     let load = load(a)?;
     if a.repeat == Some(0) {
         anyhow::bail!("--repeat must be at least 1");
