@@ -60,7 +60,7 @@ impl Req {
     }
 
     pub fn chunk(&mut self, s: &mut State, at: Instant, chunk: Chunk) -> Vec<Effect> {
-        self.collector.push(at, chunk.clone());
+        self.collector.push(at, &chunk);
         let progress = self.collector.progress();
         update(
             s,

@@ -72,25 +72,26 @@ impl Collector {
         self.sent_at
     }
 
-    pub fn push(&mut self, at: Instant, chunk: Chunk) {
+    /// Fold one chunk (borrowed: the caller usually hands it on for display after).
+    pub fn push(&mut self, at: Instant, chunk: &Chunk) {
         let off = at.saturating_duration_since(self.sent_at);
         let tl = &mut self.timeline;
         tl.first_byte.get_or_insert(off);
         if self.served_model.is_none() {
-            self.served_model = chunk.model.filter(|m| !m.is_empty());
+            self.served_model = chunk.model.clone().filter(|m| !m.is_empty());
         }
         let mut has_token = false;
-        if let Some(r) = chunk.reasoning.filter(|r| !r.is_empty()) {
+        if let Some(r) = chunk.reasoning.as_deref().filter(|r| !r.is_empty()) {
             tl.first_reasoning.get_or_insert(off);
-            self.reasoning.push_str(&r);
+            self.reasoning.push_str(r);
             has_token = true;
         }
-        if let Some(c) = chunk.content.filter(|c| !c.is_empty()) {
+        if let Some(c) = chunk.content.as_deref().filter(|c| !c.is_empty()) {
             tl.first_content.get_or_insert(off);
-            self.text.push_str(&c);
+            self.text.push_str(c);
             has_token = true;
         }
-        for frag in chunk.tool_calls {
+        for frag in &chunk.tool_calls {
             let slot = match self.tool_index.iter().position(|&i| i == frag.index) {
                 Some(s) => s,
                 None => {
@@ -101,10 +102,10 @@ impl Collector {
             };
             let call = &mut self.tool_calls[slot];
             if frag.id.is_some() {
-                call.id = frag.id;
+                call.id = frag.id.clone();
             }
-            if let Some(n) = frag.name {
-                call.name.push_str(&n);
+            if let Some(n) = &frag.name {
+                call.name.push_str(n);
             }
             if !frag.arguments.is_empty() {
                 call.arguments.push_str(&frag.arguments);
@@ -122,13 +123,13 @@ impl Collector {
             self.last_token_at = Some(at);
         }
         if chunk.finish_reason.is_some() {
-            self.finish_reason = chunk.finish_reason;
+            self.finish_reason = chunk.finish_reason.clone();
         }
         if let Some(u) = chunk.usage {
             self.usage = Some(u);
         }
         if chunk.timings.is_some() {
-            self.llama_timings = chunk.timings;
+            self.llama_timings = chunk.timings.clone();
         }
     }
 
@@ -202,7 +203,7 @@ mod tests {
         let mut c = Collector::new(t0);
         c.push(
             at(5),
-            Chunk {
+            &Chunk {
                 model: Some("served-x".into()),
                 content: Some(String::new()),
                 ..Default::default()
@@ -210,21 +211,21 @@ mod tests {
         );
         c.push(
             at(10),
-            Chunk {
+            &Chunk {
                 reasoning: Some("think".into()),
                 ..Default::default()
             },
         );
         c.push(
             at(30),
-            Chunk {
+            &Chunk {
                 content: Some("Hel".into()),
                 ..Default::default()
             },
         );
         c.push(
             at(40),
-            Chunk {
+            &Chunk {
                 content: Some("lo".into()),
                 tool_calls: vec![ToolCallFragment {
                     index: 0,
@@ -237,7 +238,7 @@ mod tests {
         );
         c.push(
             at(50),
-            Chunk {
+            &Chunk {
                 tool_calls: vec![ToolCallFragment {
                     index: 0,
                     arguments: ":1}".into(),
@@ -249,7 +250,7 @@ mod tests {
         );
         c.push(
             at(51),
-            Chunk {
+            &Chunk {
                 usage: Some(Usage {
                     output_tokens: 5,
                     ..Default::default()
@@ -288,7 +289,7 @@ mod tests {
         let mut c = Collector::new(t0);
         c.push(
             t0,
-            Chunk {
+            &Chunk {
                 content: Some("hello world".into()),
                 ..Default::default()
             },
@@ -323,7 +324,7 @@ mod tests {
         let mut c = Collector::new(t0);
         c.push(
             at(1),
-            Chunk {
+            &Chunk {
                 finish_reason: Some(FinishReason::ContentFilter),
                 ..Default::default()
             },
@@ -331,7 +332,7 @@ mod tests {
         assert!(c.filtered());
         c.push(
             at(2),
-            Chunk {
+            &Chunk {
                 content: Some("x".into()),
                 ..Default::default()
             },
@@ -340,7 +341,7 @@ mod tests {
         let mut stop = Collector::new(t0);
         stop.push(
             at(1),
-            Chunk {
+            &Chunk {
                 finish_reason: Some(FinishReason::Stop),
                 ..Default::default()
             },
@@ -351,7 +352,7 @@ mod tests {
         let mut c = Collector::new(t0);
         c.push(
             at(1),
-            Chunk {
+            &Chunk {
                 reasoning: Some("hello world".into()),
                 content: Some("hello world".into()),
                 tool_calls: vec![ToolCallFragment {
@@ -368,7 +369,7 @@ mod tests {
         let mut c = Collector::new(t0);
         c.push(
             at(1),
-            Chunk {
+            &Chunk {
                 reasoning: Some("hello world".into()),
                 content: Some("ok".into()),
                 ..Default::default()

@@ -155,7 +155,7 @@ mod tests {
         let mut c = Collector::new(sent);
         c.push(
             sent + Duration::from_millis(ms / 2),
-            Chunk {
+            &Chunk {
                 content: Some("part".into()),
                 ..Default::default()
             },

@@ -21,14 +21,14 @@ fn outcome(usage: Option<Usage>, header: Option<&str>) -> Outcome {
     let mut c = Collector::new(t0);
     c.push(
         t0,
-        Chunk {
+        &Chunk {
             content: Some("hello world".into()),
             ..Default::default()
         },
     );
     c.push(
         t0,
-        Chunk {
+        &Chunk {
             usage,
             finish_reason: Some(FinishReason::Stop),
             ..Default::default()

@@ -217,7 +217,7 @@ async fn ask_whole(
                 let out = match client.chat_once(req, cancel).await {
                     Ok(once) => {
                         let mut c = Collector::new(once.sent_at);
-                        c.push(once.done_at, once.chunk);
+                        c.push(once.done_at, &once.chunk);
                         c.finish(once.done_at);
                         Outcome {
                             model,

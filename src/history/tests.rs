@@ -15,14 +15,14 @@ pub(crate) fn record(model: &str, text: &str, cost: Option<f64>) -> AnswerRecord
     let at = |ms| t0 + Duration::from_millis(ms);
     c.push(
         at(120),
-        Chunk {
+        &Chunk {
             content: Some(text.into()),
             ..Default::default()
         },
     );
     c.push(
         at(300),
-        Chunk {
+        &Chunk {
             usage: Some(Usage {
                 input_tokens: 12,
                 output_tokens: 40,

@@ -203,7 +203,7 @@ async fn attempt_once(
         };
         match next {
             Some(Ok(chunk)) => {
-                collector.push(chunk.at, chunk.item.clone());
+                collector.push(chunk.at, &chunk.item);
                 on_event(RouteEvent::Chunk {
                     chunk,
                     progress: collector.progress(),
