@@ -12,6 +12,18 @@ pub struct Checks {
     pub json_schema: Option<Value>,
     pub max_output_tokens: Option<u64>,
     pub judge: Option<String>,
+    /// `regex` compiled once by `prepare` (checks built otherwise compile it per answer).
+    pub compiled: Option<Pattern>,
+}
+
+/// A compiled regex, compared by its source.
+#[derive(Debug, Clone)]
+pub struct Pattern(pub std::sync::Arc<regex::Regex>);
+
+impl PartialEq for Pattern {
+    fn eq(&self, o: &Pattern) -> bool {
+        self.0.as_str() == o.0.as_str()
+    }
 }
 
 /// The kinds of check, as named in JSON and in `pass_rate_<kind>` gates.
@@ -82,10 +94,10 @@ impl Checks {
             && self.judge.is_none()
     }
 
-    /// Why these checks cannot run, found when the workload is read.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Why these checks cannot run, found when the workload is read; the regex compiled once.
+    pub fn prepare(&mut self) -> Result<(), String> {
         if let Some(re) = &self.regex {
-            compile(re)?;
+            self.compiled = Some(Pattern(std::sync::Arc::new(compile(re)?)));
         }
         if let Some(s) = &self.json_schema {
             crate::jsonschema::check_schema(s).map_err(|e| format!("json_schema: {e}"))?;
@@ -119,9 +131,13 @@ impl Checks {
             );
         }
         if let Some(re) = &self.regex {
-            let why = match compile(re) {
-                Ok(r) if r.is_match(text) => None,
-                Ok(_) => Some(format!("no match for /{re}/")),
+            let matched = match &self.compiled {
+                Some(p) => Ok(p.0.is_match(text)),
+                None => compile(re).map(|r| r.is_match(text)),
+            };
+            let why = match matched {
+                Ok(true) => None,
+                Ok(false) => Some(format!("no match for /{re}/")),
                 Err(e) => Some(e),
             };
             put(CheckKind::Regex, why);
@@ -168,6 +184,7 @@ mod tests {
             json_schema: None,
             max_output_tokens: Some(10),
             judge: None,
+            compiled: None,
         }
     }
 
@@ -219,26 +236,32 @@ mod tests {
 
     #[test]
     fn unusable_checks_are_found_when_read() {
-        let bad_re = Checks {
+        let mut bad_re = Checks {
             regex: Some("(".into()),
             ..Default::default()
         };
-        assert!(bad_re.validate().unwrap_err().starts_with("regex"));
-        let huge = Checks {
+        assert!(bad_re.prepare().unwrap_err().starts_with("regex"));
+        let mut huge = Checks {
             regex: Some("\\w{5000}{5000}".into()),
             ..Default::default()
         };
-        assert!(huge.validate().is_err(), "over the size limit");
-        let empty_judge = Checks {
+        assert!(huge.prepare().is_err(), "over the size limit");
+        let mut empty_judge = Checks {
             judge: Some("  ".into()),
             ..Default::default()
         };
-        assert!(empty_judge.validate().is_err());
-        let schema = Checks {
+        assert!(empty_judge.prepare().is_err());
+        let mut schema = Checks {
             json_schema: Some(json!(1)),
             ..Default::default()
         };
-        assert!(schema.validate().unwrap_err().starts_with("json_schema"));
-        checks().validate().unwrap();
+        assert!(schema.prepare().unwrap_err().starts_with("json_schema"));
+        let mut c = checks();
+        c.prepare().unwrap();
+        assert!(c.compiled.is_some());
+        // Compiled or not, the verdicts are the same.
+        for text in ["Paris is in France", "Lyon, France it is."] {
+            assert_eq!(c.evaluate(text, Some(3)), checks().evaluate(text, Some(3)));
+        }
     }
 }

@@ -287,6 +287,7 @@ pub async fn execute(
         tx,
         counters: counters.clone(),
         cancel,
+        tag: format!("{started_unix_ms:x}"),
     };
     let runner = tokio::spawn(crate::bench::run::run(shared, job.targets));
     let targets = collect(rx, stats, records, progress, counters.clone()).await;

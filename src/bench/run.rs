@@ -121,6 +121,8 @@ pub struct Shared {
     pub tx: mpsc::Sender<Done>,
     pub counters: Arc<Counters>,
     pub cancel: CancellationToken,
+    /// Names this run in every request id (`gb-TAG-TARGET-JOB`), for a gateway's logs.
+    pub tag: String,
 }
 
 fn unix_us() -> i64 {
@@ -190,7 +192,7 @@ async fn one(shared: Arc<Shared>, target: Arc<Target>, t: usize, job: usize, war
     c.peak_in_flight.fetch_max(now, Ordering::Relaxed);
     let request_id = format!(
         "gb-{}-{t}-{job}{}",
-        shared.settings.seed,
+        shared.tag,
         if warm { "-warm" } else { "" }
     );
     let sent_unix_us = unix_us();

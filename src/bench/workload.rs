@@ -117,14 +117,15 @@ fn item(line: usize, l: Line) -> Result<Item, String> {
     {
         return Err("`tools` must be an array of tool definitions".into());
     }
-    let checks = Checks {
+    let mut checks = Checks {
         expect: l.expect,
         regex: l.regex,
         json_schema: l.json_schema,
         max_output_tokens: l.max_output_tokens,
         judge: l.judge,
+        compiled: None,
     };
-    checks.validate()?;
+    checks.prepare()?;
     Ok(Item {
         line,
         messages,
