@@ -86,14 +86,6 @@ fn compile(re: &str) -> Result<regex::Regex, String> {
 }
 
 impl Checks {
-    pub fn is_empty(&self) -> bool {
-        self.expect.is_empty()
-            && self.regex.is_none()
-            && self.json_schema.is_none()
-            && self.max_output_tokens.is_none()
-            && self.judge.is_none()
-    }
-
     /// Why these checks cannot run, found when the workload is read; the regex compiled once.
     pub fn prepare(&mut self) -> Result<(), String> {
         if let Some(re) = &self.regex {
@@ -212,8 +204,6 @@ mod tests {
         // Exactly at the limit passes.
         assert!(c.evaluate("Paris is in France", Some(10))[2].passed);
         assert!(Checks::default().evaluate("anything", Some(1)).is_empty());
-        assert!(Checks::default().is_empty());
-        assert!(!c.is_empty());
     }
 
     #[test]
