@@ -234,6 +234,22 @@ mod tests {
             .len(),
             1
         );
+        // At the limit: < does not cross, <= does.
+        assert!(
+            evaluate(
+                &parse("p95_ttft_ms<500").unwrap(),
+                std::slice::from_ref(&fast)
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            evaluate(
+                &parse("p95_ttft_ms<=500").unwrap(),
+                std::slice::from_ref(&fast)
+            )
+            .len(),
+            1
+        );
         assert!(evaluate(&parse("p95_ttft_ms<=499").unwrap(), &[fast]).is_empty());
     }
 }
