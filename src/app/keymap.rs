@@ -258,7 +258,7 @@ fn defaults() -> Vec<(Command, &'static str, &'static str)> {
         (
             Command::Bench,
             "ctrl-b",
-            "benchmark: the prompt 10 times on every pane, summary as `gatebench bench`",
+            "benchmark: the prompt 10 times on every pane (Esc stops)",
         ),
         (
             Command::BenchRuns,

@@ -64,6 +64,11 @@ mod tests {
         let r = request("judge-m", &q, "Paris.", "Names Paris.");
         assert_eq!(r.model, "judge-m");
         assert_eq!(r.temperature, Some(0.0));
+        assert_eq!(
+            r.max_tokens,
+            Some(200),
+            "a judge's reply is two lines: capped"
+        );
         let u = &r.messages[1].content;
         for part in [
             "Capital of France?",
