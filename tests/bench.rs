@@ -247,24 +247,21 @@ fn the_judge_grades_through_the_gateway_and_its_cost_is_kept_apart() {
         "w.jsonl",
         "{\"prompt\":\"Explain retries\",\"judge\":\"Mentions backoff.\"}\n",
     );
-    let (code, stdout, err) = out(bench(
-        h,
-        &demo,
-        &[
-            "--workload",
-            &w,
-            "--repeat",
-            "4",
-            "-m",
-            "demo/pro-large",
-            "--judge-model",
-            "demo/fast-mini",
-            "--format",
-            "json",
-            "--fail-if",
-            "judge_mean<1",
-        ],
-    ));
+    let judged = [
+        "--workload",
+        &w,
+        "--repeat",
+        "4",
+        "-m",
+        "demo/pro-large",
+        "--judge-model",
+        "demo/fast-mini",
+        "--format",
+        "json",
+    ];
+    let mut first = bench(h, &demo, &judged);
+    first.args(["--fail-if", "judge_mean<1"]);
+    let (code, stdout, err) = out(first);
     assert_eq!(code, 0, "{err}");
     let v = json(&stdout);
     let r = result(&v, "demo/pro-large");
@@ -280,22 +277,7 @@ fn the_judge_grades_through_the_gateway_and_its_cost_is_kept_apart() {
     let own = v["targets"][0]["cost_usd"].as_f64().unwrap();
     assert!((own - per_request * 4.0).abs() < 1e-12 && own > 0.0);
     // The same seed, the same scores.
-    let (_, again, _) = out(bench(
-        h,
-        &demo,
-        &[
-            "--workload",
-            &w,
-            "--repeat",
-            "4",
-            "-m",
-            "demo/pro-large",
-            "--judge-model",
-            "demo/fast-mini",
-            "--format",
-            "json",
-        ],
-    ));
+    let (_, again, _) = out(bench(h, &demo, &judged));
     assert_eq!(
         result(&json(&again), "demo/pro-large")["judge_mean"],
         r["judge_mean"]
