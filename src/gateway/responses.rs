@@ -56,7 +56,24 @@ pub fn body(req: &ChatRequest, stream: bool) -> Value {
     if let Some(t) = req.temperature {
         b["temperature"] = json!(t);
     }
+    if let Some(tools) = req.tools.as_ref().and_then(Value::as_array) {
+        b["tools"] = Value::Array(tools.iter().map(responses_tool).collect());
+    }
     b
+}
+
+/// A chat tool (`{"type":"function","function":{name, description, parameters}}`) in the
+/// Responses API's flat shape (`{"type":"function", name, description, parameters}`); any other
+/// tool is sent as given.
+fn responses_tool(t: &Value) -> Value {
+    match (t.get("type").and_then(Value::as_str), t.get("function")) {
+        (Some("function"), Some(Value::Object(f))) => {
+            let mut flat = f.clone();
+            flat.insert("type".into(), json!("function"));
+            Value::Object(flat)
+        }
+        _ => t.clone(),
+    }
 }
 
 fn num(v: &Value, path: &str) -> u64 {
@@ -225,6 +242,22 @@ mod tests {
         assert_eq!(b["stream"], true);
         assert_eq!(Api::parse("responses"), Ok(Api::Responses));
         assert!(Api::parse("grpc").is_err());
+        assert!(b.get("tools").is_none());
+        // Chat tools go flat; other tools as given.
+        let with_tools = ChatRequest {
+            tools: Some(serde_json::json!([
+                {"type": "function", "function": {"name": "get", "parameters": {"type": "object"}}},
+                {"type": "web_search"}
+            ])),
+            ..req
+        };
+        assert_eq!(
+            body(&with_tools, true)["tools"],
+            serde_json::json!([
+                {"type": "function", "name": "get", "parameters": {"type": "object"}},
+                {"type": "web_search"}
+            ])
+        );
     }
 
     #[test]
