@@ -287,7 +287,7 @@ pub async fn run(
     };
     let stop = super::Stop::listen();
     if let Some(rates) = &a.sweep {
-        let code = sweep::run(session, a, &mut plan, rates, &stop).await;
+        let code = sweep::run(session, a, &mut plan, rates, &stop, history).await;
         stop.done();
         return code;
     }

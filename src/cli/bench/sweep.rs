@@ -27,6 +27,7 @@ pub(crate) async fn run(
     plan: &mut Plan,
     rates: &str,
     stop: &crate::cli::Stop,
+    history: Option<&crate::history::Writer>,
 ) -> anyhow::Result<i32> {
     let rates = super::args::parse_sweep(rates).map_err(anyhow::Error::msg)?;
     let limits = gate::parse(&a.sweep_limit).map_err(|e| anyhow::anyhow!("--sweep-limit: {e}"))?;
@@ -59,6 +60,9 @@ pub(crate) async fn run(
                 r.error_rate.unwrap_or(0.0) * 100.0,
                 fmt_usd(r.cost_per_1k_usd),
             );
+        }
+        if let Some(w) = history {
+            w.send(crate::history::Record::Bench(Box::new(s.clone())));
         }
         steps.push((per_s, s));
         let k = knees_of(&steps);
