@@ -538,3 +538,52 @@ fn ctrl_c_stops_a_run_and_still_reports_and_stores_what_finished() {
     assert_eq!(code, 0);
     assert!(list.contains("one prompt"), "{list}");
 }
+
+#[test]
+fn a_sweep_steps_the_rate_until_a_limit_and_reports_the_knee() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let demo = start_demo(h, &[]);
+    let sweep = |limit: &str, out_file: &str| {
+        let path = h.join(out_file);
+        let (code, stdout, err) = out(bench(
+            h,
+            &demo,
+            &[
+                "--prompt",
+                "hi",
+                "-m",
+                "demo/fast-mini",
+                "--sweep",
+                "4,8,16",
+                "--duration",
+                "300ms",
+                "--sweep-limit",
+                limit,
+                "--out",
+                path.to_str().unwrap(),
+            ],
+        ));
+        assert_eq!(code, 0, "{err}");
+        (stdout, json(&std::fs::read_to_string(path).unwrap()))
+    };
+    // Never crossed: every rate is run.
+    let (text, v) = sweep("error_rate>0.5", "never.json");
+    assert!(
+        text.contains("demo/fast-mini: knee 16/s; no limit crossed"),
+        "{text}"
+    );
+    assert_eq!(v["steps"].as_array().unwrap().len(), 3);
+    assert_eq!(v["knees"][0]["knee_per_s"], 16.0);
+    // Crossed at once: the sweep stops after the first rate.
+    let (text, v) = sweep("error_rate>=0", "at-once.json");
+    assert!(
+        text.contains("knee below the first rate; at 4/s: demo/fast-mini: error_rate = 0"),
+        "{text}"
+    );
+    assert_eq!(v["steps"].as_array().unwrap().len(), 1);
+    assert_eq!(v["knees"][0]["crossed_at_per_s"], 4.0);
+    // Each step is stored in the history.
+    let (_, list, _) = out(bench(h, &demo, &["list"]));
+    assert_eq!(list.lines().count(), 4, "{list}");
+}
