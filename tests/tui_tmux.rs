@@ -358,3 +358,35 @@ fn a_benchmark_from_the_workbench_is_summed_up_stored_and_reopened() {
     tmux.keys(&["C-c"]);
     assert_eq!(s.assert_restored(), "0");
 }
+
+#[test]
+fn bench_shows_a_live_view_in_a_terminal_then_the_table() {
+    // Demo speed 2: pro-large takes seconds an answer, so the live view is seen mid-run. Both
+    // stdout and stderr are the terminal here (the Session helper sends stderr to a file).
+    let home = tempfile::tempdir().unwrap();
+    let demo = start_demo(home.path(), &["--demo-speed", "2"]);
+    let script = format!(
+        "env HOME={h} XDG_CONFIG_HOME={h}/cfg K={key} {BIN} --base-url {url} --api-key-env K \
+         bench --prompt hi -m demo/pro-large --repeat 3; echo $? > {h}/exit.txt; sleep 600",
+        h = home.path().display(),
+        key = demo.key,
+        url = demo.base_url,
+    );
+    let tmux = Tmux::start("bench", &script);
+    let live = tmux.wait_for("the live view", 20, |x| {
+        x.contains("/3 ")
+            && x.contains("ETA")
+            && x.contains("req/s")
+            && x.contains("demo/pro-large: ")
+    });
+    assert!(
+        live.contains("[#") || live.contains("[-"),
+        "a progress bar:\n{live}"
+    );
+    let done = tmux.wait_for("the table", 60, |x| x.contains("TTFT p50/p95/p99"));
+    assert!(
+        !done.contains("ETA"),
+        "the live view is cleared before the table:\n{done}"
+    );
+    assert_eq!(wait_file(&home.path().join("exit.txt"), 15).trim(), "0");
+}
