@@ -73,7 +73,7 @@ fn q_tps(h: &super::hist::Hist, q: f64) -> Option<f64> {
 
 /// The figures of one target. `per_day`: requests a day, for the projected bill.
 pub fn results(s: &TargetStats, per_day: Option<u64>) -> Results {
-    let per_request = ratio(0, s.priced).map(|_| s.cost_usd / s.priced as f64);
+    let per_request = (s.priced > 0).then(|| s.cost_usd / s.priced as f64);
     let source = match s.cost_sources.len() {
         0 => None,
         1 => s.cost_sources.keys().next().map(|k| k.label().to_string()),

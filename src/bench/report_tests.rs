@@ -208,6 +208,33 @@ fn routes_count_who_served_and_what_fallback_added() {
 }
 
 #[test]
+fn nothing_priced_has_no_source_and_a_failed_judge_still_costs() {
+    let mut s = TargetStats::new("m", &[]);
+    s.add(&failed(ErrorKind::ServerError), 1, &[], None);
+    let r = results(&s, Some(10));
+    assert_eq!(
+        (r.cost_source, r.cost_per_request_usd, r.cost_per_day_usd),
+        (None, None, None)
+    );
+    assert_eq!(r.error_rate, Some(1.0));
+    // The judge answered without a score: no mean, but its cost is counted.
+    let unscored = JudgeVerdict {
+        score: None,
+        reason: "no score".into(),
+        input_tokens: Some(10),
+        output_tokens: Some(3),
+        cost_usd: Some(0.25),
+    };
+    s.add(&rec(1.0, 2.0, (1, 1), None), 2, &[], Some(&unscored));
+    let r = results(&s, None);
+    assert_eq!(
+        (r.judge_mean, r.judge_scored, r.judge_cost_usd),
+        (None, 0, Some(0.25))
+    );
+    assert_eq!(s.failed_checks[0].check, "judge");
+}
+
+#[test]
 fn merged_halves_give_the_figures_of_the_whole() {
     let whole = fixture();
     let mut a = TargetStats::new("m", &[]);
