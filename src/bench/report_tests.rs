@@ -235,6 +235,35 @@ fn nothing_priced_has_no_source_and_a_failed_judge_still_costs() {
 }
 
 #[test]
+fn the_gateways_own_fallbacks_are_counted_apart() {
+    let mut s = TargetStats::new("flaky", &[]);
+    for (fallbacks, served) in [
+        (Some(1), "small"),
+        (Some(2), "small"),
+        (Some(0), "flaky"),
+        (None, "flaky"),
+    ] {
+        let mut r = rec(10.0, 20.0, (1, 1), None);
+        r.gateway_fallbacks = fallbacks;
+        r.served_model = Some(served.into());
+        s.add(&r, 1, &[], None);
+    }
+    let r = results(&s, None);
+    assert_eq!(r.gateway_fallback_rate, Some(0.5));
+    assert_eq!(
+        r.gateway_served,
+        BTreeMap::from([("flaky".into(), 2), ("small".into(), 2)])
+    );
+    // A failed request counts in neither.
+    s.add(&failed(ErrorKind::ServerError), 2, &[], None);
+    assert_eq!(results(&s, None).gateway_fallback_rate, Some(0.5));
+    // A failed check read back from an older file without `times` counts once.
+    let f: crate::bench::stats::FailedCheck =
+        serde_json::from_str(r#"{"line":1,"check":"regex","why":"x","answer_start":"y"}"#).unwrap();
+    assert_eq!(f.times, 1);
+}
+
+#[test]
 fn merged_halves_give_the_figures_of_the_whole() {
     let whole = fixture();
     let mut a = TargetStats::new("m", &[]);
