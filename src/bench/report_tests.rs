@@ -264,6 +264,85 @@ fn the_gateways_own_fallbacks_are_counted_apart() {
 }
 
 #[test]
+fn sums_estimates_judge_spend_and_repeated_failures_are_kept_exactly() {
+    let mut s = TargetStats::new("m", &[]);
+    let mut est = rec(1.0, 2.0, (10, 4), Some((0.5, CostSource::Config)));
+    est.estimated = true;
+    s.add(&est, 1, &[], None);
+    s.add(
+        &rec(1.0, 2.0, (30, 6), Some((0.25, CostSource::Config))),
+        1,
+        &[],
+        None,
+    );
+    assert_eq!(
+        (s.counted, s.input_tokens, s.output_tokens, s.estimated),
+        (2, 40, 10, 1)
+    );
+    assert_eq!(s.cost_sources, BTreeMap::from([(CostSource::Config, 2)]));
+    assert_eq!(results(&s, None).tokens_estimated, Some(0.5));
+    let j = |score| JudgeVerdict {
+        score,
+        reason: "r".into(),
+        input_tokens: Some(100),
+        output_tokens: Some(7),
+        cost_usd: Some(0.125),
+    };
+    s.add(&rec(1.0, 2.0, (1, 1), None), 1, &[], Some(&j(Some(5))));
+    s.add(&rec(1.0, 2.0, (1, 1), None), 1, &[], Some(&j(Some(2))));
+    let js = &s.judge;
+    assert_eq!((js.scored, js.score_sum, js.unscored), (2, 7, 0));
+    assert_eq!(
+        (js.input_tokens, js.output_tokens, js.cost_usd),
+        (200, 14, 0.25)
+    );
+    // The same failure on the same line is counted on one entry; another line is its own.
+    let no = |check| [pass(check, false)];
+    for line in [3, 3, 3, 4] {
+        s.add(
+            &rec(1.0, 2.0, (1, 1), None),
+            line,
+            &no(CheckKind::Regex),
+            None,
+        );
+    }
+    s.add(
+        &rec(1.0, 2.0, (1, 1), None),
+        3,
+        &no(CheckKind::Expect),
+        None,
+    );
+    let kept: Vec<(usize, &str, u64)> = s
+        .failed_checks
+        .iter()
+        .map(|f| (f.line, f.check.as_str(), f.times))
+        .collect();
+    assert_eq!(kept, [(3, "regex", 3), (4, "regex", 1), (3, "expect", 1)]);
+    // At most KEEP_FAILED distinct failures are kept; repeats of kept ones still count.
+    let mut full = TargetStats::new("m", &[]);
+    for line in 0..crate::bench::stats::KEEP_FAILED + 5 {
+        full.add(
+            &rec(1.0, 2.0, (1, 1), None),
+            line,
+            &no(CheckKind::Regex),
+            None,
+        );
+    }
+    full.add(&rec(1.0, 2.0, (1, 1), None), 0, &no(CheckKind::Regex), None);
+    assert_eq!(full.failed_checks.len(), crate::bench::stats::KEEP_FAILED);
+    assert_eq!(full.failed_checks[0].times, 2);
+    // Merged, the counts add up and repeats join.
+    let mut twice = s.clone();
+    twice.merge(&s);
+    assert_eq!((twice.estimated, twice.judge.input_tokens), (2, 400));
+    assert_eq!(twice.failed_checks[0].times, 6);
+    assert_eq!(
+        twice.cost_sources,
+        BTreeMap::from([(CostSource::Config, 4)])
+    );
+}
+
+#[test]
 fn merged_halves_give_the_figures_of_the_whole() {
     let whole = fixture();
     let mut a = TargetStats::new("m", &[]);
