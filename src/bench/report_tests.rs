@@ -342,6 +342,63 @@ fn sums_estimates_judge_spend_and_repeated_failures_are_kept_exactly() {
     );
 }
 
+/// Requests of every kind a target can see: fallbacks of ours and the gateway's, estimates, checks,
+/// a scored and an unscored judge, failures. Costs are exact in binary, so sums do not round.
+fn every_kind() -> Vec<Request> {
+    let mut fell = rec(500.0, 900.0, (100, 40), Some((0.5, CostSource::Gateway)));
+    fell.hops = vec![hop("a", Some(ErrorKind::ServerError)), hop("b", None)];
+    fell.served_total_ms = Some(600.0);
+    let mut theirs = rec(50.0, 90.0, (10, 4), Some((0.25, CostSource::Models)));
+    theirs.gateway_fallbacks = Some(1);
+    theirs.served_model = Some("small".into());
+    let mut est = rec(5.0, 9.0, (1, 1), None);
+    est.estimated = true;
+    let judge = |score| JudgeVerdict {
+        score,
+        reason: "r".into(),
+        input_tokens: Some(10),
+        output_tokens: Some(2),
+        cost_usd: Some(0.125),
+    };
+    vec![
+        (
+            fell,
+            1,
+            vec![pass(CheckKind::Regex, false)],
+            Some(judge(Some(3))),
+        ),
+        (
+            theirs,
+            2,
+            vec![pass(CheckKind::Expect, true)],
+            Some(judge(None)),
+        ),
+        (est, 1, vec![pass(CheckKind::Regex, false)], None),
+        (failed(ErrorKind::Timeout), 3, vec![], None),
+    ]
+}
+
+#[test]
+fn any_split_merged_equals_the_whole() {
+    let reqs = every_kind();
+    let mut whole = TargetStats::new("t", &[]);
+    for (r, line, v, j) in &reqs {
+        whole.add(r, *line, v, j.as_ref());
+    }
+    for cut in 0..=reqs.len() {
+        let (mut a, mut b) = (TargetStats::new("t", &[]), TargetStats::new("t", &[]));
+        for (i, (r, line, v, j)) in reqs.iter().enumerate() {
+            let into = if i < cut { &mut a } else { &mut b };
+            into.add(r, *line, v, j.as_ref());
+        }
+        a.merge(&b);
+        assert_eq!(a, whole, "split at {cut}");
+    }
+    assert_eq!((whole.fallback_requests, whole.gateway_fallbacks), (1, 1));
+    assert_eq!((whole.judge.scored, whole.judge.unscored), (1, 1));
+    assert_eq!(whole.failed_checks[0].times, 2);
+}
+
 #[test]
 fn merged_halves_give_the_figures_of_the_whole() {
     let whole = fixture();
