@@ -38,7 +38,7 @@ pub enum BenchView {
     Done {
         summary: Box<Summary>,
         scroll: u16,
-        back: Option<Vec<StoredRun>>,
+        back: Option<(Vec<StoredRun>, usize)>,
     },
     Failed(String),
 }
@@ -145,12 +145,14 @@ pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         }
         BenchView::Running { .. } => {}
         BenchView::Done {
-            back: Some(runs), ..
+            back: Some((runs, selected)),
+            ..
         } if close => {
-            let runs = std::mem::take(runs);
-            open(s, BenchView::Runs { runs, selected: 0 });
+            let (runs, selected) = (std::mem::take(runs), *selected);
+            open(s, BenchView::Runs { runs, selected });
         }
         BenchView::Done { scroll, .. } => match k.code {
+            KeyCode::Char('R') => return list(s),
             KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
             KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
             KeyCode::PageDown => *scroll = scroll.saturating_add(10),
@@ -164,7 +166,7 @@ pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             KeyCode::Up | KeyCode::Char('k') => *selected = selected.saturating_sub(1),
             KeyCode::Enter if !runs.is_empty() => {
                 let summary = runs[*selected].summary.clone();
-                let back = Some(std::mem::take(runs));
+                let back = Some((std::mem::take(runs), *selected));
                 open(
                     s,
                     BenchView::Done {

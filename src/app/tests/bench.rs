@@ -89,6 +89,12 @@ fn the_summary_is_shown_and_recorded_and_stored_runs_reopen() {
     assert!(
         matches!(&s.overlay, Overlay::Bench(v) if matches!(**v, BenchView::Done { scroll: 1, .. }))
     );
+    // R goes from the summary to the stored runs.
+    assert_eq!(
+        update(&mut s, key(KeyCode::Char('R'))),
+        vec![Effect::LoadBenchRuns]
+    );
+    assert!(matches!(&s.overlay, Overlay::Bench(v) if **v == BenchView::Loading));
     update(&mut s, key(KeyCode::Char('x')));
     assert_eq!(s.overlay, Overlay::None);
     // A run stopped while another overlay was up is stored, not shown.
@@ -126,7 +132,10 @@ fn the_summary_is_shown_and_recorded_and_stored_runs_reopen() {
         matches!(&s.overlay, Overlay::Bench(v) if matches!(**v, BenchView::Done { back: Some(_), .. }))
     );
     update(&mut s, key(KeyCode::Esc));
-    assert!(matches!(&s.overlay, Overlay::Bench(v) if matches!(**v, BenchView::Runs { .. })));
+    assert!(
+        matches!(&s.overlay, Overlay::Bench(v) if matches!(**v, BenchView::Runs { selected: 1, .. })),
+        "back at the run it came from"
+    );
     // Runs arriving after the list was closed change nothing.
     update(&mut s, key(KeyCode::Esc));
     update(&mut s, Action::BenchRuns(Err("history: broken".into())));
