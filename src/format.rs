@@ -27,6 +27,34 @@ pub fn trim_float(v: f64) -> String {
     if s == "-0" { "0".into() } else { s.to_string() }
 }
 
+/// `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A size people read: `512 B`, `3.4 KiB`, `5.2 MiB`, `1.1 GiB`.
+pub fn size(n: u64) -> String {
+    const UNITS: [&str; 3] = ["KiB", "MiB", "GiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    format!("{v:.1} {}", UNITS[unit])
+}
+
 /// `128k`, `1M`, `8192`.
 pub fn fmt_ctx(n: u64) -> String {
     if n >= 1_000_000 && n.is_multiple_of(1_000_000) {
@@ -52,6 +80,16 @@ pub fn shorten_middle(s: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn thousands_and_sizes() {
+        let t: Vec<String> = [0, 999, 1000, 12_345, 1_234_567]
+            .map(super::thousands)
+            .into();
+        assert_eq!(t, ["0", "999", "1,000", "12,345", "1,234,567"]);
+        let s: Vec<String> = [0, 1023, 1024, 5_452_595, 3 << 30].map(super::size).into();
+        assert_eq!(s, ["0 B", "1023 B", "1.0 KiB", "5.2 MiB", "3.0 GiB"]);
+    }
+
     use super::*;
 
     #[test]

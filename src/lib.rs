@@ -2,6 +2,7 @@
 
 pub mod answer;
 pub mod app;
+pub mod attach;
 pub mod bench;
 pub mod clean;
 pub mod cli;

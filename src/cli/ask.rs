@@ -3,7 +3,6 @@ use std::io::{Read, Write};
 use clap::Args;
 use tokio_util::sync::CancellationToken;
 
-use super::{fmt_ms, fmt_usd};
 use crate::gateway::wire::{ChatRequest, Message};
 
 use crate::history::{Record, Writer};
@@ -45,6 +44,16 @@ pub struct AskArgs {
     /// Ask for whole answers instead of streams (no time to first token then: it equals the total).
     #[arg(long, conflicts_with = "routes")]
     pub no_stream: bool,
+    /// Attach a text file or a folder's text files to the prompt (repeatable). The prompt's
+    /// tokens are checked against each model's context window before anything is sent.
+    #[arg(long = "attach", value_name = "PATH")]
+    pub attach: Vec<String>,
+    /// Attach a large folder without asking.
+    #[arg(long)]
+    pub yes: bool,
+    /// Send even to models whose context window the prompt does not fit.
+    #[arg(long)]
+    pub force: bool,
     /// The prompt; `-` reads it from standard input.
     pub prompt: String,
 }
@@ -66,11 +75,21 @@ fn read_prompt(p: &str) -> anyhow::Result<String> {
     Ok(s)
 }
 
+/// Above this the prompt is checked against the context windows even with no attachment.
+const LONG_PROMPT_BYTES: usize = 16 * 1024;
+/// Room kept for the answer when no `--max-tokens` says how much.
+const DEFAULT_REPLY_ROOM: u64 = 1024;
+
 pub async fn run(session: &Session, args: &AskArgs, writer: Option<Writer>) -> anyhow::Result<i32> {
     let prompt = read_prompt(&args.prompt)?;
     if prompt.trim().is_empty() {
         anyhow::bail!("the prompt is empty");
     }
+    let attachments = super::context::load_all(&args.attach, args.yes)?;
+    for line in super::context::describe(&attachments) {
+        eprintln!("{}", crate::clean::terminal_safe(&line));
+    }
+    let prompt = crate::attach::compose(&prompt, &attachments);
     let targets: Vec<(Route, bool)> = session
         .targets(&args.models, &args.routes)?
         .into_iter()
@@ -86,17 +105,27 @@ pub async fn run(session: &Session, args: &AskArgs, writer: Option<Writer>) -> a
         messages.push(Message::system(s.clone()));
     }
     messages.push(Message::user(prompt.clone()));
-    if let Some(w) = &writer {
-        super::ask_record::start(w, session, args, &prompt, &targets);
-    }
-
     let stop = super::Stop::listen();
     let cancel = stop.cancel.clone();
     // Prices come from /v1/models; fetched alongside the answers, and optional.
-    let listing = {
+    let mut listing = {
         let client = session.client.clone();
         tokio::spawn(async move { client.models().await.unwrap_or_default() })
     };
+    if !attachments.is_empty() || prompt.len() > LONG_PROMPT_BYTES {
+        // Long prompts wait for the listing: what does not fit is said before anything is sent.
+        let listed = super::price_list(listing, &stop).await;
+        let first: Vec<String> = targets.iter().map(|(r, _)| r.chain[0].clone()).collect();
+        let reply = args.max_tokens.map_or(DEFAULT_REPLY_ROOM, u64::from);
+        let fits = super::context::fits(&messages, reply, &first, &listed);
+        for note in super::context::check(&fits, args.force)? {
+            eprintln!("{}", crate::clean::terminal_safe(&note));
+        }
+        listing = tokio::spawn(async move { listed });
+    }
+    if let Some(w) = &writer {
+        super::ask_record::start(w, session, args, &prompt, &targets);
+    }
     if args.no_stream {
         let outcomes = ask_whole(session, args, &models, &messages, &cancel).await;
         return finish(session, args, &stop, listing, outcomes, writer).await;
@@ -280,7 +309,7 @@ fn report(
     if args.json {
         println!("{}", serde_json::to_string_pretty(&records)?);
     } else {
-        print_text(&records, live, &args.metrics);
+        super::ask_text::print_text(&records, live, &args.metrics);
     }
     let mut failed = false;
     for r in &records {
@@ -297,92 +326,4 @@ fn report(
     } else {
         0
     })
-}
-
-fn print_text(records: &[AnswerRecord], streamed: bool, metrics: &str) {
-    let mut out = String::new();
-    for r in records {
-        if streamed {
-            out.push_str("\n\n");
-        } else {
-            out.push_str(&format!("── {} ──\n", r.model));
-            if r.route.is_some()
-                && let Some(h) = r.hops.last().filter(|h| h.error.is_none())
-            {
-                out.push_str(&format!(
-                    "[served by {} after {} attempt(s)]\n",
-                    h.model,
-                    r.hops.len()
-                ));
-            }
-            if !r.reasoning.is_empty() {
-                out.push_str("[reasoning]\n");
-                out.push_str(r.reasoning.trim_end());
-                out.push_str("\n[answer]\n");
-            }
-            out.push_str(r.text.trim_end());
-            if r.error.is_some() && !r.text.is_empty() {
-                out.push_str("\n[answer incomplete: see the error below]");
-            }
-            out.push_str("\n\n");
-        }
-    }
-    // Text mode is for reading: server text never reaches the terminal with control sequences
-    // (JSON output escapes them instead).
-    print!("{}", crate::clean::terminal_safe(&out));
-    let table = metrics_table(records);
-    match metrics {
-        "stdout" => print!("{table}"),
-        "none" => {}
-        _ => eprint!("{table}"),
-    }
-}
-
-/// One row per answer: model (and the hop that served a route), TTFT, total, tokens, speed, cost
-/// and status. Columns are as wide as their widest cell; a long model name is shortened in the
-/// middle so the table fits 80 columns.
-fn metrics_table(records: &[AnswerRecord]) -> String {
-    let header = [
-        "model", "ttft", "total", "out tok", "tok/s", "cost", "status",
-    ]
-    .map(String::from);
-    let mut rows = vec![header];
-    for r in records {
-        let est = if r.estimated { " est." } else { "" };
-        rows.push([
-            match &r.route {
-                Some(_) if r.succeeded() => format!("{} → {}", r.model, r.hop_model),
-                _ => r.model.clone(),
-            },
-            fmt_ms(r.ttft_ms),
-            fmt_ms(r.total_ms),
-            r.output_tokens.map_or("-".into(), |n| format!("{n}{est}")),
-            r.tokens_per_s.map_or("-".into(), |v| format!("{v:.1}")),
-            match r.cost_source {
-                Some(src) => format!("{} ({})", fmt_usd(r.cost_usd), src.label()),
-                None => fmt_usd(None),
-            },
-            match (&r.error_kind, &r.finish_reason) {
-                (Some(k), _) => format!("error: {k}"),
-                (None, Some(f)) => f.to_string(),
-                (None, None) => "done".into(),
-            },
-        ]);
-    }
-    let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
-    let mut w: Vec<usize> = (0..7).map(width).collect();
-    let others: usize = w[1..].iter().sum::<usize>() + 2 * 6;
-    w[0] = w[0].min(80usize.saturating_sub(others).max(12));
-    let mut out = String::new();
-    for row in &rows {
-        let name = crate::format::shorten_middle(&row[0], w[0]);
-        let mut line = format!("{name:<0$}", w[0]);
-        for (i, cell) in row.iter().enumerate().skip(1).take(5) {
-            line.push_str(&format!("  {cell:>0$}", w[i]));
-        }
-        line.push_str(&format!("  {}", row[6]));
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }

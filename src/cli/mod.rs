@@ -2,7 +2,9 @@
 
 pub mod ask;
 pub mod ask_record;
+pub mod ask_text;
 pub mod bench;
+pub mod context;
 pub mod demo_gateway;
 pub mod history;
 pub mod leaderboard;

@@ -92,13 +92,22 @@ impl std::fmt::Display for ErrorKind {
     }
 }
 
-/// Context-window overflow, in the words OpenAI, vLLM, llama.cpp, LiteLLM and OpenRouter use.
-fn is_context_length(message: &str) -> bool {
+/// Context-window overflow, in the words OpenAI, vLLM, llama.cpp, LiteLLM, OpenRouter, Ollama and
+/// Anthropic (through a gateway) use; `tests/fixtures/context-errors/` holds one body of each.
+pub fn is_context_length(message: &str) -> bool {
+    const WORDS: [&str; 9] = [
+        "context_length",         // OpenAI's code `context_length_exceeded`
+        "context length",         // OpenAI, vLLM, OpenRouter, Ollama: "maximum context length"
+        "context window",         // generic
+        "contextwindowexceeded",  // LiteLLM's `ContextWindowExceededError`
+        "available context size", // llama.cpp
+        "exceed_context_size",    // llama.cpp's error type
+        "maximum model length",   // vLLM: "longer than the maximum model length"
+        "prompt is too long",     // Anthropic
+        "maximum prompt length",  // others
+    ];
     let m = message.to_ascii_lowercase();
-    m.contains("context_length")
-        || m.contains("context length")
-        || m.contains("context window")
-        || m.contains("exceeds the available context size")
+    WORDS.iter().any(|w| m.contains(w))
 }
 
 /// Which wait ran out.
@@ -123,7 +132,7 @@ impl std::fmt::Display for TimeoutPhase {
 /// carries the API key, so printing one never leaks it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum GatewayError {
-    #[error("HTTP {status} from {url}: {message}{}", hint(*status, key_env.as_deref()))]
+    #[error("HTTP {status} from {url}: {message}{}", hint(*status, key_env.as_deref(), message))]
     Http {
         status: u16,
         url: String,
@@ -170,8 +179,13 @@ pub enum GatewayError {
     Other(String),
 }
 
-fn hint(status: u16, key_env: Option<&str>) -> String {
+fn hint(status: u16, key_env: Option<&str>, message: &str) -> String {
     match (status, key_env) {
+        (400..=499, _) if is_context_length(message) => {
+            " (context too long: the prompt does not fit this model's context window; shorten it \
+             or pick a model with a longer one)"
+                .into()
+        }
         (401, Some(env)) => format!(" (check the API key in ${env})"),
         (401, None) => " (this gateway wants an API key: set one with --api-key-env)".into(),
         (403, _) => " (the key is not allowed to use this model or route)".into(),
@@ -224,7 +238,7 @@ impl GatewayError {
                 ..
             } => format!(
                 "HTTP {status}: {message}{}",
-                hint(*status, key_env.as_deref())
+                hint(*status, key_env.as_deref(), message)
             ),
             GatewayError::Exhausted {
                 route,
@@ -461,5 +475,92 @@ mod tests {
         }
         assert_eq!(header_secs(1.5), Some(Duration::from_millis(1500)));
         assert_eq!(header_secs(0.0), Some(Duration::ZERO));
+    }
+}
+
+#[cfg(test)]
+mod context_errors {
+    use super::*;
+
+    /// Every server's own wording of a context overflow, as its HTTP 400 body.
+    const BODIES: [(&str, &str); 8] = [
+        (
+            "openai",
+            include_str!("../../tests/fixtures/context-errors/openai.json"),
+        ),
+        (
+            "llama.cpp",
+            include_str!("../../tests/fixtures/context-errors/llamacpp.json"),
+        ),
+        (
+            "litellm",
+            include_str!("../../tests/fixtures/context-errors/litellm.json"),
+        ),
+        (
+            "vllm",
+            include_str!("../../tests/fixtures/context-errors/vllm.json"),
+        ),
+        (
+            "vllm-decoder",
+            include_str!("../../tests/fixtures/context-errors/vllm-decoder.json"),
+        ),
+        (
+            "openrouter",
+            include_str!("../../tests/fixtures/context-errors/openrouter.json"),
+        ),
+        (
+            "ollama",
+            include_str!("../../tests/fixtures/context-errors/ollama.json"),
+        ),
+        (
+            "anthropic",
+            include_str!("../../tests/fixtures/context-errors/anthropic-via-gateway.json"),
+        ),
+    ];
+
+    fn http(status: u16, body: &str) -> GatewayError {
+        let code = reqwest::StatusCode::from_u16(status).unwrap();
+        GatewayError::Http {
+            status,
+            url: "http://gw/v1/chat/completions".into(),
+            message: super::super::body::error_body_message(body, code),
+            retry_after: None,
+            key_env: None,
+        }
+    }
+
+    #[test]
+    fn every_servers_wording_is_a_context_length_error_and_says_so() {
+        for (server, body) in BODIES {
+            let e = http(400, body);
+            assert_eq!(e.kind(), ErrorKind::ContextLength, "{server}: {e}");
+            assert!(
+                e.brief().contains("context too long"),
+                "{server}: {}",
+                e.brief()
+            );
+            let upstream = GatewayError::Upstream { message: e.brief() };
+            assert_eq!(
+                upstream.kind(),
+                ErrorKind::ContextLength,
+                "{server} mid-stream"
+            );
+        }
+    }
+
+    #[test]
+    fn other_client_errors_are_not() {
+        for body in [
+            r#"{"error":{"message":"Invalid value for 'temperature'","code":"invalid_value"}}"#,
+            r#"{"error":{"message":"max_tokens is too large","type":"invalid_request_error"}}"#,
+            "plain text",
+        ] {
+            let e = http(400, body);
+            assert_eq!(e.kind(), ErrorKind::ClientError, "{e}");
+            assert!(!e.brief().contains("context too long"));
+        }
+        // A server error stays one even when its words mention the context.
+        assert_eq!(http(500, BODIES[0].1).kind(), ErrorKind::ServerError);
+        assert!(!http(500, BODIES[0].1).brief().contains("context too long"));
     }
 }

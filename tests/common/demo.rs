@@ -55,3 +55,34 @@ pub fn start_demo(home: &Path, args: &[&str]) -> DemoProcess {
         .to_string();
     demo
 }
+
+impl DemoProcess {
+    /// `gatebench ARGS` against this gateway, in a clean `home` (no user config, no real key),
+    /// with its history under `home/data`.
+    #[allow(dead_code)] // not every test file runs commands this way
+    pub fn gatebench(&self, home: &Path, args: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        c.args(["--data-dir", home.join("data").to_str().unwrap()])
+            .args(["--base-url", &self.base_url, "--api-key-env", "GB_DEMO_KEY"])
+            .args(args)
+            .current_dir(home)
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env_remove("INFERGATE_API_KEY")
+            .env_remove("GATEBENCH_DATA_DIR")
+            .env("GB_DEMO_KEY", &self.key);
+        c
+    }
+}
+
+/// A finished command: exit code, stdout, stderr.
+#[allow(dead_code)]
+pub fn run(mut c: Command) -> (i32, String, String) {
+    let o = c.output().unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (
+        o.status.code().unwrap_or(-1),
+        text(&o.stdout),
+        text(&o.stderr),
+    )
+}
