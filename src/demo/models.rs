@@ -123,6 +123,11 @@ pub struct SimModel {
     pub output_per_mtok: f64,
     pub cached_input_per_mtok: Option<f64>,
     pub context_length: u64,
+    /// Prefill: milliseconds added to the first token per 1,000 input tokens.
+    pub prefill_ms_per_ktok: f64,
+    /// Up to how many input tokens the model still finds a fact in its prompt (the needle of
+    /// `gatebench ladder`); beyond that it answers without it.
+    pub recall_tokens: u64,
     /// Typical answer length in tokens (before `max_tokens`).
     pub answer_tokens: usize,
     /// Reasoning tokens streamed before the answer (0 = not a reasoning model).
@@ -143,6 +148,8 @@ pub fn catalogue() -> Vec<SimModel> {
             output_per_mtok: 0.60,
             cached_input_per_mtok: Some(0.075),
             context_length: 128_000,
+            prefill_ms_per_ktok: 4.0,
+            recall_tokens: 32_000,
             answer_tokens: 220,
             reasoning_tokens: 0,
             faults: FaultSpec::default(),
@@ -158,6 +165,8 @@ pub fn catalogue() -> Vec<SimModel> {
             output_per_mtok: 10.00,
             cached_input_per_mtok: Some(1.25),
             context_length: 200_000,
+            prefill_ms_per_ktok: 9.0,
+            recall_tokens: 200_000,
             answer_tokens: 360,
             reasoning_tokens: 0,
             faults: FaultSpec::default(),
@@ -173,6 +182,8 @@ pub fn catalogue() -> Vec<SimModel> {
             output_per_mtok: 4.40,
             cached_input_per_mtok: Some(0.55),
             context_length: 128_000,
+            prefill_ms_per_ktok: 6.0,
+            recall_tokens: 64_000,
             answer_tokens: 260,
             reasoning_tokens: 120,
             faults: FaultSpec::default(),
@@ -188,6 +199,8 @@ pub fn catalogue() -> Vec<SimModel> {
             output_per_mtok: 5.00,
             cached_input_per_mtok: Some(0.3125),
             context_length: 1_000_000,
+            prefill_ms_per_ktok: 2.5,
+            recall_tokens: 1_000_000,
             answer_tokens: 300,
             reasoning_tokens: 0,
             faults: FaultSpec::default(),
@@ -203,6 +216,8 @@ pub fn catalogue() -> Vec<SimModel> {
             output_per_mtok: 0.0,
             cached_input_per_mtok: None,
             context_length: 8_192,
+            prefill_ms_per_ktok: 30.0,
+            recall_tokens: 8_192,
             answer_tokens: 180,
             reasoning_tokens: 0,
             faults: FaultSpec::default(),
@@ -218,6 +233,8 @@ pub fn catalogue() -> Vec<SimModel> {
             output_per_mtok: 1.50,
             cached_input_per_mtok: None,
             context_length: 32_000,
+            prefill_ms_per_ktok: 5.0,
+            recall_tokens: 32_000,
             answer_tokens: 200,
             reasoning_tokens: 0,
             faults: FaultSpec {

@@ -170,7 +170,12 @@ pub fn script(seed: u64, speed: f64, ask: &Ask) -> Script {
         // Asked to grade: a deterministic score and reason, as a judge model would reply.
         tokens(text::verdict(&mut rng))
     } else {
-        tokens(text::answer(&mut rng, &ask.prompt, want_answer))
+        // A fact the prompt asks back comes first, if the model still "sees" it at this length.
+        let recalled = (ask.prompt_tokens as u64 <= m.recall_tokens)
+            .then(|| text::recall(&ask.prompt))
+            .flatten()
+            .map_or(String::new(), |f| f + "\n\n");
+        tokens(recalled + &text::answer(&mut rng, &ask.prompt, want_answer))
     };
     let budget = ask.max_tokens.unwrap_or(usize::MAX);
     let full = reasoning.len() + answer.len();
@@ -196,7 +201,8 @@ pub fn script(seed: u64, speed: f64, ask: &Ask) -> Script {
     } else {
         1.0
     };
-    let first_delay = scale(m.ttft_ms, &mut rng)
+    let prefill = m.prefill_ms_per_ktok * ask.prompt_tokens as f64 / 1000.0;
+    let first_delay = scale(m.ttft_ms + prefill, &mut rng)
         + Duration::from_secs_f64(m.faults.stall_first_ms as f64 / 1000.0 / speed);
     let tps = directive(&ask.prompt, "tps").unwrap_or(m.tokens_per_s);
     let per_token_ms = 1000.0 / tps * drip;
@@ -362,6 +368,39 @@ mod tests {
         assert_eq!((e.status, e.code), (400, Some("answer_too_long")));
         assert!(too_long(&ask("demo/fast-mini", "[[tokens=200000]] go", None)).is_none());
         assert!(too_long(&ask("demo/fast-mini", "go", None)).is_none());
+    }
+
+    #[test]
+    fn prefill_grows_with_the_prompt_and_recall_fades_past_the_models_reach() {
+        let needle = "The secret passphrase is amber-falcon-42.";
+        let question = "What is the secret passphrase?";
+        let prompt = |filler_words: usize| {
+            let half = "lorem ipsum ".repeat(filler_words / 4);
+            format!("{half}{needle} {half}\n\n{question}")
+        };
+        let answer = |a: &Ask| script(7, 1.0, a).answer.concat();
+        let (short, long) = (
+            ask("demo/fast-mini", &prompt(100), None),
+            ask("demo/fast-mini", &prompt(40_000), None),
+        );
+        assert!(
+            short.prompt_tokens < 1000 && long.prompt_tokens > 32_000,
+            "{}",
+            long.prompt_tokens
+        );
+        // The jitter of 25% cannot hide 4 ms per 1k tokens over 40k tokens.
+        let (a, b) = (
+            script(7, 1.0, &short).first_delay,
+            script(7, 1.0, &long).first_delay,
+        );
+        assert!(b > a + Duration::from_millis(90), "{a:?} -> {b:?}");
+        assert!(answer(&short).starts_with(needle), "{}", answer(&short));
+        assert!(
+            !answer(&long).contains("amber-falcon-42"),
+            "past fast-mini's recall"
+        );
+        let big = ask("demo/long-context", &prompt(40_000), None);
+        assert!(answer(&big).starts_with(needle));
     }
 
     #[test]

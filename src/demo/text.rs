@@ -148,6 +148,29 @@ fn paragraph(rng: &mut SplitMix64, sentences: usize) -> String {
 }
 
 /// Markdown of at least `min_tokens` tokens (the caller truncates to the exact budget).
+/// The fact a prompt asks back: for a question "what is the X?" and, before it, a sentence
+/// "The X is Y.", that sentence. How `gatebench ladder`'s needle is found offline.
+pub fn recall(prompt: &str) -> Option<String> {
+    const ASK: &str = "what is the ";
+    let lower = prompt.to_ascii_lowercase();
+    let q = lower.rfind(ASK)?;
+    let end = lower[q..].find('?')? + q;
+    let subject = lower[q + ASK.len()..end].trim();
+    if subject.is_empty() || subject.len() > 80 {
+        return None;
+    }
+    let stated = format!("the {subject} is ");
+    let start = lower[..q].rfind(&stated)? + stated.len();
+    let line = prompt[start..].lines().next().unwrap_or("");
+    let value = line
+        .split(". ")
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_end_matches('.');
+    (!value.is_empty()).then(|| format!("The {} is {value}.", &prompt[end - subject.len()..end]))
+}
+
 pub fn answer(rng: &mut SplitMix64, prompt: &str, min_tokens: usize) -> String {
     let topic = topic(prompt);
     let mut out = format!("{} {topic}.\n\n", rng.pick(OPENERS));
@@ -267,6 +290,24 @@ pub fn verdict(rng: &mut SplitMix64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recall_finds_the_stated_fact_before_the_question() {
+        let p = "filler. The secret passphrase is amber-falcon-42. More filler.\n\nWhat is the secret passphrase? Reply with it only.";
+        assert_eq!(
+            recall(p).as_deref(),
+            Some("The secret passphrase is amber-falcon-42.")
+        );
+        let p = "The Launch Code is 4.2 units\nq: what is the launch code?";
+        assert_eq!(recall(p).as_deref(), Some("The launch code is 4.2 units."));
+        assert_eq!(
+            recall("What is the code? The code is 7."),
+            None,
+            "stated after the question"
+        );
+        assert_eq!(recall("no question here. The code is 7."), None);
+        assert_eq!(recall("The code is . What is the code?"), None);
+    }
 
     #[test]
     fn tokens_rebuild_the_text() {
