@@ -12,6 +12,7 @@ pub mod format;
 pub mod gateway;
 pub mod history;
 pub mod jsonschema;
+pub mod ladder;
 pub mod layout;
 pub mod markdown;
 pub mod metrics;

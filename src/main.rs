@@ -86,6 +86,11 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             }
             code
         }
+        Some(Command::Ladder(args)) => {
+            let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;
+            eprintln!("{}", session.describe());
+            gatebench::cli::ladder::run(&session, args).await
+        }
         Some(Command::Rehearse(args)) => {
             let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;
             eprintln!("{}", session.describe());

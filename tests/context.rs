@@ -144,3 +144,78 @@ fn binary_files_and_large_folders_are_stopped_with_a_message() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("201 files"), "{err}");
 }
+
+#[test]
+fn the_ladder_climbs_each_model_and_finds_the_needle_while_it_can() {
+    let home = tempfile::tempdir().unwrap();
+    let demo = start_demo(home.path(), &[]);
+    let ladder = |sizes: &str, extra: &[&str]| {
+        let mut a = vec![
+            "ladder",
+            "-m",
+            "demo/fast-mini",
+            "-m",
+            "demo/local-free",
+            "--sizes",
+            sizes,
+        ];
+        a.extend_from_slice(extra);
+        run(demo.gatebench(home.path(), &a))
+    };
+    let (code, out, err) = ladder("1k,4k,24k", &["--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("step 3/3: 24k tokens"), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["expect"], "amber-falcon-42");
+    let steps = v["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 6);
+    let at = |model: &str, size: u64| {
+        steps
+            .iter()
+            .find(|s| s["model"] == model && s["size"] == size)
+            .unwrap_or_else(|| panic!("{model} {size}: {v}"))
+    };
+    // fast-mini finds the needle in a short prompt and loses it past its reach (16k in the demo).
+    assert_eq!(at("demo/fast-mini", 1000)["found"], true, "{v}");
+    assert_eq!(at("demo/fast-mini", 24000)["found"], false, "{v}");
+    // The server's counts grow with the size asked, and so does the cost.
+    let tok = |s: &Value| s["input_tokens"].as_u64().unwrap();
+    let (small, big) = (at("demo/fast-mini", 1000), at("demo/fast-mini", 24000));
+    assert!(tok(small) <= 1000 && tok(small) > 900, "{small}");
+    assert!(tok(big) <= 24000 && tok(big) > 23000, "{big}");
+    assert!(big["cost_usd"].as_f64() > small["cost_usd"].as_f64());
+    // local-free's 8k window: what does not fit is not sent, and says so.
+    let skipped = at("demo/local-free", 24000);
+    assert_eq!(skipped["error_kind"], "context_length");
+    assert!(
+        skipped["skipped"].as_str().unwrap().contains("not sent"),
+        "{skipped}"
+    );
+    assert_eq!(at("demo/local-free", 4000)["found"], true);
+    // Forced, the gateway refuses it instead, with its own context-length error.
+    let (_, out, _) = ladder("24k", &["--json", "--force"]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let refused = &v["steps"].as_array().unwrap()[1];
+    assert_eq!(refused["error_kind"], "context_length", "{v}");
+    assert!(
+        refused["skipped"]
+            .as_str()
+            .unwrap()
+            .contains("maximum context length")
+    );
+    // Text mode: the table and both charts with a legend.
+    let (code, out, _) = ladder("1k,24k", &[]);
+    assert_eq!(code, 0);
+    for want in [
+        "TTFT against input tokens",
+        "Cost per request",
+        "o demo/fast-mini",
+        "missed",
+        "found",
+    ] {
+        assert!(out.contains(want), "{want}: {out}");
+    }
+    let (code, _, err) = ladder("1x", &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("is not a size"), "{err}");
+}

@@ -7,6 +7,7 @@ pub mod bench;
 pub mod context;
 pub mod demo_gateway;
 pub mod history;
+pub mod ladder;
 pub mod leaderboard;
 pub mod models;
 pub mod rehearse;
@@ -104,6 +105,9 @@ pub enum Command {
     /// percentiles, checks and a judge, cost per request and per day, CI gates, --compare, shards
     /// and `bench merge`; `bench list` and `bench show` read the runs stored in the history.
     Bench(Box<bench::BenchArgs>),
+    /// The context ladder: one question with growing context (filler with a needle in it) per
+    /// model: TTFT, total, cost and whether the needle was found, as a table and charts or JSON.
+    Ladder(ladder::LadderArgs),
     /// The history: with no subcommand, the workbench opens on it; `list`, `search`, `show`,
     /// `stats` and `prune` are for scripts.
     History(history::HistoryArgs),

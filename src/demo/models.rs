@@ -149,7 +149,7 @@ pub fn catalogue() -> Vec<SimModel> {
             cached_input_per_mtok: Some(0.075),
             context_length: 128_000,
             prefill_ms_per_ktok: 4.0,
-            recall_tokens: 32_000,
+            recall_tokens: 16_000,
             answer_tokens: 220,
             reasoning_tokens: 0,
             faults: FaultSpec::default(),

@@ -87,7 +87,12 @@ pub fn parse_ask(models: &[SimModel], body: &[u8]) -> Result<Ask, ApiError> {
         .iter()
         .map(|m| message_text(m.get("content").unwrap_or(&Value::Null)))
         .collect();
-    let prompt_tokens = texts.iter().map(|t| text::count_tokens(t) + 4).sum();
+    // Counted as a real server would, with a real tokenizer (o200k), framing included.
+    let prompt_tokens = texts
+        .iter()
+        .map(|t| crate::metrics::estimate_tokens(t) as usize + 4)
+        .sum::<usize>()
+        + 3;
     // The answer follows the last user message; earlier turns only count as input.
     let prompt = messages
         .iter()

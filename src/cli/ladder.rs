@@ -1,0 +1,184 @@
+//! `gatebench ladder`: the same question with growing context, per model: TTFT, total, cost and
+//! whether the answer found the needle; a table and text charts, or `--json`.
+
+use clap::Args;
+
+use crate::answer::{PriceBook, settle};
+use crate::gateway::wire::{ChatRequest, Message, ModelInfo};
+use crate::ladder::{self, Ladder, Step};
+use crate::route::Route;
+use crate::session::Session;
+
+#[derive(Debug, Args)]
+pub struct LadderArgs {
+    /// Model to climb (repeatable). Default: the profile's default models.
+    #[arg(short = 'm', long = "model")]
+    pub models: Vec<String>,
+    /// Context sizes in tokens, smallest first: `1k,8k,32k,128k` (a full path: one value, not many).
+    #[arg(long, default_value = "1k,8k,32k,128k", value_parser = ladder::parse_sizes)]
+    pub sizes: ::std::vec::Vec<u64>,
+    /// Text to fill the context with, repeated as needed (default: built-in neutral prose).
+    #[arg(long, value_name = "FILE")]
+    pub filler: Option<String>,
+    /// The fact hidden in the filler.
+    #[arg(long, default_value = ladder::DEFAULT_NEEDLE)]
+    pub needle: String,
+    /// The question asked after the filler.
+    #[arg(long, default_value = ladder::DEFAULT_QUESTION)]
+    pub question: String,
+    /// What the answer must contain to count as found (default: the needle's last word).
+    #[arg(long)]
+    pub expect: Option<String>,
+    /// Where the needle sits: 0 the start, 1 the end.
+    #[arg(long, default_value_t = 0.5, value_parser = depth)]
+    pub depth: f64,
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_tokens: u32,
+    /// Send even the steps that do not fit a model's listed context window.
+    #[arg(long)]
+    pub force: bool,
+    /// Print the ladder as JSON instead of a table and charts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn depth(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|d| (0.0..=1.0).contains(d))
+        .ok_or_else(|| format!("{s:?} is not a depth: a number from 0 (start) to 1 (end)"))
+}
+
+fn read_filler(path: Option<&str>) -> anyhow::Result<String> {
+    let Some(p) = path else {
+        return Ok(String::new());
+    };
+    let a = crate::attach::load(p, crate::attach::Limits::default(), true)
+        .map_err(|e| anyhow::anyhow!("--filler {e}"))?;
+    Ok(a.files
+        .into_iter()
+        .map(|f| f.text)
+        .collect::<Vec<_>>()
+        .join("\n\n"))
+}
+
+pub async fn run(session: &Session, args: &LadderArgs) -> anyhow::Result<i32> {
+    let filler = read_filler(args.filler.as_deref())?;
+    let routes: Vec<Route> = session
+        .targets(&args.models, &[])?
+        .into_iter()
+        .map(|t| t.route)
+        .collect();
+    let stop = super::Stop::listen();
+    let listed: Vec<ModelInfo> = {
+        let client = session.client.clone();
+        super::price_list(
+            tokio::spawn(async move { client.models().await.unwrap_or_default() }),
+            &stop,
+        )
+        .await
+    };
+    let prices = PriceBook::new(&listed, &session.config.prices);
+    let mut out = Ladder {
+        expect: args
+            .expect
+            .clone()
+            .unwrap_or_else(|| ladder::expected(&args.needle)),
+        needle: args.needle.clone(),
+        question: args.question.clone(),
+        depth: args.depth,
+        sizes: args.sizes.clone(),
+        models: routes.iter().map(|r| r.name.clone()).collect(),
+        steps: Vec::new(),
+    };
+    for (i, &size) in args.sizes.iter().enumerate() {
+        if stop.cancel.is_cancelled() {
+            break;
+        }
+        let text = ladder::prompt(
+            &filler,
+            &args.needle,
+            &args.question,
+            size,
+            args.depth,
+            |t| crate::metrics::estimate_tokens(t),
+        );
+        let messages = vec![Message::user(text)];
+        let tokens = crate::metrics::estimate_prompt_tokens(&messages);
+        eprintln!(
+            "step {}/{}: {} tokens (~{} sent)",
+            i + 1,
+            args.sizes.len(),
+            crate::format::fmt_ctx(size),
+            crate::format::thousands(tokens)
+        );
+        let fits =
+            super::context::fits(&messages, u64::from(args.max_tokens), &out.models, &listed);
+        let mut tasks = Vec::new();
+        for (route, (_, _, window, fit)) in routes.iter().zip(&fits) {
+            if fit.is_over() && !args.force {
+                let w = window.unwrap_or_default();
+                out.steps.push(Step::not_sent(&route.name, size, tokens, w));
+                continue;
+            }
+            let req = ChatRequest {
+                messages: messages.clone(),
+                max_tokens: Some(args.max_tokens),
+                temperature: Some(0.0),
+                ..Default::default()
+            };
+            let (client, route, cancel) =
+                (session.client.clone(), route.clone(), stop.cancel.clone());
+            tasks.push(tokio::spawn(async move {
+                crate::route::run(&client, &route, req, cancel, 1, |_| {}).await
+            }));
+        }
+        for t in tasks {
+            let r = t.await?;
+            if stop.cancel.is_cancelled() {
+                continue;
+            }
+            out.steps.push(Step::answered(
+                size,
+                &settle(&r, false, &prices),
+                &out.expect,
+            ));
+        }
+    }
+    stop.done();
+    print(&out, args.json)?;
+    Ok(stop.code().unwrap_or(0))
+}
+
+fn print(l: &Ladder, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(l)?);
+        return Ok(());
+    }
+    let mut text = l.table();
+    let series = |f: fn(&Step) -> Option<f64>| -> Vec<(String, Vec<(f64, f64)>)> {
+        l.models
+            .iter()
+            .map(|m| (m.clone(), l.series(m, f)))
+            .collect()
+    };
+    text.push('\n');
+    text.push_str(&ladder::chart::text(
+        "TTFT against input tokens",
+        &series(|s| s.ttft_ms),
+        60,
+        10,
+        |v| crate::format::fmt_ms(Some(v)),
+    ));
+    text.push('\n');
+    text.push_str(&ladder::chart::text(
+        "Cost per request against input tokens",
+        &series(|s| s.cost_usd),
+        60,
+        10,
+        |v| crate::format::fmt_usd(Some(v)),
+    ));
+    print!("{}", crate::clean::terminal_safe(&text));
+    Ok(())
+}
