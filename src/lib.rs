@@ -22,5 +22,6 @@ pub mod secret;
 pub mod session;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
+pub mod tools;
 pub mod tui;
 pub mod ui;

@@ -55,6 +55,12 @@ pub struct AnswerRecord {
     /// Fallbacks the gateway itself reports (`x-litellm-attempted-fallbacks`); null when it reports none.
     pub gateway_fallbacks: Option<u32>,
     pub tool_calls: Vec<ToolCall>,
+    /// An agent run's requests, one per step, when tools were answered (`--tools`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<crate::tools::agent::AgentStep>,
+    /// Why an agent run ended; null for a single answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<crate::tools::agent::Stopped>,
     /// Rate-limit headroom from `x-ratelimit-*` headers, when the gateway sends them.
     pub rate_limit: Option<crate::gateway::ratelimit::RateLimit>,
     /// OpenRouter's `X-Generation-Id`, for its `/generation` stats.
@@ -233,6 +239,8 @@ fn from_attempt(o: &Outcome, prices: &PriceBook) -> AnswerRecord {
         gateway_fallbacks: header(headers, "x-litellm-attempted-fallbacks")
             .and_then(|v| v.parse().ok()),
         tool_calls: c.tool_calls.clone(),
+        steps: Vec::new(),
+        stopped: None,
         rate_limit: headers.and_then(crate::gateway::ratelimit::RateLimit::from_headers),
         generation_id: header(headers, "x-generation-id").map(str::to_string),
         server_timings: c.llama_timings.clone(),

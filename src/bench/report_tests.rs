@@ -40,6 +40,8 @@ pub(crate) fn rec(
         hops: vec![hop("m", None)],
         gateway_fallbacks: None,
         tool_calls: Vec::new(),
+        steps: Vec::new(),
+        stopped: None,
         rate_limit: None,
         generation_id: None,
         server_timings: None,

@@ -42,8 +42,16 @@ pub fn body(req: &ChatRequest, stream: bool) -> Value {
     for m in &req.messages {
         if matches!(m.role, Role::System | Role::Developer) {
             instructions.push(m.content.as_str());
+        } else if let Some(id) = &m.tool_call_id {
+            input.push(json!({"type": "function_call_output", "call_id": id, "output": m.content}));
         } else {
-            input.push(json!({"role": m.role, "content": m.content}));
+            if !m.content.is_empty() || m.tool_calls.is_empty() {
+                input.push(json!({"role": m.role, "content": m.content}));
+            }
+            for c in &m.tool_calls {
+                input.push(json!({"type": "function_call", "call_id": c.id,
+                    "name": c.function.name, "arguments": c.function.arguments}));
+            }
         }
     }
     let mut b = json!({"model": req.model, "input": input, "stream": stream});

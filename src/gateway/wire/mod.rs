@@ -39,6 +39,28 @@ pub enum Role {
 pub struct Message {
     pub role: Role,
     pub content: String,
+    /// An assistant turn's tool calls, sent back so the model sees what it asked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<WireToolCall>,
+    /// A tool result's answer to this call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_call_id: Option<String>,
+}
+
+/// A tool call as a request carries it: `{"id","type":"function","function":{name, arguments}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WireToolCall {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub function: WireFunction,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WireFunction {
+    pub name: String,
+    /// The arguments as the model wrote them: a JSON text.
+    pub arguments: String,
 }
 
 impl Message {
@@ -46,6 +68,22 @@ impl Message {
         Self {
             role,
             content: content.into(),
+            tool_calls: Vec::new(),
+            tool_call_id: None,
+        }
+    }
+    /// The assistant's turn that asked for tools.
+    pub fn tool_request(content: impl Into<String>, calls: Vec<WireToolCall>) -> Self {
+        Self {
+            tool_calls: calls,
+            ..Self::new(Role::Assistant, content)
+        }
+    }
+    /// A tool's result, answering call `id`.
+    pub fn tool_result(id: impl Into<String>, content: impl Into<String>) -> Self {
+        Self {
+            tool_call_id: Some(id.into()),
+            ..Self::new(Role::Tool, content)
         }
     }
     pub fn system(content: impl Into<String>) -> Self {
