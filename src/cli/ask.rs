@@ -54,6 +54,18 @@ pub struct AskArgs {
     /// Send even to models whose context window the prompt does not fit.
     #[arg(long)]
     pub force: bool,
+    /// Offer these tools (a JSON or TOML file of function definitions; default: the config's
+    /// `[tools]`) and run an agent loop: tool calls are checked against their schema and answered
+    /// from --tool-stubs until the model answers.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_stream")]
+    pub tools: Option<String>,
+    /// Canned tool results by tool name (JSON or TOML; `*` answers any other tool).
+    #[arg(long, value_name = "FILE")]
+    pub tool_stubs: Option<String>,
+    /// At most this many requests per model in an agent loop.
+    #[arg(long, default_value_t = crate::tools::agent::DEFAULT_MAX_STEPS,
+          value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub max_steps: u32,
     /// The prompt; `-` reads it from standard input.
     pub prompt: String,
 }
@@ -90,6 +102,11 @@ pub async fn run(session: &Session, args: &AskArgs, writer: Option<Writer>) -> a
         eprintln!("{}", crate::clean::terminal_safe(&line));
     }
     let prompt = crate::attach::compose(&prompt, &attachments);
+    let tools = super::agent::load(
+        args.tools.as_deref(),
+        args.tool_stubs.as_deref(),
+        &session.config,
+    )?;
     let targets: Vec<(Route, bool)> = session
         .targets(&args.models, &args.routes)?
         .into_iter()
@@ -126,6 +143,19 @@ pub async fn run(session: &Session, args: &AskArgs, writer: Option<Writer>) -> a
     if let Some(w) = &writer {
         super::ask_record::start(w, session, args, &prompt, &targets);
     }
+    if let Some((tools, stubs)) = tools {
+        return agents(
+            session,
+            args,
+            &targets,
+            messages,
+            (tools, stubs),
+            &stop,
+            listing,
+            writer,
+        )
+        .await;
+    }
     if args.no_stream {
         let outcomes = ask_whole(session, args, &models, &messages, &cancel).await;
         return finish(session, args, &stop, listing, outcomes, writer).await;
@@ -144,6 +174,53 @@ pub async fn run(session: &Session, args: &AskArgs, writer: Option<Writer>) -> a
         .map(|(r, named)| settle(r, *named, &prices))
         .collect();
     report(args, &stop, records, live, writer)
+}
+
+/// An agent loop per target at once, each reported as one record with its steps.
+#[allow(clippy::too_many_arguments)]
+async fn agents(
+    session: &Session,
+    args: &AskArgs,
+    targets: &[(Route, bool)],
+    messages: Vec<Message>,
+    (tools, stubs): (crate::tools::ToolSet, crate::tools::Stubs),
+    stop: &super::Stop,
+    listing: tokio::task::JoinHandle<Vec<crate::gateway::wire::ModelInfo>>,
+    writer: Option<Writer>,
+) -> anyhow::Result<i32> {
+    let l = super::agent::Loop {
+        tools,
+        stubs,
+        max_steps: args.max_steps,
+        max_tokens: args.max_tokens,
+        temperature: args.temperature,
+    };
+    let tasks: Vec<_> = targets
+        .iter()
+        .map(|(route, named)| {
+            let (client, route, msgs) = (session.client.clone(), route.clone(), messages.clone());
+            tokio::spawn(super::agent::run(
+                client,
+                route,
+                *named,
+                msgs,
+                l.clone(),
+                stop.cancel.clone(),
+            ))
+        })
+        .collect();
+    let mut runs = Vec::new();
+    for t in tasks {
+        runs.push(t.await?);
+    }
+    let listed = super::price_list(listing, stop).await;
+    stop.done();
+    let prices = PriceBook::new(&listed, &session.config.prices);
+    let records = runs
+        .into_iter()
+        .filter_map(|r| super::agent::settle_run(r, &prices))
+        .collect();
+    report(args, stop, records, false, writer)
 }
 
 /// Stream every target at once; with `live`, the one answer is written to stdout as it arrives.

@@ -19,6 +19,7 @@ pub fn print_text(records: &[AnswerRecord], streamed: bool, metrics: &str) {
                     r.hops.len()
                 ));
             }
+            out.push_str(&super::agent::describe(r));
             if !r.reasoning.is_empty() {
                 out.push_str("[reasoning]\n");
                 out.push_str(r.reasoning.trim_end());
@@ -70,7 +71,7 @@ fn metrics_table(records: &[AnswerRecord]) -> String {
                 (Some(k), _) => format!("error: {k}"),
                 (None, Some(f)) => f.to_string(),
                 (None, None) => "done".into(),
-            },
+            } + &steps(r),
         ]);
     }
     let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
@@ -89,4 +90,18 @@ fn metrics_table(records: &[AnswerRecord]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// ` · 3 steps` for an agent run, and why it stopped when it did not answer.
+fn steps(r: &AnswerRecord) -> String {
+    use crate::tools::agent::Stopped;
+    let n = r.steps.len();
+    let count = format!(" · {n} step{}", if n == 1 { "" } else { "s" });
+    match r.stopped {
+        _ if n == 0 => String::new(),
+        Some(s) if s != Stopped::Answered && s != Stopped::Error => {
+            format!("{count}, {}", s.label())
+        }
+        _ => count,
+    }
 }

@@ -1,5 +1,6 @@
 //! Command-line interface: flags shared by every command, and the headless commands.
 
+pub mod agent;
 pub mod ask;
 pub mod ask_record;
 pub mod ask_text;

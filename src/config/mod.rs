@@ -23,6 +23,8 @@ pub struct Config {
     pub prices: BTreeMap<String, Prices>,
     pub keys: BTreeMap<String, String>,
     pub routes: BTreeMap<String, crate::route::RouteConfig>,
+    /// `[tools.NAME]`: function definitions offered with every `ask` (as `--tools FILE` does).
+    pub tools: BTreeMap<String, crate::tools::ToolConfig>,
     pub demo: DemoSection,
     pub limits: LimitsConfig,
 }
@@ -49,6 +51,16 @@ impl LimitsConfig {
 }
 
 impl Config {
+    /// The `[tools]` of the config, checked; None when it defines none.
+    pub fn tool_set(&self) -> Result<Option<crate::tools::ToolSet>, ConfigError> {
+        if self.tools.is_empty() {
+            return Ok(None);
+        }
+        crate::tools::ToolSet::from_tables(self.tools.clone())
+            .map(Some)
+            .map_err(|e| ConfigError::Invalid(format!("[tools]: {e}")))
+    }
+
     /// One route by name, or an error that lists the ones there are.
     pub fn route(&self, name: &str, demo: bool) -> Result<crate::route::Route, ConfigError> {
         let all = self.routes(demo)?;

@@ -6,6 +6,7 @@ pub mod script;
 pub mod server;
 pub mod stream;
 pub mod text;
+pub mod tools;
 pub mod wire;
 
 pub use server::{DEMO_KEY, DemoConfig, DemoHandle, spawn};

@@ -42,6 +42,8 @@ pub struct Ask {
     pub max_tokens: Option<usize>,
     pub stream: bool,
     pub include_usage: bool,
+    /// Tools offered, and the results of those already called this turn.
+    pub tools: super::tools::Offered,
 }
 
 fn message_text(content: &Value) -> String {
@@ -117,6 +119,7 @@ pub fn parse_ask(models: &[SimModel], body: &[u8]) -> Result<Ask, ApiError> {
         max_tokens,
         stream,
         include_usage,
+        tools: super::tools::offered(&v),
     })
 }
 
@@ -138,6 +141,8 @@ pub fn directive(prompt: &str, name: &str) -> Option<f64> {
 pub struct Script {
     pub reasoning: Vec<String>,
     pub answer: Vec<String>,
+    /// Tool calls, streamed after any reasoning, instead of an answer.
+    pub tool_parts: Vec<super::tools::ToolPart>,
     pub finish_reason: &'static str,
     /// Delay before the first token, then before each following token.
     pub first_delay: Duration,
@@ -171,22 +176,35 @@ pub fn script(seed: u64, speed: f64, ask: &Ask) -> Script {
     } else {
         Vec::new()
     };
-    let mut answer = if ask.prompt.contains(crate::bench::judge::REPLY_FORM) {
-        // Asked to grade: a deterministic score and reason, as a judge model would reply.
-        tokens(text::verdict(&mut rng))
-    } else {
-        // A fact the prompt asks back comes first, if the model still "sees" it at this length.
-        let recalled = (ask.prompt_tokens as u64 <= m.recall_tokens)
-            .then(|| text::recall(&ask.prompt))
-            .flatten()
-            .map_or(String::new(), |f| f + "\n\n");
-        tokens(recalled + &text::answer(&mut rng, &ask.prompt, want_answer))
+    let turn = ask.tools.results.len() as u64 + 1;
+    let plan = super::tools::plan(&ask.tools, &ask.prompt, m.id == "demo/pro-large", turn);
+    let (mut answer, tool_parts) = match plan {
+        super::tools::Plan::Call(calls) => (Vec::new(), super::tools::parts(&calls, &mut rng)),
+        _ if ask.prompt.contains(crate::bench::judge::REPLY_FORM) => {
+            // Asked to grade: a deterministic score and reason, as a judge model would reply.
+            (tokens(text::verdict(&mut rng)), Vec::new())
+        }
+        plan => {
+            let used = match plan {
+                super::tools::Plan::Answer(s) => s,
+                _ => String::new(),
+            };
+            // A fact the prompt asks back comes first, if the model still "sees" it at this length.
+            let recalled = (ask.prompt_tokens as u64 <= m.recall_tokens)
+                .then(|| text::recall(&ask.prompt))
+                .flatten()
+                .map_or(String::new(), |f| f + "\n\n");
+            let body = text::answer(&mut rng, &ask.prompt, want_answer);
+            (tokens(used + &recalled + &body), Vec::new())
+        }
     };
     let budget = ask.max_tokens.unwrap_or(usize::MAX);
     let full = reasoning.len() + answer.len();
     reasoning.truncate(budget);
     answer.truncate(budget - reasoning.len());
-    let finish_reason = if reasoning.len() + answer.len() < full {
+    let finish_reason = if !tool_parts.is_empty() {
+        "tool_calls"
+    } else if reasoning.len() + answer.len() < full {
         "length"
     } else {
         "stop"
@@ -211,7 +229,7 @@ pub fn script(seed: u64, speed: f64, ask: &Ask) -> Script {
         + Duration::from_secs_f64(m.faults.stall_first_ms as f64 / 1000.0 / speed);
     let tps = directive(&ask.prompt, "tps").unwrap_or(m.tokens_per_s);
     let per_token_ms = 1000.0 / tps * drip;
-    let total = reasoning.len() + answer.len();
+    let total = reasoning.len() + answer.len() + tool_parts.len();
     let gaps = (0..total)
         .map(|i| {
             let mut g = if i == 0 {
@@ -228,6 +246,7 @@ pub fn script(seed: u64, speed: f64, ask: &Ask) -> Script {
     Script {
         reasoning,
         answer,
+        tool_parts,
         finish_reason,
         first_delay,
         gaps,
@@ -242,7 +261,7 @@ pub fn unix_now() -> u64 {
 }
 
 pub fn usage_json(ask: &Ask, s: &Script) -> Value {
-    let completion = s.reasoning.len() + s.answer.len();
+    let completion = s.reasoning.len() + s.answer.len() + s.tool_parts.len();
     json!({
         "prompt_tokens": ask.prompt_tokens,
         "completion_tokens": completion,
@@ -327,6 +346,10 @@ pub fn whole_response(ask: &Ask, s: &Script, n: u64) -> Value {
     let mut message = json!({"role": "assistant", "content": s.answer.concat()});
     if !s.reasoning.is_empty() {
         message["reasoning_content"] = json!(s.reasoning.concat());
+    }
+    if !s.tool_parts.is_empty() {
+        message["content"] = Value::Null;
+        message["tool_calls"] = json!(super::tools::whole(&s.tool_parts));
     }
     json!({
         "id": format!("chatcmpl-demo-{n}"),

@@ -75,6 +75,12 @@ pub fn stream_response(
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
+/// One streamed piece of a script: a reasoning or answer token, or a part of a tool call.
+enum Piece<'a> {
+    Token(bool, &'a String),
+    Tool(&'a super::tools::ToolPart),
+}
+
 /// Writes the SSE stream on schedule. Tokens that are already due go out together in one write,
 /// so a fast speed setting sends as fast as the socket takes it.
 async fn produce(
@@ -100,12 +106,13 @@ async fn produce(
     tokio::time::sleep_until(due).await;
     let mut buf = w.start();
     let mut has_content = false;
-    let tokens = s
+    let pieces = s
         .reasoning
         .iter()
-        .map(|t| (true, t))
-        .chain(s.answer.iter().map(|t| (false, t)));
-    for (i, ((reasoning, tok), gap)) in tokens.zip(&s.gaps).enumerate() {
+        .map(|t| Piece::Token(true, t))
+        .chain(s.answer.iter().map(|t| Piece::Token(false, t)))
+        .chain(s.tool_parts.iter().map(Piece::Tool));
+    for (i, (piece, gap)) in pieces.zip(&s.gaps).enumerate() {
         due += *gap;
         if due > Instant::now() {
             if !flush(&tx, &mut buf, trace, has_content).await {
@@ -141,8 +148,16 @@ async fn produce(
             }
             _ => {}
         }
-        buf.push_str(&w.token(reasoning, tok));
-        has_content |= !reasoning;
+        match piece {
+            Piece::Token(reasoning, tok) => {
+                buf.push_str(&w.token(reasoning, tok));
+                has_content |= !reasoning;
+            }
+            Piece::Tool(part) => {
+                buf.push_str(&w.tool(part));
+                has_content = true;
+            }
+        }
         if buf.len() > 64 * 1024 && !flush(&tx, &mut buf, trace, has_content).await {
             return;
         }

@@ -78,6 +78,30 @@ impl Writer {
         }
     }
 
+    /// One piece of a tool call: its head (id and name) or a fragment of its arguments.
+    pub fn tool(&self, p: &super::tools::ToolPart) -> String {
+        match (self.shape, &p.head) {
+            (Shape::Chat, Some((id, name))) => self.chunk(
+                json!({"tool_calls": [{"index": p.index, "id": id, "type": "function",
+                    "function": {"name": name, "arguments": p.arguments}}]}),
+                None,
+            ),
+            (Shape::Chat, None) => self.chunk(
+                json!({"tool_calls": [{"index": p.index, "function": {"arguments": p.arguments}}]}),
+                None,
+            ),
+            (Shape::Responses, Some((id, name))) => self.event(
+                "response.output_item.added",
+                json!({"output_index": p.index, "item": {"type": "function_call", "id": format!("fc_{id}"),
+                    "call_id": id, "name": name, "arguments": ""}}),
+            ),
+            (Shape::Responses, None) => self.event(
+                "response.function_call_arguments.delta",
+                json!({"item_id": format!("fc_{}", self.id), "output_index": p.index, "delta": p.arguments}),
+            ),
+        }
+    }
+
     /// The end of a complete answer: finish reason, usage, and the stream's terminator.
     pub fn end(&self, ask: &Ask, s: &Script) -> String {
         match self.shape {
@@ -138,12 +162,19 @@ pub fn whole_response(ask: &Ask, s: &Script, id: &str, created: u64) -> Value {
         output.push(json!({"type": "reasoning", "id": format!("rs_{id}"),
             "summary": [{"type": "summary_text", "text": s.reasoning.concat()}]}));
     }
-    output.push(
-        json!({"type": "message", "id": format!("msg_{id}"), "role": "assistant",
-        "status": "completed",
-        "content": [{"type": "output_text", "text": s.answer.concat(), "annotations": []}]}),
-    );
-    let completion = s.reasoning.len() + s.answer.len();
+    if s.tool_parts.is_empty() {
+        output.push(
+            json!({"type": "message", "id": format!("msg_{id}"), "role": "assistant",
+            "status": "completed",
+            "content": [{"type": "output_text", "text": s.answer.concat(), "annotations": []}]}),
+        );
+    }
+    for c in super::tools::whole(&s.tool_parts) {
+        output.push(json!({"type": "function_call", "id": format!("fc_{}", c["id"].as_str().unwrap_or("")),
+            "call_id": c["id"], "name": c["function"]["name"], "arguments": c["function"]["arguments"],
+            "status": "completed"}));
+    }
+    let completion = s.reasoning.len() + s.answer.len() + s.tool_parts.len();
     let incomplete = s.finish_reason == "length";
     json!({
         "id": id, "object": "response", "created_at": created,
@@ -171,15 +202,34 @@ pub fn responses_as_chat(v: &Value) -> Value {
         Some(Value::String(s)) => messages.push(json!({"role": "user", "content": s})),
         Some(Value::Array(items)) => {
             for it in items {
-                let role = it.get("role").and_then(Value::as_str).unwrap_or("user");
-                messages.push(json!({"role": role, "content": it.get("content").cloned().unwrap_or(Value::Null)}));
+                let text = |k: &str| it.get(k).cloned().unwrap_or(Value::Null);
+                messages.push(match it.get("type").and_then(Value::as_str) {
+                    Some("function_call") => json!({"role": "assistant", "content": null,
+                        "tool_calls": [{"id": text("call_id"), "type": "function",
+                            "function": {"name": text("name"), "arguments": text("arguments")}}]}),
+                    Some("function_call_output") => {
+                        json!({"role": "tool", "tool_call_id": text("call_id"), "content": text("output")})
+                    }
+                    _ => {
+                        let role = it.get("role").and_then(Value::as_str).unwrap_or("user");
+                        json!({"role": role, "content": text("content")})
+                    }
+                });
             }
         }
         _ => {}
     }
+    // Flat Responses tools back in the chat shape.
+    let tools: Vec<Value> = v["tools"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| json!({"type": "function", "function": t}))
+        .collect();
     json!({
         "model": v.get("model").cloned().unwrap_or(Value::Null),
         "messages": messages,
+        "tools": tools,
         "max_tokens": v.get("max_output_tokens").cloned().unwrap_or(Value::Null),
         "stream": v.get("stream").and_then(Value::as_bool).unwrap_or(false),
         "stream_options": {"include_usage": true},

@@ -112,6 +112,10 @@ fn finished(resp: &Value, ev: &Value, incomplete: bool) -> Chunk {
         usage: usage(&resp["usage"]),
         finish_reason: Some(if incomplete {
             FinishReason::Length
+        } else if calls_tools(resp) {
+            // The Responses API has no `tool_calls` reason: a completed response that ends in
+            // function calls is one, as chat completions say.
+            FinishReason::ToolCalls
         } else {
             FinishReason::Stop
         }),
@@ -119,6 +123,12 @@ fn finished(resp: &Value, ev: &Value, incomplete: bool) -> Chunk {
         timings: ev.get("timings").cloned(),
         ..Default::default()
     }
+}
+
+fn calls_tools(resp: &Value) -> bool {
+    resp["output"]
+        .as_array()
+        .is_some_and(|o| o.iter().any(|i| i["type"] == "function_call"))
 }
 
 /// One streamed event. `Ok(None)` for lifecycle events that carry nothing we use.

@@ -179,7 +179,17 @@ pub fn combine(
     let sum_u = |f: fn(&AnswerRecord) -> Option<u64>| -> Option<u64> {
         records.iter().map(f).sum::<Option<u64>>()
     };
-    out.ttft_ms = records[0].ttft_ms;
+    // Time to the first answer token from the start of the run: steps that only called tools
+    // count whole.
+    let mut before = 0.0;
+    out.ttft_ms = None;
+    for r in records {
+        if let Some(t) = r.ttft_ms {
+            out.ttft_ms = Some(before + t);
+            break;
+        }
+        before += r.total_ms.unwrap_or(0.0);
+    }
     out.ttfr_ms = records[0].ttfr_ms;
     out.total_ms = sum_f(|r| r.total_ms);
     out.input_tokens = sum_u(|r| r.input_tokens);

@@ -134,9 +134,19 @@ fn a_run_adds_up_time_tokens_and_cost_and_keeps_each_step() {
     let mut unpriced = last.clone();
     unpriced.cost_usd = None;
     unpriced.cost_source = None;
-    let all = combine(&[first, unpriced], Vec::new(), Stopped::Answered).unwrap();
+    let all = combine(&[first, unpriced.clone()], Vec::new(), Stopped::Answered).unwrap();
     assert_eq!((all.cost_usd, all.cost_source), (None, None));
     assert!(combine(&[], Vec::new(), Stopped::Error).is_none());
+    // A step that only called tools has no first token: the answer's counts from the start.
+    let mut silent = asking(&[("get_weather", "{}", None)]);
+    silent.ttft_ms = None;
+    let all = combine(
+        &[silent.clone(), silent, last.clone()],
+        Vec::new(),
+        Stopped::Answered,
+    )
+    .unwrap();
+    assert_eq!(all.ttft_ms, Some(1000.0));
     let v = serde_json::to_value(&all).unwrap();
     assert_eq!(v["stopped"], "answered");
 }

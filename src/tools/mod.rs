@@ -25,7 +25,7 @@ pub struct ToolSet {
 }
 
 /// `[tools.NAME]` in TOML (the config and TOML files), or one entry of a JSON list.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ToolConfig {
     #[serde(default)]
