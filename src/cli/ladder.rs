@@ -102,7 +102,7 @@ pub async fn run(session: &Session, args: &LadderArgs) -> anyhow::Result<i32> {
             &args.question,
             size,
             args.depth,
-            |t| crate::metrics::estimate_tokens(t),
+            crate::metrics::estimate_tokens,
         );
         let messages = vec![Message::user(text)];
         let tokens = crate::metrics::estimate_prompt_tokens(&messages);

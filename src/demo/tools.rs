@@ -167,7 +167,7 @@ pub fn parts(calls: &[(String, String, String)], rng: &mut SplitMix64) -> Vec<To
         let chars: Vec<char> = args.chars().collect();
         let mut at = 0;
         while at < chars.len() {
-            let n = (1 + rng.below(8) as usize).min(chars.len() - at);
+            let n = (1 + rng.below(8)).min(chars.len() - at);
             out.push(ToolPart {
                 index,
                 head: None,

@@ -75,7 +75,7 @@ impl ToolSet {
             .into_iter()
             .map(|(name, c)| ToolDef::new(c.name.clone().unwrap_or(name), c))
             .collect::<Result<_, _>>()?;
-        Ok(Self { tools }.checked()?)
+        Self { tools }.checked()
     }
 
     /// JSON: a list of OpenAI tools (`{"type":"function","function":{…}}`) or bare functions
