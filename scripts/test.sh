@@ -28,7 +28,7 @@ else
   trap 'bash "$STACK" down >/dev/null 2>&1 || true' EXIT
   bash "$STACK" up || { echo "error: the real stack failed to start (see above)" >&2; exit 1; }
   eval "$(bash "$STACK" env)"
-  export REALSTACK_BASE_URL REALSTACK_API_KEY REALSTACK_LLAMA_SMOLLM2_URL REALSTACK_LLAMA_GEMMA3_URL REALSTACK_PYTHON
+  export REALSTACK_BASE_URL REALSTACK_API_KEY REALSTACK_LLAMA_SMOLLM2_URL REALSTACK_LLAMA_GEMMA3_URL REALSTACK_LLAMA_TOOLS_URL REALSTACK_PYTHON
   echo "real stack ready in $((SECONDS - t0)) s at $REALSTACK_BASE_URL"
 fi
 

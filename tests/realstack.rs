@@ -453,3 +453,65 @@ fn bench_compares_two_real_models_through_the_proxy_with_checks_and_a_judge() {
         assert!(j["cost_usd"].as_f64().unwrap() > 0.0, "{t}");
     }
 }
+
+/// llama-server with a tool-calling template (`--jinja`, llama.cpp's copy of Qwen2.5's): the tools
+/// reach the template, its tool calls stream back in its own fragments and are assembled and
+/// checked, and the results go back as `tool` messages it accepts, step after step.
+#[test]
+fn an_agent_loop_against_llama_server_with_jinja_tools() {
+    let Some(_) = stack() else { return };
+    let url = std::env::var("REALSTACK_LLAMA_TOOLS_URL").expect("REALSTACK_LLAMA_TOOLS_URL");
+    let home = tempfile::tempdir().unwrap();
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tools");
+    // A 135M model calls a tool reliably only when told exactly what to write; the server's
+    // parser then turns the <tool_call> block into a structured call.
+    let prompt = "Reply with exactly this text and nothing else:\n<tool_call>\n\
+                  {\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>";
+    let ask = |extra: &[&str]| {
+        let out = gatebench(&home)
+            .args(["--base-url", &url, "ask", "-m", "smollm2-tools", "--json"])
+            .args(["--temperature", "0", "--max-tokens", "60"])
+            .args(extra)
+            .arg(prompt)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        json(&out)[0].clone()
+    };
+    let plain = ask(&[]);
+    let tools = format!("{fixtures}/weather.json");
+    let stubs = format!("{fixtures}/stubs.json");
+    let r = ask(&[
+        "--tools",
+        &tools,
+        "--tool-stubs",
+        &stubs,
+        "--max-steps",
+        "2",
+    ]);
+    assert!(r["error"].is_null(), "{r}");
+    let steps = r["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 2, "{r}");
+    // The tool definitions were rendered into the prompt by the template.
+    assert!(
+        steps[0]["input_tokens"].as_u64() > Some(plain["input_tokens"].as_u64().unwrap() + 50),
+        "{r}"
+    );
+    let call = &steps[0]["tool_calls"][0];
+    assert_eq!(steps[0]["finish_reason"], "tool_calls", "{r}");
+    assert_eq!(call["name"], "get_weather");
+    let args: Value = serde_json::from_str(call["arguments"].as_str().unwrap()).unwrap();
+    assert_eq!(args["city"], "Paris");
+    assert!(call["invalid"].is_null(), "{call}");
+    assert!(!call["id"].as_str().unwrap().is_empty());
+    // The result went back and the server took the conversation: the second step's prompt holds it.
+    assert!(steps[1]["error"].is_null(), "{r}");
+    assert!(
+        steps[1]["input_tokens"].as_u64() > steps[0]["input_tokens"].as_u64(),
+        "{r}"
+    );
+    assert!(
+        ["answered", "step_limit"].contains(&r["stopped"].as_str().unwrap()),
+        "{r}"
+    );
+}

