@@ -133,6 +133,13 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             let net = gatebench::tui::net_runtime()?;
             let sel = cli.global.selection();
             let cfg_for_history = cfg.clone();
+            let tools =
+                gatebench::cli::agent::load(cli.tools.as_deref(), cli.tool_stubs.as_deref(), &cfg)?
+                    .map(|(set, stubs)| gatebench::app::agent::Tools {
+                        set,
+                        stubs,
+                        max_steps: cli.max_steps,
+                    });
             let session = net
                 .spawn(async move { Session::open(cfg, &sel, demo_cfg).await })
                 .await??;
@@ -141,6 +148,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 net.handle().clone(),
                 &cli.models,
                 (cli.theme.as_deref(), cli.raw),
+                tools,
                 gatebench::tui::HistoryPlan {
                     data_dir: cli.global.data_dir.clone(),
                     off: cli.global.history_off(&cfg_for_history),

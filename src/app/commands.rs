@@ -95,6 +95,7 @@ pub fn on_command(s: &mut State, cmd: Command) -> Vec<Effect> {
         Command::Vote => super::blind::open_vote(s),
         Command::Bench => super::benchrun::start(s),
         Command::BenchRuns => super::benchrun::list(s),
+        Command::ToolResult => super::agent::open(s),
         Command::Leaderboard => {
             s.overlay = Overlay::Leaderboard(None);
             vec![Effect::LoadLeaderboard]

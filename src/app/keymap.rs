@@ -47,6 +47,7 @@ pub enum Command {
     Leaderboard,
     Bench,
     BenchRuns,
+    ToolResult,
     JumpPane(u8),
     ToggleRoute(u8),
 }
@@ -93,6 +94,7 @@ impl Command {
             Command::Leaderboard => "leaderboard".into(),
             Command::Bench => "bench".into(),
             Command::BenchRuns => "bench_runs".into(),
+            Command::ToolResult => "tool_result".into(),
             Command::JumpPane(n) => format!("pane_{n}"),
             Command::ToggleRoute(n) => format!("toggle_route_{n}"),
         }
@@ -264,6 +266,11 @@ fn defaults() -> Vec<(Command, &'static str, &'static str)> {
             Command::BenchRuns,
             "shift-r",
             "benchmark runs stored in the history (Enter opens one)",
+        ),
+        (
+            Command::ToolResult,
+            "shift-t",
+            "type the result of the focused pane's waiting tool call",
         ),
         (Command::Help, "?, f1", "show this help"),
         (

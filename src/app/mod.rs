@@ -3,6 +3,7 @@
 //! as an `Effect` for the event loop to carry out. Each region is a component with its own file and
 //! its own update (picker, editor, panes, panel, overlays and forms, routes); this file dispatches.
 
+pub mod agent;
 pub mod benchrun;
 pub mod blind;
 pub mod board;
@@ -84,6 +85,8 @@ pub struct State {
     pub blind: blind::Blind,
     /// New panes start raw (answers as written) instead of rendered.
     pub raw_default: bool,
+    /// Tools offered with every send, and their stubs (`--tools`, `[tools]`).
+    pub tools: Option<agent::Tools>,
 }
 
 impl State {
@@ -112,6 +115,7 @@ impl State {
             history: history::HistoryState::default(),
             blind: blind::Blind::default(),
             raw_default: false,
+            tools: None,
         };
         let mut seen = Vec::new();
         for m in selected {

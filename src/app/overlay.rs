@@ -35,6 +35,8 @@ pub enum Overlay {
     Leaderboard(Option<Box<super::board::Board>>),
     /// A benchmark running, its summary, or the stored runs.
     Bench(Box<super::benchrun::BenchView>),
+    /// Typing the result of pane N's waiting tool call.
+    ToolResult(usize, super::forms::TextField),
 }
 
 impl Overlay {
@@ -51,6 +53,7 @@ impl Overlay {
                 f.field_mut(i).insert(line)
             }
             Overlay::Find(f) => f.insert(line),
+            Overlay::ToolResult(_, f) => f.insert(text),
             _ => {}
         }
     }
@@ -63,6 +66,7 @@ pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         Overlay::History(_) => super::history::on_view_key(s, k),
         Overlay::Rate(_) => super::history::on_rate_key(s, k),
         Overlay::Find(_) => super::find::on_key(s, k),
+        Overlay::ToolResult(..) => super::agent::on_key(s, k),
         Overlay::CopyMode => super::copy::on_mode_key(s, k),
         Overlay::DiffPick => super::diff::on_pick_key(s, k),
         Overlay::Diff(_) => super::diff::on_view_key(s, k),

@@ -20,6 +20,8 @@ pub enum Status {
     Done,
     Error,
     Cancelled,
+    /// An agent step asked for a tool no stub answers: waiting for the user to type the result.
+    Tool,
 }
 
 impl Status {
@@ -32,6 +34,7 @@ impl Status {
             Status::Done => "done",
             Status::Error => "error",
             Status::Cancelled => "cancelled",
+            Status::Tool => "tool result?",
         }
     }
 
@@ -81,6 +84,8 @@ pub struct Pane {
     pub copy_sel: Option<usize>,
     /// A blind round's name for this pane ("A"); model names stay off the screen meanwhile.
     pub alias: Option<String>,
+    /// The agent loop of the running turn, when tools are offered.
+    pub agent: Option<super::agent::Run>,
 }
 
 impl Pane {
@@ -118,6 +123,7 @@ impl Pane {
             find: None,
             copy_sel: None,
             alias: None,
+            agent: None,
         }
     }
 

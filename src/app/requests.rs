@@ -91,6 +91,11 @@ pub fn send_anyway(s: &mut State, prompt: String) -> Vec<Effect> {
         messages.extend(pane.history.iter().cloned());
         messages.push(Message::user(prompt.clone()));
         pane.begin(id, &prompt);
+        let tools = s.tools.as_ref().map(|t| t.set.wire());
+        pane.agent = tools.is_some().then(|| super::agent::Run {
+            base: messages.clone(),
+            ..Default::default()
+        });
         effects.push(Effect::Send {
             request_id: id,
             req: ChatRequest {
@@ -98,6 +103,7 @@ pub fn send_anyway(s: &mut State, prompt: String) -> Vec<Effect> {
                 messages,
                 max_tokens: s.editor.params.max_tokens,
                 temperature: s.editor.params.temperature,
+                tools,
                 ..Default::default()
             },
             route,
@@ -176,7 +182,10 @@ pub fn on_message(s: &mut State, action: Action) -> Vec<Effect> {
             // The settled record carries the whole text: what is still unsaved is not needed.
             s.history.unsaved.remove(&id);
             effects.extend(history::ended(s, id, &rec, cancelled));
-            s.panes[idx].on_ended(rec);
+            match super::agent::on_step(s, idx, rec.clone()) {
+                Some(more) => effects.extend(more),
+                None => s.panes[idx].on_ended(rec),
+            }
         }
         _ => {}
     }

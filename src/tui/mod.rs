@@ -100,6 +100,7 @@ pub async fn run(
     net: tokio::runtime::Handle,
     models: &[String],
     (theme, raw): (Option<&str>, bool),
+    tools: Option<crate::app::agent::Tools>,
     plan: HistoryPlan,
 ) -> anyhow::Result<i32> {
     need_terminal()?;
@@ -145,6 +146,7 @@ pub async fn run(
     state.config_prices = session.config.prices.clone();
     state.panel.budget_usd = session.config.budget_usd.filter(|b| *b > 0.0);
     state.routes = session.config.routes(session.profile.is_demo())?;
+    state.tools = tools;
 
     let mut term = Term::setup()?;
     // Self-test of the panic path: proves the hook restores the terminal (test builds only).

@@ -39,6 +39,18 @@ pub fn find_bar(s: &State, field: &TextField, theme: &Theme, f: &mut Frame) {
     bar(spans, f, s);
 }
 
+/// The bar for typing a tool call's result.
+pub fn tool_result_bar(s: &State, pane: usize, field: &TextField, theme: &Theme, f: &mut Frame) {
+    let name = crate::app::agent::waiting_call(s, pane).map_or("?", |c| c.name.as_str());
+    let mut spans = vec![Span::styled(
+        format!("{name} ← "),
+        Style::default().fg(theme.accent),
+    )];
+    spans.extend(cursor_spans(field, theme.base()));
+    spans.push(Span::styled("  Enter send · Esc later", theme.dim()));
+    bar(spans, f, s);
+}
+
 pub fn copy_hint(theme: &Theme, f: &mut Frame, s: &State) {
     let n = s
         .focused_pane_ref()

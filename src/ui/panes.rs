@@ -54,7 +54,7 @@ fn status_style(st: &Status, theme: &Theme) -> Style {
         Status::Streaming => theme.accent,
         Status::Done => theme.ok,
         Status::Error => theme.error,
-        Status::Cancelled => theme.warn,
+        Status::Cancelled | Status::Tool => theme.warn,
     };
     Style::default().fg(c).add_modifier(Modifier::BOLD)
 }

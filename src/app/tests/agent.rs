@@ -1,0 +1,167 @@
+//! The workbench's agent loop: calls shown and checked, answered from stubs or typed in (`T`),
+//! the conversation resent, and one record for the whole run.
+
+use std::time::{Duration, Instant};
+
+use super::*;
+use crate::gateway::wire::{Role, ToolCallFragment};
+use crate::tools::{Stubs, ToolSet};
+
+fn with_tools(stubs: &str) -> State {
+    let mut s = state(&["a/fast"]);
+    s.tools = Some(crate::app::agent::Tools {
+        set: ToolSet::from_json(include_str!("../../../tests/fixtures/tools/weather.json"))
+            .unwrap(),
+        stubs: Stubs::parse(stubs, false).unwrap(),
+        max_steps: 4,
+    });
+    s
+}
+
+/// A step that calls `name` with `args`, its arguments split over two chunks.
+fn call(s: &mut State, id: u64, t0: Instant, name: &str, args: &str) -> Vec<Effect> {
+    let mut r = Req::start(s, id, t0);
+    r.attempt(s, "a/fast", t0);
+    let (a, b) = args.split_at(args.len() / 2);
+    let frag = |first: bool, part: &str| Chunk {
+        tool_calls: vec![ToolCallFragment {
+            index: 0,
+            id: first.then(|| format!("call_{id}")),
+            name: first.then(|| name.to_string()),
+            arguments: part.into(),
+        }],
+        ..Default::default()
+    };
+    r.chunk(s, t0 + Duration::from_millis(50), frag(true, a));
+    r.chunk(s, t0 + Duration::from_millis(60), frag(false, b));
+    r.chunk(
+        s,
+        t0 + Duration::from_millis(70),
+        Chunk {
+            finish_reason: Some(crate::gateway::wire::FinishReason::ToolCalls),
+            usage: Some(Usage {
+                input_tokens: 40,
+                output_tokens: 8,
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    );
+    r.end(s, t0 + Duration::from_millis(80))
+}
+
+#[test]
+fn stubbed_calls_go_back_and_the_final_answer_sums_the_run() {
+    let mut s = with_tools(r#"{"get_weather": "sunny, 21 C"}"#);
+    let sent = {
+        typed(&mut s, "weather in Paris?");
+        sends(&update(&mut s, ctrl('s')))
+    };
+    let (id, req) = &sent[0];
+    assert_eq!(
+        req.tools.as_ref().unwrap()[0]["function"]["name"],
+        "get_weather",
+        "offered"
+    );
+    let t0 = Instant::now();
+    let next = sends(&call(&mut s, *id, t0, "get_weather", r#"{"city":"Paris"}"#));
+    assert_eq!(next.len(), 1, "the result goes straight back");
+    let msgs = &next[0].1.messages;
+    let tail: Vec<Role> = msgs.iter().rev().take(2).map(|m| m.role).collect();
+    assert_eq!(tail, [Role::Tool, Role::Assistant]);
+    assert_eq!(msgs.last().unwrap().content, "sunny, 21 C");
+    let rows = texts(&s.panes[0]).join("\n");
+    assert!(rows.contains("⚙ get_weather"), "{rows}");
+    assert!(
+        rows.contains("\"city\": \"Paris\""),
+        "pretty arguments: {rows}"
+    );
+    assert!(rows.contains("← sunny, 21 C"), "{rows}");
+    assert!(rows.contains("── step 2 ──"), "{rows}");
+    answer(
+        &mut s,
+        next[0].0,
+        t0 + Duration::from_secs(1),
+        "It is sunny.",
+        Some(Usage {
+            input_tokens: 60,
+            output_tokens: 4,
+            ..Default::default()
+        }),
+    );
+    let p = &s.panes[0];
+    assert_eq!(p.status, Status::Done);
+    let rec = p.answer.as_ref().unwrap();
+    assert_eq!(rec.steps.len(), 2);
+    assert_eq!((rec.input_tokens, rec.output_tokens), (Some(100), Some(12)));
+    assert_eq!(rec.stopped, Some(crate::tools::agent::Stopped::Answered));
+    // The tool turns stay in the conversation for the next prompt.
+    let roles: Vec<Role> = p.history.iter().map(|m| m.role).collect();
+    assert_eq!(
+        roles,
+        [Role::User, Role::Assistant, Role::Tool, Role::Assistant]
+    );
+}
+
+#[test]
+fn a_call_without_a_stub_waits_for_a_typed_result_and_bad_arguments_say_why() {
+    let mut s = with_tools("{}");
+    typed(&mut s, "weather?");
+    let id = sends(&update(&mut s, ctrl('s')))[0].0;
+    let t0 = Instant::now();
+    assert!(sends(&call(&mut s, id, t0, "get_weather", r#"{"city":"Paris"}"#)).is_empty());
+    assert_eq!(s.panes[0].status, Status::Tool);
+    assert!(s.status_msg.as_deref().unwrap().contains("press T"));
+    update(&mut s, key(KeyCode::Tab)); // out of the editor, to the panes
+    while s.focus != Focus::Panes {
+        update(&mut s, key(KeyCode::Tab));
+    }
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::Char('T'), KeyModifiers::SHIFT)),
+    );
+    assert!(matches!(s.overlay, Overlay::ToolResult(0, _)));
+    typed(&mut s, "rain");
+    let next = sends(&update(&mut s, key(KeyCode::Enter)));
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].1.messages.last().unwrap().content, "rain");
+    // Arguments that break the schema are answered with why, and shown.
+    let bad = sends(&call(
+        &mut s,
+        next[0].0,
+        t0,
+        "get_weather",
+        r#"{"town":"Paris"}"#,
+    ));
+    assert!(
+        bad[0]
+            .1
+            .messages
+            .last()
+            .unwrap()
+            .content
+            .starts_with("error: invalid arguments")
+    );
+    let rows = texts(&s.panes[0]).join("\n");
+    assert!(rows.contains("✗ arguments do not fit the schema"), "{rows}");
+}
+
+#[test]
+fn the_step_limit_ends_the_run() {
+    let mut s = with_tools(r#"{"*": "ok"}"#);
+    typed(&mut s, "loop");
+    let mut id = sends(&update(&mut s, ctrl('s')))[0].0;
+    let t0 = Instant::now();
+    for _ in 0..3 {
+        id = sends(&call(&mut s, id, t0, "get_time", r#"{"city":"X"}"#))[0].0;
+    }
+    assert!(sends(&call(&mut s, id, t0, "get_time", r#"{"city":"X"}"#)).is_empty());
+    let rec = s.panes[0].answer.as_ref().unwrap();
+    assert_eq!(rec.steps.len(), 4);
+    assert_eq!(rec.stopped, Some(crate::tools::agent::Stopped::StepLimit));
+    assert!(
+        texts(&s.panes[0])
+            .join("\n")
+            .contains("[stopped: step limit reached]")
+    );
+}
