@@ -302,7 +302,25 @@ impl Pane {
 
     /// The state as the title and the panel show it: `done` says when the answer was cut short,
     /// refused, or all reasoning and no answer.
-    pub fn state_label(&self) -> &'static str {
+    pub fn state_label(&self) -> String {
+        let base = self.base_label();
+        if let Some(run) = &self.agent {
+            let step = if self.status.is_running() {
+                run.step + 1
+            } else {
+                run.step
+            };
+            if step > 1 || self.status == Status::Tool {
+                return format!("step {step} · {base}");
+            }
+        }
+        match self.answer.as_ref().map_or(0, |a| a.steps.len()) {
+            n if n > 0 && self.status == Status::Done => format!("{base} · {n} steps"),
+            _ => base.to_string(),
+        }
+    }
+
+    fn base_label(&self) -> &'static str {
         use crate::gateway::wire::FinishReason;
         let Some(a) = self.answer.as_ref().filter(|_| self.status == Status::Done) else {
             return self.status.label();

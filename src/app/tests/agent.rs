@@ -95,6 +95,7 @@ fn stubbed_calls_go_back_and_the_final_answer_sums_the_run() {
     assert_eq!(rec.steps.len(), 2);
     assert_eq!((rec.input_tokens, rec.output_tokens), (Some(100), Some(12)));
     assert_eq!(rec.stopped, Some(crate::tools::agent::Stopped::Answered));
+    assert_eq!(p.state_label(), "done · 2 steps");
     // The tool turns stay in the conversation for the next prompt.
     let roles: Vec<Role> = p.history.iter().map(|m| m.role).collect();
     assert_eq!(
@@ -111,6 +112,7 @@ fn a_call_without_a_stub_waits_for_a_typed_result_and_bad_arguments_say_why() {
     let t0 = Instant::now();
     assert!(sends(&call(&mut s, id, t0, "get_weather", r#"{"city":"Paris"}"#)).is_empty());
     assert_eq!(s.panes[0].status, Status::Tool);
+    assert_eq!(s.panes[0].state_label(), "step 1 · tool result?");
     assert!(s.status_msg.as_deref().unwrap().contains("press T"));
     update(&mut s, key(KeyCode::Tab)); // out of the editor, to the panes
     while s.focus != Focus::Panes {
@@ -125,6 +127,7 @@ fn a_call_without_a_stub_waits_for_a_typed_result_and_bad_arguments_say_why() {
     let next = sends(&update(&mut s, key(KeyCode::Enter)));
     assert_eq!(next.len(), 1);
     assert_eq!(next[0].1.messages.last().unwrap().content, "rain");
+    assert_eq!(s.panes[0].state_label(), "step 2 · waiting");
     // Arguments that break the schema are answered with why, and shown.
     let bad = sends(&call(
         &mut s,
