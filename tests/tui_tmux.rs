@@ -390,3 +390,36 @@ fn bench_shows_a_live_view_in_a_terminal_then_the_table() {
     );
     assert_eq!(wait_file(&home.path().join("exit.txt"), 15).trim(), "0");
 }
+
+#[test]
+fn an_agent_loop_in_the_workbench_answers_from_stubs_and_by_hand() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tools");
+    let s = Session::start(
+        "inf",
+        "",
+        &format!(
+            "-m demo/fast-mini --tools {dir}/weather.json --tool-stubs {dir}/stubs-weather-only.json"
+        ),
+    );
+    let tmux = &s.tmux;
+    tmux.wait_for("the workbench", 20, |x| x.contains("demo/reasoner"));
+    tmux.text("Use get_weather and get_time for Paris");
+    tmux.keys(&["C-s"]);
+    // get_weather is stubbed; get_time has no stub: the pane waits for a typed result.
+    let screen = tmux.wait_for("the waiting call", 20, |x| x.contains("tool result?"));
+    assert!(
+        screen.contains("⚙ get_weather") && screen.contains("← sunny, 21 C"),
+        "{screen}"
+    );
+    assert!(screen.contains("\"city\": \"Paris\""), "{screen}");
+    tmux.keys(&["Tab"]);
+    tmux.keys(&["T"]);
+    tmux.wait_for("the result bar", 10, |x| x.contains("get_time ←"));
+    tmux.text("14:05");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the final answer", 20, |x| x.contains("done · 3 steps"));
+    assert!(
+        screen.contains("**get_time**: 14:05") || screen.contains("get_time: 14:05"),
+        "{screen}"
+    );
+}
