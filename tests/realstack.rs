@@ -515,3 +515,41 @@ fn an_agent_loop_against_llama_server_with_jinja_tools() {
         "{r}"
     );
 }
+
+/// A prompt longer than llama-server's slot (2,048 tokens), direct and through the proxy: both
+/// refusals, in their own words, are the `context_length` kind.
+#[test]
+fn a_prompt_too_long_for_the_window_is_a_context_length_failure() {
+    let Some(s) = stack() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let big = home.path().join("big.txt");
+    std::fs::write(&big, "hello world ".repeat(1500)).unwrap();
+    let big = big.display().to_string();
+    let args = [
+        "ask",
+        "-m",
+        "smollm2",
+        "--json",
+        "--max-tokens",
+        "8",
+        "--force",
+        "--attach",
+        &big,
+        "Summarise.",
+    ];
+    let direct = gatebench(&home)
+        .args(["--base-url", &s.llama])
+        .args(args)
+        .output()
+        .unwrap();
+    for out in [direct, proxy(&s, &home, &args)] {
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let r = &json(&out)[0];
+        assert_eq!(r["error_kind"], "context_length", "{r}");
+        let e = r["error"].as_str().unwrap();
+        assert!(
+            e.contains("exceeds the available context size") && e.contains("context too long"),
+            "{e}"
+        );
+    }
+}
