@@ -65,6 +65,13 @@ pub enum Action {
     Benched(Box<crate::bench::summary::Summary>),
     /// The benchmark runs stored in the history.
     BenchRuns(Result<Vec<crate::app::benchrun::StoredRun>, String>),
+    /// `@path` attachments read.
+    Attached(
+        Vec<(
+            String,
+            Result<crate::attach::Attachment, crate::attach::AttachError>,
+        )>,
+    ),
 }
 
 #[derive(Debug, PartialEq)]
@@ -122,4 +129,6 @@ pub enum Effect {
     CancelBench,
     /// Read the stored benchmark runs.
     LoadBenchRuns,
+    /// Read the `@path` attachments the editor names.
+    LoadAttachments(Vec<String>),
 }

@@ -4,6 +4,7 @@
 //! its own update (picker, editor, panes, panel, overlays and forms, routes); this file dispatches.
 
 pub mod agent;
+pub mod attachments;
 pub mod benchrun;
 pub mod blind;
 pub mod board;
@@ -87,6 +88,8 @@ pub struct State {
     pub raw_default: bool,
     /// Tools offered with every send, and their stubs (`--tools`, `[tools]`).
     pub tools: Option<agent::Tools>,
+    /// The `@path` attachments the editor names.
+    pub attach: attachments::Attachments,
 }
 
 impl State {
@@ -116,6 +119,7 @@ impl State {
             blind: blind::Blind::default(),
             raw_default: false,
             tools: None,
+            attach: Default::default(),
         };
         let mut seen = Vec::new();
         for m in selected {
@@ -259,7 +263,11 @@ pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
         }
         other => {
             s.dirty = true;
-            let effects = apply(s, other);
+            let edit = matches!(other, Action::Key(_) | Action::Paste(_));
+            let mut effects = apply(s, other);
+            if edit {
+                effects.extend(attachments::on_edit(s));
+            }
             s.editor
                 .show_cursor(s.focus == Focus::Editor && s.overlay == Overlay::None);
             effects
@@ -298,6 +306,10 @@ fn apply(s: &mut State, action: Action) -> Vec<Effect> {
         Action::Benched(summary) => benchrun::on_done(s, summary),
         Action::BenchRuns(runs) => {
             benchrun::on_runs(s, runs);
+            vec![]
+        }
+        Action::Attached(loaded) => {
+            attachments::on_loaded(s, loaded);
             vec![]
         }
         Action::Rehearsed(report) => {

@@ -41,6 +41,13 @@ pub fn send_anyway(s: &mut State, prompt: String) -> Vec<Effect> {
         });
         return vec![];
     }
+    let content = match super::attachments::prepare(s, &prompt) {
+        Ok(c) => c,
+        Err(why) => {
+            s.status_msg = Some(why);
+            return vec![];
+        }
+    };
     let mut effects = Vec::new();
     s.history.turn += 1;
     let turn = s.history.turn;
@@ -89,8 +96,10 @@ pub fn send_anyway(s: &mut State, prompt: String) -> Vec<Effect> {
             messages.push(Message::system(s.editor.params.system.clone()));
         }
         messages.extend(pane.history.iter().cloned());
-        messages.push(Message::user(prompt.clone()));
+        messages.push(Message::user(content.clone()));
         pane.begin(id, &prompt);
+        // The conversation keeps what was sent, attachments included.
+        pane.pending_prompt = Some(content.clone());
         let tools = s.tools.as_ref().map(|t| t.set.wire());
         pane.agent = tools.is_some().then(|| super::agent::Run {
             base: messages.clone(),

@@ -108,6 +108,19 @@ impl Runner {
                     let _ = tx.send(Action::HistoryRows { generation, rows });
                 });
             }
+            Effect::LoadAttachments(paths) => {
+                self.net.spawn_blocking(move || {
+                    let limits = crate::attach::Limits::default();
+                    let loaded = paths
+                        .into_iter()
+                        .map(|p| {
+                            let r = crate::attach::load(&p, limits, true);
+                            (p, r)
+                        })
+                        .collect();
+                    let _ = tx.send(Action::Attached(loaded));
+                });
+            }
             Effect::LoadBenchRuns => {
                 let (db, reader) = (self.db.clone(), self.reader.clone());
                 self.net.spawn_blocking(move || {

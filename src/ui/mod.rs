@@ -100,6 +100,9 @@ fn render_editor(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     if !p.system.trim().is_empty() {
         parts.push("system ✓".into());
     }
+    if let Some(a) = crate::app::attachments::summary(s) {
+        parts.push(a);
+    }
     let line = Line::from(vec![
         Span::styled(parts.join(" · "), theme.dim()),
         Span::styled(

@@ -94,6 +94,7 @@ pub(super) fn answer(s: &mut State, id: u64, t0: Instant, text: &str, usage: Opt
 }
 
 mod agent;
+mod attachments;
 mod bench;
 mod history;
 mod judging;
