@@ -35,7 +35,7 @@ fn a_named_file_is_counted_composed_and_kept_in_the_conversation() {
     let p = named(&mut s, d.path(), "note.txt", b"The launch code is 4417.\n");
     // The load is asked for once the path is complete (here, at the space after it), not at
     // every key while it is typed.
-    assert_eq!(s.attach.paths, [p.clone()]);
+    assert_eq!(s.attach.paths, std::slice::from_ref(&p));
     assert_eq!(s.attach.loaded.len(), 1);
     let summary = at::summary(&s).unwrap();
     assert!(summary.contains('…'), "loading: {summary}");
@@ -48,7 +48,7 @@ fn a_named_file_is_counted_composed_and_kept_in_the_conversation() {
     s.attach.loaded.clear();
     s.attach.paths.clear();
     let effects = at::on_edit(&mut s);
-    assert!(matches!(&effects[..], [Effect::LoadAttachments(v)] if v == &[p.clone()]));
+    assert!(matches!(&effects[..], [Effect::LoadAttachments(v)] if v == std::slice::from_ref(&p)));
     assert_eq!(again.len(), 1);
     load(&mut s, effects);
     let summary = at::summary(&s).unwrap();
