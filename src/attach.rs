@@ -284,6 +284,26 @@ impl Fit {
     }
 }
 
+/// Each model's fit: the prompt's estimated tokens plus `reply` against its listed window.
+pub fn fits(
+    messages: &[crate::gateway::wire::Message],
+    reply: u64,
+    models: &[String],
+    listed: &[crate::gateway::wire::ModelInfo],
+) -> Vec<(String, u64, Option<u64>, Fit)> {
+    let tokens = crate::metrics::estimate_prompt_tokens(messages);
+    models
+        .iter()
+        .map(|m| {
+            let window = listed
+                .iter()
+                .find(|x| &x.id == m)
+                .and_then(|x| x.context_length);
+            (m.clone(), tokens, window, fit(tokens, reply, window))
+        })
+        .collect()
+}
+
 /// Every `@path` word of a prompt, in order, without the `@`. A word is `@` at the start or after
 /// whitespace, up to the next whitespace; `@@` escapes a literal `@`.
 pub fn mentions(prompt: &str) -> Vec<&str> {

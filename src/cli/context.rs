@@ -2,7 +2,6 @@
 //! sending that the prompt fits each model's context window (from `/v1/models`).
 
 use crate::attach::{self, AttachError, Attachment, Fit};
-use crate::gateway::wire::{Message, ModelInfo};
 
 /// Read every `--attach PATH`; a large folder needs `--yes`.
 pub fn load_all(paths: &[String], yes: bool) -> anyhow::Result<Vec<Attachment>> {
@@ -41,30 +40,7 @@ pub fn describe(attachments: &[Attachment]) -> Vec<String> {
         .collect()
 }
 
-/// Each model's fit: the prompt's estimated tokens plus `reply` against its listed window.
-pub fn fits(
-    messages: &[Message],
-    reply: u64,
-    models: &[String],
-    listed: &[ModelInfo],
-) -> Vec<(String, u64, Option<u64>, Fit)> {
-    let tokens = crate::metrics::estimate_prompt_tokens(messages);
-    models
-        .iter()
-        .map(|m| {
-            let window = listed
-                .iter()
-                .find(|x| &x.id == m)
-                .and_then(|x| x.context_length);
-            (
-                m.clone(),
-                tokens,
-                window,
-                attach::fit(tokens, reply, window),
-            )
-        })
-        .collect()
-}
+pub use crate::attach::fits;
 
 /// Warnings for stderr, and an error when a model's window is too small and `force` is off.
 pub fn check(fits: &[(String, u64, Option<u64>, Fit)], force: bool) -> anyhow::Result<Vec<String>> {
@@ -106,6 +82,7 @@ pub fn check(fits: &[(String, u64, Option<u64>, Fit)], force: bool) -> anyhow::R
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gateway::wire::{Message, ModelInfo};
 
     fn info(id: &str, ctx: Option<u64>) -> ModelInfo {
         ModelInfo {

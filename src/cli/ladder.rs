@@ -3,8 +3,8 @@
 
 use clap::Args;
 
-use crate::answer::{PriceBook, settle};
-use crate::gateway::wire::{ChatRequest, Message, ModelInfo};
+use crate::answer::PriceBook;
+use crate::gateway::wire::ModelInfo;
 use crate::ladder::{self, Ladder, Step};
 use crate::route::Route;
 use crate::session::Session;
@@ -80,7 +80,8 @@ pub async fn run(session: &Session, args: &LadderArgs) -> anyhow::Result<i32> {
         .await
     };
     let prices = PriceBook::new(&listed, &session.config.prices);
-    let mut out = Ladder {
+    let plan = ladder::run::Plan {
+        filler,
         expect: args
             .expect
             .clone()
@@ -89,63 +90,33 @@ pub async fn run(session: &Session, args: &LadderArgs) -> anyhow::Result<i32> {
         question: args.question.clone(),
         depth: args.depth,
         sizes: args.sizes.clone(),
-        models: routes.iter().map(|r| r.name.clone()).collect(),
-        steps: Vec::new(),
+        max_tokens: args.max_tokens,
+        force: args.force,
     };
-    for (i, &size) in args.sizes.iter().enumerate() {
-        if stop.cancel.is_cancelled() {
-            break;
-        }
-        let text = ladder::prompt(
-            &filler,
-            &args.needle,
-            &args.question,
-            size,
-            args.depth,
-            crate::metrics::estimate_tokens,
-        );
-        let messages = vec![Message::user(text)];
-        let tokens = crate::metrics::estimate_prompt_tokens(&messages);
-        eprintln!(
-            "step {}/{}: {} tokens (~{} sent)",
-            i + 1,
-            args.sizes.len(),
-            crate::format::fmt_ctx(size),
-            crate::format::thousands(tokens)
-        );
-        let fits =
-            super::context::fits(&messages, u64::from(args.max_tokens), &out.models, &listed);
-        let mut tasks = Vec::new();
-        for (route, (_, _, window, fit)) in routes.iter().zip(&fits) {
-            if fit.is_over() && !args.force {
-                let w = window.unwrap_or_default();
-                out.steps.push(Step::not_sent(&route.name, size, tokens, w));
-                continue;
-            }
-            let req = ChatRequest {
-                messages: messages.clone(),
-                max_tokens: Some(args.max_tokens),
-                temperature: Some(0.0),
-                ..Default::default()
-            };
-            let (client, route, cancel) =
-                (session.client.clone(), route.clone(), stop.cancel.clone());
-            tasks.push(tokio::spawn(async move {
-                crate::route::run(&client, &route, req, cancel, 1, |_| {}).await
-            }));
-        }
-        for t in tasks {
-            let r = t.await?;
-            if stop.cancel.is_cancelled() {
-                continue;
-            }
-            out.steps.push(Step::answered(
+    let mut out = Ladder::new(&plan, routes.iter().map(|r| r.name.clone()).collect());
+    let n = args.sizes.len();
+    ladder::run::climb(
+        &session.client,
+        &routes,
+        &listed,
+        &prices,
+        &plan,
+        &stop.cancel,
+        |ev| match ev {
+            ladder::run::Event::Size {
+                index,
                 size,
-                &settle(&r, false, &prices),
-                &out.expect,
-            ));
-        }
-    }
+                tokens,
+            } => eprintln!(
+                "step {}/{n}: {} tokens (~{} sent)",
+                index + 1,
+                crate::format::fmt_ctx(size),
+                crate::format::thousands(tokens)
+            ),
+            ladder::run::Event::Step(step) => out.steps.push(step),
+        },
+    )
+    .await;
     stop.done();
     print(&out, args.json)?;
     Ok(stop.code().unwrap_or(0))

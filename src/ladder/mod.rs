@@ -3,6 +3,7 @@
 //! the results' shape and the text chart; `cli::ladder` and the workbench run the requests.
 
 pub mod chart;
+pub mod run;
 
 use serde::{Deserialize, Serialize};
 
@@ -188,6 +189,19 @@ pub struct Ladder {
 }
 
 impl Ladder {
+    /// An empty ladder for `plan` over `models`.
+    pub fn new(plan: &run::Plan, models: Vec<String>) -> Self {
+        Self {
+            needle: plan.needle.clone(),
+            question: plan.question.clone(),
+            expect: plan.expect.clone(),
+            depth: plan.depth,
+            sizes: plan.sizes.clone(),
+            models,
+            steps: Vec::new(),
+        }
+    }
+
     /// `(input tokens, value)` points of one model, for a chart, in size order.
     pub fn series(&self, model: &str, value: impl Fn(&Step) -> Option<f64>) -> Vec<(f64, f64)> {
         let mut pts: Vec<(f64, f64)> = self
