@@ -432,3 +432,58 @@ fn history_view_and_rating_form() {
         insta::assert_snapshot!(format!("rate_form_{}x{}", size.0, size.1), screen(&s));
     }
 }
+
+/// A step of the ladder as the climb reports it.
+fn rung(model: &str, size: u64, ttft: f64, cost: f64, found: bool) -> Action {
+    Action::Laddered(Some(gatebench::ladder::run::Event::Step(
+        gatebench::ladder::Step {
+            model: model.into(),
+            size,
+            input_tokens: Some(size - 20),
+            ttft_ms: Some(ttft),
+            total_ms: Some(ttft + 400.0),
+            cost_usd: Some(cost),
+            cost_source: Some(gatebench::metrics::CostSource::Models),
+            estimated: false,
+            found: Some(found),
+            skipped: None,
+            error_kind: None,
+        },
+    )))
+}
+
+#[test]
+fn the_context_ladder_charts_ttft_and_cost() {
+    for size in SIZES {
+        let mut s = state(size, &["demo/fast-mini", "demo/local-free"]);
+        let effects = key(&mut s, KeyCode::Char('l'), KeyModifiers::CONTROL);
+        assert!(
+            matches!(effects[..], [Effect::Ladder { .. }]),
+            "{effects:?}"
+        );
+        for (i, k) in [1_000u64, 8_000, 32_000, 128_000].into_iter().enumerate() {
+            let step = gatebench::ladder::run::Event::Size {
+                index: i,
+                size: k,
+                tokens: k,
+            };
+            update(&mut s, Action::Laddered(Some(step)));
+            let f = i as f64;
+            update(
+                &mut s,
+                rung(
+                    "demo/fast-mini",
+                    k,
+                    150.0 + 130.0 * f,
+                    0.0002 * (1.0 + 4.0 * f),
+                    i < 2,
+                ),
+            );
+            if i == 0 {
+                update(&mut s, rung("demo/local-free", k, 60.0, 0.0, true));
+            }
+        }
+        update(&mut s, Action::Laddered(None));
+        insta::assert_snapshot!(format!("context_ladder_{}x{}", size.0, size.1), screen(&s));
+    }
+}

@@ -48,6 +48,7 @@ pub enum Command {
     Bench,
     BenchRuns,
     ToolResult,
+    Ladder,
     JumpPane(u8),
     ToggleRoute(u8),
 }
@@ -95,6 +96,7 @@ impl Command {
             Command::Bench => "bench".into(),
             Command::BenchRuns => "bench_runs".into(),
             Command::ToolResult => "tool_result".into(),
+            Command::Ladder => "ladder".into(),
             Command::JumpPane(n) => format!("pane_{n}"),
             Command::ToggleRoute(n) => format!("toggle_route_{n}"),
         }
@@ -266,6 +268,11 @@ fn defaults() -> Vec<(Command, &'static str, &'static str)> {
             Command::BenchRuns,
             "shift-r",
             "benchmark runs stored in the history (Enter opens one)",
+        ),
+        (
+            Command::Ladder,
+            "ctrl-l",
+            "context ladder: the prompt with 1k-128k tokens of context on every pane (Esc stops)",
         ),
         (
             Command::ToolResult,

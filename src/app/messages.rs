@@ -65,6 +65,8 @@ pub enum Action {
     Benched(Box<crate::bench::summary::Summary>),
     /// The benchmark runs stored in the history.
     BenchRuns(Result<Vec<crate::app::benchrun::StoredRun>, String>),
+    /// A ladder's progress; None when it is over.
+    Laddered(Option<crate::ladder::run::Event>),
     /// `@path` attachments read.
     Attached(
         Vec<(
@@ -131,4 +133,10 @@ pub enum Effect {
     LoadBenchRuns,
     /// Read the `@path` attachments the editor names.
     LoadAttachments(Vec<String>),
+    /// Climb the context ladder on these routes (stopped by `CancelBench`).
+    Ladder {
+        routes: Vec<Route>,
+        plan: Box<crate::ladder::run::Plan>,
+        prices: PriceBook,
+    },
 }

@@ -17,6 +17,7 @@ pub mod forms;
 pub mod history;
 pub mod keymap;
 pub mod keys;
+pub mod ladder;
 pub mod messages;
 pub mod overlay;
 pub mod pane;
@@ -306,6 +307,10 @@ fn apply(s: &mut State, action: Action) -> Vec<Effect> {
         Action::Benched(summary) => benchrun::on_done(s, summary),
         Action::BenchRuns(runs) => {
             benchrun::on_runs(s, runs);
+            vec![]
+        }
+        Action::Laddered(ev) => {
+            ladder::on_event(s, ev);
             vec![]
         }
         Action::Attached(loaded) => {

@@ -35,6 +35,8 @@ pub enum Overlay {
     Leaderboard(Option<Box<super::board::Board>>),
     /// A benchmark running, its summary, or the stored runs.
     Bench(Box<super::benchrun::BenchView>),
+    /// The context ladder, climbing or done.
+    Ladder(Box<super::ladder::LadderView>),
     /// Typing the result of pane N's waiting tool call.
     ToolResult(usize, super::forms::TextField),
 }
@@ -67,6 +69,7 @@ pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         Overlay::Rate(_) => super::history::on_rate_key(s, k),
         Overlay::Find(_) => super::find::on_key(s, k),
         Overlay::ToolResult(..) => super::agent::on_key(s, k),
+        Overlay::Ladder(_) => super::ladder::on_key(s, k),
         Overlay::CopyMode => super::copy::on_mode_key(s, k),
         Overlay::DiffPick => super::diff::on_pick_key(s, k),
         Overlay::Diff(_) => super::diff::on_view_key(s, k),

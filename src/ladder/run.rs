@@ -10,7 +10,7 @@ use crate::gateway::wire::{ChatRequest, Message, ModelInfo};
 use crate::route::Route;
 
 /// What to climb.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     pub filler: String,
     pub needle: String,

@@ -237,6 +237,27 @@ impl Runner {
                     client, targets, prompt, system, max_tokens, prices, token, tx,
                 ));
             }
+            Effect::Ladder {
+                routes,
+                plan,
+                prices,
+            } => {
+                let token = CancellationToken::new();
+                if let Some(old) = self.bench.replace(token.clone()) {
+                    old.cancel();
+                }
+                self.net.spawn(async move {
+                    let listed = client.models().await.unwrap_or_default();
+                    let send = |ev| {
+                        let _ = tx.send(Action::Laddered(Some(ev)));
+                    };
+                    crate::ladder::run::climb(
+                        &client, &routes, &listed, &prices, &plan, &token, send,
+                    )
+                    .await;
+                    let _ = tx.send(Action::Laddered(None));
+                });
+            }
             Effect::CancelBench => {
                 if let Some(t) = self.bench.take() {
                     t.cancel();

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod frontier;
 pub mod history;
 pub mod judge;
+pub mod ladder;
 pub mod overlay;
 pub mod panel;
 pub mod panes;
@@ -63,6 +64,7 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame) {
         Overlay::History(view) => history::view(s, view, theme, f),
         Overlay::Rate(form) => history::rate(form, theme, f),
         Overlay::Find(field) => judge::find_bar(s, field, theme, f),
+        Overlay::Ladder(view) => ladder::render(view, theme, f),
         Overlay::ToolResult(p, field) => judge::tool_result_bar(s, *p, field, theme, f),
         Overlay::CopyMode => judge::copy_hint(theme, f, s),
         Overlay::DiffPick => judge::diff_pick(s, theme, f),
