@@ -123,6 +123,7 @@ impl Req {
         self.collector.finish(at);
         let last = self.outcome(error, headers);
         let outcome = RouteOutcome {
+            rule: None,
             route: self.target.clone(),
             hops: std::mem::take(&mut self.hops),
             last,

@@ -173,3 +173,102 @@ fn bad_tool_files_are_refused_before_sending() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(v[1]["stopped"], "answered", "{}", v[1]);
 }
+
+#[test]
+fn routing_rules_pick_the_first_model_and_bench_reports_each_rule() {
+    let home = tempfile::tempdir().unwrap();
+    let demo = start_demo(home.path(), &[]);
+    let cfg = home.path().join("config/gatebench");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(
+        cfg.join("config.toml"),
+        r#"
+[routes.smart]
+chain = ["demo/fast-mini", "demo/pro-large"]
+
+[[routes.smart.rules]]
+name = "long"
+model = "demo/long-context"
+input_tokens_over = 2000
+
+[[routes.smart.rules]]
+model = "demo/pro-large"
+prompt_regex = "(?i)\\bprove\\b"
+
+[[routes.smart.rules]]
+name = "agent"
+model = "demo/reasoner"
+tools = true
+"#,
+    )
+    .unwrap();
+    let ask = |prompt: &str, extra: &[&str]| {
+        let mut a = vec!["ask", "-r", "smart", "--json", "--max-tokens", "8"];
+        a.extend_from_slice(extra);
+        a.push(prompt);
+        let (code, out, err) = run(demo.gatebench(home.path(), &a));
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<Value>(&out).unwrap()[0].clone()
+    };
+    let r = ask("Prove that 2 + 2 = 4.", &[]);
+    assert_eq!(r["rule"], "prompt~/(?i)\\bprove\\b/", "{r}");
+    assert_eq!(r["hops"][0]["model"], "demo/pro-large");
+    let r = ask("Hello there.", &[]);
+    assert!(r.get("rule").is_none(), "no rule matched: {r}");
+    assert_eq!(r["hops"][0]["model"], "demo/fast-mini");
+    let r = ask(&"long words ".repeat(1500), &[]);
+    assert_eq!(r["rule"], "long");
+    assert_eq!(r["hops"][0]["model"], "demo/long-context");
+    let r = ask("weather?", &["--tools", TOOLS, "--max-steps", "1"]);
+    assert_eq!(r["rule"], "agent", "{r}");
+    // The text report names the rule.
+    let (_, _, err) = run(demo.gatebench(
+        home.path(),
+        &["ask", "-r", "smart", "--max-tokens", "4", "Prove it"],
+    ));
+    assert!(err.contains("smart → demo/pro-large"), "{err}");
+
+    let workload = home.path().join("w.jsonl");
+    let long = "long words ".repeat(1500);
+    std::fs::write(
+        &workload,
+        format!(
+            "{{\"prompt\": \"Prove it.\"}}\n{{\"prompt\": \"Hi.\"}}\n{{\"prompt\": \"{long}\"}}\n"
+        ),
+    )
+    .unwrap();
+    let w = workload.display().to_string();
+    let (code, out, err) = run(demo.gatebench(
+        home.path(),
+        &[
+            "bench",
+            "--workload",
+            &w,
+            "-r",
+            "smart",
+            "--max-tokens",
+            "8",
+            "--repeat",
+            "2",
+        ],
+    ));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Routing rules"), "{out}");
+    let rules = out.split("Routing rules").nth(1).unwrap();
+    let row = |rule: &str| {
+        rules
+            .lines()
+            .find(|l| l.split("  ").any(|c| c.trim() == rule))
+            .unwrap_or_else(|| panic!("{rule}: {out}"))
+    };
+    assert!(row("long").contains("demo/long-context 2"), "{out}");
+    assert!(
+        row("prompt~/(?i)\\bprove\\b/").contains("demo/pro-large 2"),
+        "{out}"
+    );
+    assert!(row("(no rule)").contains("demo/fast-mini 2"), "{out}");
+    assert!(
+        row("long").contains("demo/fast-mini $"),
+        "the first model alone, priced: {out}"
+    );
+}

@@ -77,6 +77,8 @@ impl Hop {
 #[derive(Debug)]
 pub struct RouteOutcome {
     pub route: String,
+    /// The route's rule that picked the first model, if one did.
+    pub rule: Option<String>,
     /// Failed attempts, in order.
     pub hops: Vec<Hop>,
     pub last: Outcome,
@@ -91,6 +93,7 @@ impl RouteOutcome {
         let ended = last.collector.timeline.end.map_or(started, |d| started + d);
         Self {
             route: last.model.clone(),
+            rule: None,
             hops: Vec::new(),
             last,
             started,
@@ -202,6 +205,7 @@ mod tests {
         let hop = Hop::of(&first, 0, Some(25.0), false);
         let last = attempt("b", t0 + Duration::from_millis(125), 200, None);
         let r = RouteOutcome {
+            rule: None,
             route: "r".into(),
             hops: vec![hop.clone()],
             last,

@@ -50,6 +50,9 @@ pub struct AnswerRecord {
     pub served_model: Option<String>,
     /// The route asked through, when one was.
     pub route: Option<String>,
+    /// The route's rule that picked the first model (`[[routes.NAME.rules]]`), when one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
     /// Every attempt gatebench made, in order, the answering one last.
     pub hops: Vec<Hop>,
     /// Fallbacks the gateway itself reports (`x-litellm-attempted-fallbacks`); null when it reports none.
@@ -188,6 +191,7 @@ pub fn settle(r: &RouteOutcome, named: bool, prices: &PriceBook) -> AnswerRecord
             failed_after_content: false,
         });
     }
+    rec.rule = r.rule.clone();
     if named {
         rec.route = Some(r.route.clone());
         // Under a route, `model` is the route's name; the hop that answered is in `hops`.
@@ -235,6 +239,7 @@ fn from_attempt(o: &Outcome, prices: &PriceBook) -> AnswerRecord {
                 .map(str::to_string)
         }),
         route: None,
+        rule: None,
         hops: Vec::new(),
         gateway_fallbacks: header(headers, "x-litellm-attempted-fallbacks")
             .and_then(|v| v.parse().ok()),

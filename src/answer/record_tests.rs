@@ -166,6 +166,7 @@ fn gateway_headers_and_routes_settle_into_the_record() {
     };
     let t0 = o.collector.sent_at();
     let r = RouteOutcome {
+        rule: None,
         route: "r".into(),
         hops: vec![first.clone(), other, first],
         last: o,

@@ -369,6 +369,11 @@ mod tests {
             max_backoff_ms: 4567,
             first_token_timeout_ms: Some(890),
             restart_after_content: true,
+            rules: vec![crate::route::rules::RuleConfig {
+                model: "c".into(),
+                tools: Some(true),
+                ..Default::default()
+            }],
         };
         routes.push(Route::from_config("all", &every_field).unwrap());
         routes.push(

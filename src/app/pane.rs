@@ -270,7 +270,14 @@ impl Pane {
 
     /// Who answered, when it was not simply the pane's model.
     fn note_served(&mut self, rec: &AnswerRecord) {
-        if rec.error.is_some() || self.alias.is_some() {
+        if self.alias.is_some() {
+            return;
+        }
+        if let (Some(rule), Some(first)) = (&rec.rule, rec.hops.first()) {
+            self.transcript
+                .block(Seg::Info, &format!("rule {rule} chose {}", first.model));
+        }
+        if rec.error.is_some() {
             return;
         }
         let model = &rec.hop_model;

@@ -233,6 +233,9 @@ pub async fn collect(
                 }
                 let s = &mut stats[d.target];
                 s.add(&d.record, d.line, &d.verdicts, d.judge.as_ref());
+                if d.ruled {
+                    s.add_rule(&d.record, d.primary_cost);
+                }
                 if let Some(r) = records.as_deref_mut() {
                     r.write(&s.target, &mut d);
                 }

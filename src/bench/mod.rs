@@ -12,6 +12,7 @@ pub mod hist;
 pub mod judge;
 pub mod output;
 pub mod report;
+pub mod rules;
 pub mod run;
 pub mod schedule;
 pub mod stats;

@@ -274,7 +274,7 @@ pub fn csv(s: &Summary) -> String {
 
 pub fn render(s: &Summary, f: Format) -> String {
     match f {
-        Format::Table => table(s),
+        Format::Table => table(s) + &super::rules::table(&s.targets),
         Format::Md => markdown(s),
         Format::Csv => csv(s),
         Format::Json => serde_json::to_string_pretty(s).unwrap_or_default() + "\n",

@@ -37,6 +37,7 @@ pub(crate) fn rec(
         finish_reason: None,
         served_model: None,
         route: None,
+        rule: None,
         hops: vec![hop("m", None)],
         gateway_fallbacks: None,
         tool_calls: Vec::new(),

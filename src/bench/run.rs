@@ -101,6 +101,10 @@ pub struct Done {
     pub record: Box<AnswerRecord>,
     pub verdicts: Vec<Verdict>,
     pub judge: Option<JudgeVerdict>,
+    /// For a route with rules: what the same tokens cost on its first model (None: no rules,
+    /// or not priced); `ruled` says whether the route has rules.
+    pub ruled: bool,
+    pub primary_cost: Option<f64>,
 }
 
 /// Figures the client keeps while it runs.
@@ -213,6 +217,10 @@ async fn one(shared: Arc<Shared>, target: Arc<Target>, t: usize, job: usize, war
     c.in_flight.fetch_sub(1, Ordering::Relaxed);
     let record = settle(&out, target.named, &shared.prices);
     drop(out);
+    let ruled = !target.route.rules.is_empty();
+    let primary_cost = ruled
+        .then(|| super::rules::primary_cost(&record, &target.route.chain[0], &shared.prices))
+        .flatten();
     if record.error_kind == Some(ErrorKind::Cancelled) {
         // Stopped by Ctrl-C: neither a success nor a failure of the target.
         return;
@@ -237,6 +245,8 @@ async fn one(shared: Arc<Shared>, target: Arc<Target>, t: usize, job: usize, war
         sent_unix_us,
         request_id,
         record: Box::new(record),
+        ruled,
+        primary_cost,
         verdicts,
         judge,
     };

@@ -98,6 +98,9 @@ pub struct TargetStats {
     #[serde(default)]
     pub gateway_served: BTreeMap<String, u64>,
     pub checks: BTreeMap<CheckKind, Tally>,
+    /// Per routing rule of the route (`(no rule)` for the rest); empty without rules.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rules: BTreeMap<String, super::rules::RuleTally>,
     pub judge: JudgeStats,
     pub failed_checks: Vec<FailedCheck>,
 }
@@ -272,6 +275,18 @@ impl TargetStats {
         for f in &o.failed_checks {
             self.keep_failed(f.clone());
         }
+        for (k, r) in &o.rules {
+            self.rules.entry(k.clone()).or_default().merge(r);
+        }
+    }
+
+    /// A request of a route with rules: counted under the rule that picked its first model.
+    pub fn add_rule(&mut self, rec: &AnswerRecord, primary_cost: Option<f64>) {
+        let rule = rec.rule.as_deref().unwrap_or(super::rules::NO_RULE);
+        self.rules
+            .entry(rule.to_string())
+            .or_default()
+            .add(rec, primary_cost);
     }
 }
 

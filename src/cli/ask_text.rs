@@ -10,6 +10,9 @@ pub fn print_text(records: &[AnswerRecord], streamed: bool, metrics: &str) {
             out.push_str("\n\n");
         } else {
             out.push_str(&format!("── {} ──\n", r.model));
+            if let (Some(rule), Some(h)) = (&r.rule, r.hops.first()) {
+                out.push_str(&format!("[rule {rule} chose {}]\n", h.model));
+            }
             if r.route.is_some()
                 && let Some(h) = r.hops.last().filter(|h| h.error.is_none())
             {

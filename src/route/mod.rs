@@ -7,6 +7,7 @@
 pub mod policy;
 pub mod rehearse;
 pub mod report;
+pub mod rules;
 pub mod runner;
 
 use std::collections::BTreeMap;
@@ -35,6 +36,9 @@ pub struct RouteConfig {
     /// When a stream fails after its answer started: `false` keeps the partial answer and stops,
     /// `true` starts again from scratch on the next hop (the partial answer is kept, marked).
     pub restart_after_content: bool,
+    /// Rules that pick the first model by what the request is, before the chain (first match).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<rules::RuleConfig>,
 }
 
 impl Default for RouteConfig {
@@ -47,6 +51,7 @@ impl Default for RouteConfig {
             max_backoff_ms: 10_000,
             first_token_timeout_ms: None,
             restart_after_content: false,
+            rules: Vec::new(),
         }
     }
 }
@@ -61,6 +66,8 @@ pub struct Route {
     pub max_backoff: Duration,
     pub first_token_timeout: Option<Duration>,
     pub restart_after_content: bool,
+    /// Rules that pick the first model (see `rules`).
+    pub rules: Vec<rules::Rule>,
 }
 
 /// What a route moves on after unless it says otherwise: the first eight routable kinds (not
@@ -100,6 +107,11 @@ impl Route {
             max_backoff: Duration::from_millis(c.max_backoff_ms.max(c.backoff_ms)),
             first_token_timeout: c.first_token_timeout_ms.map(Duration::from_millis),
             restart_after_content: c.restart_after_content,
+            rules: c
+                .rules
+                .iter()
+                .map(|r| rules::Rule::from_config(name, r))
+                .collect::<Result<_, _>>()?,
         })
     }
 
@@ -114,6 +126,7 @@ impl Route {
             max_backoff: Duration::ZERO,
             first_token_timeout: None,
             restart_after_content: false,
+            rules: Vec::new(),
         }
     }
 
@@ -128,6 +141,7 @@ impl Route {
             max_backoff_ms: ms(self.max_backoff),
             first_token_timeout_ms: self.first_token_timeout.map(ms),
             restart_after_content: self.restart_after_content,
+            rules: self.rules.iter().map(rules::Rule::to_config).collect(),
         }
     }
 
@@ -172,6 +186,7 @@ mod tests {
             max_backoff_ms: 50,
             first_token_timeout_ms: Some(700),
             restart_after_content: true,
+            rules: Vec::new(),
         };
         let r = Route::from_config("r", &c).unwrap();
         assert_eq!(

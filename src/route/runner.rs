@@ -58,11 +58,14 @@ pub async fn run(
     mut on_event: impl FnMut(RouteEvent),
 ) -> RouteOutcome {
     let started = Instant::now();
+    let (route, rule) = route.for_request(&req);
+    let route = &route;
     let mut rng = SplitMix64::from_parts(&[&seed.to_le_bytes(), route.name.as_bytes()]);
     let mut hops = Vec::new();
     let (mut hop_idx, mut attempt) = (0, 0);
     let end = |hops, last| RouteOutcome {
         route: route.name.clone(),
+        rule: rule.clone(),
         hops,
         last,
         started,

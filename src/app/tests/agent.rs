@@ -168,3 +168,16 @@ fn the_step_limit_ends_the_run() {
             .contains("[stopped: step limit reached]")
     );
 }
+
+#[test]
+fn the_pane_says_which_rule_chose_the_model() {
+    let mut s = state(&["a/fast"]);
+    let id = send_ids(&mut s, "prove it")[0];
+    let mut rec = crate::bench::report::tests::rec(10.0, 20.0, (5, 5), None);
+    rec.rule = Some("prompt~/prove/".into());
+    rec.hops[0].model = "b/large".into();
+    s.panes[0].request_id = id;
+    s.panes[0].on_ended(rec);
+    let rows = texts(&s.panes[0]).join("\n");
+    assert!(rows.contains("rule prompt~/prove/ chose b/large"), "{rows}");
+}
