@@ -304,6 +304,64 @@ pub fn fits(
         .collect()
 }
 
+/// Completions of a path being typed: the entries of its folder (`(name, is a folder)`) whose
+/// names start with what follows its last `/`, as whole paths (folders end in `/`). Hidden entries
+/// only when asked for with a leading dot.
+pub fn completions(prefix: &str, entries: &[(String, bool)]) -> Vec<String> {
+    let (dir, stem) = match prefix.rfind('/') {
+        Some(i) => (&prefix[..=i], &prefix[i + 1..]),
+        None => ("", prefix),
+    };
+    let mut out: Vec<String> = entries
+        .iter()
+        .filter(|(name, _)| {
+            name.starts_with(stem) && (stem.starts_with('.') || !name.starts_with('.'))
+        })
+        .map(|(name, is_dir)| format!("{dir}{name}{}", if *is_dir { "/" } else { "" }))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The longest start every candidate shares.
+pub fn common_start(candidates: &[String]) -> String {
+    let Some(first) = candidates.first() else {
+        return String::new();
+    };
+    let mut n = first.len();
+    for c in &candidates[1..] {
+        n = first
+            .char_indices()
+            .zip(c.chars())
+            .take_while(|((_, a), b)| a == b)
+            .last()
+            .map_or(0, |((i, a), _)| i + a.len_utf8())
+            .min(n);
+    }
+    first[..n].to_string()
+}
+
+/// Read the folder of `prefix` (at most 2,000 entries) and complete it.
+pub fn complete_path(prefix: &str) -> Vec<String> {
+    let dir = match prefix.rfind('/') {
+        Some(0) => "/".to_string(),
+        Some(i) => prefix[..i].to_string(),
+        None => ".".to_string(),
+    };
+    let entries: Vec<(String, bool)> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .take(2000)
+                .map(|e| {
+                    let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+                    (e.file_name().to_string_lossy().into_owned(), is_dir)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    completions(prefix, &entries)
+}
+
 /// Every `@path` word of a prompt, in order, without the `@`. A word is `@` at the start or after
 /// whitespace, up to the next whitespace; `@@` escapes a literal `@`.
 pub fn mentions(prompt: &str) -> Vec<&str> {

@@ -140,6 +140,40 @@ fn fit_against_a_window() {
 }
 
 #[test]
+fn paths_complete_from_their_folder() {
+    let entries = [
+        ("src", true),
+        ("scripts", true),
+        ("README.md", false),
+        (".git", true),
+        ("s.txt", false),
+    ]
+    .map(|(n, d)| (n.to_string(), d));
+    assert_eq!(completions("s", &entries), ["s.txt", "scripts/", "src/"]);
+    assert_eq!(
+        completions("tests/s", &entries),
+        ["tests/s.txt", "tests/scripts/", "tests/src/"]
+    );
+    assert_eq!(
+        completions("", &entries),
+        ["README.md", "s.txt", "scripts/", "src/"],
+        "hidden left out"
+    );
+    assert_eq!(completions(".g", &entries), [".git/"]);
+    assert!(completions("zz", &entries).is_empty());
+    assert_eq!(common_start(&completions("sc", &entries)), "scripts/");
+    assert_eq!(common_start(&["src/".into(), "scripts/".into()]), "s");
+    assert_eq!(common_start(&["é1".into(), "é2".into()]), "é");
+    assert_eq!(common_start(&[]), "");
+    let d = tree();
+    let p = format!("{}/src/ma", d.path().display());
+    assert_eq!(
+        complete_path(&p),
+        [format!("{}/src/main.rs", d.path().display())]
+    );
+}
+
+#[test]
 fn mentions_are_at_words() {
     assert_eq!(
         mentions("see @src/main.rs and @docs/ but not me@x.com or @@literal or @"),

@@ -19,7 +19,7 @@ pub struct Attachments {
 /// After an edit: load the paths newly named (when any changed).
 pub fn on_edit(s: &mut State) -> Vec<Effect> {
     let text = s.editor.text();
-    let now = complete(&text);
+    let now = finished_mentions(&text);
     if now == s.attach.paths {
         return vec![];
     }
@@ -43,7 +43,7 @@ pub fn on_edit(s: &mut State) -> Vec<Effect> {
 
 /// The `@paths` of `text` that are complete: followed by a space or a newline, so that a path
 /// being typed is not read at every key.
-fn complete(text: &str) -> Vec<String> {
+fn finished_mentions(text: &str) -> Vec<String> {
     let mut all: Vec<String> = attach::mentions(text)
         .into_iter()
         .map(String::from)
@@ -57,6 +57,44 @@ fn complete(text: &str) -> Vec<String> {
         all.pop();
     }
     all
+}
+
+/// Ctrl-T: complete the `@path` before the cursor.
+pub fn complete(s: &mut State) -> Vec<Effect> {
+    match s.editor.mention_at_cursor() {
+        Some(prefix) => vec![Effect::CompletePath(prefix)],
+        None => {
+            s.status_msg = Some("type @ and the start of a path, then complete it".into());
+            vec![]
+        }
+    }
+}
+
+/// Completions arrived: extend the path as far as they agree; list them when several remain.
+pub fn on_completions(s: &mut State, prefix: &str, candidates: Vec<String>) {
+    if s.editor.mention_at_cursor().as_deref() != Some(prefix) {
+        return; // typed on meanwhile
+    }
+    let common = attach::common_start(&candidates);
+    match candidates.len() {
+        0 => s.status_msg = Some(format!("no file or folder starts with {prefix}")),
+        1 if !common.ends_with('/') => s.editor.replace_mention(&format!("{common} ")),
+        1 => s.editor.replace_mention(&common),
+        n => {
+            s.editor.replace_mention(&common);
+            let names: Vec<&str> = candidates
+                .iter()
+                .take(8)
+                .map(|c| c.rsplit_terminator('/').next().unwrap_or(c))
+                .collect();
+            let more = if n > 8 {
+                format!(" (+{})", n - 8)
+            } else {
+                String::new()
+            };
+            s.status_msg = Some(format!("{}{more}", names.join("  ")));
+        }
+    }
 }
 
 /// Loads finished; those no longer named are dropped.
@@ -148,7 +186,7 @@ fn fits(s: &State, tokens: u64) -> Vec<(String, Fit)> {
 /// The prompt to send, with the attachments before it; or why not yet (said once: the next send
 /// goes ahead when the reason is only a warning).
 pub fn prepare(s: &mut State, prompt: &str) -> Result<String, String> {
-    if complete(prompt).len() < attach::mentions(prompt).len() {
+    if finished_mentions(prompt).len() < attach::mentions(prompt).len() {
         return Err("end the last @path with a space so it is read before sending".into());
     }
     if s.attach.loaded.is_empty() {

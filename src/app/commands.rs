@@ -97,6 +97,7 @@ pub fn on_command(s: &mut State, cmd: Command) -> Vec<Effect> {
         Command::BenchRuns => super::benchrun::list(s),
         Command::ToolResult => super::agent::open(s),
         Command::Ladder => super::ladder::start(s),
+        Command::CompletePath => super::attachments::complete(s),
         Command::Leaderboard => {
             s.overlay = Overlay::Leaderboard(None);
             vec![Effect::LoadLeaderboard]

@@ -51,6 +51,26 @@ impl Editor {
             .insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
     }
 
+    /// The `@path` being written just before the cursor (without the `@`).
+    pub fn mention_at_cursor(&self) -> Option<String> {
+        let c = self.area.cursor();
+        let (row, col) = (c.0, c.1);
+        let line = self.area.lines().get(row)?;
+        let before: String = line.chars().take(col).collect();
+        let word = before.rsplit(char::is_whitespace).next()?;
+        word.strip_prefix('@').map(str::to_string)
+    }
+
+    /// Replace the `@path` before the cursor with `@{with}`.
+    pub fn replace_mention(&mut self, with: &str) {
+        if let Some(old) = self.mention_at_cursor() {
+            for _ in 0..old.chars().count() {
+                self.area.delete_char();
+            }
+            self.area.insert_str(with);
+        }
+    }
+
     /// Only the focused editor shows a cursor.
     pub fn show_cursor(&mut self, on: bool) {
         let style = if on {

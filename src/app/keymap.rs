@@ -49,6 +49,7 @@ pub enum Command {
     BenchRuns,
     ToolResult,
     Ladder,
+    CompletePath,
     JumpPane(u8),
     ToggleRoute(u8),
 }
@@ -97,6 +98,7 @@ impl Command {
             Command::BenchRuns => "bench_runs".into(),
             Command::ToolResult => "tool_result".into(),
             Command::Ladder => "ladder".into(),
+            Command::CompletePath => "complete_path".into(),
             Command::JumpPane(n) => format!("pane_{n}"),
             Command::ToggleRoute(n) => format!("toggle_route_{n}"),
         }
@@ -268,6 +270,11 @@ fn defaults() -> Vec<(Command, &'static str, &'static str)> {
             Command::BenchRuns,
             "shift-r",
             "benchmark runs stored in the history (Enter opens one)",
+        ),
+        (
+            Command::CompletePath,
+            "ctrl-t",
+            "complete the @path being typed in the prompt (attach a file or folder)",
         ),
         (
             Command::Ladder,

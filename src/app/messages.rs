@@ -67,6 +67,11 @@ pub enum Action {
     BenchRuns(Result<Vec<crate::app::benchrun::StoredRun>, String>),
     /// A ladder's progress; None when it is over.
     Laddered(Option<crate::ladder::run::Event>),
+    /// What completes the `@path` prefix.
+    Completions {
+        prefix: String,
+        candidates: Vec<String>,
+    },
     /// `@path` attachments read.
     Attached(
         Vec<(
@@ -133,6 +138,8 @@ pub enum Effect {
     LoadBenchRuns,
     /// Read the `@path` attachments the editor names.
     LoadAttachments(Vec<String>),
+    /// List what completes the `@path` being typed.
+    CompletePath(String),
     /// Climb the context ladder on these routes (stopped by `CancelBench`).
     Ladder {
         routes: Vec<Route>,

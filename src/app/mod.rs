@@ -313,6 +313,11 @@ fn apply(s: &mut State, action: Action) -> Vec<Effect> {
             ladder::on_event(s, ev);
             vec![]
         }
+        Action::Completions { prefix, candidates } => {
+            attachments::on_completions(s, &prefix, candidates);
+            // A completed path (it ends in a space) is read at once.
+            attachments::on_edit(s)
+        }
         Action::Attached(loaded) => {
             attachments::on_loaded(s, loaded);
             vec![]

@@ -108,6 +108,12 @@ impl Runner {
                     let _ = tx.send(Action::HistoryRows { generation, rows });
                 });
             }
+            Effect::CompletePath(prefix) => {
+                self.net.spawn_blocking(move || {
+                    let candidates = crate::attach::complete_path(&prefix);
+                    let _ = tx.send(Action::Completions { prefix, candidates });
+                });
+            }
             Effect::LoadAttachments(paths) => {
                 self.net.spawn_blocking(move || {
                     let limits = crate::attach::Limits::default();

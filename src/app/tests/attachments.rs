@@ -147,3 +147,63 @@ fn a_path_still_being_typed_is_not_read() {
         matches!(&effects[..], [Effect::LoadAttachments(v)] if v == &["/etc/hostn".to_string()])
     );
 }
+
+/// Run the completion the last key asked for, as the effect runner would.
+fn complete(s: &mut State, effects: Vec<Effect>) {
+    for e in effects {
+        if let Effect::CompletePath(prefix) = e {
+            let candidates = crate::attach::complete_path(&prefix);
+            update(s, Action::Completions { prefix, candidates });
+        }
+    }
+}
+
+#[test]
+fn ctrl_t_completes_the_path_being_typed() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir(d.path().join("docs")).unwrap();
+    std::fs::write(d.path().join("docs/guide.md"), "# Guide").unwrap();
+    std::fs::write(d.path().join("docs/glossary.md"), "# Terms").unwrap();
+    let mut s = state(&["a/fast"]);
+    let base = d.path().display().to_string();
+    typed(&mut s, &format!("read @{base}/do"));
+    let effects = update(&mut s, ctrl('t'));
+    assert!(matches!(&effects[..], [Effect::CompletePath(p)] if p == &format!("{base}/do")));
+    complete(&mut s, effects);
+    assert_eq!(s.editor.text(), format!("read @{base}/docs/"));
+    // Two candidates: as far as they agree, and both named.
+    let effects = {
+        typed(&mut s, "g");
+        update(&mut s, ctrl('t'))
+    };
+    complete(&mut s, effects);
+    assert_eq!(s.editor.text(), format!("read @{base}/docs/g"));
+    assert_eq!(s.status_msg.as_deref(), Some("glossary.md  guide.md"));
+    // One left: completed, with a space, which reads it.
+    let effects = {
+        typed(&mut s, "u");
+        update(&mut s, ctrl('t'))
+    };
+    let mut asked = Vec::new();
+    for e in effects {
+        if let Effect::CompletePath(prefix) = e {
+            let candidates = crate::attach::complete_path(&prefix);
+            asked = update(&mut s, Action::Completions { prefix, candidates });
+        }
+    }
+    assert_eq!(s.editor.text(), format!("read @{base}/docs/guide.md "));
+    assert!(
+        matches!(&asked[..], [Effect::LoadAttachments(_)]),
+        "{asked:?}"
+    );
+    assert_eq!(
+        s.attach.paths,
+        [format!("{base}/docs/guide.md")],
+        "the space finished the path"
+    );
+    // No @ before the cursor: it says how.
+    let mut s = state(&["a/fast"]);
+    typed(&mut s, "plain");
+    assert!(update(&mut s, ctrl('t')).is_empty());
+    assert!(s.status_msg.as_deref().unwrap().contains("type @"));
+}
