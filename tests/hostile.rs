@@ -495,3 +495,65 @@ fn memory_stays_flat_against_a_gigabyte_body_or_line() {
         assert!(peak > 0 && peak < 64 * 1024, "{what}: peak RSS {peak} KiB");
     }
 }
+
+#[test]
+fn a_key_echoed_in_an_answer_or_a_tool_call_is_never_shown() {
+    let server = raw::serve(|req, sock| {
+        if req.path.ends_with("/models") {
+            return raw::models(sock);
+        }
+        let key = req
+            .head
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("authorization:"))
+            .and_then(|l| l.rsplit(' ').next())
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        stream_head(sock, "200 OK", &[("content-type", "text/event-stream")]);
+        // A tool call whose arguments carry the key, split across chunks, then text that does.
+        let (a, b) = key.split_at(key.len() / 2);
+        let call = |first: bool, args: &str| {
+            let head = if first {
+                r#""id":"c1","type":"function","function":{"name":"f","arguments":"#.to_string()
+            } else {
+                r#""function":{"arguments":"#.to_string()
+            };
+            let args = serde_json::to_string(args).unwrap();
+            format!(
+                "data: {{\"choices\":[{{\"index\":0,\"delta\":{{\"tool_calls\":[{{\"index\":0,{head}{args}}}}}]}}}}]}}\n\n"
+            )
+        };
+        let body = call(true, &format!("{{\"k\":\"{a}"))
+            + &call(false, &format!("{b}\"}}"))
+            + &chunk(&format!("echo {key}"))
+            + &finish();
+        send(sock, body.as_bytes());
+    });
+    let home = tempfile::tempdir().unwrap();
+    let tools = home.path().join("t.json");
+    std::fs::write(
+        &tools,
+        r#"[{"name": "f", "parameters": {"type": "object"}}]"#,
+    )
+    .unwrap();
+    let stubs = home.path().join("s.json");
+    std::fs::write(&stubs, r#"{"f": "ok"}"#).unwrap();
+    let t = tools.display().to_string();
+    let s = stubs.display().to_string();
+    let run = ask_json(
+        &server,
+        &["--tools", &t, "--tool-stubs", &s, "--max-steps", "1"],
+    );
+    run.assert_no_key();
+    let v = run.json();
+    assert!(
+        v["steps"][0]["tool_calls"][0]["arguments"]
+            .as_str()
+            .unwrap()
+            .contains("****"),
+        "{v}"
+    );
+    assert!(v["text"].as_str().unwrap().contains("echo ****"), "{v}");
+    assert_eq!(v["stopped"], "step_limit", "{v}");
+}

@@ -97,7 +97,7 @@ fn round_rate<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
     rounded(v, s, 1e2)
 }
 
-fn round_usd<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn round_usd<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
     rounded(v, s, 1e9)
 }
 
@@ -302,6 +302,14 @@ impl AnswerRecord {
         }
         for t in &mut self.tool_calls {
             t.arguments = clean(&t.arguments);
+        }
+        for c in self.steps.iter_mut().flat_map(|s| &mut s.tool_calls) {
+            c.arguments = clean(&c.arguments);
+            c.result = c.result.as_deref().map(clean);
+            c.invalid = c.invalid.as_deref().map(clean);
+        }
+        for s in &mut self.steps {
+            s.error = s.error.as_deref().map(clean);
         }
     }
 }

@@ -110,6 +110,59 @@ pub async fn run(
     out
 }
 
+/// An agent loop per target at once, each reported as one record with its steps.
+#[allow(clippy::too_many_arguments)]
+pub async fn ask(
+    session: &crate::session::Session,
+    args: &super::ask::AskArgs,
+    targets: &[(Route, bool)],
+    messages: Vec<Message>,
+    (tools, stubs): (crate::tools::ToolSet, crate::tools::Stubs),
+    stop: &super::Stop,
+    listing: tokio::task::JoinHandle<Vec<crate::gateway::wire::ModelInfo>>,
+    writer: Option<crate::history::Writer>,
+) -> anyhow::Result<i32> {
+    let l = Loop {
+        tools,
+        stubs,
+        max_steps: args.max_steps,
+        max_tokens: args.max_tokens,
+        temperature: args.temperature,
+    };
+    let tasks: Vec<_> = targets
+        .iter()
+        .map(|(route, named)| {
+            let (client, route, msgs) = (session.client.clone(), route.clone(), messages.clone());
+            tokio::spawn(run(
+                client,
+                route,
+                *named,
+                msgs,
+                l.clone(),
+                stop.cancel.clone(),
+            ))
+        })
+        .collect();
+    let mut runs = Vec::new();
+    for t in tasks {
+        runs.push(t.await?);
+    }
+    let listed = super::price_list(listing, stop).await;
+    stop.done();
+    let prices = PriceBook::new(&listed, &session.config.prices);
+    let records = runs
+        .into_iter()
+        .filter_map(|r| settle_run(r, &prices))
+        .collect();
+    super::ask::report(
+        args,
+        stop,
+        super::ask::scrubbed(records, session),
+        false,
+        writer,
+    )
+}
+
 /// The run as one record: priced with `prices`, its steps kept.
 pub fn settle_run(run: Run, prices: &PriceBook) -> Option<AnswerRecord> {
     let records: Vec<AnswerRecord> = run

@@ -144,7 +144,7 @@ pub async fn run(session: &Session, args: &AskArgs, writer: Option<Writer>) -> a
         super::ask_record::start(w, session, args, &prompt, &targets);
     }
     if let Some((tools, stubs)) = tools {
-        return agents(
+        return super::agent::ask(
             session,
             args,
             &targets,
@@ -173,54 +173,7 @@ pub async fn run(session: &Session, args: &AskArgs, writer: Option<Writer>) -> a
         .iter()
         .map(|(r, named)| settle(r, *named, &prices))
         .collect();
-    report(args, &stop, records, live, writer)
-}
-
-/// An agent loop per target at once, each reported as one record with its steps.
-#[allow(clippy::too_many_arguments)]
-async fn agents(
-    session: &Session,
-    args: &AskArgs,
-    targets: &[(Route, bool)],
-    messages: Vec<Message>,
-    (tools, stubs): (crate::tools::ToolSet, crate::tools::Stubs),
-    stop: &super::Stop,
-    listing: tokio::task::JoinHandle<Vec<crate::gateway::wire::ModelInfo>>,
-    writer: Option<Writer>,
-) -> anyhow::Result<i32> {
-    let l = super::agent::Loop {
-        tools,
-        stubs,
-        max_steps: args.max_steps,
-        max_tokens: args.max_tokens,
-        temperature: args.temperature,
-    };
-    let tasks: Vec<_> = targets
-        .iter()
-        .map(|(route, named)| {
-            let (client, route, msgs) = (session.client.clone(), route.clone(), messages.clone());
-            tokio::spawn(super::agent::run(
-                client,
-                route,
-                *named,
-                msgs,
-                l.clone(),
-                stop.cancel.clone(),
-            ))
-        })
-        .collect();
-    let mut runs = Vec::new();
-    for t in tasks {
-        runs.push(t.await?);
-    }
-    let listed = super::price_list(listing, stop).await;
-    stop.done();
-    let prices = PriceBook::new(&listed, &session.config.prices);
-    let records = runs
-        .into_iter()
-        .filter_map(|r| super::agent::settle_run(r, &prices))
-        .collect();
-    report(args, stop, records, false, writer)
+    report(args, &stop, scrubbed(records, session), live, writer)
 }
 
 /// Stream every target at once; with `live`, the one answer is written to stdout as it arrives.
@@ -370,10 +323,18 @@ async fn finish(
     stop.done();
     let prices = PriceBook::new(&listed, &session.config.prices);
     let records = outcomes.iter().map(|o| settle(o, false, &prices)).collect();
-    report(args, stop, records, false, writer)
+    report(args, stop, scrubbed(records, session), false, writer)
 }
 
-fn report(
+/// A server may echo the key back in an answer, a tool call or an error: never shown.
+pub(super) fn scrubbed(mut records: Vec<AnswerRecord>, session: &Session) -> Vec<AnswerRecord> {
+    for r in &mut records {
+        r.scrub(session.key.as_ref());
+    }
+    records
+}
+
+pub(super) fn report(
     args: &AskArgs,
     stop: &super::Stop,
     records: Vec<AnswerRecord>,

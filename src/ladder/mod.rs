@@ -124,8 +124,11 @@ pub struct Step {
     pub size: u64,
     /// Input tokens as the server counted them, else the estimate (see `estimated`).
     pub input_tokens: Option<u64>,
+    #[serde(serialize_with = "crate::answer::record::round_ms")]
     pub ttft_ms: Option<f64>,
+    #[serde(serialize_with = "crate::answer::record::round_ms")]
     pub total_ms: Option<f64>,
+    #[serde(serialize_with = "crate::answer::record::round_usd")]
     pub cost_usd: Option<f64>,
     pub cost_source: Option<crate::metrics::CostSource>,
     pub estimated: bool,

@@ -39,10 +39,13 @@ impl CallReport {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgentStep {
     pub step: u32,
+    #[serde(serialize_with = "crate::answer::record::round_ms")]
     pub ttft_ms: Option<f64>,
+    #[serde(serialize_with = "crate::answer::record::round_ms")]
     pub total_ms: Option<f64>,
     pub input_tokens: Option<u64>,
     pub output_tokens: Option<u64>,
+    #[serde(serialize_with = "crate::answer::record::round_usd")]
     pub cost_usd: Option<f64>,
     pub finish_reason: Option<String>,
     pub tool_calls: Vec<CallReport>,
