@@ -133,13 +133,16 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             let net = gatebench::tui::net_runtime()?;
             let sel = cli.global.selection();
             let cfg_for_history = cfg.clone();
-            let tools =
-                gatebench::cli::agent::load(cli.tools.as_deref(), cli.tool_stubs.as_deref(), &cfg)?
-                    .map(|(set, stubs)| gatebench::app::agent::Tools {
-                        set,
-                        stubs,
-                        max_steps: cli.max_steps,
-                    });
+            let tools = gatebench::cli::agent::load(
+                cli.agent.tools.as_deref(),
+                cli.agent.tool_stubs.as_deref(),
+                &cfg,
+            )?
+            .map(|(set, stubs)| gatebench::app::agent::Tools {
+                set,
+                stubs,
+                max_steps: cli.agent.max_steps,
+            });
             let session = net
                 .spawn(async move { Session::open(cfg, &sel, demo_cfg).await })
                 .await??;

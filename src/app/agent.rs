@@ -11,7 +11,7 @@ use super::pane::{Pane, Status};
 use super::transcript::Seg;
 use super::{Effect, State};
 use crate::answer::AnswerRecord;
-use crate::gateway::wire::{ChatRequest, Message};
+use crate::gateway::wire::Message;
 use crate::history::{Record, RequestInfo};
 use crate::tools::agent::{self, AgentStep, CallReport, Next, Stopped};
 use crate::tools::{Stubs, ToolSet};
@@ -165,18 +165,7 @@ fn resend(s: &mut State, idx: usize) -> Vec<Effect> {
     pane.status = Status::Waiting;
     pane.transcript
         .block(Seg::Info, &format!("── step {} ──", run.step + 1));
-    effects.push(Effect::Send {
-        request_id: id,
-        req: ChatRequest {
-            model: route.chain[0].clone(),
-            messages,
-            max_tokens: s.editor.params.max_tokens,
-            temperature: s.editor.params.temperature,
-            tools,
-            ..Default::default()
-        },
-        route,
-    });
+    effects.push(super::requests::send_effect(s, id, route, messages, tools));
     effects
 }
 

@@ -105,22 +105,33 @@ pub fn send_anyway(s: &mut State, prompt: String) -> Vec<Effect> {
             base: messages.clone(),
             ..Default::default()
         });
-        effects.push(Effect::Send {
-            request_id: id,
-            req: ChatRequest {
-                model: route.chain[0].clone(),
-                messages,
-                max_tokens: s.editor.params.max_tokens,
-                temperature: s.editor.params.temperature,
-                tools,
-                ..Default::default()
-            },
-            route,
-        });
+        effects.push(send_effect(s, id, route, messages, tools));
     }
     s.editor.last_prompt = Some(prompt);
     s.status_msg = None;
     effects
+}
+
+/// The request of pane turn (or agent step) `id`, with the editor's parameters.
+pub fn send_effect(
+    s: &State,
+    id: u64,
+    route: Route,
+    messages: Vec<Message>,
+    tools: Option<serde_json::Value>,
+) -> Effect {
+    Effect::Send {
+        request_id: id,
+        req: ChatRequest {
+            model: route.chain[0].clone(),
+            messages,
+            max_tokens: s.editor.params.max_tokens,
+            temperature: s.editor.params.temperature,
+            tools,
+            ..Default::default()
+        },
+        route,
+    }
 }
 
 /// The route a pane sends through: its named route (only the first hop when fallback is off),

@@ -63,9 +63,7 @@ impl RuleTally {
     pub fn merge(&mut self, o: &RuleTally) {
         self.requests += o.requests;
         self.succeeded += o.succeeded;
-        for (k, n) in &o.served_by {
-            *self.served_by.entry(k.clone()).or_default() += n;
-        }
+        super::stats::add_counts(&mut self.served_by, &o.served_by);
         self.ttft_ms_sum += o.ttft_ms_sum;
         self.ttft_n += o.ttft_n;
         self.priced += o.priced;

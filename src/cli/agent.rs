@@ -10,6 +10,23 @@ use crate::route::Route;
 use crate::tools::agent::{self, CallReport, Next, Stopped};
 use crate::tools::{Stubs, ToolSet};
 
+/// The agent-loop flags of `ask` and the workbench.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ToolArgs {
+    /// Offer these tools (a JSON or TOML file of function definitions; default: the config's
+    /// `[tools]`) and run an agent loop: tool calls are checked against their schema and answered
+    /// from --tool-stubs (or, in the workbench, typed in with `T`) until the model answers.
+    #[arg(long, value_name = "FILE")]
+    pub tools: Option<String>,
+    /// Canned tool results by tool name (JSON or TOML; `*` answers any other tool).
+    #[arg(long, value_name = "FILE")]
+    pub tool_stubs: Option<String>,
+    /// At most this many requests per model (and turn) in an agent loop.
+    #[arg(long, default_value_t = crate::tools::agent::DEFAULT_MAX_STEPS,
+          value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub max_steps: u32,
+}
+
 /// What one target's run needs.
 #[derive(Clone)]
 pub struct Loop {
@@ -125,7 +142,7 @@ pub async fn ask(
     let l = Loop {
         tools,
         stubs,
-        max_steps: args.max_steps,
+        max_steps: args.agent.max_steps,
         max_tokens: args.max_tokens,
         temperature: args.temperature,
     };

@@ -42,7 +42,7 @@ pub struct AskArgs {
     #[arg(long, value_name = "WHERE", default_value = "stderr", value_parser = ["stderr", "stdout", "none"])]
     pub metrics: String,
     /// Ask for whole answers instead of streams (no time to first token then: it equals the total).
-    #[arg(long, conflicts_with = "routes")]
+    #[arg(long, conflicts_with_all = ["routes", "tools"])]
     pub no_stream: bool,
     /// Attach a text file or a folder's text files to the prompt (repeatable). The prompt's
     /// tokens are checked against each model's context window before anything is sent.
@@ -54,18 +54,8 @@ pub struct AskArgs {
     /// Send even to models whose context window the prompt does not fit.
     #[arg(long)]
     pub force: bool,
-    /// Offer these tools (a JSON or TOML file of function definitions; default: the config's
-    /// `[tools]`) and run an agent loop: tool calls are checked against their schema and answered
-    /// from --tool-stubs until the model answers.
-    #[arg(long, value_name = "FILE", conflicts_with = "no_stream")]
-    pub tools: Option<String>,
-    /// Canned tool results by tool name (JSON or TOML; `*` answers any other tool).
-    #[arg(long, value_name = "FILE")]
-    pub tool_stubs: Option<String>,
-    /// At most this many requests per model in an agent loop.
-    #[arg(long, default_value_t = crate::tools::agent::DEFAULT_MAX_STEPS,
-          value_parser = clap::value_parser!(u32).range(1..=100))]
-    pub max_steps: u32,
+    #[command(flatten)]
+    pub agent: super::agent::ToolArgs,
     /// The prompt; `-` reads it from standard input.
     pub prompt: String,
 }
@@ -103,8 +93,8 @@ pub async fn run(session: &Session, args: &AskArgs, writer: Option<Writer>) -> a
     }
     let prompt = crate::attach::compose(&prompt, &attachments);
     let tools = super::agent::load(
-        args.tools.as_deref(),
-        args.tool_stubs.as_deref(),
+        args.agent.tools.as_deref(),
+        args.agent.tool_stubs.as_deref(),
         &session.config,
     )?;
     let targets: Vec<(Route, bool)> = session

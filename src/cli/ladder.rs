@@ -122,6 +122,13 @@ pub async fn run(session: &Session, args: &LadderArgs) -> anyhow::Result<i32> {
     Ok(stop.code().unwrap_or(0))
 }
 
+/// A chart: its title, the value plotted, and how its axis is written.
+type Plot = (
+    &'static str,
+    fn(&Step) -> Option<f64>,
+    fn(Option<f64>) -> String,
+);
+
 fn print(l: &Ladder, json: bool) -> anyhow::Result<()> {
     if json {
         println!("{}", serde_json::to_string_pretty(l)?);
@@ -134,22 +141,24 @@ fn print(l: &Ladder, json: bool) -> anyhow::Result<()> {
             .map(|m| (m.clone(), l.series(m, f)))
             .collect()
     };
-    text.push('\n');
-    text.push_str(&ladder::chart::text(
-        "TTFT against input tokens",
-        &series(|s| s.ttft_ms),
-        60,
-        10,
-        |v| crate::format::fmt_ms(Some(v)),
-    ));
-    text.push('\n');
-    text.push_str(&ladder::chart::text(
-        "Cost per request against input tokens",
-        &series(|s| s.cost_usd),
-        60,
-        10,
-        |v| crate::format::fmt_usd(Some(v)),
-    ));
+    let charts: [Plot; 2] = [
+        (
+            "TTFT against input tokens",
+            |s| s.ttft_ms,
+            crate::format::fmt_ms,
+        ),
+        (
+            "Cost per request against input tokens",
+            |s| s.cost_usd,
+            crate::format::fmt_usd,
+        ),
+    ];
+    for (title, value, fmt) in charts {
+        text.push('\n');
+        text.push_str(&ladder::chart::text(title, &series(value), 60, 10, |v| {
+            fmt(Some(v))
+        }));
+    }
     print!("{}", crate::clean::terminal_safe(&text));
     Ok(())
 }

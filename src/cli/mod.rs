@@ -45,17 +45,8 @@ pub struct Cli {
     /// Show answers as the model wrote them instead of rendered markdown (`t` switches a pane).
     #[arg(long)]
     pub raw: bool,
-    /// Offer these tools with every send (JSON or TOML; default: the config's `[tools]`): panes
-    /// run an agent loop, answering calls from --tool-stubs or by hand (`T`).
-    #[arg(long, value_name = "FILE")]
-    pub tools: Option<String>,
-    /// Canned tool results by tool name, for the workbench's agent loops.
-    #[arg(long, value_name = "FILE")]
-    pub tool_stubs: Option<String>,
-    /// Requests per pane and turn in an agent loop, at most.
-    #[arg(long, default_value_t = crate::tools::agent::DEFAULT_MAX_STEPS,
-          value_parser = clap::value_parser!(u32).range(1..=100))]
-    pub max_steps: u32,
+    #[command(flatten)]
+    pub agent: agent::ToolArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
