@@ -134,10 +134,28 @@ pub fn check(explicit: Option<&std::path::Path>, env: &dyn Env) -> Report {
     match cfg.routes(true) {
         Ok(routes) => {
             for (name, route) in routes {
+                let rules: Vec<String> = route
+                    .rules
+                    .iter()
+                    .map(|x| format!("{} => {}", x.name, x.model))
+                    .collect();
+                let rules = if rules.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (rules: {})", rules.join("; "))
+                };
                 r.lines
-                    .push(format!("route {name}: {}", route.chain.join(" -> ")));
+                    .push(format!("route {name}: {}{rules}", route.chain.join(" -> ")));
             }
         }
+        Err(e) => r.problems.push(e.to_string()),
+    }
+    match cfg.tool_set() {
+        Ok(Some(t)) => {
+            let names: Vec<&str> = t.tools.iter().map(|x| x.name.as_str()).collect();
+            r.lines.push(format!("tools: {}", names.join(", ")));
+        }
+        Ok(None) => {}
         Err(e) => r.problems.push(e.to_string()),
     }
     match Keymap::new(&cfg.keys) {
@@ -162,7 +180,7 @@ mod tests {
         let path = dir.path().join("c.toml");
         std::fs::write(
             &path,
-            "[profiles.mine]\nbase_url = \"ftp://nope\"\n\n[routes.r]\nchain = []\n\n[keys]\nsend = \"ctrl-\"\n",
+            "[profiles.mine]\nbase_url = \"ftp://nope\"\n\n[routes.r]\nchain = []\n\n[keys]\nsend = \"ctrl-\"\n\n[tools.bad]\nparameters = 3\n",
         )
         .unwrap();
         let env: BTreeMap<String, String> = [(
@@ -185,7 +203,7 @@ mod tests {
                 .any(|l| l.contains("profile openrouter") && l.contains("not set")),
             "{all}"
         );
-        assert_eq!(r.problems.len(), 3, "{all}");
+        assert_eq!(r.problems.len(), 4, "{all}");
         assert!(
             r.problems
                 .iter()
@@ -197,6 +215,10 @@ mod tests {
             "{all}"
         );
         assert!(r.problems.iter().any(|p| p.contains("[keys]")), "{all}");
+        assert!(
+            r.problems.iter().any(|p| p.contains("[tools]: tool bad")),
+            "{all}"
+        );
         // A broken file is one problem with its line.
         std::fs::write(&path, "budget_usd = \n").unwrap();
         let r = check(Some(&path), &env);
