@@ -127,6 +127,21 @@ fn a_run_adds_up_time_tokens_and_cost_and_keeps_each_step() {
         "the weaker of the two"
     );
     assert_eq!(all.tokens_per_s, Some(40.0));
+    let three = combine(
+        &[first.clone(), last.clone(), last.clone()],
+        Vec::new(),
+        Stopped::Answered,
+    )
+    .unwrap();
+    assert_eq!(
+        three.tokens_per_s,
+        Some(70.0 / 1.6),
+        "tokens over the run's seconds"
+    );
+    let mut instant = last.clone();
+    instant.total_ms = Some(0.0);
+    let none = combine(&[instant], Vec::new(), Stopped::Answered).unwrap();
+    assert_eq!(none.tokens_per_s, None, "no time, no speed");
     assert_eq!(all.steps.len(), 2);
     assert_eq!(all.steps[1].total_ms, Some(600.0));
     assert_eq!(all.stopped, Some(Stopped::Answered));
