@@ -39,7 +39,7 @@ pub fn start(s: &mut State) -> Vec<Effect> {
         question,
         depth: 0.5,
         sizes: ladder::DEFAULT_SIZES.to_vec(),
-        max_tokens: 64,
+        max_tokens: 256,
         force: false,
     };
     let models = routes.iter().map(|r| r.name.clone()).collect();

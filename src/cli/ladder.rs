@@ -32,7 +32,7 @@ pub struct LadderArgs {
     /// Where the needle sits: 0 the start, 1 the end.
     #[arg(long, default_value_t = 0.5, value_parser = depth)]
     pub depth: f64,
-    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_tokens: u32,
     /// Send even the steps that do not fit a model's listed context window.
     #[arg(long)]

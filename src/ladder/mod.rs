@@ -151,8 +151,17 @@ impl Step {
             cost_usd: rec.cost_usd,
             cost_source: rec.cost_source,
             estimated: rec.estimated,
-            found: rec.error.is_none().then(|| found(&rec.text, expect)),
-            skipped: rec.error.as_ref().map(|e| e.brief()),
+            found: (rec.error.is_none() && !rec.text.trim().is_empty())
+                .then(|| found(&rec.text, expect)),
+            skipped: match &rec.error {
+                Some(e) => Some(e.brief()),
+                // A reasoning model can spend the whole budget before answering.
+                None if rec.text.trim().is_empty() => Some(format!(
+                    "no answer text (finish: {})",
+                    rec.finish_reason.as_ref().map_or("none", |f| f.as_str())
+                )),
+                None => None,
+            },
             error_kind: rec.error_kind,
         }
     }

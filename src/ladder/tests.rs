@@ -147,3 +147,21 @@ fn the_text_chart_places_each_point() {
     let empty = chart::text("TTFT", &[("a".into(), vec![])], 20, 5, |v| format!("{v}"));
     assert_eq!(empty, "TTFT\n  (no data)\n");
 }
+
+#[test]
+fn a_step_without_answer_text_is_neither_found_nor_missed() {
+    let mut rec = crate::bench::report::tests::rec(10.0, 20.0, (5, 64), None);
+    rec.text = String::new();
+    rec.finish_reason = Some(crate::gateway::wire::FinishReason::Length);
+    let s = Step::answered(1000, &rec, "x");
+    assert_eq!(s.found, None);
+    assert_eq!(
+        s.skipped.as_deref(),
+        Some("no answer text (finish: length)")
+    );
+    rec.text = "it is x".into();
+    assert_eq!(Step::answered(1000, &rec, "x").found, Some(true));
+    rec.text = "no idea".into();
+    let s = Step::answered(1000, &rec, "x");
+    assert_eq!((s.found, s.skipped), (Some(false), None));
+}
