@@ -53,6 +53,8 @@ fn binary_files_are_refused_with_the_reason() {
     );
     // A character cut by a read limit at the very end is still text.
     assert_eq!(binary_reason(b"caf\xc3"), None);
+    // But a byte that can never start a character is not a cut one, even at the end.
+    assert!(binary_reason(b"caf\xff").is_some());
 }
 
 #[test]
