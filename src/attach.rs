@@ -74,8 +74,8 @@ pub fn binary_reason(bytes: &[u8]) -> Option<String> {
     }
     match std::str::from_utf8(bytes) {
         Ok(_) => None,
-        // A multi-byte character cut by a read limit is not binary; anything else is.
-        Err(e) if e.error_len().is_none() && bytes.len() - e.valid_up_to() < 4 => None,
+        // A multi-byte character cut short at the very end is not binary; anything else is.
+        Err(e) if e.error_len().is_none() => None,
         Err(e) => Some(format!("not UTF-8 at byte {}", e.valid_up_to())),
     }
 }

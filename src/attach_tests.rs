@@ -53,6 +53,7 @@ fn binary_files_are_refused_with_the_reason() {
     );
     // A character cut by a read limit at the very end is still text.
     assert_eq!(binary_reason(b"caf\xc3"), None);
+    assert_eq!(binary_reason(b"\xe2\x82"), None);
     // But a byte that can never start a character is not a cut one, even at the end.
     assert!(binary_reason(b"caf\xff").is_some());
 }
@@ -113,6 +114,31 @@ fn a_large_folder_asks_first_and_a_huge_one_is_refused() {
         load(&s(&d.path().join("README.md")), small, true),
         Err(AttachError::TooBig { .. })
     ));
+}
+
+#[test]
+fn limits_are_inclusive() {
+    let d = tree();
+    let root = s(d.path());
+    // Four files of 55 bytes in all (three text, one image); README.md is 26 bytes.
+    let at = |f: fn(&mut Limits)| {
+        let mut l = Limits::default();
+        f(&mut l);
+        l
+    };
+    assert!(load(&root, at(|l| l.max_files = 4), true).is_ok());
+    assert!(load(&root, at(|l| l.max_files = 3), true).is_err());
+    assert!(load(&root, at(|l| l.max_bytes = 55), true).is_ok());
+    assert!(load(&root, at(|l| l.max_bytes = 54), true).is_err());
+    assert!(
+        load(&root, at(|l| l.ask_files = 3), false).is_ok(),
+        "3 text files: no question"
+    );
+    assert!(load(&root, at(|l| l.ask_bytes = 55), false).is_ok());
+    assert!(load(&root, at(|l| l.ask_bytes = 54), false).is_err());
+    let readme = s(&d.path().join("README.md"));
+    assert!(load(&readme, at(|l| l.max_bytes = 26), false).is_ok());
+    assert!(load(&readme, at(|l| l.max_bytes = 25), false).is_err());
 }
 
 #[test]
