@@ -264,7 +264,10 @@ pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
         }
         other => {
             s.dirty = true;
-            let edit = matches!(other, Action::Key(_) | Action::Paste(_));
+            // Only keys and pastes that reach the editor can change its @paths.
+            let edit = matches!(other, Action::Key(_) | Action::Paste(_))
+                && s.focus == Focus::Editor
+                && s.overlay == Overlay::None;
             let mut effects = apply(s, other);
             if edit {
                 effects.extend(attachments::on_edit(s));

@@ -124,7 +124,7 @@ pub async fn run(session: &Session, args: &AskArgs, writer: Option<Writer>) -> a
         let listed = super::price_list(listing, &stop).await;
         let first: Vec<String> = targets.iter().map(|(r, _)| r.chain[0].clone()).collect();
         let reply = args.max_tokens.map_or(DEFAULT_REPLY_ROOM, u64::from);
-        let fits = super::context::fits(&messages, reply, &first, &listed);
+        let fits = crate::attach::fits(&messages, reply, &first, &listed);
         for note in super::context::check(&fits, args.force)? {
             eprintln!("{}", crate::clean::terminal_safe(&note));
         }

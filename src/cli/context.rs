@@ -40,8 +40,6 @@ pub fn describe(attachments: &[Attachment]) -> Vec<String> {
         .collect()
 }
 
-pub use crate::attach::fits;
-
 /// Warnings for stderr, and an error when a model's window is too small and `force` is off.
 pub fn check(fits: &[(String, u64, Option<u64>, Fit)], force: bool) -> anyhow::Result<Vec<String>> {
     let mut notes = Vec::new();
@@ -102,7 +100,7 @@ mod tests {
             info("near", Some(2100)),
         ];
         let models = ["big", "small", "near", "unlisted"].map(String::from);
-        let f = fits(&msgs, 256, &models, &listed);
+        let f = crate::attach::fits(&msgs, 256, &models, &listed);
         assert!(matches!(f[0].3, Fit::Fits { .. }));
         assert!(f[1].3.is_over());
         assert!(matches!(f[2].3, Fit::Tight { .. }));

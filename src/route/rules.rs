@@ -144,24 +144,23 @@ pub fn facts(req: &ChatRequest) -> Facts {
 impl Route {
     /// The route for this request: when a rule matches, its model first, then the chain without
     /// it; and the rule's name. Without rules (or no match), the route as it is.
-    pub fn for_request(&self, req: &ChatRequest) -> (Route, Option<String>) {
+    pub fn for_request(&self, req: &ChatRequest) -> (std::borrow::Cow<'_, Route>, Option<String>) {
+        use std::borrow::Cow;
         if self.rules.is_empty() {
-            return (self.clone(), None);
+            return (Cow::Borrowed(self), None);
         }
         let f = facts(req);
         match self.rules.iter().find(|r| r.matches(&f)) {
             Some(rule) => {
                 let mut chain = vec![rule.model.clone()];
                 chain.extend(self.chain.iter().filter(|m| **m != rule.model).cloned());
-                (
-                    Route {
-                        chain,
-                        ..self.clone()
-                    },
-                    Some(rule.name.clone()),
-                )
+                let route = Route {
+                    chain,
+                    ..self.clone()
+                };
+                (Cow::Owned(route), Some(rule.name.clone()))
             }
-            None => (self.clone(), None),
+            None => (Cow::Borrowed(self), None),
         }
     }
 }
@@ -216,7 +215,7 @@ mod tests {
         let r = route();
         let pick = |q: &ChatRequest| {
             let (route, rule) = r.for_request(q);
-            (route.chain, rule)
+            (route.chain.clone(), rule)
         };
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         assert_eq!(pick(&req("hello", false)), (s(&["cheap", "big"]), None));

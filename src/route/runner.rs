@@ -59,7 +59,7 @@ pub async fn run(
 ) -> RouteOutcome {
     let started = Instant::now();
     let (route, rule) = route.for_request(&req);
-    let route = &route;
+    let route: &Route = &route;
     let mut rng = SplitMix64::from_parts(&[&seed.to_le_bytes(), route.name.as_bytes()]);
     let mut hops = Vec::new();
     let (mut hop_idx, mut attempt) = (0, 0);
