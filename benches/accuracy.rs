@@ -1,5 +1,5 @@
 //! How exact are the client's timings, in the workbench's own arrangement? The demo gateway runs
-//! on a runtime of its own (as a separate gateway would); requests run through `tui::route_task` on
+//! on a runtime of its own (as a separate gateway would); requests run through `tui::task::route_task` on
 //! the workbench's network runtime (`tui::net_runtime`); their messages go to this thread, which
 //! folds them into the workbench `State` and renders 160x48 frames non-stop, as the event loop does
 //! at its busiest. For every stream, the instant the client stamped the first answer token and the
@@ -94,7 +94,7 @@ fn main() {
             ids.insert(request_id, id);
             let route = Route::single(model);
             let token = CancellationToken::new();
-            net.spawn(gatebench::tui::effects::route_task(
+            net.spawn(gatebench::tui::task::route_task(
                 client,
                 request_id,
                 req,

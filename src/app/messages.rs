@@ -81,6 +81,39 @@ pub enum Action {
     ),
 }
 
+impl Action {
+    /// Whether this message ends something the screen should show at once, without waiting for
+    /// the next stream frame: a request's end, a task's result, a failure. The middle of a stream
+    /// and the tick are not; terminal events are drawn at once by the event loop anyway.
+    pub fn is_completion(&self) -> bool {
+        match self {
+            Action::Key(_)
+            | Action::Paste(_)
+            | Action::Mouse(_)
+            | Action::Resize(..)
+            | Action::Started { .. }
+            | Action::HopFailed { .. }
+            | Action::Chunk { .. }
+            | Action::Tick(_) => false,
+            Action::ModelsLoaded(_)
+            | Action::Rehearsed(_)
+            | Action::Ended { .. }
+            | Action::HistoryRows { .. }
+            | Action::SessionLoaded(_)
+            | Action::Exported(_)
+            | Action::HistoryFailed(_)
+            | Action::Copied { .. }
+            | Action::Diffed(_)
+            | Action::Leaderboard(_)
+            | Action::Benched(_)
+            | Action::BenchRuns(_)
+            | Action::Laddered(_)
+            | Action::Completions { .. }
+            | Action::Attached(_) => true,
+        }
+    }
+}
+
 #[derive(Debug, PartialEq)]
 pub enum Effect {
     FetchModels,

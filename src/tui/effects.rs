@@ -5,24 +5,54 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
-
-use futures_util::FutureExt;
 
 use tokio::runtime::Handle;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
-use crate::answer::{Collector, Outcome, RouteOutcome};
 use crate::app::history::PAGE;
 use crate::app::{Action, Effect};
 use crate::bench::workload::Item;
+use crate::gateway::Client;
 use crate::gateway::wire::ChatRequest;
-use crate::gateway::{Client, GatewayError};
 use crate::history::export::Format;
 use crate::history::{Store, Writer, query};
+use crate::route::Route;
 use crate::route::rehearse::{self, Plan};
-use crate::route::{Route, RouteEvent};
+
+/// What the event loop itself carries out: the terminal is its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermOp {
+    Quit,
+    MouseCapture(bool),
+}
+
+/// A stored session (`None`: the newest workbench one), up to `turn` when given.
+fn load_session(
+    reader: &Reader,
+    db: Option<&Path>,
+    id: Option<i64>,
+    turn: Option<u64>,
+) -> Result<query::SessionView, String> {
+    reader
+        .read(db, |st| {
+            let id = match id {
+                Some(id) => Some(id),
+                None => query::last_session(st, Some("workbench"))?,
+            };
+            let Some(mut view) = id
+                .map(|id| query::session(st, id, None))
+                .transpose()?
+                .flatten()
+            else {
+                return Ok(None);
+            };
+            // Opened at an earlier prompt: the conversation up to it.
+            view.turns.retain(|t| turn.is_none_or(|n| t.seq <= n));
+            Ok(Some(view))
+        })
+        .and_then(|v| v.ok_or_else(|| "no earlier session to open".to_string()))
+}
 
 /// The history view's one reader connection, opened on first use and kept for the session.
 #[derive(Clone, Default)]
@@ -87,147 +117,23 @@ impl Runner {
         }
     }
 
-    /// History effects: writes go to the writer thread, reads run on a blocking thread.
-    fn run_history(&mut self, effect: Effect) {
-        let tx = self.tx.clone();
+    /// Start what `effect` asks for. Every effect is matched here and nowhere else: the two that
+    /// belong to the terminal come back for the event loop to carry out.
+    pub fn run(&mut self, effect: Effect) -> Option<TermOp> {
         match effect {
-            Effect::Record(r) => {
-                if let Some(w) = &self.history {
-                    w.send(*r);
-                }
-            }
-            // One search at a time: keys typed meanwhile leave only their newest query waiting.
-            Effect::HistoryQuery { generation, query } if self.searching => {
-                self.next_search = Some((generation, query));
-            }
-            Effect::HistoryQuery { generation, query } => {
-                self.searching = true;
-                let (db, reader) = (self.db.clone(), self.reader.clone());
-                self.net.spawn_blocking(move || {
-                    let rows = reader.read(db.as_deref(), |st| query::search(st, &query, PAGE));
-                    let _ = tx.send(Action::HistoryRows { generation, rows });
-                });
-            }
-            Effect::CompletePath(prefix) => {
-                self.net.spawn_blocking(move || {
-                    let candidates = crate::attach::complete_path(&prefix);
-                    let _ = tx.send(Action::Completions { prefix, candidates });
-                });
-            }
-            Effect::LoadAttachments(paths) => {
-                self.net.spawn_blocking(move || {
-                    let limits = crate::attach::Limits::default();
-                    let loaded = paths
-                        .into_iter()
-                        .map(|p| {
-                            let r = crate::attach::load(&p, limits, true);
-                            (p, r)
-                        })
-                        .collect();
-                    let _ = tx.send(Action::Attached(loaded));
-                });
-            }
-            Effect::LoadBenchRuns => {
-                let (db, reader) = (self.db.clone(), self.reader.clone());
-                self.net.spawn_blocking(move || {
-                    let runs = reader.read(db.as_deref(), super::bench::stored_runs);
-                    let _ = tx.send(Action::BenchRuns(runs));
-                });
-            }
-            Effect::LoadSession { id, turn } => {
-                let (db, reader) = (self.db.clone(), self.reader.clone());
-                self.net.spawn_blocking(move || {
-                    let view = reader
-                        .read(db.as_deref(), |st| {
-                            let id = match id {
-                                Some(id) => Some(id),
-                                None => query::last_session(st, Some("workbench"))?,
-                            };
-                            let Some(mut view) = id
-                                .map(|id| query::session(st, id, None))
-                                .transpose()?
-                                .flatten()
-                            else {
-                                return Ok(None);
-                            };
-                            // Opened at an earlier prompt: the conversation up to it.
-                            view.turns.retain(|t| turn.is_none_or(|n| t.seq <= n));
-                            Ok(Some(view))
-                        })
-                        .and_then(|v| v.ok_or_else(|| "no earlier session to open".to_string()));
-                    let _ = tx.send(Action::SessionLoaded(view.map(Box::new)));
-                });
-            }
-            Effect::LoadLeaderboard => {
-                let (db, reader) = (self.db.clone(), self.reader.clone());
-                self.net.spawn_blocking(move || {
-                    let data = reader.read(db.as_deref(), |store| {
-                        Ok(crate::app::board::BoardData {
-                            votes: crate::history::board::votes(store)?,
-                            figures: crate::history::board::figures(store)?,
-                        })
-                    });
-                    let _ = tx.send(Action::Leaderboard(data.map(Box::new)));
-                });
-            }
-            Effect::Export => match &self.history {
-                Some(w) => {
-                    let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-                    w.export(
-                        Format::Md,
-                        dir,
-                        Box::new(move |r| {
-                            let _ = tx.send(Action::Exported(r));
-                        }),
-                    );
-                }
-                None => {
-                    let _ = tx.send(Action::Exported(Err("history is off".into())));
-                }
-            },
-            _ => {}
-        }
-    }
-
-    /// Start what `effect` asks for (Quit and MouseCapture belong to the event loop).
-    pub fn run(&mut self, effect: Effect) {
-        let (client, tx) = (self.client.clone(), self.tx.clone());
-        match effect {
-            Effect::FetchModels => {
-                self.net.spawn(async move {
-                    let r = client.models().await.map_err(|e| e.to_string());
-                    let _ = tx.send(Action::ModelsLoaded(r));
-                });
-            }
+            Effect::Quit => return Some(TermOp::Quit),
+            Effect::MouseCapture(on) => return Some(TermOp::MouseCapture(on)),
+            Effect::FetchModels => self.fetch_models(),
             Effect::Send {
                 request_id,
                 req,
                 route,
-            } => {
-                let token = CancellationToken::new();
-                self.tasks.insert(request_id, token.clone());
-                self.net
-                    .spawn(route_task(client, request_id, req, route, token, tx));
-            }
+            } => self.send(request_id, req, route),
             Effect::Rehearse {
                 route,
                 prompt,
                 prices,
-            } => {
-                self.net.spawn(async move {
-                    let item = Item::prompt(1, prompt);
-                    let (requests, concurrency) = crate::app::TUI_REHEARSAL;
-                    let plan = Plan {
-                        requests,
-                        concurrency,
-                        seed: 1,
-                    };
-                    let cancel = CancellationToken::new();
-                    let report =
-                        rehearse::rehearse(&client, &route, &[item], plan, &prices, cancel).await;
-                    let _ = tx.send(Action::Rehearsed(Box::new(report)));
-                });
-            }
+            } => self.rehearse(route, prompt, prices),
             Effect::Bench {
                 targets,
                 prompt,
@@ -235,10 +141,8 @@ impl Runner {
                 max_tokens,
                 prices,
             } => {
-                let token = CancellationToken::new();
-                if let Some(old) = self.bench.replace(token.clone()) {
-                    old.cancel();
-                }
+                let token = self.new_bench();
+                let (client, tx) = (self.client.clone(), self.tx.clone());
                 self.net.spawn(super::bench::task(
                     client, targets, prompt, system, max_tokens, prices, token, tx,
                 ));
@@ -247,23 +151,7 @@ impl Runner {
                 routes,
                 plan,
                 prices,
-            } => {
-                let token = CancellationToken::new();
-                if let Some(old) = self.bench.replace(token.clone()) {
-                    old.cancel();
-                }
-                self.net.spawn(async move {
-                    let listed = client.models().await.unwrap_or_default();
-                    let send = |ev| {
-                        let _ = tx.send(Action::Laddered(Some(ev)));
-                    };
-                    crate::ladder::run::climb(
-                        &client, &routes, &listed, &prices, &plan, &token, send,
-                    )
-                    .await;
-                    let _ = tx.send(Action::Laddered(None));
-                });
-            }
+            } => self.ladder(routes, plan, prices),
             Effect::CancelBench => {
                 if let Some(t) = self.bench.take() {
                     t.cancel();
@@ -275,15 +163,154 @@ impl Runner {
                 }
             }
             Effect::Copy { text, what } => self.copy(text, what),
-            Effect::Diff { old, new } => {
-                self.net.spawn_blocking(move || {
-                    let d = crate::app::diff::word_diff(&old, &new);
-                    let _ = tx.send(Action::Diffed(Box::new(d)));
-                });
+            Effect::Diff { old, new } => self.blocking(move || {
+                Action::Diffed(Box::new(crate::app::diff::word_diff(&old, &new)))
+            }),
+            Effect::Record(r) => {
+                if let Some(w) = &self.history {
+                    w.send(*r);
+                }
             }
-            Effect::Quit | Effect::MouseCapture(_) => {}
-            other => self.run_history(other),
+            Effect::HistoryQuery { generation, query } => self.search(generation, query),
+            Effect::CompletePath(prefix) => self.blocking(move || {
+                let candidates = crate::attach::complete_path(&prefix);
+                Action::Completions { prefix, candidates }
+            }),
+            Effect::LoadAttachments(paths) => self.blocking(move || {
+                let limits = crate::attach::Limits::default();
+                let loaded = paths
+                    .into_iter()
+                    .map(|p| {
+                        let r = crate::attach::load(&p, limits, true);
+                        (p, r)
+                    })
+                    .collect();
+                Action::Attached(loaded)
+            }),
+            Effect::LoadBenchRuns => self
+                .read(|reader, db| Action::BenchRuns(reader.read(db, super::bench::stored_runs))),
+            Effect::LoadSession { id, turn } => self.read(move |reader, db| {
+                Action::SessionLoaded(load_session(reader, db, id, turn).map(Box::new))
+            }),
+            Effect::LoadLeaderboard => self.read(|reader, db| {
+                let data = reader.read(db, |store| {
+                    Ok(crate::app::board::BoardData {
+                        votes: crate::history::board::votes(store)?,
+                        figures: crate::history::board::figures(store)?,
+                    })
+                });
+                Action::Leaderboard(data.map(Box::new))
+            }),
+            Effect::Export => self.export(),
         }
+        None
+    }
+
+    /// Run `f` on a blocking thread and send what it returns.
+    fn blocking(&self, f: impl FnOnce() -> Action + Send + 'static) {
+        let tx = self.tx.clone();
+        self.net.spawn_blocking(move || {
+            let _ = tx.send(f());
+        });
+    }
+
+    /// Run `f` against the history reader on a blocking thread and send what it returns.
+    fn read(&self, f: impl FnOnce(&Reader, Option<&Path>) -> Action + Send + 'static) {
+        let (db, reader) = (self.db.clone(), self.reader.clone());
+        self.blocking(move || f(&reader, db.as_deref()));
+    }
+
+    /// One search at a time: keys typed meanwhile leave only their newest query waiting.
+    fn search(&mut self, generation: u64, query: String) {
+        if self.searching {
+            self.next_search = Some((generation, query));
+            return;
+        }
+        self.searching = true;
+        self.read(move |reader, db| Action::HistoryRows {
+            generation,
+            rows: reader.read(db, |st| query::search(st, &query, PAGE)),
+        });
+    }
+
+    fn export(&self) {
+        let tx = self.tx.clone();
+        match &self.history {
+            Some(w) => {
+                let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+                w.export(
+                    Format::Md,
+                    dir,
+                    Box::new(move |r| {
+                        let _ = tx.send(Action::Exported(r));
+                    }),
+                );
+            }
+            None => {
+                let _ = tx.send(Action::Exported(Err("history is off".into())));
+            }
+        }
+    }
+
+    fn fetch_models(&self) {
+        let (client, tx) = (self.client.clone(), self.tx.clone());
+        self.net.spawn(async move {
+            let r = client.models().await.map_err(|e| e.to_string());
+            let _ = tx.send(Action::ModelsLoaded(r));
+        });
+    }
+
+    fn send(&mut self, request_id: u64, req: ChatRequest, route: Route) {
+        let (client, tx) = (self.client.clone(), self.tx.clone());
+        let token = CancellationToken::new();
+        self.tasks.insert(request_id, token.clone());
+        self.net.spawn(super::task::route_task(
+            client, request_id, req, route, token, tx,
+        ));
+    }
+
+    fn rehearse(&self, route: Route, prompt: String, prices: crate::answer::PriceBook) {
+        let (client, tx) = (self.client.clone(), self.tx.clone());
+        self.net.spawn(async move {
+            let item = Item::prompt(1, prompt);
+            let (requests, concurrency) = crate::app::TUI_REHEARSAL;
+            let plan = Plan {
+                requests,
+                concurrency,
+                seed: 1,
+            };
+            let cancel = CancellationToken::new();
+            let report = rehearse::rehearse(&client, &route, &[item], plan, &prices, cancel).await;
+            let _ = tx.send(Action::Rehearsed(Box::new(report)));
+        });
+    }
+
+    /// A new token for the benchmark or ladder about to start; the one running is stopped.
+    fn new_bench(&mut self) -> CancellationToken {
+        let token = CancellationToken::new();
+        if let Some(old) = self.bench.replace(token.clone()) {
+            old.cancel();
+        }
+        token
+    }
+
+    fn ladder(
+        &mut self,
+        routes: Vec<Route>,
+        plan: Box<crate::ladder::run::Plan>,
+        prices: crate::answer::PriceBook,
+    ) {
+        let token = self.new_bench();
+        let (client, tx) = (self.client.clone(), self.tx.clone());
+        self.net.spawn(async move {
+            let listed = client.models().await.unwrap_or_default();
+            let send = |ev| {
+                let _ = tx.send(Action::Laddered(Some(ev)));
+            };
+            crate::ladder::run::climb(&client, &routes, &listed, &prices, &plan, &token, send)
+                .await;
+            let _ = tx.send(Action::Laddered(None));
+        });
     }
 
     /// OSC 52 to the terminal now; the local clipboard answers on its thread.
@@ -308,107 +335,19 @@ impl Runner {
     }
 
     /// Bookkeeping for a message from a task. True when it ends something the screen should show
-    /// at once (a request's end, the model list, a rehearsal report).
+    /// at once (see `Action::is_completion`).
     pub fn finished(&mut self, a: &Action) -> bool {
-        match a {
-            Action::Ended { request_id, .. } => {
-                self.tasks.remove(request_id);
-                true
-            }
-            Action::HistoryRows { .. } => {
-                self.searching = false;
-                if let Some((generation, query)) = self.next_search.take() {
-                    self.run(Effect::HistoryQuery { generation, query });
-                }
-                true
-            }
-            Action::ModelsLoaded(_)
-            | Action::Rehearsed(_)
-            | Action::Benched(_)
-            | Action::BenchRuns(_)
-            | Action::SessionLoaded(_)
-            | Action::Exported(_)
-            | Action::HistoryFailed(_) => true,
-            _ => false,
+        if let Action::Ended { request_id, .. } = a {
+            self.tasks.remove(request_id);
         }
+        if let Action::HistoryRows { .. } = a {
+            self.searching = false;
+            if let Some((generation, query)) = self.next_search.take() {
+                self.search(generation, query);
+            }
+        }
+        a.is_completion()
     }
-}
-
-/// One request through its route: forwards every attempt, chunk (already folded, with its live
-/// progress) and failed hop, then the typed end.
-pub async fn route_task(
-    client: Client,
-    request_id: u64,
-    req: ChatRequest,
-    route: Route,
-    cancel: CancellationToken,
-    tx: UnboundedSender<Action>,
-) {
-    let events = tx.clone();
-    let model = req.model.clone();
-    let prompt = req.messages.clone();
-    let name = route.name.clone();
-    let run = crate::route::run(&client, &route, req, cancel, request_id, move |ev| {
-        // Test builds only: prove a panic here becomes the pane's error.
-        #[cfg(feature = "testkit")]
-        if std::env::var_os("GATEBENCH_SELFTEST_TASK_PANIC").is_some() {
-            panic!("GATEBENCH_SELFTEST_TASK_PANIC is set: a request task panics on purpose");
-        }
-        let action = match ev {
-            RouteEvent::Attempt { model, sent_at, .. } => Action::Started {
-                request_id,
-                model,
-                sent_at,
-            },
-            RouteEvent::Chunk { chunk, progress } => Action::Chunk {
-                request_id,
-                at: chunk.at,
-                chunk: chunk.item,
-                progress,
-            },
-            RouteEvent::Failed { hop, next } => Action::HopFailed {
-                request_id,
-                hop,
-                next,
-            },
-        };
-        let _ = events.send(action);
-    });
-    let out = match std::panic::AssertUnwindSafe(run).catch_unwind().await {
-        Ok(out) => out,
-        Err(panic) => panicked(name, model, prompt, panic),
-    };
-    let _ = tx.send(Action::Ended {
-        request_id,
-        outcome: Box::new(out),
-    });
-}
-
-/// A request task that panicked ends like any failed request: its pane shows the error.
-fn panicked(
-    route: String,
-    model: String,
-    prompt: Vec<crate::gateway::wire::Message>,
-    panic: Box<dyn std::any::Any + Send>,
-) -> RouteOutcome {
-    let what = panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown cause".into());
-    let now = Instant::now();
-    let mut collector = Collector::new(now);
-    collector.finish(now);
-    RouteOutcome::single(Outcome {
-        model,
-        prompt,
-        collector,
-        headers: None,
-        error: Some(GatewayError::Other(format!(
-            "internal error in gatebench's request task ({what}); the workbench goes on, please report it"
-        ))),
-    })
-    .renamed(route)
 }
 
 #[cfg(test)]
@@ -416,6 +355,21 @@ mod tests {
     use super::*;
     use crate::gateway::Endpoint;
     use crate::history::{Record, SessionInfo, TurnInfo, TurnParams};
+    use std::time::Instant;
+
+    /// A client whose port answers nothing: these tests send no request.
+    fn dead_client() -> Client {
+        Client::new(Endpoint {
+            base_url: "http://127.0.0.1:9/v1".into(),
+            api_key: None,
+            key_env: None,
+            headers: Default::default(),
+            timeouts: Default::default(),
+            limits: Default::default(),
+            api: Default::default(),
+        })
+        .unwrap()
+    }
 
     #[test]
     fn history_searches_run_one_at_a_time_and_only_the_newest_waits() {
@@ -439,18 +393,8 @@ mod tests {
             .enable_all()
             .build()
             .unwrap();
-        let client = Client::new(Endpoint {
-            base_url: "http://127.0.0.1:9/v1".into(),
-            api_key: None,
-            key_env: None,
-            headers: Default::default(),
-            timeouts: Default::default(),
-            limits: Default::default(),
-            api: Default::default(),
-        })
-        .unwrap();
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let mut runner = Runner::new(client, rt.handle().clone(), tx);
+        let mut runner = Runner::new(dead_client(), rt.handle().clone(), tx);
         runner.db = Some(path);
         for (generation, q) in [(1, "pen"), (2, "peng"), (3, "penguins")] {
             runner.run(Effect::HistoryQuery {
@@ -478,5 +422,39 @@ mod tests {
         );
         runner.finished(&next);
         assert!(rx.try_recv().is_err(), "generation 2 never ran");
+    }
+
+    #[test]
+    fn the_terminal_effects_come_back_to_the_event_loop_and_the_rest_do_not() {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut runner = Runner::new(dead_client(), rt.handle().clone(), tx);
+        assert_eq!(runner.run(Effect::Quit), Some(TermOp::Quit));
+        assert_eq!(
+            runner.run(Effect::MouseCapture(false)),
+            Some(TermOp::MouseCapture(false))
+        );
+        assert_eq!(runner.run(Effect::CancelBench), None);
+    }
+
+    #[test]
+    fn a_task_result_is_drawn_at_once_and_a_chunk_or_tick_waits_for_the_frame() {
+        let now = Instant::now();
+        assert!(
+            Action::Copied {
+                what: "answer".into(),
+                chars: 1,
+                local: Ok(())
+            }
+            .is_completion()
+        );
+        assert!(Action::Laddered(None).is_completion());
+        assert!(Action::HistoryFailed("disk full".into()).is_completion());
+        assert!(!Action::Tick(now).is_completion());
+        assert!(!Action::Resize(80, 24).is_completion());
     }
 }

@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod clipboard;
 pub mod effects;
+pub mod task;
 pub mod terminal;
 
 use std::time::{Duration, Instant};
@@ -16,7 +17,7 @@ use crate::app::{Action, Effect, State, update};
 use crate::config;
 use crate::session::Session;
 use crate::ui::{self, Theme};
-use effects::Runner;
+use effects::{Runner, TermOp};
 use terminal::Term;
 
 /// Frame pacing: a key, paste, mouse or resize, and the end of a request, are drawn at once; the
@@ -209,10 +210,10 @@ async fn event_loop(
 
     loop {
         for effect in pending.drain(..) {
-            match effect {
-                Effect::Quit => return Ok(0),
-                Effect::MouseCapture(on) => term.mouse_capture(on)?,
-                other => runner.run(other),
+            match runner.run(effect) {
+                Some(TermOp::Quit) => return Ok(0),
+                Some(TermOp::MouseCapture(on)) => term.mouse_capture(on)?,
+                None => {}
             }
         }
         let now = Instant::now();
@@ -293,6 +294,6 @@ fn to_action(ev: Event) -> Option<Action> {
         Event::Paste(s) => Some(Action::Paste(s)),
         Event::Mouse(m) => Some(Action::Mouse(m)),
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
-        _ => None,
+        Event::FocusGained | Event::FocusLost => None,
     }
 }
