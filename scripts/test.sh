@@ -32,4 +32,5 @@ else
   echo "real stack ready in $((SECONDS - t0)) s at $REALSTACK_BASE_URL"
 fi
 
+export GATEBENCH_FULL_SUITE=1
 cargo test --locked "$@"

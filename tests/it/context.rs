@@ -1,9 +1,7 @@
 //! Long-context work through the real binary against the demo gateway process: attachments and
 //! their fit against each model's window, context-length errors, and the context ladder.
 
-mod common;
-
-use common::demo::{run, start_demo};
+use crate::common::demo::{run, start_demo};
 use serde_json::Value;
 
 fn write(dir: &std::path::Path, name: &str, body: &[u8]) -> String {

@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex};
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
 pub struct Seen {
-    pub method: String,
     pub path: String,
     pub head: String,
 }
@@ -74,10 +73,9 @@ fn read_request(sock: &mut TcpStream) -> Option<Seen> {
     let mut body = vec![0; len];
     reader.read_exact(&mut body).ok()?;
     let first = head.lines().next().unwrap_or("").to_string();
-    let mut parts = first.split_whitespace();
+    // "POST /v1/chat/completions HTTP/1.1": the path is the second word.
     Some(Seen {
-        method: parts.next().unwrap_or("").to_string(),
-        path: parts.next().unwrap_or("").to_string(),
+        path: first.split_whitespace().nth(1).unwrap_or("").to_string(),
         head,
     })
 }

@@ -1,9 +1,7 @@
 //! Real wire captures (llama-server direct and through a LiteLLM proxy), replayed over loopback at
 //! random splits through the real client and stream decoder.
 
-mod common;
-
-use common::replay::{client, replay, request};
+use crate::common::replay::{client, replay, request};
 use gatebench::answer::Collector;
 use gatebench::gateway::Api;
 use tokio_util::sync::CancellationToken;

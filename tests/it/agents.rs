@@ -2,9 +2,7 @@
 //! file, calls streamed in fragments and assembled, checked against their schema, answered from
 //! stubs, several models side by side, over both APIs.
 
-mod common;
-
-use common::demo::{run, start_demo};
+use crate::common::demo::{run, start_demo};
 use serde_json::Value;
 
 const TOOLS: &str = concat!(
@@ -22,7 +20,7 @@ const STUBS: &str = concat!(
 const PROMPT: &str = "What do get_weather and get_time say for Paris?";
 
 fn ask(
-    demo: &common::demo::DemoProcess,
+    demo: &crate::common::demo::DemoProcess,
     home: &std::path::Path,
     extra: &[&str],
 ) -> (i32, Value, String) {

@@ -2,15 +2,13 @@
 //! redirects, echoes the key, stalls, sends endless lines and bodies, HTML, resets. Every case
 //! checks the exit code, the error kind, what was kept, and that the key appears nowhere.
 
-mod common;
-
 use std::io::Read;
 use std::net::TcpStream;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::demo::BIN;
-use common::raw::{
+use crate::common::demo::BIN;
+use crate::common::raw::{
     self, RawServer, Seen, chunk, finish, flood, models, respond, send, stream_head,
 };
 use serde_json::Value;

@@ -1,12 +1,10 @@
 //! End to end: the real binary in a real pseudo-terminal (tmux), against `gatebench demo-gateway`.
 //! Waits are for conditions on the screen, with a deadline, never fixed sleeps.
 
-mod common;
-
-use common::demo::{BIN, DemoProcess, start_demo};
+use crate::common::demo::{BIN, DemoProcess, start_demo};
 use std::process::Command;
 
-use common::tmux::{Tmux, wait_file};
+use crate::common::tmux::{Tmux, wait_file};
 
 struct Session {
     home: tempfile::TempDir,
@@ -17,7 +15,8 @@ struct Session {
 impl Session {
     /// The workbench in tmux at 160x48 against a fresh demo gateway; `extra` goes before the
     /// binary (environment) and after it (arguments).
-    fn start(speed: &str, env: &str, args: &str) -> Self {
+    /// None when tmux is missing (see `common::tmux_ready`).
+    fn start(speed: &str, env: &str, args: &str) -> Option<Self> {
         Self::start_runs(speed, env, &[args], |_| {})
     }
 
@@ -28,7 +27,10 @@ impl Session {
         env: &str,
         runs: &[&str],
         prepare: impl Fn(&std::path::Path),
-    ) -> Self {
+    ) -> Option<Self> {
+        if !crate::common::tmux_ready() {
+            return None;
+        }
         let home = tempfile::tempdir().unwrap();
         prepare(home.path());
         let demo = start_demo(home.path(), &["--demo-speed", speed]);
@@ -48,11 +50,11 @@ impl Session {
             home = home.path().display(),
         );
         let tmux = Tmux::start("e2e", &script);
-        Session {
+        Some(Session {
             home,
             tmux,
             _demo: demo,
-        }
+        })
     }
 
     fn file(&self, name: &str) -> String {
@@ -81,7 +83,9 @@ impl Session {
 
 #[test]
 fn two_model_turn_in_a_real_terminal() {
-    let s = Session::start("20", "", "");
+    let Some(s) = Session::start("20", "", "") else {
+        return;
+    };
     let tmux = &s.tmux;
     tmux.wait_for("the model list", 20, |s| {
         s.contains("Models 0/6") && s.contains("demo/reasoner")
@@ -129,7 +133,9 @@ fn two_model_turn_in_a_real_terminal() {
 #[test]
 fn ctrl_c_during_streaming_asks_then_restores() {
     // Speed 1: real timing, so pro-large is still streaming when we press Ctrl-C.
-    let s = Session::start("1", "", "-m demo/pro-large -m demo/long-context");
+    let Some(s) = Session::start("1", "", "-m demo/pro-large -m demo/long-context") else {
+        return;
+    };
     s.tmux
         .wait_for("models", 20, |x| x.contains("demo/reasoner"));
     s.tmux.text("[[tokens=5000]] a long answer");
@@ -146,7 +152,9 @@ fn ctrl_c_during_streaming_asks_then_restores() {
 
 #[test]
 fn sigterm_mid_stream_restores_the_terminal() {
-    let s = Session::start("1", "", "-m demo/pro-large");
+    let Some(s) = Session::start("1", "", "-m demo/pro-large") else {
+        return;
+    };
     s.tmux
         .wait_for("models", 20, |x| x.contains("demo/reasoner"));
     s.tmux.text("[[tokens=5000]] go");
@@ -170,7 +178,9 @@ fn sigterm_mid_stream_restores_the_terminal() {
 
 #[test]
 fn panic_restores_the_terminal() {
-    let s = Session::start("inf", "GATEBENCH_SELFTEST_PANIC=1", "");
+    let Some(s) = Session::start("inf", "GATEBENCH_SELFTEST_PANIC=1", "") else {
+        return;
+    };
     let code = s.assert_restored();
     assert_ne!(code, "0");
     assert!(s.file("stderr.txt").contains("panicking on purpose"));
@@ -178,11 +188,13 @@ fn panic_restores_the_terminal() {
 
 #[test]
 fn a_panicking_request_task_becomes_the_panes_error() {
-    let s = Session::start(
+    let Some(s) = Session::start(
         "inf",
         "GATEBENCH_SELFTEST_TASK_PANIC=1",
         "-m demo/fast-mini",
-    );
+    ) else {
+        return;
+    };
     s.tmux
         .wait_for("models", 20, |x| x.contains("demo/reasoner"));
     s.tmux.text("hello");
@@ -200,7 +212,9 @@ fn a_panicking_request_task_becomes_the_panes_error() {
 
 #[test]
 fn history_survives_a_restart_and_reopens_where_it_was() {
-    let s = Session::start_runs("inf", "", &["-m demo/fast-mini", "--resume"], |_| {});
+    let Some(s) = Session::start_runs("inf", "", &["-m demo/fast-mini", "--resume"], |_| {}) else {
+        return;
+    };
     let tmux = &s.tmux;
     tmux.wait_for("the banner names the history", 20, |x| {
         x.contains("history: ~/.local/share/gatebench/history.db") && x.contains("demo/reasoner")
@@ -242,11 +256,13 @@ fn history_survives_a_restart_and_reopens_where_it_was() {
 
 #[test]
 fn a_damaged_history_is_named_and_the_workbench_still_works() {
-    let s = Session::start_runs("inf", "", &["-m demo/fast-mini"], |home| {
+    let Some(s) = Session::start_runs("inf", "", &["-m demo/fast-mini"], |home| {
         let dir = home.join(".local/share/gatebench");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("history.db"), vec![b'#'; 16384]).unwrap();
-    });
+    }) else {
+        return;
+    };
     let tmux = &s.tmux;
     let screen = tmux.wait_for("the banner", 20, |x| x.contains("demo/reasoner"));
     assert!(
@@ -266,7 +282,9 @@ fn a_damaged_history_is_named_and_the_workbench_still_works() {
 
 #[test]
 fn markdown_copy_and_a_blind_vote_in_a_real_terminal() {
-    let s = Session::start("inf", "", "-m demo/fast-mini -m demo/pro-large");
+    let Some(s) = Session::start("inf", "", "-m demo/fast-mini -m demo/pro-large") else {
+        return;
+    };
     let tmux = &s.tmux;
     // OSC 52 from applications lands in tmux's paste buffer with set-clipboard on.
     assert!(
@@ -325,7 +343,9 @@ fn markdown_copy_and_a_blind_vote_in_a_real_terminal() {
 
 #[test]
 fn a_benchmark_from_the_workbench_is_summed_up_stored_and_reopened() {
-    let s = Session::start("inf", "", "-m demo/fast-mini -m demo/pro-large");
+    let Some(s) = Session::start("inf", "", "-m demo/fast-mini -m demo/pro-large") else {
+        return;
+    };
     let tmux = &s.tmux;
     tmux.wait_for("the workbench", 20, |x| x.contains("demo/reasoner"));
     tmux.text("benchmark the gateway please");
@@ -363,6 +383,9 @@ fn a_benchmark_from_the_workbench_is_summed_up_stored_and_reopened() {
 fn bench_shows_a_live_view_in_a_terminal_then_the_table() {
     // Demo speed 2: pro-large takes seconds an answer, so the live view is seen mid-run. Both
     // stdout and stderr are the terminal here (the Session helper sends stderr to a file).
+    if !crate::common::tmux_ready() {
+        return;
+    }
     let home = tempfile::tempdir().unwrap();
     let demo = start_demo(home.path(), &["--demo-speed", "2"]);
     let script = format!(
@@ -394,13 +417,15 @@ fn bench_shows_a_live_view_in_a_terminal_then_the_table() {
 #[test]
 fn an_agent_loop_in_the_workbench_answers_from_stubs_and_by_hand() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tools");
-    let s = Session::start(
+    let Some(s) = Session::start(
         "inf",
         "",
         &format!(
             "-m demo/fast-mini --tools {dir}/weather.json --tool-stubs {dir}/stubs-weather-only.json"
         ),
-    );
+    ) else {
+        return;
+    };
     let tmux = &s.tmux;
     tmux.wait_for("the workbench", 20, |x| x.contains("demo/reasoner"));
     tmux.text("Use get_weather and get_time for Paris");

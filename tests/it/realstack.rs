@@ -1,12 +1,11 @@
 //! End to end against real servers we did not write: llama.cpp's llama-server and a LiteLLM proxy,
-//! started by `scripts/test.sh` from tests/realstack/stack.sh. Never skipped silently: without the stack
-//! these tests fail, unless GATEBENCH_SKIP_REALSTACK is set (which the test script refuses in CI).
-
-mod common;
+//! started by `scripts/test.sh` from tests/realstack/stack.sh. Never skipped silently: a plain
+//! `cargo test` without the stack says each test was skipped and why; under `scripts/test.sh` they
+//! fail without it (GATEBENCH_SKIP_REALSTACK, refused in CI, skips them there).
 
 use std::process::{Command, Output};
 
-use common::tmux::{Tmux, wait_file};
+use crate::common::tmux::{Tmux, wait_file};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_gatebench");
@@ -26,13 +25,16 @@ fn stack() -> Option<Stack> {
     ) {
         (Some(proxy), Some(key), Some(llama)) => Some(Stack { proxy, key, llama }),
         _ if get("GATEBENCH_SKIP_REALSTACK").is_some() => {
-            eprintln!("real stack skipped: GATEBENCH_SKIP_REALSTACK is set");
+            crate::common::skipped("the real stack", "GATEBENCH_SKIP_REALSTACK is set");
             None
         }
-        _ => panic!(
-            "the real stack is not up (REALSTACK_BASE_URL etc. are unset): run ./scripts/test.sh, \
-             which installs and starts tests/realstack/stack.sh"
-        ),
+        _ => {
+            crate::common::needs(
+                "the real stack",
+                Some("it is not up (REALSTACK_BASE_URL etc. are unset)".into()),
+            );
+            None
+        }
     }
 }
 
@@ -246,6 +248,9 @@ fn llama_server_directly_with_its_timings() {
 #[test]
 fn the_workbench_completes_a_two_model_turn_against_the_proxy() {
     let Some(s) = stack() else { return };
+    if !crate::common::tmux_ready() {
+        return;
+    }
     let home = tempfile::tempdir().unwrap();
     let script = format!(
         "env HOME={h} XDG_CONFIG_HOME={h}/cfg RS_KEY={key} {BIN} --base-url {url} --api-key-env RS_KEY \
@@ -337,7 +342,7 @@ fn the_official_openai_sdk_talks_to_the_demo_gateway() {
     let python =
         std::env::var("REALSTACK_PYTHON").expect("REALSTACK_PYTHON is set by stack.sh env");
     let home = tempfile::tempdir().unwrap();
-    let demo = common::demo::start_demo(home.path(), &[]);
+    let demo = crate::common::demo::start_demo(home.path(), &[]);
     let script = r#"
 import os, openai
 c = openai.OpenAI(base_url=os.environ["GB_URL"], api_key=os.environ["GB_KEY"], max_retries=0)

@@ -1,14 +1,12 @@
 //! History through the real binary: `ask` on the demo gateway and on a hostile server, the CLI
 //! commands, kill -9 mid-stream, and damaged or unwritable databases.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::demo::{BIN, start_demo};
-use common::raw;
+use crate::common::demo::{BIN, start_demo};
+use crate::common::raw;
 use gatebench::history::{Status, Store, query};
 use serde_json::Value;
 
@@ -37,7 +35,7 @@ fn run(mut c: Command) -> (i32, String, String) {
 }
 
 /// `gatebench ask` against the demo gateway `demo`, its key in the environment.
-fn ask_on(h: &Path, demo: &common::demo::DemoProcess) -> Command {
+fn ask_on(h: &Path, demo: &crate::common::demo::DemoProcess) -> Command {
     let mut c = gb(
         h,
         &[

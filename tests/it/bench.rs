@@ -2,12 +2,10 @@
 //! injected faults, checks, the judge, gates, compare, the history, and shards merged against a
 //! single run of the same workload.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::demo::{BIN, DemoProcess, start_demo};
+use crate::common::demo::{BIN, DemoProcess, start_demo};
 use serde_json::Value;
 
 const KEY_VAR: &str = "GB_BENCH_KEY";
@@ -396,17 +394,17 @@ fn shards_run_as_separate_processes_merge_to_the_single_run() {
 #[test]
 fn a_key_the_server_echoes_back_is_in_no_output_record_or_history() {
     const KEY: &str = "sk-bench-echo-0123456789abcdef";
-    let server = common::raw::serve(|req, sock| {
+    let server = crate::common::raw::serve(|req, sock| {
         if req.path.ends_with("/models") {
-            return common::raw::models(sock);
+            return crate::common::raw::models(sock);
         }
-        common::raw::stream_head(sock, "200 OK", &[("content-type", "text/event-stream")]);
+        crate::common::raw::stream_head(sock, "200 OK", &[("content-type", "text/event-stream")]);
         // Split across chunks, inside quotes and after a backslash: the JSON must stay whole.
         let (a, b) = KEY.split_at(9);
-        let body = common::raw::chunk(&format!("curl -H \"Authorization: Bearer {a}"))
-            + &common::raw::chunk(&format!("{b}\\\" and {KEY}"))
-            + &common::raw::finish();
-        common::raw::send(sock, body.as_bytes());
+        let body = crate::common::raw::chunk(&format!("curl -H \"Authorization: Bearer {a}"))
+            + &crate::common::raw::chunk(&format!("{b}\\\" and {KEY}"))
+            + &crate::common::raw::finish();
+        crate::common::raw::send(sock, body.as_bytes());
     });
     let home = tempfile::tempdir().unwrap();
     let h = home.path();

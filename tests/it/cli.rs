@@ -1,11 +1,9 @@
 //! The `gatebench` binary as a user runs it: processes talking to `gatebench demo-gateway`.
 
-mod common;
-
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use common::demo::{BIN, DemoProcess};
+use crate::common::demo::{BIN, DemoProcess};
 use serde_json::Value;
 
 const KEY_VAR: &str = "GB_TEST_DEMO_KEY";
@@ -23,7 +21,7 @@ fn gatebench(home: &tempfile::TempDir) -> Command {
 }
 
 fn start_demo(home: &tempfile::TempDir) -> DemoProcess {
-    common::demo::start_demo(home.path(), &[])
+    crate::common::demo::start_demo(home.path(), &[])
 }
 
 fn run_against(home: &tempfile::TempDir, demo: &DemoProcess, args: &[&str]) -> Output {
@@ -102,10 +100,24 @@ fn ask_json_has_the_public_fields_for_every_model() {
             assert!(r.get(field).is_some(), "missing {field} in {r}");
         }
         assert!(r["error"].is_null());
-        assert!(r["ttft_ms"].as_f64().unwrap() >= 0.0);
-        assert!(r["output_tokens"].as_u64().unwrap() > 0);
-        assert!(r["cost_usd"].as_f64().unwrap() > 0.0);
+        // The seeded demo answers the same words every time: its token counts are exact, and the
+        // cost is those tokens at the listed prices ($0.15 / $0.60 and $1.10 / $4.40 per 1M).
+        let f = |k: &str| r[k].as_f64().unwrap();
+        let (output, price_in, price_out) = match r["model"].as_str().unwrap() {
+            "demo/fast-mini" => (252, 0.15, 0.6),
+            "demo/reasoner" => (436, 1.1, 4.4),
+            other => panic!("unexpected model {other}"),
+        };
+        assert_eq!(r["input_tokens"], 9, "{r}");
+        assert_eq!(r["output_tokens"], output, "{r}");
+        let cost = (9.0 * price_in + output as f64 * price_out) / 1e6;
+        assert!((f("cost_usd") - cost).abs() < 1e-12, "{cost} {r}");
         assert_eq!(r["cost_source"], "models");
+        // Time is the wall clock's, but its relations are exact: the first token comes after the
+        // request and before the end, and end-to-end speed is tokens over the whole time.
+        assert!(f("ttft_ms") > 0.0 && f("ttft_ms") < f("total_ms"), "{r}");
+        let speed = output as f64 / (f("total_ms") / 1000.0);
+        assert!((f("tokens_per_s") - speed).abs() < 0.01, "{speed} {r}");
     }
     assert_eq!(arr[0]["model"], "demo/fast-mini");
     assert!(!arr[1]["reasoning"].as_str().unwrap().is_empty());

@@ -1,9 +1,7 @@
 //! Providers' documented wire formats, replayed by a tiny loopback HTTP server at random splits,
 //! through the real client: text, reasoning, tool calls, usage and errors must come out right.
 
-mod common;
-
-use common::replay::{client, replay, request};
+use crate::common::replay::{client, replay, request};
 use gatebench::gateway::Api;
 use gatebench::route as run;
 use serde_json::Value;

@@ -1,0 +1,18 @@
+//! Every integration test in one crate, so the suite links once. Each module is one area; they
+//! share `common` (the demo gateway process, tmux, raw servers and replays).
+
+mod agents;
+mod bench;
+mod captures;
+mod cli;
+mod client_demo;
+mod common;
+mod context;
+mod history;
+mod hostile;
+mod properties;
+mod providers;
+mod realstack;
+mod routes;
+mod snapshots;
+mod tui_tmux;
