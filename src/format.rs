@@ -109,36 +109,62 @@ mod tests {
     }
 }
 
-/// Unix milliseconds as `2026-11-24 08:42 UTC` (no time-zone database needed).
-pub fn fmt_utc(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        rem / 3600,
-        rem % 3600 / 60
-    )
+/// How a column's cells line up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Right,
+}
+
+/// Rows of cells as aligned text, one line each: every column as wide as its widest cell (in
+/// terminal columns), two spaces between columns, no trailing spaces. A row shorter than `align`
+/// leaves its last columns empty; `align` shorter than a row aligns the rest left.
+pub fn text_table<R: AsRef<[String]>>(rows: &[R], align: &[Align]) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let cols = rows.iter().map(|r| r.as_ref().len()).max().unwrap_or(0);
+    let mut width = vec![0; cols];
+    for r in rows {
+        for (w, c) in width.iter_mut().zip(r.as_ref()) {
+            *w = (*w).max(c.width());
+        }
+    }
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::new();
+        for (i, (c, w)) in r.as_ref().iter().zip(&width).enumerate() {
+            if i > 0 {
+                line.push_str("  ");
+            }
+            let pad = " ".repeat(w - c.width());
+            match align.get(i).copied().unwrap_or(Align::Left) {
+                Align::Left => {
+                    line.push_str(c);
+                    line.push_str(&pad);
+                }
+                Align::Right => {
+                    line.push_str(&pad);
+                    line.push_str(c);
+                }
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]
-mod utc_tests {
+mod table_tests {
+    use super::{Align, text_table};
+
     #[test]
-    fn dates_from_unix_millis() {
-        assert_eq!(super::fmt_utc(0), "1970-01-01 00:00 UTC");
-        // 2026-11-24 08:42:05 UTC
-        assert_eq!(super::fmt_utc(1_795_509_725_000), "2026-11-24 08:42 UTC");
-        // A leap day, and the day before the epoch.
-        assert_eq!(super::fmt_utc(951_782_400_000), "2000-02-29 00:00 UTC");
-        assert_eq!(super::fmt_utc(-60_000), "1969-12-31 23:59 UTC");
+    fn columns_are_as_wide_as_their_widest_cell_in_terminal_columns() {
+        let rows = [
+            ["model", "ttft", "note"].map(String::from),
+            ["fast → 日本", "5 ms", ""].map(String::from),
+        ];
+        let t = text_table(&rows, &[Align::Left, Align::Right]);
+        assert_eq!(t, "model        ttft  note\nfast → 日本  5 ms\n");
+        assert_eq!(text_table::<[String; 0]>(&[], &[]), "");
     }
 }

@@ -3,6 +3,9 @@
 
 use ratatui::layout::Rect;
 
+/// The most panes (and so models at once) the workbench lays out, and a stored turn holds.
+pub const MAX_PANES: usize = 9;
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Areas {
     pub banner: Rect,

@@ -5,6 +5,8 @@
 
 pub mod collect;
 pub mod record;
+pub mod round;
+pub mod steps;
 
 use std::time::Instant;
 
@@ -43,14 +45,14 @@ pub struct Hop {
     #[serde(serialize_with = "round_hop_ms")]
     pub ms: f64,
     /// Wait before the next attempt, when there was one.
-    #[serde(serialize_with = "record::round_ms")]
+    #[serde(serialize_with = "round::round_ms")]
     pub backoff_ms: Option<f64>,
     /// Answer text had started before this attempt failed.
     pub failed_after_content: bool,
 }
 
 fn round_hop_ms<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
-    record::round_ms(&Some(*v), s)
+    round::round_ms(&Some(*v), s)
 }
 
 impl Hop {

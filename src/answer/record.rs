@@ -17,30 +17,30 @@ pub struct AnswerRecord {
     pub reasoning: String,
     /// From the first attempt's send to the first answer token: what the user waited, fallbacks
     /// and backoff included.
-    #[serde(serialize_with = "round_ms")]
+    #[serde(serialize_with = "super::round::round_ms")]
     pub ttft_ms: Option<f64>,
-    #[serde(serialize_with = "round_ms")]
+    #[serde(serialize_with = "super::round::round_ms")]
     pub ttfr_ms: Option<f64>,
     /// From the first attempt's send to the end.
-    #[serde(serialize_with = "round_ms")]
+    #[serde(serialize_with = "super::round::round_ms")]
     pub total_ms: Option<f64>,
     /// The answering attempt's own figures, from its own send (equal to the above without fallback).
-    #[serde(serialize_with = "round_ms")]
+    #[serde(serialize_with = "super::round::round_ms")]
     pub served_ttft_ms: Option<f64>,
-    #[serde(serialize_with = "round_ms")]
+    #[serde(serialize_with = "super::round::round_ms")]
     pub served_total_ms: Option<f64>,
-    #[serde(serialize_with = "round_ms")]
+    #[serde(serialize_with = "super::round::round_ms")]
     pub itl_ms: Option<f64>,
     pub input_tokens: Option<u64>,
     pub cached_input_tokens: Option<u64>,
     pub output_tokens: Option<u64>,
     pub reasoning_tokens: Option<u64>,
     /// End to end: output tokens / total time.
-    #[serde(serialize_with = "round_rate")]
+    #[serde(serialize_with = "super::round::round_rate")]
     pub tokens_per_s: Option<f64>,
-    #[serde(serialize_with = "round_rate")]
+    #[serde(serialize_with = "super::round::round_rate")]
     pub decode_tokens_per_s: Option<f64>,
-    #[serde(serialize_with = "round_usd")]
+    #[serde(serialize_with = "super::round::round_usd")]
     pub cost_usd: Option<f64>,
     pub cost_source: Option<CostSource>,
     /// True when any token figure rests on an estimate rather than the server's usage.
@@ -60,10 +60,10 @@ pub struct AnswerRecord {
     pub tool_calls: Vec<ToolCall>,
     /// An agent run's requests, one per step, when tools were answered (`--tools`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub steps: Vec<crate::tools::agent::AgentStep>,
+    pub steps: Vec<super::steps::AgentStep>,
     /// Why an agent run ended; null for a single answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stopped: Option<crate::tools::agent::Stopped>,
+    pub stopped: Option<super::steps::Stopped>,
     /// Rate-limit headroom from `x-ratelimit-*` headers, when the gateway sends them.
     pub rate_limit: Option<crate::gateway::ratelimit::RateLimit>,
     /// OpenRouter's `X-Generation-Id`, for its `/generation` stats.
@@ -79,26 +79,6 @@ pub struct AnswerRecord {
     /// Every timing figure, for session statistics.
     #[serde(skip)]
     pub figures: metrics::Figures,
-}
-
-/// JSON numbers people read: milliseconds to the microsecond, rates to 0.01, USD to 1e-9.
-fn rounded<S: Serializer>(v: &Option<f64>, s: S, scale: f64) -> Result<S::Ok, S::Error> {
-    match v {
-        Some(x) if x.is_finite() => s.serialize_f64((x * scale).round() / scale),
-        _ => s.serialize_none(),
-    }
-}
-
-pub(crate) fn round_ms<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
-    rounded(v, s, 1e3)
-}
-
-fn round_rate<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
-    rounded(v, s, 1e2)
-}
-
-pub(crate) fn round_usd<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
-    rounded(v, s, 1e9)
 }
 
 /// An error read back from its text (history): its kind is kept beside it in `error_kind`.

@@ -462,5 +462,7 @@ impl Keymap {
     }
 }
 
+mod listing;
+
 #[cfg(test)]
 mod tests;

@@ -27,7 +27,7 @@ pub enum Action {
         hop: Hop,
         next: Next,
     },
-    Rehearsed(Box<crate::route::report::Report>),
+    Rehearsed(Box<crate::bench::rehearsal::Report>),
     /// A chunk the route task has folded; `progress` is its live figures after it.
     Chunk {
         request_id: u64,

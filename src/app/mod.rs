@@ -46,7 +46,7 @@ use pane::Pane;
 pub use panel::{CompareMetric, Panel, PanelView, SORT_KEYS, SortKey};
 use picker::{Picker, PickerOut};
 
-pub const MAX_PANES: usize = 9;
+pub use crate::layout::MAX_PANES;
 
 /// How many requests a rehearsal from the workbench sends, and how many at a time.
 pub const TUI_REHEARSAL: (usize, usize) = (20, 4);

@@ -19,7 +19,7 @@ pub enum Overlay {
     ConfirmBudget(String),
     RouteForm(Box<RouteForm>),
     /// A rehearsal is running (`None`) or its report is ready.
-    Rehearsal(Option<Box<crate::route::report::Report>>),
+    Rehearsal(Option<Box<crate::bench::rehearsal::Report>>),
     History(Box<super::history::HistoryView>),
     Rate(super::history::RateForm),
     /// Typing a search for the focused pane.

@@ -16,15 +16,7 @@ pub struct Checks {
     pub compiled: Option<Pattern>,
 }
 
-/// A compiled regex, compared by its source.
-#[derive(Debug, Clone)]
-pub struct Pattern(pub std::sync::Arc<regex::Regex>);
-
-impl PartialEq for Pattern {
-    fn eq(&self, o: &Pattern) -> bool {
-        self.0.as_str() == o.0.as_str()
-    }
-}
+pub use crate::pattern::Pattern;
 
 /// The kinds of check, as named in JSON and in `pass_rate_<kind>` gates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -78,18 +70,11 @@ pub fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Er
 }
 
 /// Regexes are compiled with a size limit: a check is never a way to exhaust memory.
-fn compile(re: &str) -> Result<regex::Regex, String> {
-    regex::RegexBuilder::new(re)
-        .size_limit(1 << 20)
-        .build()
-        .map_err(|e| format!("regex {re:?}: {e}"))
-}
-
 impl Checks {
     /// Why these checks cannot run, found when the workload is read; the regex compiled once.
     pub fn prepare(&mut self) -> Result<(), String> {
         if let Some(re) = &self.regex {
-            self.compiled = Some(Pattern(std::sync::Arc::new(compile(re)?)));
+            self.compiled = Some(Pattern::new(re)?);
         }
         if let Some(s) = &self.json_schema {
             crate::jsonschema::check_schema(s).map_err(|e| format!("json_schema: {e}"))?;
@@ -125,7 +110,7 @@ impl Checks {
         if let Some(re) = &self.regex {
             let matched = match &self.compiled {
                 Some(p) => Ok(p.0.is_match(text)),
-                None => compile(re).map(|r| r.is_match(text)),
+                None => Pattern::new(re).map(|r| r.is_match(text)),
             };
             let why = match matched {
                 Ok(true) => None,

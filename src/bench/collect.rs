@@ -279,7 +279,7 @@ pub async fn execute(
     let (tx, rx) = mpsc::channel(1024);
     let counters = Arc::new(Counters::default());
     let started = Instant::now();
-    let started_unix_ms = crate::history::store::now_ms();
+    let started_unix_ms = crate::clock::now_ms();
     let load = job.settings.load.to_string();
     let shard = job.settings.shard.map(|s| s.to_string());
     let shared = crate::bench::run::Shared {

@@ -4,7 +4,7 @@
 use crate::gateway::wire::{ChatRequest, Message, Role};
 
 /// The reply form the judge is asked for; the demo gateway answers as a judge when it sees it.
-pub const REPLY_FORM: &str = "SCORE: <1-5>";
+pub use crate::protocol::JUDGE_REPLY_FORM as REPLY_FORM;
 
 const SYSTEM: &str = "You are a strict grader. Grade the answer against the rubric only.";
 

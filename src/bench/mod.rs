@@ -11,6 +11,8 @@ pub mod gate;
 pub mod hist;
 pub mod judge;
 pub mod output;
+pub mod rehearsal;
+pub mod rehearse;
 pub mod report;
 pub mod rules;
 pub mod run;

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::report::{Results, numbers};
 use super::summary::Summary;
-use crate::format::{fmt_usd, trim_float};
+use crate::format::{Align, fmt_usd, trim_float};
 
 /// Milliseconds with the precision a benchmark needs: `0.42 ms`, `8.1 ms`, `320 ms`, `1.25 s`.
 fn fmt_ms(v: Option<f64>) -> String {
@@ -187,30 +187,12 @@ fn heading(s: &Summary) -> String {
 }
 
 pub fn table(s: &Summary) -> String {
-    let rows: Vec<[String; 10]> = s.results.iter().map(row).collect();
-    let mut width = HEADERS.map(|h| h.chars().count());
-    for r in &rows {
-        for (w, c) in width.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let line = |cells: &[String]| {
-        let mut l = String::new();
-        for (i, (c, w)) in cells.iter().zip(width).enumerate() {
-            let pad = w - c.chars().count();
-            if i == 0 {
-                let _ = write!(l, "{c}{}", " ".repeat(pad));
-            } else {
-                let _ = write!(l, "  {}{c}", " ".repeat(pad));
-            }
-        }
-        l.trim_end().to_string() + "\n"
-    };
+    let mut rows = vec![HEADERS.map(String::from)];
+    rows.extend(s.results.iter().map(row));
+    let mut align = [Align::Right; 10];
+    align[0] = Align::Left;
     let mut out = heading(s) + "\n\n";
-    out += &line(&HEADERS.map(String::from));
-    for r in &rows {
-        out += &line(r);
-    }
+    out += &crate::format::text_table(&rows, &align);
     let notes = notes(s);
     if !notes.is_empty() {
         out.push('\n');
@@ -220,6 +202,50 @@ pub fn table(s: &Summary) -> String {
         }
     }
     out
+}
+
+/// The rules table of a run, or nothing when no target has rules: one row per target and rule.
+pub fn rules_table(targets: &[super::stats::TargetStats]) -> String {
+    let mut rows = vec![
+        [
+            "target",
+            "rule",
+            "requests",
+            "served by",
+            "ttft mean",
+            "cost / req",
+            "first model alone",
+        ]
+        .map(String::from),
+    ];
+    for t in targets {
+        for (rule, r) in &t.rules {
+            let served: Vec<String> = r
+                .served_by
+                .iter()
+                .map(|(m, n)| format!("{m} {n}"))
+                .collect();
+            let mean = |sum: f64, n: u64| (n > 0).then(|| sum / n as f64);
+            let alone = match (t.chain.first(), mean(r.primary_cost_usd, r.primary_priced)) {
+                (Some(m), Some(c)) => format!("{m} {}", crate::format::fmt_usd(Some(c))),
+                (Some(m), None) => format!("{m} ?"),
+                _ => "-".into(),
+            };
+            rows.push([
+                t.target.clone(),
+                rule.clone(),
+                r.requests.to_string(),
+                served.join(", "),
+                crate::format::fmt_ms(mean(r.ttft_ms_sum, r.ttft_n)),
+                crate::format::fmt_usd(mean(r.cost_usd, r.priced)),
+                alone,
+            ]);
+        }
+    }
+    if rows.len() == 1 {
+        return String::new();
+    }
+    String::from("\nRouting rules\n") + &crate::format::text_table(&rows, &[])
 }
 
 fn md_cell(s: &str) -> String {
@@ -274,7 +300,7 @@ pub fn csv(s: &Summary) -> String {
 
 pub fn render(s: &Summary, f: Format) -> String {
     match f {
-        Format::Table => table(s) + &super::rules::table(&s.targets),
+        Format::Table => table(s) + &rules_table(&s.targets),
         Format::Md => markdown(s),
         Format::Csv => csv(s),
         Format::Json => serde_json::to_string_pretty(s).unwrap_or_default() + "\n",

@@ -63,7 +63,7 @@ impl RuleTally {
     pub fn merge(&mut self, o: &RuleTally) {
         self.requests += o.requests;
         self.succeeded += o.succeeded;
-        super::stats::add_counts(&mut self.served_by, &o.served_by);
+        crate::metrics::add_counts(&mut self.served_by, &o.served_by);
         self.ttft_ms_sum += o.ttft_ms_sum;
         self.ttft_n += o.ttft_n;
         self.priced += o.priced;
@@ -71,57 +71,4 @@ impl RuleTally {
         self.primary_priced += o.primary_priced;
         self.primary_cost_usd += o.primary_cost_usd;
     }
-}
-
-/// The rules table of a run, or nothing when no target has rules: one row per target and rule.
-pub fn table(targets: &[crate::bench::stats::TargetStats]) -> String {
-    let mut rows = vec![
-        [
-            "target",
-            "rule",
-            "requests",
-            "served by",
-            "ttft mean",
-            "cost / req",
-            "first model alone",
-        ]
-        .map(String::from),
-    ];
-    for t in targets {
-        for (rule, r) in &t.rules {
-            let served: Vec<String> = r
-                .served_by
-                .iter()
-                .map(|(m, n)| format!("{m} {n}"))
-                .collect();
-            let mean = |sum: f64, n: u64| (n > 0).then(|| sum / n as f64);
-            let alone = match (t.chain.first(), mean(r.primary_cost_usd, r.primary_priced)) {
-                (Some(m), Some(c)) => format!("{m} {}", crate::format::fmt_usd(Some(c))),
-                (Some(m), None) => format!("{m} ?"),
-                _ => "-".into(),
-            };
-            rows.push([
-                t.target.clone(),
-                rule.clone(),
-                r.requests.to_string(),
-                served.join(", "),
-                crate::format::fmt_ms(mean(r.ttft_ms_sum, r.ttft_n)),
-                crate::format::fmt_usd(mean(r.cost_usd, r.priced)),
-                alone,
-            ]);
-        }
-    }
-    if rows.len() == 1 {
-        return String::new();
-    }
-    let w: Vec<usize> = (0..7)
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::from("\nRouting rules\n");
-    for r in &rows {
-        let cells: Vec<String> = r.iter().zip(&w).map(|(c, w)| format!("{c:<w$}")).collect();
-        out.push_str(cells.join("  ").trim_end());
-        out.push('\n');
-    }
-    out
 }

@@ -243,7 +243,7 @@ impl TargetStats {
     pub fn merge(&mut self, o: &TargetStats) {
         self.requests += o.requests;
         self.succeeded += o.succeeded;
-        add_counts(&mut self.errors, &o.errors);
+        crate::metrics::add_counts(&mut self.errors, &o.errors);
         self.ttft_us.merge(&o.ttft_us);
         self.itl_us.merge(&o.itl_us);
         self.total_us.merge(&o.total_us);
@@ -254,12 +254,12 @@ impl TargetStats {
         self.estimated += o.estimated;
         self.priced += o.priced;
         self.cost_usd += o.cost_usd;
-        add_counts(&mut self.cost_sources, &o.cost_sources);
-        add_counts(&mut self.served_by, &o.served_by);
+        crate::metrics::add_counts(&mut self.cost_sources, &o.cost_sources);
+        crate::metrics::add_counts(&mut self.served_by, &o.served_by);
         self.fallback_requests += o.fallback_requests;
         self.fallback_added_us.merge(&o.fallback_added_us);
         self.gateway_fallbacks += o.gateway_fallbacks;
-        add_counts(&mut self.gateway_served, &o.gateway_served);
+        crate::metrics::add_counts(&mut self.gateway_served, &o.gateway_served);
         for (k, t) in &o.checks {
             let mine = self.checks.entry(*k).or_default();
             mine.passed += t.passed;
@@ -287,11 +287,5 @@ impl TargetStats {
             .entry(rule.to_string())
             .or_default()
             .add(rec, primary_cost);
-    }
-}
-
-pub(crate) fn add_counts<K: Ord + Clone>(into: &mut BTreeMap<K, u64>, from: &BTreeMap<K, u64>) {
-    for (k, n) in from {
-        *into.entry(k.clone()).or_default() += n;
     }
 }

@@ -3,29 +3,13 @@
 
 use tokio_util::sync::CancellationToken;
 
+pub use super::ask_args::ToolArgs;
 use crate::answer::{AnswerRecord, PriceBook, RouteOutcome, settle};
 use crate::gateway::Client;
 use crate::gateway::wire::{ChatRequest, Message};
 use crate::route::Route;
 use crate::tools::agent::{self, CallReport, Next, Stopped};
 use crate::tools::{Stubs, ToolSet};
-
-/// The agent-loop flags of `ask` and the workbench.
-#[derive(Debug, Clone, clap::Args)]
-pub struct ToolArgs {
-    /// Offer these tools (a JSON or TOML file of function definitions; default: the config's
-    /// `[tools]`) and run an agent loop: tool calls are checked against their schema and answered
-    /// from --tool-stubs (or, in the workbench, typed in with `T`) until the model answers.
-    #[arg(long, value_name = "FILE")]
-    pub tools: Option<String>,
-    /// Canned tool results by tool name (JSON or TOML; `*` answers any other tool).
-    #[arg(long, value_name = "FILE")]
-    pub tool_stubs: Option<String>,
-    /// At most this many requests per model (and turn) in an agent loop.
-    #[arg(long, default_value_t = crate::tools::agent::DEFAULT_MAX_STEPS,
-          value_parser = clap::value_parser!(u32).range(1..=100))]
-    pub max_steps: u32,
-}
 
 /// What one target's run needs.
 #[derive(Clone)]
@@ -131,7 +115,7 @@ pub async fn run(
 #[allow(clippy::too_many_arguments)]
 pub async fn ask(
     session: &crate::session::Session,
-    args: &super::ask::AskArgs,
+    args: &super::ask_args::AskArgs,
     targets: &[(Route, bool)],
     messages: Vec<Message>,
     (tools, stubs): (crate::tools::ToolSet, crate::tools::Stubs),
@@ -171,10 +155,10 @@ pub async fn ask(
         .into_iter()
         .filter_map(|r| settle_run(r, &prices))
         .collect();
-    super::ask::report(
+    super::ask_text::report(
         args,
         stop,
-        super::ask::scrubbed(records, session),
+        super::ask_text::scrubbed(records, session),
         false,
         writer,
     )
@@ -194,31 +178,4 @@ pub fn settle_run(run: Run, prices: &PriceBook) -> Option<AnswerRecord> {
         .map(|(i, (r, calls))| agent::step_of(i as u32 + 1, r, calls))
         .collect();
     agent::combine(&records, steps, run.stopped)
-}
-
-/// The steps as text for `ask`'s plain output: one block per step with its calls.
-pub fn describe(r: &AnswerRecord) -> String {
-    let mut out = String::new();
-    for s in &r.steps {
-        out.push_str(&format!(
-            "[step {}: {} in {}]\n",
-            s.step,
-            s.finish_reason.as_deref().unwrap_or("no answer"),
-            crate::format::fmt_ms(s.total_ms)
-        ));
-        for c in &s.tool_calls {
-            out.push_str(&format!("  → {}({})\n", c.name, c.arguments));
-            if let Some(why) = &c.invalid {
-                out.push_str(&format!("    ✗ invalid: {why}\n"));
-            }
-            match &c.result {
-                Some(res) => out.push_str(&format!("    ← {}\n", res.lines().next().unwrap_or(""))),
-                None => out.push_str("    ← (no result: add it to --tool-stubs)\n"),
-            }
-        }
-    }
-    if let Some(s) = r.stopped.filter(|s| *s != Stopped::Answered) {
-        out.push_str(&format!("[stopped: {}]\n", s.label()));
-    }
-    out
 }

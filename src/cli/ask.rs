@@ -1,71 +1,20 @@
 use std::io::{Read, Write};
 
-use clap::Args;
 use tokio_util::sync::CancellationToken;
 
 use crate::gateway::wire::{ChatRequest, Message};
 
 use crate::history::{Record, Writer};
 
-use crate::answer::{AnswerRecord, Collector, Outcome, PriceBook, RouteOutcome, settle};
+pub use super::ask_args::AskArgs;
+use super::ask_text::{report, scrubbed};
+use crate::answer::{Collector, Outcome, PriceBook, RouteOutcome, settle};
 use crate::route::{self, Route, RouteEvent};
 use crate::session::Session;
 
 /// Backoff jitter differs run to run; the demo gateway's own seed keeps its answers fixed.
 fn rand_seed() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64)
-}
-
-#[derive(Debug, Args)]
-pub struct AskArgs {
-    /// Model to ask (repeatable; all are asked at once). Default: the profile's default models.
-    #[arg(short = 'm', long = "model")]
-    pub models: Vec<String>,
-    /// Route to ask through (repeatable): a `[routes.NAME]` of the config, or `demo-fallback`.
-    #[arg(short = 'r', long = "route")]
-    pub routes: Vec<String>,
-    /// System prompt.
-    #[arg(long)]
-    pub system: Option<String>,
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_tokens: Option<u32>,
-    /// Sampling temperature, 0 to 2.
-    #[arg(long, value_parser = temperature)]
-    pub temperature: Option<f32>,
-    /// Print a JSON array, one object per model.
-    #[arg(long)]
-    pub json: bool,
-    /// Where the metrics table goes in text mode: `stderr` (the default, so `> answer.md` holds
-    /// only the answers), `stdout`, or `none`.
-    #[arg(long, value_name = "WHERE", default_value = "stderr", value_parser = ["stderr", "stdout", "none"])]
-    pub metrics: String,
-    /// Ask for whole answers instead of streams (no time to first token then: it equals the total).
-    #[arg(long, conflicts_with_all = ["routes", "tools"])]
-    pub no_stream: bool,
-    /// Attach a text file or a folder's text files to the prompt (repeatable). The prompt's
-    /// tokens are checked against each model's context window before anything is sent.
-    #[arg(long = "attach", value_name = "PATH")]
-    pub attach: Vec<String>,
-    /// Attach a large folder without asking.
-    #[arg(long)]
-    pub yes: bool,
-    /// Send even to models whose context window the prompt does not fit.
-    #[arg(long)]
-    pub force: bool,
-    #[command(flatten)]
-    pub agent: super::agent::ToolArgs,
-    /// The prompt; `-` reads it from standard input.
-    pub prompt: String,
-}
-
-fn temperature(s: &str) -> Result<f32, String> {
-    s.trim()
-        .parse::<f32>()
-        .ok()
-        .filter(|t| (0.0..=2.0).contains(t))
-        .ok_or_else(|| format!("{s:?} is not a temperature: a number from 0 to 2"))
+    crate::clock::seed()
 }
 
 fn read_prompt(p: &str) -> anyhow::Result<String> {
@@ -314,44 +263,4 @@ async fn finish(
     let prices = PriceBook::new(&listed, &session.config.prices);
     let records = outcomes.iter().map(|o| settle(o, false, &prices)).collect();
     report(args, stop, scrubbed(records, session), false, writer)
-}
-
-/// A server may echo the key back in an answer, a tool call or an error: never shown.
-pub(super) fn scrubbed(mut records: Vec<AnswerRecord>, session: &Session) -> Vec<AnswerRecord> {
-    for r in &mut records {
-        r.scrub(session.key.as_ref());
-    }
-    records
-}
-
-pub(super) fn report(
-    args: &AskArgs,
-    stop: &super::Stop,
-    records: Vec<AnswerRecord>,
-    live: bool,
-    writer: Option<Writer>,
-) -> anyhow::Result<i32> {
-    if let Some(w) = &writer {
-        super::ask_record::end(w, &records, stop.code().is_some());
-    }
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&records)?);
-    } else {
-        super::ask_text::print_text(&records, live, &args.metrics);
-    }
-    let mut failed = false;
-    for r in &records {
-        if let Some(e) = &r.error {
-            failed = true;
-            let msg = format!("error: {}: {e}", r.model);
-            eprintln!("{}", crate::clean::terminal_safe(&msg));
-        }
-    }
-    Ok(if let Some(code) = stop.code() {
-        code
-    } else if failed {
-        1
-    } else {
-        0
-    })
 }

@@ -1,7 +1,7 @@
 //! What `ask` records in the history: its session, prompt and a request per target before
 //! anything is sent; each answer as it ends (see `ask`), and the settled answers at the end.
 
-use super::ask::AskArgs;
+use super::ask_args::AskArgs;
 use crate::answer::AnswerRecord;
 use crate::history::{Record, RequestInfo, SessionInfo, TurnInfo, TurnParams, Writer};
 use crate::route::Route;

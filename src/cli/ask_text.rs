@@ -1,7 +1,10 @@
-//! `ask`'s text output: the answers, then a metrics table.
+//! What `ask` prints: the answers and a metrics table as text, or the records as JSON; its exit code.
 
 use super::{fmt_ms, fmt_usd};
 use crate::answer::AnswerRecord;
+use crate::answer::steps::Stopped;
+use crate::history::Writer;
+use crate::session::Session;
 
 pub fn print_text(records: &[AnswerRecord], streamed: bool, metrics: &str) {
     let mut out = String::new();
@@ -22,7 +25,7 @@ pub fn print_text(records: &[AnswerRecord], streamed: bool, metrics: &str) {
                     r.hops.len()
                 ));
             }
-            out.push_str(&super::agent::describe(r));
+            out.push_str(&describe(r));
             if !r.reasoning.is_empty() {
                 out.push_str("[reasoning]\n");
                 out.push_str(r.reasoning.trim_end());
@@ -79,20 +82,14 @@ fn metrics_table(records: &[AnswerRecord]) -> String {
     }
     let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
     let mut w: Vec<usize> = (0..7).map(width).collect();
+    // The name column gives way so the table fits 80 columns.
     let others: usize = w[1..].iter().sum::<usize>() + 2 * 6;
     w[0] = w[0].min(80usize.saturating_sub(others).max(12));
-    let mut out = String::new();
-    for row in &rows {
-        let name = crate::format::shorten_middle(&row[0], w[0]);
-        let mut line = format!("{name:<0$}", w[0]);
-        for (i, cell) in row.iter().enumerate().skip(1).take(5) {
-            line.push_str(&format!("  {cell:>0$}", w[i]));
-        }
-        line.push_str(&format!("  {}", row[6]));
-        out.push_str(line.trim_end());
-        out.push('\n');
+    for row in &mut rows {
+        row[0] = crate::format::shorten_middle(&row[0], w[0]);
     }
-    out
+    use crate::format::Align::{Left, Right};
+    crate::format::text_table(&rows, &[Left, Right, Right, Right, Right, Right, Left])
 }
 
 /// ` · 3 steps` for an agent run, and why it stopped when it did not answer.
@@ -107,4 +104,71 @@ fn steps(r: &AnswerRecord) -> String {
         }
         _ => count,
     }
+}
+
+/// The steps as text for `ask`'s plain output: one block per step with its calls.
+pub fn describe(r: &AnswerRecord) -> String {
+    let mut out = String::new();
+    for s in &r.steps {
+        out.push_str(&format!(
+            "[step {}: {} in {}]\n",
+            s.step,
+            s.finish_reason.as_deref().unwrap_or("no answer"),
+            crate::format::fmt_ms(s.total_ms)
+        ));
+        for c in &s.tool_calls {
+            out.push_str(&format!("  → {}({})\n", c.name, c.arguments));
+            if let Some(why) = &c.invalid {
+                out.push_str(&format!("    ✗ invalid: {why}\n"));
+            }
+            match &c.result {
+                Some(res) => out.push_str(&format!("    ← {}\n", res.lines().next().unwrap_or(""))),
+                None => out.push_str("    ← (no result: add it to --tool-stubs)\n"),
+            }
+        }
+    }
+    if let Some(s) = r.stopped.filter(|s| *s != Stopped::Answered) {
+        out.push_str(&format!("[stopped: {}]\n", s.label()));
+    }
+    out
+}
+
+/// A server may echo the key back in an answer, a tool call or an error: never shown.
+pub(super) fn scrubbed(mut records: Vec<AnswerRecord>, session: &Session) -> Vec<AnswerRecord> {
+    for r in &mut records {
+        r.scrub(session.key.as_ref());
+    }
+    records
+}
+
+pub(super) fn report(
+    args: &super::ask_args::AskArgs,
+    stop: &super::Stop,
+    records: Vec<AnswerRecord>,
+    live: bool,
+    writer: Option<Writer>,
+) -> anyhow::Result<i32> {
+    if let Some(w) = &writer {
+        super::ask_record::end(w, &records, stop.code().is_some());
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&records)?);
+    } else {
+        print_text(&records, live, &args.metrics);
+    }
+    let mut failed = false;
+    for r in &records {
+        if let Some(e) = &r.error {
+            failed = true;
+            let msg = format!("error: {}: {e}", r.model);
+            eprintln!("{}", crate::clean::terminal_safe(&msg));
+        }
+    }
+    Ok(if let Some(code) = stop.code() {
+        code
+    } else if failed {
+        1
+    } else {
+        0
+    })
 }

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::GlobalArgs;
-use crate::format::{fmt_usd, fmt_utc, shorten_middle};
+use crate::clock::fmt_utc;
+use crate::format::{fmt_usd, shorten_middle};
 use crate::history::export::{self, Format};
 use crate::history::maintain;
 use crate::history::query::{self, Entry};

@@ -2,6 +2,7 @@
 
 pub mod agent;
 pub mod ask;
+pub mod ask_args;
 pub mod ask_record;
 pub mod ask_text;
 pub mod bench;

@@ -3,8 +3,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::answer::PriceBook;
+use crate::bench::rehearse;
 use crate::bench::workload::{self, Item};
-use crate::route::rehearse;
 use crate::session::Session;
 
 #[derive(Debug, Args)]

@@ -27,6 +27,15 @@ pub enum ConfigCommand {
     Path,
     /// Load the config and check every profile, route and key binding; exit 1 on any problem.
     Check,
+    /// The workbench's keys as this config binds them (`--defaults`: as shipped).
+    Keys {
+        /// A Markdown table (the one in docs/src/keys.md).
+        #[arg(long)]
+        markdown: bool,
+        /// The keys as shipped, ignoring the config's `[keys]`.
+        #[arg(long)]
+        defaults: bool,
+    },
 }
 
 /// `gatebench completions SHELL`: a completion script on stdout.
@@ -64,6 +73,23 @@ pub fn config(cmd: &ConfigCommand, explicit: Option<&std::path::Path>) -> anyhow
                 Some(p) => println!("{} (not there: defaults apply)", p.display()),
                 None => println!("(no config directory on this platform: defaults apply)"),
             }
+            Ok(0)
+        }
+        ConfigCommand::Keys { markdown, defaults } => {
+            let keys = if *defaults {
+                Default::default()
+            } else {
+                config::load(explicit)?.0.keys
+            };
+            let map = crate::app::keymap::Keymap::new(&keys).map_err(anyhow::Error::msg)?;
+            print!(
+                "{}",
+                if *markdown {
+                    map.markdown_table()
+                } else {
+                    map.text_table()
+                }
+            );
             Ok(0)
         }
         ConfigCommand::Check => {

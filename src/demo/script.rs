@@ -180,7 +180,7 @@ pub fn script(seed: u64, speed: f64, ask: &Ask) -> Script {
     let plan = super::tools::plan(&ask.tools, &ask.prompt, m.id == "demo/pro-large", turn);
     let (mut answer, tool_parts) = match plan {
         super::tools::Plan::Call(calls) => (Vec::new(), super::tools::parts(&calls, &mut rng)),
-        _ if ask.prompt.contains(crate::bench::judge::REPLY_FORM) => {
+        _ if ask.prompt.contains(crate::protocol::JUDGE_REPLY_FORM) => {
             // Asked to grade: a deterministic score and reason, as a judge model would reply.
             (tokens(text::verdict(&mut rng)), Vec::new())
         }

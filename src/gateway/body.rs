@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::client::root_cause;
 use super::error::{GatewayError, TimeoutPhase};
+use super::limits::root_cause;
 use super::responses::{self, Api};
 use super::wire::{Chunk, RawChunk, error_message};
 

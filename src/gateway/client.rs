@@ -1,56 +1,17 @@
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tokio_util::sync::CancellationToken;
 
 use super::body::{decode_whole, error_body_message, fmt_bytes, read_capped};
 use super::error::{GatewayError, TimeoutPhase, parse_retry_after};
+use super::limits::{Limits, Timeouts, root_cause};
 use super::responses::{self, Api};
 use super::sse::SseParser;
 use super::stream::ChatStream;
 use super::wire::{ChatRequest, Chunk, ModelInfo, RawModelList, StreamOptions};
 use crate::secret::Secret;
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Timeouts {
-    pub connect: Duration,
-    /// From sending the request to the first byte of the body.
-    pub first_byte: Duration,
-    /// Between two reads of a streaming body.
-    pub idle: Duration,
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        Self {
-            connect: Duration::from_secs(10),
-            first_byte: Duration::from_secs(120),
-            idle: Duration::from_secs(60),
-        }
-    }
-}
-
-/// How much of a server's answer gatebench holds in memory at once, whatever the server sends.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Limits {
-    /// One SSE event (or line) of a stream.
-    pub max_event_bytes: usize,
-    /// A whole non-streamed body (`/v1/models`, `--no-stream`, a JSON body sent for a stream).
-    pub max_body_bytes: usize,
-    /// An error body is read up to this much; the rest is dropped and the message says so.
-    pub max_error_bytes: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_event_bytes: 4 << 20,
-            max_body_bytes: 16 << 20,
-            max_error_bytes: 64 << 10,
-        }
-    }
-}
 
 /// Where to send requests and how to authenticate.
 #[derive(Debug, Clone)]
@@ -70,13 +31,6 @@ pub struct Endpoint {
 pub struct Client {
     http: reqwest::Client,
     endpoint: Endpoint,
-}
-
-/// One item of a stream with the moment its bytes were read off the socket.
-#[derive(Debug, Clone)]
-pub struct Timed<T> {
-    pub at: Instant,
-    pub item: T,
 }
 
 /// A non-streaming answer.
@@ -388,12 +342,4 @@ impl Client {
             reason: root_cause(&e),
         }
     }
-}
-
-pub(super) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut cur = e;
-    while let Some(next) = cur.source() {
-        cur = next;
-    }
-    cur.to_string()
 }

@@ -3,13 +3,15 @@
 pub mod body;
 pub mod client;
 pub mod error;
+pub mod limits;
 pub mod ratelimit;
 pub mod responses;
 pub mod sse;
 pub mod stream;
 pub mod wire;
 
-pub use client::{ChatOnce, Client, Endpoint, Limits, Timed, Timeouts};
+pub use client::{ChatOnce, Client, Endpoint};
 pub use error::{ErrorKind, GatewayError, TimeoutPhase};
+pub use limits::{Limits, Timed, Timeouts};
 pub use responses::Api;
 pub use stream::ChatStream;

@@ -11,8 +11,8 @@ use reqwest::header::HeaderMap;
 use tokio_util::sync::CancellationToken;
 
 use super::body::{decode_whole, fmt_bytes};
-use super::client::{Limits, Timed, Timeouts, root_cause};
 use super::error::{GatewayError, TimeoutPhase};
+use super::limits::{Limits, Timed, Timeouts, root_cause};
 use super::responses::{self, Api};
 use super::sse::{SseEvent, SseParser};
 use super::wire::{Chunk, RawChunk, error_message};

@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use super::query::{SessionView, StoredAnswer};
 use super::store::Store;
-use crate::format::{fmt_ms, fmt_usd, fmt_utc};
+use crate::clock::fmt_utc;
+use crate::format::{fmt_ms, fmt_usd};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

@@ -176,14 +176,7 @@ pub enum Record {
     Bench(Box<crate::bench::summary::Summary>),
 }
 
-/// A blind vote: the models of one prompt as they were shown (A, B, ...) and the winner, or none
-/// for a tie.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct VoteInfo {
-    pub turn: u64,
-    pub models: Vec<String>,
-    pub winner: Option<String>,
-}
+pub use crate::metrics::leaderboard::VoteInfo;
 
 /// A rating key's input: a digit 1-5, or `+` (a 5) and `-` (a 1).
 pub fn score_of(c: char) -> Option<u8> {

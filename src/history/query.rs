@@ -245,7 +245,7 @@ fn best_for(
 ) -> rusqlite::Result<Vec<(i64, i64)>> {
     // A prompt has one answer per pane (nine at most in the workbench): ask for that many, and
     // more only when the prompts they belong to are still too few.
-    let mut want = n * crate::app::MAX_PANES;
+    let mut want = n * crate::layout::MAX_PANES;
     loop {
         let hits = ranked(store, fts, above, upto, want)?;
         let prompts: std::collections::HashSet<i64> = hits.iter().map(|h| h.1).collect();

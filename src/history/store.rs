@@ -50,11 +50,7 @@ pub struct Store {
     pub path: PathBuf,
 }
 
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
+pub use crate::clock::now_ms;
 
 impl Store {
     /// Open (creating it and its folder when missing) and bring the schema up to date. Answers left

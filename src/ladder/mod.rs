@@ -124,11 +124,11 @@ pub struct Step {
     pub size: u64,
     /// Input tokens as the server counted them, else the estimate (see `estimated`).
     pub input_tokens: Option<u64>,
-    #[serde(serialize_with = "crate::answer::record::round_ms")]
+    #[serde(serialize_with = "crate::answer::round::round_ms")]
     pub ttft_ms: Option<f64>,
-    #[serde(serialize_with = "crate::answer::record::round_ms")]
+    #[serde(serialize_with = "crate::answer::round::round_ms")]
     pub total_ms: Option<f64>,
-    #[serde(serialize_with = "crate::answer::record::round_usd")]
+    #[serde(serialize_with = "crate::answer::round::round_usd")]
     pub cost_usd: Option<f64>,
     pub cost_source: Option<crate::metrics::CostSource>,
     pub estimated: bool,
@@ -259,20 +259,8 @@ impl Ladder {
                 },
             ]);
         }
-        let w: Vec<usize> = (0..7)
-            .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-            .collect();
-        let mut out = String::new();
-        for r in &rows {
-            let mut line = format!("{:<1$}", r[0], w[0]);
-            for i in 1..6 {
-                line.push_str(&format!("  {:>1$}", r[i], w[i]));
-            }
-            line.push_str(&format!("  {}", r[6]));
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
+        use crate::format::Align::{Left, Right};
+        crate::format::text_table(&rows, &[Left, Right, Right, Right, Right, Right, Left])
     }
 }
 

@@ -9,7 +9,14 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::history::VoteInfo;
+/// A blind vote: the models of one prompt as they were shown (A, B, ...) and the winner, or none
+/// for a tie.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct VoteInfo {
+    pub turn: u64,
+    pub models: Vec<String>,
+    pub winner: Option<String>,
+}
 
 /// A model's figures from its answers (history or session).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -27,6 +27,16 @@ pub fn estimate_prompt_tokens(messages: &[crate::gateway::wire::Message]) -> u64
         + 3
 }
 
+/// Add `from`'s counts into `into`, key by key.
+pub fn add_counts<K: Ord + Clone>(
+    into: &mut std::collections::BTreeMap<K, u64>,
+    from: &std::collections::BTreeMap<K, u64>,
+) {
+    for (k, n) in from {
+        *into.entry(k.clone()).or_default() += n;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,8 +5,6 @@
 //! error, time it cost), so a fallback is always visible, never silent.
 
 pub mod policy;
-pub mod rehearse;
-pub mod report;
 pub mod rules;
 pub mod runner;
 

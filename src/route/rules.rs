@@ -35,7 +35,7 @@ pub struct Rule {
     pub model: String,
     pub input_tokens_over: Option<u64>,
     pub tools: Option<bool>,
-    pub prompt_regex: Option<crate::bench::checks::Pattern>,
+    pub prompt_regex: Option<crate::pattern::Pattern>,
     pub attachments: Option<bool>,
 }
 
@@ -56,12 +56,10 @@ impl Rule {
             ));
         }
         let prompt_regex = match &c.prompt_regex {
-            Some(p) => Some(crate::bench::checks::Pattern(std::sync::Arc::new(
-                regex::RegexBuilder::new(p)
-                    .size_limit(1 << 20)
-                    .build()
-                    .map_err(|e| format!("route {route:?}: prompt_regex {p:?}: {e}"))?,
-            ))),
+            Some(p) => Some(
+                crate::pattern::Pattern::new(p)
+                    .map_err(|e| format!("route {route:?}: prompt_{e}"))?,
+            ),
             None => None,
         };
         let mut words = Vec::new();

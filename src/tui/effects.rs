@@ -12,13 +12,13 @@ use tokio_util::sync::CancellationToken;
 
 use crate::app::history::PAGE;
 use crate::app::{Action, Effect};
+use crate::bench::rehearse::{self, Plan};
 use crate::bench::workload::Item;
 use crate::gateway::Client;
 use crate::gateway::wire::ChatRequest;
 use crate::history::export::Format;
 use crate::history::{Store, Writer, query};
 use crate::route::Route;
-use crate::route::rehearse::{self, Plan};
 
 /// What the event loop itself carries out: the terminal is its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -135,10 +135,7 @@ pub async fn run(
     // `--raw` or `markdown = false`: answers as written in every pane (`t` switches one).
     state.set_raw_default(raw || session.config.markdown == Some(false));
     // Blind rounds shuffle differently each session.
-    state.blind.seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64)
-        ^ u64::from(std::process::id());
+    state.blind.seed = crate::clock::seed();
     // Code grammars load in the background, ready before the first code block closes.
     let _ = std::thread::Builder::new()
         .name("gatebench-grammars".into())

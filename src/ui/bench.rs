@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Paragraph};
 use super::Theme;
 use super::judge::{big_area, small_box};
 use crate::app::benchrun::BenchView;
-use crate::format::fmt_utc;
+use crate::clock::fmt_utc;
 
 pub fn render(v: &BenchView, theme: &Theme, f: &mut Frame) {
     match v {

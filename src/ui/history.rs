@@ -10,7 +10,8 @@ use super::Theme;
 use super::overlay::{centered, cursor_spans};
 use crate::app::State;
 use crate::app::history::{HistoryView, RateForm};
-use crate::format::{fmt_usd, fmt_utc, shorten_middle};
+use crate::clock::fmt_utc;
+use crate::format::{fmt_usd, shorten_middle};
 
 pub fn view(s: &State, v: &HistoryView, theme: &Theme, f: &mut Frame) {
     let a = f.area();

@@ -233,7 +233,7 @@ pub fn route_form(r: &RouteForm, theme: &Theme, f: &mut Frame) {
     form(r, &title, r.error.as_deref(), help, theme, f);
 }
 
-pub fn rehearsal(report: Option<&crate::route::report::Report>, theme: &Theme, f: &mut Frame) {
+pub fn rehearsal(report: Option<&crate::bench::rehearsal::Report>, theme: &Theme, f: &mut Frame) {
     let text = match report {
         Some(r) => r.table(),
         None => format!(

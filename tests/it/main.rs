@@ -2,12 +2,14 @@
 //! share `common` (the demo gateway process, tmux, raw servers and replays).
 
 mod agents;
+mod architecture;
 mod bench;
 mod captures;
 mod cli;
 mod client_demo;
 mod common;
 mod context;
+mod docs;
 mod history;
 mod hostile;
 mod properties;

@@ -320,7 +320,7 @@ pub fn command(g: &super::GlobalArgs, c: &BenchCommand) -> anyhow::Result<i32> {
                 println!(
                     "{:>5}  {}  {}  {}",
                     r.id,
-                    crate::format::fmt_utc(r.started_ms),
+                    crate::clock::fmt_utc(r.started_ms),
                     crate::clean::terminal_safe(&r.workload),
                     crate::clean::terminal_safe(&r.targets)
                 );

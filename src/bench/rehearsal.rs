@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Route, RouteOutcome};
 use crate::answer::{PriceBook, settle};
 use crate::format::{fmt_ms, fmt_usd};
 use crate::gateway::ErrorKind;
 use crate::metrics::cost;
 use crate::metrics::timing::percentile;
+use crate::route::{Route, RouteOutcome};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct HopReport {

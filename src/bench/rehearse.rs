@@ -5,12 +5,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio_util::sync::CancellationToken;
 
-use super::Route;
-use super::report::{Report, report};
+use super::rehearsal::{Report, report};
+use super::workload::Item;
 use crate::answer::PriceBook;
-use crate::bench::workload::Item;
 use crate::gateway::Client;
 use crate::gateway::wire::ChatRequest;
+use crate::route::Route;
 
 /// How many requests, how many at a time, and the seed for backoff jitter.
 #[derive(Debug, Clone, Copy)]
@@ -58,7 +58,7 @@ pub async fn rehearse(
                     tools: item.tools.clone(),
                     ..Default::default()
                 };
-                let o = super::run(
+                let o = crate::route::run(
                     &client,
                     &route,
                     req,
