@@ -318,8 +318,8 @@ fn forms_and_questions() {
 
 #[test]
 fn budget_question_and_rehearsal_report() {
+    use gatebench::bench::rehearsal::{HopReport, Report};
     use gatebench::gateway::ErrorKind;
-    use gatebench::route::report::{HopReport, Report};
     for size in SIZES {
         let name = |what: &str| format!("{what}_{}x{}", size.0, size.1);
         let mut s = state(size, &["demo/fast-mini"]);
