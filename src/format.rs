@@ -40,19 +40,23 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// A size people read: `512 B`, `3.4 KiB`, `5.2 MiB`, `1.1 GiB`.
+/// A size people read: `512 B`, `3.4 KiB`, `5.2 MiB`, `1.1 GiB`; a whole number of its unit
+/// without a fraction (`4 MiB`, as limits are set).
 pub fn size(n: u64) -> String {
     const UNITS: [&str; 3] = ["KiB", "MiB", "GiB"];
     if n < 1024 {
         return format!("{n} B");
     }
-    let mut v = n as f64 / 1024.0;
-    let mut unit = 0;
-    while v >= 1024.0 && unit < UNITS.len() - 1 {
-        v /= 1024.0;
+    let (mut unit, mut scale) = (0, 1024u64);
+    while n / scale >= 1024 && unit < UNITS.len() - 1 {
         unit += 1;
+        scale *= 1024;
     }
-    format!("{v:.1} {}", UNITS[unit])
+    if n.is_multiple_of(scale) {
+        format!("{} {}", n / scale, UNITS[unit])
+    } else {
+        format!("{:.1} {}", n as f64 / scale as f64, UNITS[unit])
+    }
 }
 
 /// `128k`, `1M`, `8192`.
@@ -86,8 +90,15 @@ mod tests {
             .map(super::thousands)
             .into();
         assert_eq!(t, ["0", "999", "1,000", "12,345", "1,234,567"]);
-        let s: Vec<String> = [0, 1023, 1024, 5_452_595, 3 << 30].map(super::size).into();
-        assert_eq!(s, ["0 B", "1023 B", "1.0 KiB", "5.2 MiB", "3.0 GiB"]);
+        let s: Vec<String> = [0, 1023, 1024, 1536, 5_452_595, 4 << 20, 3 << 30, 5 << 40]
+            .map(super::size)
+            .into();
+        assert_eq!(
+            s,
+            [
+                "0 B", "1023 B", "1 KiB", "1.5 KiB", "5.2 MiB", "4 MiB", "3 GiB", "5120 GiB"
+            ]
+        );
     }
 
     use super::*;
@@ -107,6 +118,27 @@ mod tests {
         );
         assert_eq!(shorten_middle("demo/long-context", 2), "demo/long-context");
     }
+}
+
+/// One CSV record (RFC 4180) with its line end: a field holding a comma, a quote or a line break
+/// is quoted, its quotes doubled.
+pub fn csv_line<S: AsRef<str>>(cells: &[S]) -> String {
+    let mut out = String::new();
+    for (i, c) in cells.iter().enumerate() {
+        let c = c.as_ref();
+        if i > 0 {
+            out.push(',');
+        }
+        if c.contains([',', '"', '\n', '\r']) {
+            out.push('"');
+            out.push_str(&c.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(c);
+        }
+    }
+    out.push('\n');
+    out
 }
 
 /// How a column's cells line up.
@@ -166,5 +198,11 @@ mod table_tests {
         let t = text_table(&rows, &[Align::Left, Align::Right]);
         assert_eq!(t, "model        ttft  note\nfast → 日本  5 ms\n");
         assert_eq!(text_table::<[String; 0]>(&[], &[]), "");
+    }
+
+    #[test]
+    fn csv_quotes_only_what_needs_it() {
+        let line = super::csv_line(&["plain", "a,b", "say \"hi\"", "two\nlines", ""]);
+        assert_eq!(line, "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\n");
     }
 }

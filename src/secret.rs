@@ -63,6 +63,42 @@ pub fn scrub<'a>(text: &'a str, key: Option<&Secret>) -> std::borrow::Cow<'a, st
     std::borrow::Cow::Owned(out)
 }
 
+/// Scrubs texts in place against one key: what a record's `scrub` runs over each of its fields.
+#[derive(Clone, Copy)]
+pub struct Scrubber<'a>(pub Option<&'a Secret>);
+
+impl Scrubber<'_> {
+    pub fn text(&self, s: &mut String) {
+        if let std::borrow::Cow::Owned(clean) = scrub(s, self.0) {
+            *s = clean;
+        }
+    }
+
+    pub fn opt(&self, s: &mut Option<String>) {
+        if let Some(s) = s {
+            self.text(s);
+        }
+    }
+
+    /// Every string in a JSON value, keys included.
+    pub fn json(&self, v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => self.text(s),
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|v| self.json(v)),
+            serde_json::Value::Object(o) => {
+                let old = std::mem::take(o);
+                for (mut k, mut v) in old {
+                    self.text(&mut k);
+                    self.json(&mut v);
+                    o.insert(k, v);
+                }
+            }
+            serde_json::Value::Null | serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {
+            }
+        }
+    }
+}
+
 fn scrub_bearer(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;

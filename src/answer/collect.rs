@@ -20,6 +20,13 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// Time to first answer text so far, from the request's first send (`wait_ms` before this
+    /// attempt's send).
+    pub fn ttft_ms(&self, wait_ms: f64) -> Option<f64> {
+        self.first_content
+            .map(|d| d.as_secs_f64() * 1000.0 + wait_ms)
+    }
+
     /// Tokens per second so far, counting one token per text chunk (an estimate).
     pub fn tokens_per_s(&self) -> Option<f64> {
         let (a, b) = (self.first_token?, self.last_token?);
@@ -33,6 +40,19 @@ pub struct ToolCall {
     pub id: Option<String>,
     pub name: String,
     pub arguments: String,
+}
+
+impl ToolCall {
+    pub fn scrub(&mut self, c: crate::secret::Scrubber) {
+        let ToolCall {
+            id,
+            name,
+            arguments,
+        } = self;
+        c.opt(id);
+        c.text(name);
+        c.text(arguments);
+    }
 }
 
 #[derive(Debug, Clone)]

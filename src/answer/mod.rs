@@ -51,6 +51,24 @@ pub struct Hop {
     pub failed_after_content: bool,
 }
 
+impl Hop {
+    pub fn scrub(&mut self, c: crate::secret::Scrubber) {
+        let Hop {
+            model,
+            attempt: _,
+            error,
+            brief,
+            failure: _,
+            ms: _,
+            backoff_ms: _,
+            failed_after_content: _,
+        } = self;
+        c.text(model);
+        c.opt(error);
+        c.opt(brief);
+    }
+}
+
 fn round_hop_ms<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
     round::round_ms(&Some(*v), s)
 }
@@ -88,6 +106,15 @@ pub struct RouteOutcome {
     pub ended: Instant,
 }
 
+/// The wait before an attempt: from the request's first send to this attempt's send (failed
+/// attempts and backoff), in milliseconds. Figures measured from the send add it, live and settled.
+pub fn wait_ms(first_sent: Instant, attempt_sent: Instant) -> f64 {
+    attempt_sent
+        .saturating_duration_since(first_sent)
+        .as_secs_f64()
+        * 1000.0
+}
+
 impl RouteOutcome {
     /// A request made once, without a route.
     pub fn single(last: Outcome) -> Self {
@@ -119,8 +146,7 @@ impl RouteOutcome {
 
     /// Time spent before the answering attempt started: failed attempts and backoff.
     pub fn added_latency_ms(&self) -> f64 {
-        let before = self.last.collector.sent_at();
-        before.saturating_duration_since(self.started).as_secs_f64() * 1000.0
+        wait_ms(self.started, self.last.collector.sent_at())
     }
 
     /// A readable summary of every hop, for errors.

@@ -76,9 +76,9 @@ pub struct AnswerRecord {
     /// The model of the attempt that answered (or failed last): the one whose prices apply.
     #[serde(skip)]
     pub hop_model: String,
-    /// Every timing figure, for session statistics.
+    /// The gaps between chunks; with the fields above they make `figures()`.
     #[serde(skip)]
-    pub figures: metrics::Figures,
+    pub gaps: metrics::Gaps,
 }
 
 /// An error read back from its text (history): its kind is kept beside it in `error_kind`.
@@ -155,8 +155,7 @@ pub fn settle(r: &RouteOutcome, named: bool, prices: &PriceBook) -> AnswerRecord
     let mut rec = from_attempt(o, prices);
     if !r.hops.is_empty() {
         // Earlier attempts and their backoff are time the user waited too.
-        let waited = o.collector.sent_at().saturating_duration_since(r.started);
-        rec.add_wait(waited.as_secs_f64() * 1000.0);
+        rec.add_wait(r.added_latency_ms());
     }
     rec.hops = r.hops.clone();
     if r.succeeded() {
@@ -232,7 +231,7 @@ fn from_attempt(o: &Outcome, prices: &PriceBook) -> AnswerRecord {
         error_kind: o.error.as_ref().map(GatewayError::kind),
         error: o.error.clone(),
         hop_model: o.model.clone(),
-        figures: f,
+        gaps: f.gaps(),
     }
 }
 
@@ -243,9 +242,6 @@ impl AnswerRecord {
         shift(&mut self.ttft_ms);
         shift(&mut self.ttfr_ms);
         shift(&mut self.total_ms);
-        shift(&mut self.figures.ttft_ms);
-        shift(&mut self.figures.ttfr_ms);
-        shift(&mut self.figures.total_ms);
         // End-to-end speed is tokens over what the user waited.
         let e2e = self
             .output_tokens
@@ -253,7 +249,34 @@ impl AnswerRecord {
             .filter(|(_, t)| *t > 0.0)
             .map(|(n, t)| n as f64 / (t / 1000.0));
         self.tokens_per_s = e2e;
-        self.figures.e2e_tps = e2e;
+    }
+
+    /// Every timing figure, for session statistics and the history: the record's own fields and
+    /// its chunk gaps, so there is one copy of each.
+    pub fn figures(&self) -> metrics::Figures {
+        let Self {
+            ttft_ms,
+            ttfr_ms,
+            total_ms,
+            itl_ms,
+            tokens_per_s,
+            decode_tokens_per_s,
+            estimated,
+            gaps,
+            ..
+        } = self;
+        metrics::Figures {
+            ttft_ms: *ttft_ms,
+            ttfr_ms: *ttfr_ms,
+            total_ms: *total_ms,
+            itl_ms: *itl_ms,
+            decode_tps: *decode_tokens_per_s,
+            e2e_tps: *tokens_per_s,
+            gap_p50_ms: gaps.p50_ms,
+            gap_p95_ms: gaps.p95_ms,
+            gap_max_ms: gaps.max_ms,
+            estimated: *estimated,
+        }
     }
 
     /// The token counts this record was priced on.
@@ -271,26 +294,62 @@ impl AnswerRecord {
         self.error.is_none()
     }
 
-    /// Remove `key` (and any `Bearer` token) from every text a server could have echoed it in.
+    /// Remove `key` (and any `Bearer` token) from every text of the record. Every field is named,
+    /// so a new one is a compile error here until it is scrubbed or said to hold no text.
     pub fn scrub(&mut self, key: Option<&crate::secret::Secret>) {
-        let clean = |s: &str| crate::secret::scrub(s, key).into_owned();
-        self.text = clean(&self.text);
-        self.reasoning = clean(&self.reasoning);
-        self.error = self.error.take().map(|e| e.scrub(key));
-        for h in &mut self.hops {
-            h.error = h.error.as_deref().map(clean);
+        let c = crate::secret::Scrubber(key);
+        let AnswerRecord {
+            model,
+            text,
+            reasoning,
+            ttft_ms: _,
+            ttfr_ms: _,
+            total_ms: _,
+            served_ttft_ms: _,
+            served_total_ms: _,
+            itl_ms: _,
+            input_tokens: _,
+            cached_input_tokens: _,
+            output_tokens: _,
+            reasoning_tokens: _,
+            tokens_per_s: _,
+            decode_tokens_per_s: _,
+            cost_usd: _,
+            cost_source: _,
+            estimated: _,
+            finish_reason,
+            served_model,
+            route,
+            rule,
+            hops,
+            gateway_fallbacks: _,
+            tool_calls,
+            steps,
+            stopped: _,
+            rate_limit: _,
+            generation_id,
+            server_timings,
+            error,
+            error_kind: _,
+            hop_model,
+            gaps: _,
+        } = self;
+        for s in [model, text, reasoning, hop_model] {
+            c.text(s);
         }
-        for t in &mut self.tool_calls {
-            t.arguments = clean(&t.arguments);
+        for s in [served_model, route, rule, generation_id] {
+            c.opt(s);
         }
-        for c in self.steps.iter_mut().flat_map(|s| &mut s.tool_calls) {
-            c.arguments = clean(&c.arguments);
-            c.result = c.result.as_deref().map(clean);
-            c.invalid = c.invalid.as_deref().map(clean);
+        if let Some(FinishReason::Other(s)) = finish_reason {
+            c.text(s);
         }
-        for s in &mut self.steps {
-            s.error = s.error.as_deref().map(clean);
+        if let Some(v) = server_timings {
+            c.json(v);
         }
+        *error = error.take().map(|e| e.scrub(key));
+        hops.iter_mut().for_each(|h| h.scrub(c));
+        tool_calls.iter_mut().for_each(|t| t.scrub(c));
+        steps.iter_mut().for_each(|s| s.scrub(c));
     }
 }
 

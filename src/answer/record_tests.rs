@@ -224,3 +224,53 @@ fn failed_answers_and_missing_counts() {
     assert_eq!(json["error_kind"], "cancelled");
     assert!(json.get("hop_model").is_none() && json.get("figures").is_none());
 }
+
+#[test]
+fn scrubbing_reaches_every_text_of_the_record() {
+    let key = crate::secret::Secret::new("sk-test-0123456789");
+    let k = key.expose();
+    let mut r = rec(outcome(None, None), &listed(), None);
+    r.text = format!("echo {k}");
+    r.model = format!("m-{k}");
+    r.served_model = Some(format!("served {k}"));
+    r.generation_id = Some(k.to_string());
+    r.finish_reason = Some(FinishReason::Other(format!("odd {k}")));
+    r.server_timings = Some(serde_json::json!({ "note": [format!("{k}")], k: 1 }));
+    r.hops = vec![Hop {
+        model: "h".into(),
+        attempt: 0,
+        error: Some(format!("HTTP 500 Bearer {k}")),
+        brief: Some(k.to_string()),
+        failure: None,
+        ms: 1.0,
+        backoff_ms: None,
+        failed_after_content: false,
+    }];
+    r.tool_calls = vec![ToolCall {
+        id: Some(k.to_string()),
+        name: "f".into(),
+        arguments: format!("{{\"key\":\"{k}\"}}"),
+    }];
+    r.steps = vec![crate::answer::steps::AgentStep {
+        step: 1,
+        ttft_ms: None,
+        total_ms: None,
+        input_tokens: None,
+        output_tokens: None,
+        cost_usd: None,
+        finish_reason: Some(k.to_string()),
+        tool_calls: vec![crate::answer::steps::CallReport {
+            id: "c".into(),
+            name: "f".into(),
+            arguments: k.to_string(),
+            invalid: Some(k.to_string()),
+            result: Some(k.to_string()),
+        }],
+        error: Some(k.to_string()),
+    }];
+    r.scrub(Some(&key));
+    let all = format!("{r:?}");
+    assert!(!all.contains(k), "{all}");
+    assert_eq!(r.text, "echo ****");
+    assert_eq!(r.server_timings.unwrap()["****"], 1);
+}

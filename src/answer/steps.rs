@@ -68,3 +68,36 @@ impl Stopped {
         }
     }
 }
+
+impl AgentStep {
+    pub fn scrub(&mut self, c: crate::secret::Scrubber) {
+        let AgentStep {
+            step: _,
+            ttft_ms: _,
+            total_ms: _,
+            input_tokens: _,
+            output_tokens: _,
+            cost_usd: _,
+            finish_reason,
+            tool_calls,
+            error,
+        } = self;
+        c.opt(finish_reason);
+        c.opt(error);
+        for call in tool_calls {
+            let CallReport {
+                id,
+                name,
+                arguments,
+                invalid,
+                result,
+            } = call;
+            for s in [id, name, arguments] {
+                c.text(s);
+            }
+            for s in [invalid, result] {
+                c.opt(s);
+            }
+        }
+    }
+}

@@ -406,9 +406,8 @@ impl Pane {
         // While streaming: one chunk is about one token; marked as an estimate. Times count from
         // the first attempt, so a fallback's wait shows.
         let p = &self.progress;
-        let waited = attempt.saturating_duration_since(request);
         LiveRow {
-            ttft_ms: p.first_content.map(|d| (d + waited).as_secs_f64() * 1000.0),
+            ttft_ms: p.ttft_ms(crate::answer::wait_ms(request, attempt)),
             tokens_per_s: p.tokens_per_s(),
             total_ms: self.elapsed_ms(now),
             input_tokens: None,

@@ -208,7 +208,7 @@ impl Panel {
             self.stats
                 .entry(rec.hop_model.clone())
                 .or_default()
-                .add(&rec.figures, priced);
+                .add(&rec.figures(), priced);
         }
         let b = self.budget_usd?;
         if self.budget_warned || self.session_cost < 0.8 * b {

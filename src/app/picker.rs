@@ -150,26 +150,11 @@ pub fn filter(models: &[ModelInfo], query: &str) -> Vec<usize> {
 fn closest<'a>(models: &'a [ModelInfo], id: &str) -> Vec<&'a str> {
     let mut scored: Vec<(usize, &str)> = models
         .iter()
-        .map(|m| (edit_distance(&m.id, id), m.id.as_str()))
+        .map(|m| (strsim::levenshtein(&m.id, id), m.id.as_str()))
         .filter(|(d, _)| *d <= (id.chars().count() / 3).max(2))
         .collect();
     scored.sort();
     scored.into_iter().take(2).map(|(_, m)| m).collect()
-}
-
-/// Levenshtein distance over chars.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 struct IdRef<'a>(usize, &'a str);
@@ -210,9 +195,6 @@ mod tests {
 
     #[test]
     fn closest_names_by_edit_distance() {
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("same", "same"), 0);
         let m = models(&["openai/gpt-4o", "openai/gpt-4o-mini", "meta/llama"]);
         assert_eq!(closest(&m, "openai/gpt4o"), vec!["openai/gpt-4o"]);
         assert!(closest(&m, "something/else-entirely").is_empty());

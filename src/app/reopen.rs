@@ -89,7 +89,7 @@ fn restore(s: &mut State, p: usize, prompt: &str, a: &StoredAnswer) {
         .and_then(|v| serde_json::from_value(v).ok())
         .map(|mut r: AnswerRecord| {
             r.hop_model = r.model.clone();
-            r.figures = a.figures.unwrap_or_default();
+            r.gaps = a.figures.map(|f| f.gaps()).unwrap_or_default();
             r
         });
     let routes = &s.routes;

@@ -8,7 +8,6 @@
 pub mod checks;
 pub mod collect;
 pub mod gate;
-pub mod hist;
 pub mod judge;
 pub mod output;
 pub mod rehearsal;

@@ -270,30 +270,18 @@ pub fn markdown(s: &Summary) -> String {
     out
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// One row per target: its name, cost source, then every numeric figure by its JSON name.
 pub fn csv(s: &Summary) -> String {
     let names: Vec<String> = super::report::metric_names();
     let mut out = format!("target,cost_source,{}\n", names.join(","));
     for r in &s.results {
-        let mut cells = vec![
-            csv_field(&r.target),
-            csv_field(r.cost_source.as_deref().unwrap_or("")),
-        ];
+        let mut cells = vec![r.target.clone(), r.cost_source.clone().unwrap_or_default()];
         cells.extend(
             numbers(r)
                 .into_iter()
                 .map(|(_, v)| v.map(trim_float).unwrap_or_default()),
         );
-        out += &cells.join(",");
-        out.push('\n');
+        out += &crate::format::csv_line(&cells);
     }
     out
 }

@@ -153,17 +153,7 @@ impl Report {
             "cost: {} in all, {delta} against the primary alone\n\n",
             fmt_usd(r.cost_usd)
         ));
-        let w = r
-            .hops
-            .iter()
-            .map(|h| h.model.len())
-            .max()
-            .unwrap_or(5)
-            .max(5);
-        out.push_str(&format!(
-            "{:<w$}  {:>8}  {:>6}  errors\n",
-            "hop", "attempts", "served"
-        ));
+        let mut rows = vec![["hop", "attempts", "served", "errors"].map(String::from)];
         for h in &r.hops {
             let errors = h
                 .errors
@@ -171,11 +161,18 @@ impl Report {
                 .map(|(k, v)| format!("{k}: {v}"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            out.push_str(&format!(
-                "{:<w$}  {:>8}  {:>6}  {errors}\n",
-                h.model, h.attempts, h.served
-            ));
+            rows.push([
+                h.model.clone(),
+                h.attempts.to_string(),
+                h.served.to_string(),
+                errors,
+            ]);
         }
+        use crate::format::Align::{Left, Right};
+        out.push_str(&crate::format::text_table(
+            &rows,
+            &[Left, Right, Right, Left],
+        ));
         if !r.failures.is_empty() {
             let f = r
                 .failures

@@ -63,11 +63,11 @@ fn ratio(a: u64, b: u64) -> Option<f64> {
     (b > 0).then(|| a as f64 / b as f64)
 }
 
-fn q_ms(h: &super::hist::Hist, q: f64) -> Option<f64> {
+fn q_ms(h: &crate::metrics::hist::Hist, q: f64) -> Option<f64> {
     h.quantile(q).map(|v| v as f64 / 1000.0)
 }
 
-fn q_tps(h: &super::hist::Hist, q: f64) -> Option<f64> {
+fn q_tps(h: &crate::metrics::hist::Hist, q: f64) -> Option<f64> {
     h.quantile(q).map(|v| v as f64 / 100.0)
 }
 

@@ -7,7 +7,7 @@ use crate::answer::{AnswerRecord, Hop};
 use crate::bench::checks::{CheckKind, Verdict};
 use crate::bench::stats::{JudgeVerdict, TargetStats};
 use crate::gateway::{ErrorKind, GatewayError};
-use crate::metrics::{CostSource, Figures};
+use crate::metrics::CostSource;
 
 pub(crate) fn rec(
     ttft: f64,
@@ -49,13 +49,7 @@ pub(crate) fn rec(
         error: None,
         error_kind: None,
         hop_model: "m".into(),
-        figures: Figures {
-            ttft_ms: Some(ttft),
-            total_ms: Some(total),
-            itl_ms: Some(10.0),
-            decode_tps: Some(100.0),
-            ..Default::default()
-        },
+        gaps: Default::default(),
     }
 }
 

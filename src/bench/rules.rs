@@ -60,15 +60,27 @@ impl RuleTally {
         }
     }
 
+    /// Every field named, so a new one is a compile error here until it is merged.
     pub fn merge(&mut self, o: &RuleTally) {
-        self.requests += o.requests;
-        self.succeeded += o.succeeded;
-        crate::metrics::add_counts(&mut self.served_by, &o.served_by);
-        self.ttft_ms_sum += o.ttft_ms_sum;
-        self.ttft_n += o.ttft_n;
-        self.priced += o.priced;
-        self.cost_usd += o.cost_usd;
-        self.primary_priced += o.primary_priced;
-        self.primary_cost_usd += o.primary_cost_usd;
+        let RuleTally {
+            requests,
+            succeeded,
+            served_by,
+            ttft_ms_sum,
+            ttft_n,
+            priced,
+            cost_usd,
+            primary_priced,
+            primary_cost_usd,
+        } = o;
+        self.requests += requests;
+        self.succeeded += succeeded;
+        crate::metrics::add_counts(&mut self.served_by, served_by);
+        self.ttft_ms_sum += ttft_ms_sum;
+        self.ttft_n += ttft_n;
+        self.priced += priced;
+        self.cost_usd += cost_usd;
+        self.primary_priced += primary_priced;
+        self.primary_cost_usd += primary_cost_usd;
     }
 }

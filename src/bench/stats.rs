@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::checks::{CheckKind, Verdict};
-use super::hist::Hist;
 use crate::answer::AnswerRecord;
 use crate::gateway::ErrorKind;
 use crate::metrics::CostSource;
+use crate::metrics::hist::Hist;
 
 /// How many failed checks are kept, with their line and the answer's start, per target.
 pub const KEEP_FAILED: usize = 50;
@@ -122,6 +122,33 @@ pub fn answer_start(text: &str) -> String {
     s
 }
 
+impl Tally {
+    pub fn merge(&mut self, o: &Tally) {
+        let Tally { passed, total } = o;
+        self.passed += passed;
+        self.total += total;
+    }
+}
+
+impl JudgeStats {
+    pub fn merge(&mut self, o: &JudgeStats) {
+        let JudgeStats {
+            scored,
+            score_sum,
+            unscored,
+            input_tokens,
+            output_tokens,
+            cost_usd,
+        } = o;
+        self.scored += scored;
+        self.score_sum += score_sum;
+        self.unscored += unscored;
+        self.input_tokens += input_tokens;
+        self.output_tokens += output_tokens;
+        self.cost_usd += cost_usd;
+    }
+}
+
 impl TargetStats {
     pub fn new(target: &str, chain: &[String]) -> Self {
         Self {
@@ -144,7 +171,7 @@ impl TargetStats {
             *self.errors.entry(k).or_default() += 1;
         } else {
             self.succeeded += 1;
-            let f = &rec.figures;
+            let f = &rec.figures();
             for (h, v) in [
                 (&mut self.ttft_us, us(f.ttft_ms)),
                 (&mut self.itl_us, us(f.itl_ms)),
@@ -239,44 +266,116 @@ impl TargetStats {
         }
     }
 
-    /// Add another run's figures for the same target (a shard): exact, order-free.
+    /// Add another run's figures for the same target (a shard): exact, order-free. Every field
+    /// is named, so a new one is a compile error here until it is merged.
     pub fn merge(&mut self, o: &TargetStats) {
-        self.requests += o.requests;
-        self.succeeded += o.succeeded;
-        crate::metrics::add_counts(&mut self.errors, &o.errors);
-        self.ttft_us.merge(&o.ttft_us);
-        self.itl_us.merge(&o.itl_us);
-        self.total_us.merge(&o.total_us);
-        self.decode_tps_x100.merge(&o.decode_tps_x100);
-        self.counted += o.counted;
-        self.input_tokens += o.input_tokens;
-        self.output_tokens += o.output_tokens;
-        self.estimated += o.estimated;
-        self.priced += o.priced;
-        self.cost_usd += o.cost_usd;
-        crate::metrics::add_counts(&mut self.cost_sources, &o.cost_sources);
-        crate::metrics::add_counts(&mut self.served_by, &o.served_by);
-        self.fallback_requests += o.fallback_requests;
-        self.fallback_added_us.merge(&o.fallback_added_us);
-        self.gateway_fallbacks += o.gateway_fallbacks;
-        crate::metrics::add_counts(&mut self.gateway_served, &o.gateway_served);
-        for (k, t) in &o.checks {
-            let mine = self.checks.entry(*k).or_default();
-            mine.passed += t.passed;
-            mine.total += t.total;
+        use crate::metrics::add_counts;
+        let TargetStats {
+            target: _,
+            chain: _,
+            requests,
+            succeeded,
+            errors,
+            ttft_us,
+            itl_us,
+            total_us,
+            decode_tps_x100,
+            counted,
+            input_tokens,
+            output_tokens,
+            estimated,
+            priced,
+            cost_usd,
+            cost_sources,
+            served_by,
+            fallback_requests,
+            fallback_added_us,
+            gateway_fallbacks,
+            gateway_served,
+            checks,
+            rules,
+            judge,
+            failed_checks,
+        } = o;
+        self.requests += requests;
+        self.succeeded += succeeded;
+        add_counts(&mut self.errors, errors);
+        self.ttft_us.merge(ttft_us);
+        self.itl_us.merge(itl_us);
+        self.total_us.merge(total_us);
+        self.decode_tps_x100.merge(decode_tps_x100);
+        self.counted += counted;
+        self.input_tokens += input_tokens;
+        self.output_tokens += output_tokens;
+        self.estimated += estimated;
+        self.priced += priced;
+        self.cost_usd += cost_usd;
+        add_counts(&mut self.cost_sources, cost_sources);
+        add_counts(&mut self.served_by, served_by);
+        self.fallback_requests += fallback_requests;
+        self.fallback_added_us.merge(fallback_added_us);
+        self.gateway_fallbacks += gateway_fallbacks;
+        add_counts(&mut self.gateway_served, gateway_served);
+        for (k, t) in checks {
+            self.checks.entry(*k).or_default().merge(t);
         }
-        let (j, oj) = (&mut self.judge, &o.judge);
-        j.scored += oj.scored;
-        j.score_sum += oj.score_sum;
-        j.unscored += oj.unscored;
-        j.input_tokens += oj.input_tokens;
-        j.output_tokens += oj.output_tokens;
-        j.cost_usd += oj.cost_usd;
-        for f in &o.failed_checks {
+        self.judge.merge(judge);
+        for f in failed_checks {
             self.keep_failed(f.clone());
         }
-        for (k, r) in &o.rules {
+        for (k, r) in rules {
             self.rules.entry(k.clone()).or_default().merge(r);
+        }
+    }
+
+    /// Remove the key from every text: names, failed checks, and the model names counted by.
+    pub fn scrub(&mut self, c: crate::secret::Scrubber) {
+        let TargetStats {
+            target,
+            chain,
+            requests: _,
+            succeeded: _,
+            errors: _,
+            ttft_us: _,
+            itl_us: _,
+            total_us: _,
+            decode_tps_x100: _,
+            counted: _,
+            input_tokens: _,
+            output_tokens: _,
+            estimated: _,
+            priced: _,
+            cost_usd: _,
+            cost_sources: _,
+            served_by,
+            fallback_requests: _,
+            fallback_added_us: _,
+            gateway_fallbacks: _,
+            gateway_served,
+            checks: _,
+            rules,
+            judge: _,
+            failed_checks,
+        } = self;
+        c.text(target);
+        chain.iter_mut().for_each(|s| c.text(s));
+        for f in failed_checks {
+            let FailedCheck {
+                line: _,
+                check,
+                why,
+                answer_start,
+                times: _,
+            } = f;
+            for s in [check, why, answer_start] {
+                c.text(s);
+            }
+        }
+        scrub_keys(served_by, c);
+        scrub_keys(gateway_served, c);
+        scrub_keys(rules, c);
+        for r in rules.values_mut() {
+            scrub_keys(&mut r.served_by, c);
         }
     }
 
@@ -287,5 +386,14 @@ impl TargetStats {
             .entry(rule.to_string())
             .or_default()
             .add(rec, primary_cost);
+    }
+}
+
+/// A map's keys scrubbed (keys made equal by scrubbing keep the last value).
+fn scrub_keys<V>(m: &mut BTreeMap<String, V>, c: crate::secret::Scrubber) {
+    let old = std::mem::take(m);
+    for (mut k, v) in old {
+        c.text(&mut k);
+        m.insert(k, v);
     }
 }

@@ -54,16 +54,35 @@ pub fn peak_rss_kib() -> Option<u64> {
 }
 
 impl Summary {
-    /// Remove `key` from every text that came from a server or a URL.
+    /// Remove `key` from every text of the summary. Every field is named, so a new one is a
+    /// compile error here until it is scrubbed or said to hold no text.
     pub fn scrub(&mut self, key: Option<&crate::secret::Secret>) {
-        let clean = |s: &str| crate::secret::scrub(s, key).into_owned();
-        self.base_url = clean(&self.base_url);
-        for t in &mut self.targets {
-            for f in &mut t.failed_checks {
-                f.why = clean(&f.why);
-                f.answer_start = clean(&f.answer_start);
-            }
+        let c = crate::secret::Scrubber(key);
+        let Summary {
+            format,
+            gatebench_version,
+            started_unix_ms: _,
+            elapsed_s: _,
+            base_url,
+            workload,
+            load,
+            shard,
+            merged,
+            per_day: _,
+            bad_lines: _,
+            interrupted: _,
+            results: _,
+            targets,
+            client: _,
+        } = self;
+        for s in [format, gatebench_version, base_url, workload, load] {
+            c.text(s);
         }
+        c.opt(shard);
+        merged.iter_mut().for_each(|s| c.text(s));
+        targets.iter_mut().for_each(|t| t.scrub(c));
+        // The results are derived from the targets: derived again, from the scrubbed ones.
+        self.derive();
     }
 
     /// Fill `results` from `targets`.

@@ -58,17 +58,19 @@ fn text(r: &Report) -> String {
         if r.votes == 1 { "" } else { "s" },
         r.rating_method
     );
-    let w = r
-        .models
-        .iter()
-        .map(|m| m.model.chars().count())
-        .max()
-        .unwrap_or(5)
-        .max(5);
-    out.push_str(&format!(
-        "{:>3}  {:<w$}  {:>6}  {:>18}  {:>5}  {:>9}  {:>10}  {}\n",
-        "#", "model", "rating", "win rate (95% CI)", "games", "TTFT p50", "$/1k out", "frontier"
-    ));
+    let mut rows = vec![
+        [
+            "#",
+            "model",
+            "rating",
+            "win rate (95% CI)",
+            "games",
+            "TTFT p50",
+            "$/1k out",
+            "frontier",
+        ]
+        .map(String::from),
+    ];
     for (i, m) in r.models.iter().enumerate() {
         let rate = match (m.win_rate, m.win_rate_low, m.win_rate_high) {
             (Some(x), Some(lo), Some(hi)) => {
@@ -81,17 +83,20 @@ fn text(r: &Report) -> String {
             None if r.frontier.contains(&m.model.as_str()) => "on the frontier".into(),
             None => "-".into(),
         };
-        out.push_str(&format!(
-            "{:>3}  {:<w$}  {:>6}  {:>18}  {:>5}  {:>9}  {:>10}  {frontier}\n",
-            i + 1,
-            m.model,
+        rows.push([
+            (i + 1).to_string(),
+            m.model.clone(),
             m.rating.map_or("-".into(), |x| format!("{x:.0}")),
             rate,
-            m.games,
+            m.games.to_string(),
             fmt_ms(m.figures.median_ttft_ms),
             fmt_usd(m.figures.cost_per_1k_output_usd),
-        ));
+            frontier,
+        ]);
     }
+    use crate::format::Align::{Left, Right};
+    let align = [Right, Left, Right, Right, Right, Right, Right, Left];
+    out.push_str(&crate::format::text_table(&rows, &align));
     if r.models.is_empty() {
         out.push_str(
             "no answers or votes yet: in the workbench, Shift-B arms a blind round, then w votes\n",

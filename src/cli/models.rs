@@ -42,20 +42,20 @@ pub async fn run(session: &Session, args: &ModelsArgs) -> anyhow::Result<i32> {
         println!("The gateway lists no models for this key.");
         return Ok(0);
     }
-    let w = models.iter().map(|m| m.id.len()).max().unwrap_or(2).max(5);
-    println!(
-        "{:<w$}  {:>9}  {:>10}  {:>10}",
-        "model", "context", "input $/M", "output $/M"
-    );
     let price = |p: Option<f64>| p.map_or("?".to_string(), |v| format!("{v:.2}"));
+    let mut rows = vec![["model", "context", "input $/M", "output $/M"].map(String::from)];
     for m in &models {
-        println!(
-            "{:<w$}  {:>9}  {:>10}  {:>10}",
-            m.id,
+        rows.push([
+            m.id.clone(),
             m.context_length.map_or("?".to_string(), fmt_ctx),
             price(m.prices.input),
             price(m.prices.output),
-        );
+        ]);
     }
+    use crate::format::Align::{Left, Right};
+    print!(
+        "{}",
+        crate::format::text_table(&rows, &[Left, Right, Right, Right])
+    );
     Ok(0)
 }

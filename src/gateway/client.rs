@@ -4,7 +4,7 @@ use std::time::Instant;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tokio_util::sync::CancellationToken;
 
-use super::body::{decode_whole, error_body_message, fmt_bytes, read_capped};
+use super::body::{decode_whole, error_body_message, read_capped};
 use super::error::{GatewayError, TimeoutPhase, parse_retry_after};
 use super::limits::{Limits, Timeouts, root_cause};
 use super::responses::{self, Api};
@@ -140,7 +140,7 @@ impl Client {
             return Err(GatewayError::Malformed {
                 reason: format!(
                     "the body from {url} passed the {} limit (max_body_bytes); nothing more was read",
-                    fmt_bytes(limit)
+                    crate::format::size(limit as u64)
                 ),
             });
         }
@@ -310,7 +310,7 @@ impl Client {
         if !complete {
             message.push_str(&format!(
                 " [error body truncated at {}]",
-                fmt_bytes(limits.max_error_bytes)
+                crate::format::size(limits.max_error_bytes as u64)
             ));
         }
         Err(GatewayError::Http {

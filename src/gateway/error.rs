@@ -328,15 +328,28 @@ pub fn header_secs(secs: f64) -> Option<Duration> {
     ))
 }
 
-/// `retry-after-ms` first (finer), then `retry-after` in seconds. HTTP-date values are rare from
-/// gateways and need a clock to interpret, so they are ignored rather than guessed.
+/// `retry-after-ms` first (finer), then `retry-after` in seconds or as an HTTP date.
 pub fn parse_retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    retry_after_at(headers, std::time::SystemTime::now())
+}
+
+/// `parse_retry_after` with the clock given: an HTTP date is the wait from `now` until it (none
+/// for a date already past), clamped like any other value.
+pub fn retry_after_at(
+    headers: &reqwest::header::HeaderMap,
+    now: std::time::SystemTime,
+) -> Option<Duration> {
     let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let num = |name: &str| get(name).and_then(|v| v.trim().parse::<f64>().ok());
     if let Some(d) = num("retry-after-ms").and_then(|ms| header_secs(ms / 1000.0)) {
         return Some(d);
     }
-    num("retry-after").and_then(header_secs)
+    if let Some(d) = num("retry-after").and_then(header_secs) {
+        return Some(d);
+    }
+    let date = httpdate::parse_http_date(get("retry-after")?.trim()).ok()?;
+    let wait = date.duration_since(now).unwrap_or(Duration::ZERO);
+    header_secs(wait.as_secs_f64())
 }
 
 #[cfg(test)]
@@ -465,7 +478,12 @@ mod tests {
             ("retry-after", "1e300", Some(MAX_HEADER_WAIT)),
             ("retry-after", "-1", None),
             ("retry-after", "NaN", None),
-            ("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT", None),
+            (
+                "retry-after",
+                "Wed, 21 Oct 2015 07:28:00 GMT",
+                Some(Duration::ZERO),
+            ),
+            ("retry-after", "Wed, 32 Oct 2015 07:28:00 GMT", None),
             ("retry-after-ms", "1e300", Some(MAX_HEADER_WAIT)),
             ("retry-after-ms", "-5", None),
         ] {
@@ -475,6 +493,23 @@ mod tests {
         }
         assert_eq!(header_secs(1.5), Some(Duration::from_millis(1500)));
         assert_eq!(header_secs(0.0), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn retry_after_as_a_date_is_the_wait_until_it() {
+        let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert(
+            "retry-after",
+            "Wed, 21 Oct 2015 07:28:30 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after_at(&h, now), Some(Duration::from_secs(30)));
+        // Days away: clamped like a number would be.
+        h.insert(
+            "retry-after",
+            "Sat, 31 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after_at(&h, now), Some(MAX_HEADER_WAIT));
     }
 }
 

@@ -10,7 +10,7 @@ use futures_util::{Stream, StreamExt};
 use reqwest::header::HeaderMap;
 use tokio_util::sync::CancellationToken;
 
-use super::body::{decode_whole, fmt_bytes};
+use super::body::decode_whole;
 use super::error::{GatewayError, TimeoutPhase};
 use super::limits::{Limits, Timed, Timeouts, root_cause};
 use super::responses::{self, Api};
@@ -169,7 +169,7 @@ impl ChatStream {
                             "one event of the stream from {} passed the {} limit without ending \
                              (max_event_bytes); the stream was dropped",
                             self.url,
-                            fmt_bytes(self.limits.max_event_bytes)
+                            crate::format::size(self.limits.max_event_bytes as u64)
                         ),
                     });
                 }
@@ -220,7 +220,7 @@ impl ChatStream {
                 format!(
                     "{} answered a stream request with a JSON body past the {} limit (max_body_bytes)",
                     self.url,
-                    fmt_bytes(cap)
+                    crate::format::size(cap as u64)
                 )
             } else {
                 format!(

@@ -55,7 +55,7 @@ pub fn figures(store: &Store) -> rusqlite::Result<BTreeMap<String, ModelFigures>
             let fig = ModelFigures {
                 answers,
                 median_ttft_ms: median(ttfts),
-                cost_per_1k_output_usd: (tokens > 0).then(|| cost / tokens as f64 * 1000.0),
+                cost_per_1k_output_usd: crate::metrics::cost::per_1k(cost, tokens),
             };
             (m, fig)
         })

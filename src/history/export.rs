@@ -145,14 +145,6 @@ fn markdown(v: &SessionView) -> String {
 }
 
 /// One CSV field, quoted when it has to be (RFC 4180).
-fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 const CSV_NUMBERS: &[&str] = &[
     "ttft_ms",
     "ttfr_ms",
@@ -208,9 +200,7 @@ fn csv(v: &SessionView) -> String {
                 t.prompt.clone(),
                 a.text.clone(),
             ]);
-            let line: Vec<String> = row.iter().map(|s| field(s)).collect();
-            o.push_str(&line.join(","));
-            o.push('\n');
+            o.push_str(&crate::format::csv_line(&row));
         }
     }
     o

@@ -211,7 +211,7 @@ impl Store {
             m.remove("reasoning");
         }
         let json = v.to_string();
-        let figures = serde_json::to_string(&rec.figures).unwrap_or_default();
+        let figures = serde_json::to_string(&rec.figures()).unwrap_or_default();
         let id: Option<i64> = self
             .conn
             .query_row(

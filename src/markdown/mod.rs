@@ -216,6 +216,20 @@ pub fn wrap_starts(text: &str, from: usize, width: usize, starts: &mut Vec<usize
     }
 }
 
+/// `text` as lines of at most `width` terminal columns, broken between words (runs of white
+/// space become one space); a word longer than a line is broken where the line ends.
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut starts = Vec::new();
+    wrap_starts(&text, 0, width, &mut starts);
+    let ends = starts.iter().skip(1).copied().chain([text.len()]);
+    starts
+        .iter()
+        .zip(ends)
+        .map(|(&a, b)| text[a..b].trim_end().to_string())
+        .collect()
+}
+
 /// Hard wrap (code): rows of exactly `width` columns, breaking anywhere.
 pub fn wrap_chars(text: &str, width: usize, starts: &mut Vec<usize>) {
     let width = width.max(1);

@@ -180,3 +180,15 @@ fn hostile_nesting_is_capped_and_any_input_lays_out() {
         }
     }
 }
+
+#[test]
+fn words_wrap_by_display_width_not_characters() {
+    // Two-column characters: "日本語" is six columns wide.
+    assert_eq!(
+        super::wrap_words("go 日本語  tokens", 8),
+        ["go", "日本語", "tokens"]
+    );
+    assert_eq!(super::wrap_words("one two", 7), ["one two"]);
+    assert_eq!(super::wrap_words("", 5), [""]);
+    assert_eq!(super::wrap_words("abcdefgh", 3), ["abc", "def", "gh"]);
+}

@@ -66,6 +66,11 @@ pub fn resolve(
         .find_map(|(p, source)| priced(usage, p?).map(|usd| Cost { usd, source }))
 }
 
+/// USD per 1,000 tokens: `usd` spent on `tokens`; `None` for no tokens.
+pub fn per_1k(usd: f64, tokens: u64) -> Option<f64> {
+    (tokens > 0).then(|| usd / tokens as f64 * 1000.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

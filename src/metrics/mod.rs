@@ -1,12 +1,13 @@
 //! Timing, token and cost maths. Pure: no IO, no clock.
 
 pub mod cost;
+pub mod hist;
 pub mod leaderboard;
 pub mod stats;
 pub mod timing;
 
 pub use cost::{Cost, CostSource};
-pub use timing::{Figures, Timeline, TokenCount, figures};
+pub use timing::{Figures, Gaps, Timeline, TokenCount, figures};
 
 /// Tokens in `text` by the o200k_base tokenizer (GPT-4o and later), offline. Used only when the
 /// server reports no usage, and always marked as an estimate where shown.

@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use hdrhistogram::Histogram;
+use super::hist::Hist;
 
 use super::Figures;
 
@@ -12,11 +12,11 @@ pub const RECENT: usize = 32;
 #[derive(Debug, Clone)]
 pub struct ModelStats {
     pub runs: u64,
-    pub ttft_us: Histogram<u64>,
-    pub itl_us: Histogram<u64>,
-    pub total_us: Histogram<u64>,
+    pub ttft_us: Hist,
+    pub itl_us: Hist,
+    pub total_us: Hist,
     /// Decode tokens/s, x100 to keep two decimals in an integer histogram.
-    pub tps_x100: Histogram<u64>,
+    pub tps_x100: Hist,
     pub recent_ttft_ms: VecDeque<f64>,
     pub cost_usd: f64,
     pub priced_output_tokens: u64,
@@ -25,19 +25,14 @@ pub struct ModelStats {
     pub ratings: u64,
 }
 
-fn hist() -> Histogram<u64> {
-    // 1 us .. 1 hour at 3 significant digits, as oha and the notes recommend.
-    Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("static histogram bounds are valid")
-}
-
 impl Default for ModelStats {
     fn default() -> Self {
         Self {
             runs: 0,
-            ttft_us: hist(),
-            itl_us: hist(),
-            total_us: hist(),
-            tps_x100: hist(),
+            ttft_us: Hist::default(),
+            itl_us: Hist::default(),
+            total_us: Hist::default(),
+            tps_x100: Hist::default(),
             recent_ttft_ms: VecDeque::with_capacity(RECENT),
             cost_usd: 0.0,
             priced_output_tokens: 0,
@@ -47,26 +42,22 @@ impl Default for ModelStats {
     }
 }
 
-fn record(h: &mut Histogram<u64>, v: Option<f64>) {
-    if let Some(v) = v.filter(|v| v.is_finite() && *v >= 0.0) {
-        // saturating_record clamps to the bounds instead of failing.
-        h.saturating_record((v.round() as u64).max(1));
-    }
-}
-
-/// A summary figure, or `None` while nothing was recorded.
-pub fn quantile(h: &Histogram<u64>, q: f64) -> Option<u64> {
-    (!h.is_empty()).then(|| h.value_at_quantile(q))
-}
-
 impl ModelStats {
     /// One finished response; `cost` with the output tokens it was charged for, when known.
     pub fn add(&mut self, f: &Figures, cost: Option<(f64, u64)>) {
         self.runs += 1;
-        record(&mut self.ttft_us, f.ttft_ms.map(|v| v * 1000.0));
-        record(&mut self.itl_us, f.itl_ms.map(|v| v * 1000.0));
-        record(&mut self.total_us, f.total_ms.map(|v| v * 1000.0));
-        record(&mut self.tps_x100, f.decode_tps.map(|v| v * 100.0));
+        if let Some(v) = f.ttft_ms.map(|v| v * 1000.0) {
+            self.ttft_us.record(v);
+        }
+        if let Some(v) = f.itl_ms.map(|v| v * 1000.0) {
+            self.itl_us.record(v);
+        }
+        if let Some(v) = f.total_ms.map(|v| v * 1000.0) {
+            self.total_us.record(v);
+        }
+        if let Some(v) = f.decode_tps.map(|v| v * 100.0) {
+            self.tps_x100.record(v);
+        }
         if let Some(t) = f.ttft_ms {
             if self.recent_ttft_ms.len() == RECENT {
                 self.recent_ttft_ms.pop_front();
@@ -80,19 +71,19 @@ impl ModelStats {
     }
 
     pub fn ttft_ms(&self, q: f64) -> Option<f64> {
-        quantile(&self.ttft_us, q).map(|v| v as f64 / 1000.0)
+        self.ttft_us.quantile(q).map(|v| v as f64 / 1000.0)
     }
 
     pub fn itl_ms(&self, q: f64) -> Option<f64> {
-        quantile(&self.itl_us, q).map(|v| v as f64 / 1000.0)
+        self.itl_us.quantile(q).map(|v| v as f64 / 1000.0)
     }
 
     pub fn total_ms(&self, q: f64) -> Option<f64> {
-        quantile(&self.total_us, q).map(|v| v as f64 / 1000.0)
+        self.total_us.quantile(q).map(|v| v as f64 / 1000.0)
     }
 
     pub fn tps(&self, q: f64) -> Option<f64> {
-        quantile(&self.tps_x100, q).map(|v| v as f64 / 100.0)
+        self.tps_x100.quantile(q).map(|v| v as f64 / 100.0)
     }
 
     /// The mean of this model's ratings.
@@ -102,8 +93,7 @@ impl ModelStats {
 
     /// USD per 1,000 output tokens over the priced responses.
     pub fn cost_per_1k_output(&self) -> Option<f64> {
-        (self.priced_output_tokens > 0)
-            .then(|| self.cost_usd / self.priced_output_tokens as f64 * 1000.0)
+        super::cost::per_1k(self.cost_usd, self.priced_output_tokens)
     }
 }
 

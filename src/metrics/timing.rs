@@ -39,6 +39,25 @@ impl TokenCount {
     }
 }
 
+/// The raw gaps between chunks, summed up: the one part of `Figures` an answer's record does not
+/// carry as fields of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Gaps {
+    pub p50_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
+    pub max_ms: Option<f64>,
+}
+
+impl Figures {
+    pub fn gaps(&self) -> Gaps {
+        Gaps {
+            p50_ms: self.gap_p50_ms,
+            p95_ms: self.gap_p95_ms,
+            max_ms: self.gap_max_ms,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Figures {
     pub ttft_ms: Option<f64>,

@@ -143,9 +143,6 @@ pub fn combine(
         .zip(out.total_ms)
         .filter(|(_, t)| *t > 0.0)
         .map(|(n, t)| n as f64 / (t / 1000.0));
-    out.figures.ttft_ms = out.ttft_ms;
-    out.figures.total_ms = out.total_ms;
-    out.figures.e2e_tps = out.tokens_per_s;
     out.steps = steps;
     out.stopped = Some(stopped);
     Some(out)

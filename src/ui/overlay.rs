@@ -40,7 +40,7 @@ pub fn help(s: &State, scroll: u16, theme: &Theme, f: &mut Frame) {
         .add_modifier(Modifier::BOLD);
     let mut lines: Vec<Line> = Vec::new();
     for (k, d) in &rows {
-        for (i, part) in wrap_words(d, room).into_iter().enumerate() {
+        for (i, part) in crate::markdown::wrap_words(d, room).into_iter().enumerate() {
             let key = if i == 0 { k.as_str() } else { "" };
             lines.push(Line::from(vec![
                 Span::styled(format!(" {key:>kw$}  "), key_style),
@@ -67,23 +67,6 @@ pub fn help(s: &State, scroll: u16, theme: &Theme, f: &mut Frame) {
         ),
         area,
     );
-}
-
-/// `text` in lines of at most `width` characters, broken between words.
-fn wrap_words(text: &str, width: usize) -> Vec<String> {
-    let mut out = vec![String::new()];
-    for word in text.split_whitespace() {
-        let cur = out.last_mut().expect("never empty");
-        if !cur.is_empty() && cur.chars().count() + 1 + word.chars().count() > width {
-            out.push(word.to_string());
-        } else {
-            if !cur.is_empty() {
-                cur.push(' ');
-            }
-            cur.push_str(word);
-        }
-    }
-    out
 }
 
 pub fn confirm_quit(theme: &Theme, f: &mut Frame) {
@@ -132,7 +115,7 @@ pub fn confirm_budget(s: &State, theme: &Theme, f: &mut Frame) {
     let budget = crate::format::fmt_usd(s.panel.budget_usd);
     let width = 56.min(f.area().width);
     let text = format!("This session has spent {spent} of its {budget} budget.");
-    let mut lines: Vec<Line> = wrap_words(&text, width.saturating_sub(2) as usize)
+    let mut lines: Vec<Line> = crate::markdown::wrap_words(&text, width.saturating_sub(2) as usize)
         .into_iter()
         .map(|l| Line::styled(l, theme.base()))
         .collect();
@@ -253,7 +236,7 @@ pub fn rehearsal(report: Option<&crate::bench::rehearsal::Report>, theme: &Theme
             if l.chars().count() <= room {
                 vec![l.to_string()]
             } else {
-                wrap_words(l, room)
+                crate::markdown::wrap_words(l, room)
             }
         })
         .map(|l| Line::styled(l, theme.base()))

@@ -1,6 +1,6 @@
-//! A latency or rate distribution that survives JSON: an HDR histogram (1 .. 3.6e9, three
-//! significant digits) written as its recorded buckets, so runs from several machines merge
-//! without loss (`bench merge`).
+//! A latency or rate distribution, for the workbench's session statistics and `bench` alike: an
+//! HDR histogram (1 .. 3.6e9, three significant digits) that survives JSON, written as its
+//! recorded buckets, so runs from several machines merge without loss (`bench merge`).
 
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -10,7 +10,7 @@ pub struct Hist(Histogram<u64>);
 
 impl Default for Hist {
     fn default() -> Self {
-        // 1 us .. 1 hour at 3 significant digits; the same bounds as the workbench's statistics.
+        // 1 us .. 1 hour at 3 significant digits, as oha and the notes recommend.
         Self(Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("static bounds are valid"))
     }
 }
