@@ -103,6 +103,10 @@ pub fn on_command(s: &mut State, cmd: Command) -> Vec<Effect> {
             vec![Effect::LoadLeaderboard]
         }
         Command::Rehearse => rehearse(s),
+        Command::Pane(cmd) => {
+            super::on_pane_command(s, cmd);
+            vec![]
+        }
         Command::JumpPane(n) => {
             let n = n as usize;
             if n <= s.selected.len() {

@@ -7,7 +7,29 @@ use crossterm::event::KeyEvent;
 
 pub use super::keys::{KeySpec, parse_key};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a binding acts. Global commands act everywhere (plain keys outside text inputs); a
+/// region's layer acts when that region has the focus and no global binding took the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layer {
+    Global,
+    Panes,
+}
+
+impl Layer {
+    /// How the help and the docs name the layer's rows.
+    pub fn label(self) -> &'static str {
+        match self {
+            Layer::Global => "",
+            Layer::Panes => "panes: ",
+        }
+    }
+}
+
+/// A command of the key map. Its name in the config's `[keys]` table is derived by serde
+/// (`snake_case`), save the numbered ones (`pane_3`, `toggle_route_3`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Command {
     Send,
     Cancel,
@@ -21,6 +43,7 @@ pub enum Command {
     ToggleMouse,
     Params,
     PanelView,
+    #[serde(rename = "sort")]
     SortNext,
     SortReverse,
     CompareMetric,
@@ -39,6 +62,7 @@ pub enum Command {
     FindNext,
     FindPrev,
     CopyAnswer,
+    #[serde(rename = "copy_comparison")]
     CopyAll,
     CopyMode,
     Diff,
@@ -52,61 +76,47 @@ pub enum Command {
     CompletePath,
     JumpPane(u8),
     ToggleRoute(u8),
+    /// The panes layer's commands.
+    Pane(PaneCmd),
+}
+
+/// What the panes layer does to the focused pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaneCmd {
+    ScrollUp,
+    ScrollDown,
+    PageUp,
+    PageDown,
+    ScrollTop,
+    ScrollBottom,
+    PrevPane,
+    NextPane,
+}
+
+/// A unit variant's serde name.
+fn serde_name(v: impl serde::Serialize + std::fmt::Debug) -> String {
+    match serde_json::to_value(&v) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => unreachable!("{v:?} is a unit variant, named by a string: {other:?}"),
+    }
 }
 
 impl Command {
     /// The name used in the config's `[keys]` table.
     pub fn name(self) -> String {
         match self {
-            Command::Send => "send".into(),
-            Command::Cancel => "cancel".into(),
-            Command::Rerun => "rerun".into(),
-            Command::Maximize => "maximize".into(),
-            Command::Help => "help".into(),
-            Command::Quit => "quit".into(),
-            Command::FocusNext => "focus_next".into(),
-            Command::FocusPrev => "focus_prev".into(),
-            Command::NewConversation => "new_conversation".into(),
-            Command::ToggleMouse => "toggle_mouse".into(),
-            Command::Params => "params".into(),
-            Command::PanelView => "panel_view".into(),
-            Command::SortNext => "sort".into(),
-            Command::SortReverse => "sort_reverse".into(),
-            Command::CompareMetric => "compare_metric".into(),
-            Command::RouteNext => "route_next".into(),
-            Command::RoutePrev => "route_prev".into(),
-            Command::ToggleFallback => "toggle_fallback".into(),
-            Command::EditRoute => "edit_route".into(),
-            Command::Rehearse => "rehearse".into(),
-            Command::History => "history".into(),
-            Command::Rate => "rate".into(),
-            Command::RateUp => "rate_up".into(),
-            Command::RateDown => "rate_down".into(),
-            Command::Export => "export".into(),
-            Command::ToggleRaw => "toggle_raw".into(),
-            Command::Find => "find".into(),
-            Command::FindNext => "find_next".into(),
-            Command::FindPrev => "find_prev".into(),
-            Command::CopyAnswer => "copy_answer".into(),
-            Command::CopyAll => "copy_comparison".into(),
-            Command::CopyMode => "copy_mode".into(),
-            Command::Diff => "diff".into(),
-            Command::Blind => "blind".into(),
-            Command::Vote => "vote".into(),
-            Command::Leaderboard => "leaderboard".into(),
-            Command::Bench => "bench".into(),
-            Command::BenchRuns => "bench_runs".into(),
-            Command::ToolResult => "tool_result".into(),
-            Command::Ladder => "ladder".into(),
-            Command::CompletePath => "complete_path".into(),
             Command::JumpPane(n) => format!("pane_{n}"),
             Command::ToggleRoute(n) => format!("toggle_route_{n}"),
+            Command::Pane(p) => serde_name(p),
+            unit => serde_name(unit),
         }
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct Binding {
+    pub layer: Layer,
     pub keys: Vec<KeySpec>,
     pub command: Command,
     pub description: &'static str,
@@ -315,6 +325,52 @@ fn defaults() -> Vec<(Command, &'static str, &'static str)> {
     v
 }
 
+/// The panes layer: keys that act on the focused pane when the panes have the focus.
+fn panes_defaults() -> Vec<(Command, &'static str, &'static str)> {
+    vec![
+        (
+            Command::Pane(PaneCmd::ScrollUp),
+            "up, k",
+            "scroll the focused pane up a row",
+        ),
+        (
+            Command::Pane(PaneCmd::ScrollDown),
+            "down, j",
+            "scroll the focused pane down a row",
+        ),
+        (
+            Command::Pane(PaneCmd::PageUp),
+            "pageup",
+            "scroll the focused pane up a page",
+        ),
+        (
+            Command::Pane(PaneCmd::PageDown),
+            "pagedown, space",
+            "scroll the focused pane down a page",
+        ),
+        (
+            Command::Pane(PaneCmd::ScrollTop),
+            "home, g",
+            "the top of the focused pane",
+        ),
+        (
+            Command::Pane(PaneCmd::ScrollBottom),
+            "end, shift-g",
+            "the end of the focused pane, following new text again",
+        ),
+        (
+            Command::Pane(PaneCmd::PrevPane),
+            "left, h",
+            "focus the previous pane",
+        ),
+        (
+            Command::Pane(PaneCmd::NextPane),
+            "right, l",
+            "focus the next pane",
+        ),
+    ]
+}
+
 fn parse_list(s: &str) -> Result<Vec<KeySpec>, String> {
     s.split(',')
         .map(|k| parse_key(k).ok_or_else(|| format!("cannot read key {:?}", k.trim())))
@@ -324,12 +380,20 @@ fn parse_list(s: &str) -> Result<Vec<KeySpec>, String> {
 impl Keymap {
     /// Defaults with the config's overrides (`command = "key, key"`); unknown names are errors.
     pub fn new(overrides: &BTreeMap<String, String>) -> Result<Self, String> {
-        let mut bindings: Vec<Binding> = defaults()
+        let layered = [
+            (Layer::Global, defaults()),
+            (Layer::Panes, panes_defaults()),
+        ];
+        let mut bindings: Vec<Binding> = layered
             .into_iter()
-            .map(|(command, keys, description)| Binding {
-                keys: parse_list(keys).unwrap_or_default(),
-                command,
-                description,
+            .flat_map(|(layer, list)| {
+                list.into_iter()
+                    .map(move |(command, keys, description)| Binding {
+                        layer,
+                        keys: parse_list(keys).unwrap_or_default(),
+                        command,
+                        description,
+                    })
             })
             .collect();
         for (name, keys) in overrides {
@@ -339,9 +403,15 @@ impl Keymap {
                 .ok_or_else(|| format!("[keys]: unknown command {name:?}"))?;
             b.keys = parse_list(keys).map_err(|e| format!("[keys] {name}: {e}"))?;
         }
-        // One key, one command: a key bound twice would silently do only the first.
+        // One key, one command: a key bound twice would silently do only the first. A global key
+        // comes before every layer's, so a layer may not reuse one either.
         for (i, a) in bindings.iter().enumerate() {
             for b in &bindings[i + 1..] {
+                let meet =
+                    a.layer == b.layer || a.layer == Layer::Global || b.layer == Layer::Global;
+                if !meet {
+                    continue;
+                }
                 if let Some(k) = a.keys.iter().find(|k| b.keys.contains(k)) {
                     return Err(format!(
                         "[keys]: {k} is bound to both {} and {}; give one of them another key",
@@ -380,10 +450,17 @@ impl Keymap {
         }
     }
 
-    /// The command for a key. `in_text` is true when a text input has focus: plain keys type there.
+    /// The global command for a key. `in_text` is true when a text input has focus: plain keys
+    /// type there.
     pub fn lookup(&self, key: &KeyEvent, in_text: bool) -> Option<Command> {
+        self.lookup_in(Layer::Global, key, in_text)
+    }
+
+    /// The command `layer` binds to a key.
+    pub fn lookup_in(&self, layer: Layer, key: &KeyEvent, in_text: bool) -> Option<Command> {
         self.bindings
             .iter()
+            .filter(|b| b.layer == layer)
             .find(|b| {
                 b.keys
                     .iter()
@@ -455,7 +532,7 @@ impl Keymap {
                 Command::JumpPane(_) | Command::ToggleRoute(_) => {
                     rows.push((keys.replace('1', "1..9"), b.description.to_string()));
                 }
-                _ => rows.push((keys, b.description.to_string())),
+                _ => rows.push((keys, format!("{}{}", b.layer.label(), b.description))),
             }
         }
         rows

@@ -393,23 +393,29 @@ fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
 }
 
 fn on_panes_key(s: &mut State, k: KeyEvent) {
+    if let Some(keymap::Command::Pane(cmd)) = s.keymap.lookup_in(keymap::Layer::Panes, &k, false) {
+        on_pane_command(s, cmd);
+    }
+}
+
+/// A command of the panes layer, on the focused pane.
+pub(crate) fn on_pane_command(s: &mut State, cmd: keymap::PaneCmd) {
+    use keymap::PaneCmd as C;
     let Some(p) = s.focused() else {
         return;
     };
     let h = s.pane_inner().map_or(10, |r| r.height as usize);
+    let last = s.selected.len().saturating_sub(1);
     let pane = &mut s.panes[p];
-    match k.code {
-        KeyCode::Up | KeyCode::Char('k') => pane.scroll_by(-1, h),
-        KeyCode::Down | KeyCode::Char('j') => pane.scroll_by(1, h),
-        KeyCode::PageUp => pane.scroll_by(-(h as isize), h),
-        KeyCode::PageDown | KeyCode::Char(' ') => pane.scroll_by(h as isize, h),
-        KeyCode::Home | KeyCode::Char('g') => pane.scroll_by(isize::MIN / 2, h),
-        KeyCode::End | KeyCode::Char('G') => pane.scroll_by(isize::MAX / 2, h),
-        KeyCode::Left | KeyCode::Char('h') => s.focused_pane = s.focused_pane.saturating_sub(1),
-        KeyCode::Right | KeyCode::Char('l') => {
-            s.focused_pane = (s.focused_pane + 1).min(s.selected.len().saturating_sub(1))
-        }
-        _ => {}
+    match cmd {
+        C::ScrollUp => pane.scroll_by(-1, h),
+        C::ScrollDown => pane.scroll_by(1, h),
+        C::PageUp => pane.scroll_by(-(h as isize), h),
+        C::PageDown => pane.scroll_by(h as isize, h),
+        C::ScrollTop => pane.scroll_by(isize::MIN / 2, h),
+        C::ScrollBottom => pane.scroll_by(isize::MAX / 2, h),
+        C::PrevPane => s.focused_pane = s.focused_pane.saturating_sub(1),
+        C::NextPane => s.focused_pane = (s.focused_pane + 1).min(last),
     }
 }
 

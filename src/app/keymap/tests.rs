@@ -72,3 +72,68 @@ fn a_key_bound_to_two_commands_is_an_error_naming_both() {
         "the defaults never conflict"
     );
 }
+
+#[test]
+fn the_panes_layer_has_its_own_keys_which_rebind_and_may_not_shadow_a_global_one() {
+    let km = Keymap::new(&BTreeMap::new()).unwrap();
+    let j = key(KeyCode::Char('j'), KeyModifiers::NONE);
+    assert_eq!(
+        km.lookup_in(Layer::Panes, &j, false),
+        Some(Command::Pane(PaneCmd::ScrollDown))
+    );
+    assert_eq!(km.lookup(&j, false), None, "j is not global");
+    let big_g = key(KeyCode::Char('G'), KeyModifiers::SHIFT);
+    assert_eq!(
+        km.lookup_in(Layer::Panes, &big_g, false),
+        Some(Command::Pane(PaneCmd::ScrollBottom))
+    );
+    let o: BTreeMap<String, String> = [("page_down".to_string(), "x".to_string())].into();
+    let km = Keymap::new(&o).unwrap();
+    let x = key(KeyCode::Char('x'), KeyModifiers::NONE);
+    assert_eq!(
+        km.lookup_in(Layer::Panes, &x, false),
+        Some(Command::Pane(PaneCmd::PageDown))
+    );
+    // `r` re-runs everywhere: a pane key on it would never fire.
+    let o: BTreeMap<String, String> = [("scroll_up".to_string(), "r".to_string())].into();
+    let e = Keymap::new(&o).unwrap_err();
+    assert!(e.contains("rerun") && e.contains("scroll_up"), "{e}");
+}
+
+#[test]
+fn command_names_come_from_serde_and_every_one_reads_back() {
+    let km = Keymap::new(&BTreeMap::new()).unwrap();
+    let names: Vec<String> = km.bindings.iter().map(|b| b.command.name()).collect();
+    for n in [
+        "send",
+        "sort",
+        "copy_comparison",
+        "pane_3",
+        "toggle_route_9",
+        "scroll_bottom",
+    ] {
+        assert!(names.iter().any(|x| x == n), "{n} missing from {names:?}");
+    }
+    // Each name rebinds its own command.
+    for b in &km.bindings {
+        let o: BTreeMap<String, String> = [(b.command.name(), "f12".to_string())].into();
+        let k = Keymap::new(&o).unwrap();
+        let f12 = key(KeyCode::F(12), KeyModifiers::NONE);
+        assert_eq!(k.lookup_in(b.layer, &f12, false), Some(b.command));
+    }
+}
+
+#[test]
+fn named_keys_read_and_show() {
+    for (s, shown) in [
+        ("up", "↑"),
+        ("pagedown", "PgDn"),
+        ("pgup", "PgUp"),
+        ("home", "Home"),
+        ("end", "End"),
+        ("space", "Space"),
+        ("left", "←"),
+    ] {
+        assert_eq!(parse_key(s).unwrap().to_string(), shown, "{s}");
+    }
+}
