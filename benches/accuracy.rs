@@ -23,7 +23,6 @@ use gatebench::secret::Secret;
 use gatebench::ui::{Theme, render};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 const CONCURRENCY: usize = 8;
@@ -64,7 +63,7 @@ fn main() {
     let (mut first, mut last) = (Vec::new(), Vec::new());
     let (mut n, mut frames) = (0, 0u64);
     for round in 0..ROUNDS {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+        let (tx, rx) = gatebench::tui::inbox::inbox();
         let mut ids = BTreeMap::new();
         for i in 0..CONCURRENCY {
             n += 1;
@@ -107,7 +106,7 @@ fn main() {
         // The UI thread: fold every message into the state and draw, without pause.
         let mut ended: Vec<(u64, Box<RouteOutcome>)> = Vec::new();
         while ended.len() < CONCURRENCY {
-            while let Ok(a) = rx.try_recv() {
+            for a in rx.take(usize::MAX) {
                 match a {
                     Action::Ended {
                         request_id,

@@ -208,7 +208,7 @@ def main():
     for name, value, limit, note, extra_ok in results:
         good = value <= limit and extra_ok
         ok &= good
-        unit = "%" if name.startswith("idle") else "" if "ms" in name else " s CPU"
+        unit = "%" if name.startswith("idle") else "" if "ms" in name or "MB" in name else " s CPU"
         print(f"{'PASS' if good else 'FAIL'}  {name}: {value:.3f}{unit} (limit {limit}); {note}")
     sys.exit(0 if ok else 1)
 

@@ -114,6 +114,71 @@ impl Action {
     }
 }
 
+impl Action {
+    /// Fold `next` into `self` when applying the one is the same as applying both, in order:
+    /// two streamed chunks of one request whose text only adds up. The figures are those of the
+    /// later; the request's own measurements are not here (its task folds every chunk itself).
+    /// Gives `next` back when it cannot be folded.
+    pub fn absorb(&mut self, next: Action) -> Option<Action> {
+        let Action::Chunk {
+            request_id: a_id,
+            at: a_at,
+            chunk: a,
+            progress: a_progress,
+        } = self
+        else {
+            return Some(next);
+        };
+        let Action::Chunk {
+            request_id,
+            at,
+            chunk: b,
+            progress,
+        } = next
+        else {
+            return Some(next);
+        };
+        let has = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.is_empty());
+        // Answer text then reasoning would show in another order once folded.
+        let order_kept = !(has(&a.content) && has(&b.reasoning));
+        if *a_id != request_id
+            || !a.tool_calls.is_empty()
+            || !b.tool_calls.is_empty()
+            || !order_kept
+        {
+            return Some(Action::Chunk {
+                request_id,
+                at,
+                chunk: b,
+                progress,
+            });
+        }
+        let Chunk {
+            model,
+            content,
+            reasoning,
+            tool_calls: _,
+            finish_reason,
+            usage,
+            timings,
+        } = b;
+        let join = |into: &mut Option<String>, more: Option<String>| {
+            if let Some(m) = more {
+                into.get_or_insert_with(String::new).push_str(&m);
+            }
+        };
+        join(&mut a.content, content);
+        join(&mut a.reasoning, reasoning);
+        a.model = model.or(a.model.take());
+        a.finish_reason = finish_reason.or(a.finish_reason.take());
+        a.usage = usage.or(a.usage.take());
+        a.timings = timings.or(a.timings.take());
+        *a_at = at;
+        *a_progress = progress;
+        None
+    }
+}
+
 #[derive(Debug, PartialEq)]
 pub enum Effect {
     FetchModels,

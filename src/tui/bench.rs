@@ -1,6 +1,5 @@
 //! The workbench's benchmark task and the stored runs it lists (see `app::benchrun`).
 
-use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::Action;
@@ -38,7 +37,7 @@ pub async fn task(
     max_tokens: Option<u32>,
     prices: crate::answer::PriceBook,
     cancel: CancellationToken,
-    tx: UnboundedSender<Action>,
+    tx: super::inbox::Sender,
 ) {
     use crate::app::benchrun::{IN_FLIGHT, REPEAT};
     use crate::bench::collect::{Job, Progress, Show, execute};

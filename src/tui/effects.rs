@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use tokio::runtime::Handle;
-use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::history::PAGE;
@@ -78,7 +77,7 @@ impl Reader {
 pub struct Runner {
     client: Client,
     net: Handle,
-    tx: UnboundedSender<Action>,
+    tx: super::inbox::Sender,
     tasks: HashMap<u64, CancellationToken>,
     /// The history writer, when recording; `db` is where queries read.
     pub history: Option<Writer>,
@@ -101,7 +100,7 @@ impl Drop for Runner {
 }
 
 impl Runner {
-    pub fn new(client: Client, net: Handle, tx: UnboundedSender<Action>) -> Self {
+    pub fn new(client: Client, net: Handle, tx: super::inbox::Sender) -> Self {
         Self {
             client,
             net,
@@ -393,7 +392,7 @@ mod tests {
             .enable_all()
             .build()
             .unwrap();
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let (tx, rx) = crate::tui::inbox::inbox();
         let mut runner = Runner::new(dead_client(), rt.handle().clone(), tx);
         runner.db = Some(path);
         for (generation, q) in [(1, "pen"), (2, "peng"), (3, "penguins")] {
@@ -402,7 +401,14 @@ mod tests {
                 query: q.into(),
             });
         }
-        let first = rx.blocking_recv().unwrap();
+        // The next message, waiting for a task to send it.
+        let next = |rx: &crate::tui::inbox::Inbox| loop {
+            if let Some(a) = rx.take(1).pop() {
+                return a;
+            }
+            rt.block_on(rx.woken());
+        };
+        let first = next(&rx);
         assert!(
             matches!(
                 &first,
@@ -413,15 +419,15 @@ mod tests {
             ),
             "{first:?}"
         );
-        assert!(rx.try_recv().is_err(), "the second waits for the first");
+        assert!(rx.take(1).is_empty(), "the second waits for the first");
         assert!(runner.finished(&first));
-        let next = rx.blocking_recv().unwrap();
+        let next = next(&rx);
         assert!(
             matches!(&next, Action::HistoryRows { generation: 3, .. }),
             "{next:?}"
         );
         runner.finished(&next);
-        assert!(rx.try_recv().is_err(), "generation 2 never ran");
+        assert!(rx.take(1).is_empty(), "generation 2 never ran");
     }
 
     #[test]
@@ -431,7 +437,7 @@ mod tests {
             .enable_all()
             .build()
             .unwrap();
-        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let (tx, _rx) = crate::tui::inbox::inbox();
         let mut runner = Runner::new(dead_client(), rt.handle().clone(), tx);
         assert_eq!(runner.run(Effect::Quit), Some(TermOp::Quit));
         assert_eq!(

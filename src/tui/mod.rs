@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod clipboard;
 pub mod effects;
+pub mod inbox;
 pub mod task;
 pub mod terminal;
 
@@ -106,7 +107,7 @@ pub async fn run(
 ) -> anyhow::Result<i32> {
     need_terminal()?;
     let theme = theme_for(&session, theme)?;
-    let (tx, rx) = mpsc::unbounded_channel::<Action>();
+    let (tx, rx) = inbox::inbox();
     let writer = match plan.off.clone() {
         Some(why) => Err(why),
         None => {
@@ -191,7 +192,7 @@ async fn event_loop(
     state: &mut State,
     theme: &Theme,
     runner: &mut Runner,
-    mut rx: mpsc::UnboundedReceiver<Action>,
+    rx: inbox::Inbox,
     mut pending: Vec<Effect>,
 ) -> anyhow::Result<i32> {
     let mut events = terminal_events()?;
@@ -213,6 +214,19 @@ async fn event_loop(
                 None => {}
             }
         }
+        // What tasks reported since the last turn, before drawing (bounded, so keys and frames
+        // get their turn even with nine streams at full speed).
+        let batch = rx.take(MAX_DRAIN);
+        if batch.len() == MAX_DRAIN {
+            rx.rewake();
+        }
+        for a in batch {
+            urgent |= runner.finished(&a);
+            pending.extend(update(state, a));
+        }
+        if !pending.is_empty() {
+            continue;
+        }
         let now = Instant::now();
         let due = last_draw.map_or(now, |t| t + FRAME_STREAM);
         if state.dirty && (urgent || now >= due) {
@@ -221,11 +235,19 @@ async fn event_loop(
             urgent = false;
             last_draw = Some(now);
         }
+        // Nothing scheduled: the next message wakes the loop. While a frame is scheduled, chunks
+        // wait for it without waking the loop (see `inbox`).
+        if !state.dirty && rx.disarm() {
+            continue;
+        }
         let running = state.any_running();
         tokio::select! {
             biased;
             ev = events.recv() => match ev {
                 Some(Ok(ev)) => {
+                    if let Event::Resize(w, h) = ev {
+                        term.resize(w, h)?;
+                    }
                     if let Some(a) = to_action(ev) {
                         pending = update(state, a);
                         urgent |= state.dirty;
@@ -234,17 +256,7 @@ async fn event_loop(
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(0),
             },
-            Some(a) = rx.recv() => {
-                urgent |= runner.finished(&a);
-                pending = update(state, a);
-                // Drain what else is queued before the next draw, as oha does per frame; bounded,
-                // so keys and frames get their turn even with nine streams at full speed.
-                for _ in 0..MAX_DRAIN {
-                    let Ok(a) = rx.try_recv() else { break };
-                    urgent |= runner.finished(&a);
-                    pending.extend(update(state, a));
-                }
-            },
+            () = rx.woken() => {},
             _ = tick.tick(), if running => {
                 pending = update(state, Action::Tick(Instant::now()));
             },

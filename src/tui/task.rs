@@ -4,7 +4,6 @@
 use std::time::Instant;
 
 use futures_util::FutureExt;
-use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 use crate::answer::{Collector, Outcome, RouteOutcome};
@@ -21,7 +20,7 @@ pub async fn route_task(
     req: ChatRequest,
     route: Route,
     cancel: CancellationToken,
-    tx: UnboundedSender<Action>,
+    tx: super::inbox::Sender,
 ) {
     let events = tx.clone();
     let model = req.model.clone();

@@ -46,9 +46,22 @@ impl Term {
             )?;
             KITTY.store(true, Ordering::SeqCst);
         }
-        let mut terminal = Terminal::new(CrosstermBackend::new(out))?;
+        // A fixed viewport, resized by the event loop on the terminal's Resize events: ratatui's
+        // full-screen viewport asks the terminal its size before every frame (on Unix, crossterm
+        // opens /dev/tty for it), which is four system calls a frame for nothing.
+        let (w, h) = crossterm::terminal::size()?;
+        let viewport = ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, w, h));
+        let mut terminal = Terminal::with_options(
+            CrosstermBackend::new(out),
+            ratatui::TerminalOptions { viewport },
+        )?;
         terminal.clear()?;
         Ok(Self { terminal })
+    }
+
+    /// The terminal's new size, from its Resize event.
+    pub fn resize(&mut self, w: u16, h: u16) -> std::io::Result<()> {
+        self.terminal.resize(ratatui::layout::Rect::new(0, 0, w, h))
     }
 
     pub fn mouse_capture(&mut self, on: bool) -> std::io::Result<()> {

@@ -448,3 +448,38 @@ fn an_agent_loop_in_the_workbench_answers_from_stubs_and_by_hand() {
         "{screen}"
     );
 }
+
+#[test]
+fn a_resized_terminal_is_drawn_at_its_new_size() {
+    let Some(s) = Session::start("inf", "", "-m demo/fast-mini") else {
+        return;
+    };
+    let tmux = &s.tmux;
+    tmux.wait_for("models", 20, |x| x.contains("demo/reasoner"));
+    // The panel's bottom corner sits in the last column, whatever the width.
+    let corner_at = |x: &str, w: usize| {
+        x.lines()
+            .any(|l| l.ends_with('┘') && l.chars().count() == w)
+    };
+    assert!(corner_at(&tmux.screen(), 160));
+    assert!(
+        tmux.cmd(&["resize-window", "-t", "main", "-x", "100", "-y", "30"])
+            .status
+            .success()
+    );
+    tmux.wait_for("the layout at 100x30", 10, |x| corner_at(x, 100));
+    assert!(
+        tmux.cmd(&["resize-window", "-t", "main", "-x", "40", "-y", "10"])
+            .status
+            .success()
+    );
+    tmux.wait_for("the too-small notice", 10, |x| x.contains("(now 40"));
+    assert!(
+        tmux.cmd(&["resize-window", "-t", "main", "-x", "160", "-y", "48"])
+            .status
+            .success()
+    );
+    tmux.wait_for("the layout at 160x48 again", 10, |x| corner_at(x, 160));
+    tmux.keys(&["C-c"]);
+    assert_eq!(s.assert_restored(), "0");
+}

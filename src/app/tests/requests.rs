@@ -508,3 +508,59 @@ fn the_panel_does_not_jump_when_session_stats_appear() {
     assert_eq!(s.panel.stats.len(), 3);
     assert_eq!(s.areas().panel.height, before);
 }
+
+/// Chunks folded while they wait for the event loop (`Action::absorb`) show the same pane as the
+/// chunks one by one; a fold that would change the order is refused.
+#[test]
+fn folded_chunks_show_what_the_chunks_one_by_one_show() {
+    let at = Instant::now();
+    let chunk = |id: u64, reasoning: Option<&str>, content: Option<&str>| Action::Chunk {
+        request_id: id,
+        at,
+        chunk: Chunk {
+            reasoning: reasoning.map(String::from),
+            content: content.map(String::from),
+            ..Default::default()
+        },
+        progress: Default::default(),
+    };
+    let parts = [
+        (Some("thinking "), None),
+        (Some("more"), None),
+        (None, Some("The ")),
+        (None, Some("answer")),
+    ];
+    let (mut one, id) = sent_one("q");
+    let (mut folded, id2) = sent_one("q");
+    assert_eq!(id, id2);
+    let mut waiting: Vec<Action> = Vec::new();
+    for (r, c) in parts {
+        update(&mut one, chunk(id, r, c));
+        let a = chunk(id, r, c);
+        let rest = match waiting.last_mut() {
+            Some(last) => last.absorb(a),
+            None => Some(a),
+        };
+        waiting.extend(rest);
+    }
+    assert_eq!(
+        waiting.len(),
+        1,
+        "reasoning, then answer text, fold into one"
+    );
+    for a in waiting {
+        update(&mut folded, a);
+    }
+    assert_eq!(texts(&one.panes[0]), texts(&folded.panes[0]));
+    assert_eq!(one.panes[0].status, folded.panes[0].status);
+    // Answer text then reasoning, another request, or a tool call: not folded.
+    let mut a = chunk(id, None, Some("x"));
+    assert!(a.absorb(chunk(id, Some("r"), None)).is_some());
+    assert!(a.absorb(chunk(id + 1, None, Some("y"))).is_some());
+    let mut call = chunk(id, None, None);
+    if let Action::Chunk { chunk, .. } = &mut call {
+        chunk.tool_calls.push(Default::default());
+    }
+    assert!(a.absorb(call).is_some());
+    assert!(a.absorb(Action::Tick(at)).is_some());
+}
