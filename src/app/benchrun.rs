@@ -2,7 +2,7 @@
 //! (each pane's route or model) with the same summary `gatebench bench` prints, stored in the
 //! history; another key lists the stored runs and opens one.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::{Effect, Overlay, State, requests};
 use crate::bench::run::Target;
@@ -134,10 +134,13 @@ pub fn on_runs(s: &mut State, runs: Result<Vec<StoredRun>, String>) {
 }
 
 pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    use super::keymap::ListCmd;
+    let cmd = s.keymap.list(&k, false);
+    let runs_key = s.keymap.lookup(&k, false) == Some(super::keymap::Command::BenchRuns);
     let Overlay::Bench(v) = &mut s.overlay else {
         return vec![];
     };
-    let close = matches!(k.code, KeyCode::Esc | KeyCode::Char('q'));
+    let close = cmd == Some(ListCmd::Close);
     match v.as_mut() {
         BenchView::Running { .. } if close => {
             s.overlay = Overlay::None;
@@ -151,20 +154,22 @@ pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             let (runs, selected) = (std::mem::take(runs), *selected);
             open(s, BenchView::Runs { runs, selected });
         }
-        BenchView::Done { scroll, .. } => match k.code {
-            KeyCode::Char('R') => return list(s),
-            KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
-            KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-            KeyCode::PageDown => *scroll = scroll.saturating_add(10),
-            KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-            _ => s.overlay = Overlay::None,
-        },
-        BenchView::Runs { runs, selected } => match k.code {
-            KeyCode::Down | KeyCode::Char('j') => {
-                *selected = (*selected + 1).min(runs.len().saturating_sub(1))
+        BenchView::Done { .. } if runs_key => {
+            return list(s);
+        }
+        BenchView::Done { scroll, .. } => {
+            if !super::overlay::scroll_by(scroll, cmd) {
+                s.overlay = Overlay::None;
             }
-            KeyCode::Up | KeyCode::Char('k') => *selected = selected.saturating_sub(1),
-            KeyCode::Enter if !runs.is_empty() => {
+        }
+        BenchView::Runs { runs, selected } => match cmd {
+            Some(ListCmd::Down) => *selected = (*selected + 1).min(runs.len().saturating_sub(1)),
+            Some(ListCmd::Up) => *selected = selected.saturating_sub(1),
+            Some(ListCmd::PageDown) => {
+                *selected = (*selected + 10).min(runs.len().saturating_sub(1))
+            }
+            Some(ListCmd::PageUp) => *selected = selected.saturating_sub(10),
+            Some(ListCmd::Open) if !runs.is_empty() => {
                 let summary = runs[*selected].summary.clone();
                 let back = Some((std::mem::take(runs), *selected));
                 open(

@@ -107,6 +107,8 @@ pub fn on_command(s: &mut State, cmd: Command) -> Vec<Effect> {
             super::on_pane_command(s, cmd);
             vec![]
         }
+        // Overlays take these before any global command; outside one they do nothing.
+        Command::List(_) | Command::Confirm(_) => vec![],
         Command::JumpPane(n) => {
             let n = n as usize;
             if n <= s.selected.len() {

@@ -159,15 +159,12 @@ fn side(s: &State, p: usize, number: usize) -> String {
 }
 
 pub fn on_view_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    let cmd = s.keymap.list(&k, false);
     let Overlay::Diff(v) = &mut s.overlay else {
         return vec![];
     };
-    match k.code {
-        KeyCode::Down | KeyCode::Char('j') => v.scroll = v.scroll.saturating_add(1),
-        KeyCode::Up | KeyCode::Char('k') => v.scroll = v.scroll.saturating_sub(1),
-        KeyCode::PageDown | KeyCode::Char(' ') => v.scroll = v.scroll.saturating_add(10),
-        KeyCode::PageUp => v.scroll = v.scroll.saturating_sub(10),
-        _ => s.overlay = Overlay::None,
+    if !super::overlay::scroll_by(&mut v.scroll, cmd) {
+        s.overlay = Overlay::None;
     }
     vec![]
 }

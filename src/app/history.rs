@@ -120,24 +120,28 @@ pub fn on_rows(s: &mut State, generation: u64, rows: Result<Vec<Entry>, String>)
 }
 
 pub fn on_view_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    use super::keymap::ListCmd;
+    // A search box has the focus: plain keys type, so only the list's other keys act.
+    let cmd = s.keymap.list(&k, true);
     let Overlay::History(v) = &mut s.overlay else {
         return vec![];
     };
     let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-    match k.code {
-        KeyCode::Esc => s.overlay = Overlay::None,
-        KeyCode::Char('c') if ctrl => s.overlay = Overlay::None,
-        KeyCode::Up => v.selected = v.selected.saturating_sub(1),
-        KeyCode::Down => v.selected = (v.selected + 1).min(v.entries.len().saturating_sub(1)),
-        KeyCode::PageUp => v.selected = v.selected.saturating_sub(10),
-        KeyCode::PageDown => v.selected = (v.selected + 10).min(v.entries.len().saturating_sub(1)),
-        KeyCode::Enter => {
+    let last = v.entries.len().saturating_sub(1);
+    match (cmd, k.code) {
+        (Some(ListCmd::Close), _) => s.overlay = Overlay::None,
+        (_, KeyCode::Char('c')) if ctrl => s.overlay = Overlay::None,
+        (Some(ListCmd::Up), _) => v.selected = v.selected.saturating_sub(1),
+        (Some(ListCmd::Down), _) => v.selected = (v.selected + 1).min(last),
+        (Some(ListCmd::PageUp), _) => v.selected = v.selected.saturating_sub(10),
+        (Some(ListCmd::PageDown), _) => v.selected = (v.selected + 10).min(last),
+        (Some(ListCmd::Open), _) => {
             if let Some(e) = v.entries.get(v.selected) {
                 let (id, turn) = (e.session_id, e.turn);
                 return open_session(s, id, Some(turn));
             }
         }
-        KeyCode::Char('s') if ctrl => {
+        (_, KeyCode::Char('s')) if ctrl => {
             if let Some(e) = v.entries.get(v.selected) {
                 let prompt = e.prompt.clone();
                 s.overlay = Overlay::None;

@@ -14,6 +14,10 @@ pub use super::keys::{KeySpec, parse_key};
 pub enum Layer {
     Global,
     Panes,
+    /// Lists and scrolled views in overlays (help, diff, history, benchmark runs).
+    List,
+    /// Yes-or-no questions.
+    Confirm,
 }
 
 impl Layer {
@@ -22,6 +26,17 @@ impl Layer {
         match self {
             Layer::Global => "",
             Layer::Panes => "panes: ",
+            Layer::List => "lists: ",
+            Layer::Confirm => "questions: ",
+        }
+    }
+
+    /// Whether the global commands see a key first. A region's layer does; an overlay's layer
+    /// takes its keys before anything else, so it may reuse a global key.
+    pub fn under_global(self) -> bool {
+        match self {
+            Layer::Global | Layer::Panes => true,
+            Layer::List | Layer::Confirm => false,
         }
     }
 }
@@ -78,6 +93,31 @@ pub enum Command {
     ToggleRoute(u8),
     /// The panes layer's commands.
     Pane(PaneCmd),
+    /// The list layer's commands (named `list_up`, ...).
+    List(ListCmd),
+    /// The question layer's commands (named `confirm_yes`, ...).
+    Confirm(ConfirmCmd),
+}
+
+/// What the list layer does in a list or a scrolled view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListCmd {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Open,
+    Close,
+}
+
+/// An answer to a yes-or-no question. `Accept` (Enter) says yes where yes is harmless, and no to
+/// a question that spends money (the session budget).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfirmCmd {
+    Yes,
+    Accept,
 }
 
 /// What the panes layer does to the focused pane.
@@ -109,6 +149,8 @@ impl Command {
             Command::JumpPane(n) => format!("pane_{n}"),
             Command::ToggleRoute(n) => format!("toggle_route_{n}"),
             Command::Pane(p) => serde_name(p),
+            Command::List(l) => format!("list_{}", serde_name(l)),
+            Command::Confirm(c) => format!("confirm_{}", serde_name(c)),
             unit => serde_name(unit),
         }
     }
@@ -325,6 +367,43 @@ fn defaults() -> Vec<(Command, &'static str, &'static str)> {
     v
 }
 
+/// The list layer: keys of lists and scrolled views in overlays.
+fn list_defaults() -> Vec<(Command, &'static str, &'static str)> {
+    use ListCmd::*;
+    vec![
+        (
+            Command::List(Up),
+            "up, k",
+            "move up (plain keys type in a search box)",
+        ),
+        (Command::List(Down), "down, j", "move down"),
+        (Command::List(PageUp), "pageup", "a page up"),
+        (Command::List(PageDown), "pagedown, space", "a page down"),
+        (Command::List(Open), "enter", "open the entry chosen"),
+        (
+            Command::List(Close),
+            "esc, q",
+            "close (any other key closes a view)",
+        ),
+    ]
+}
+
+/// The question layer: the answers to a yes-or-no question; any other key is no.
+fn confirm_defaults() -> Vec<(Command, &'static str, &'static str)> {
+    vec![
+        (
+            Command::Confirm(ConfirmCmd::Yes),
+            "y, shift-y",
+            "yes (any other key is no)",
+        ),
+        (
+            Command::Confirm(ConfirmCmd::Accept),
+            "enter",
+            "yes, except to spending past the budget",
+        ),
+    ]
+}
+
 /// The panes layer: keys that act on the focused pane when the panes have the focus.
 fn panes_defaults() -> Vec<(Command, &'static str, &'static str)> {
     vec![
@@ -383,6 +462,8 @@ impl Keymap {
         let layered = [
             (Layer::Global, defaults()),
             (Layer::Panes, panes_defaults()),
+            (Layer::List, list_defaults()),
+            (Layer::Confirm, confirm_defaults()),
         ];
         let mut bindings: Vec<Binding> = layered
             .into_iter()
@@ -407,8 +488,9 @@ impl Keymap {
         // comes before every layer's, so a layer may not reuse one either.
         for (i, a) in bindings.iter().enumerate() {
             for b in &bindings[i + 1..] {
+                let shadowed = |x: Layer, y: Layer| x == Layer::Global && y.under_global();
                 let meet =
-                    a.layer == b.layer || a.layer == Layer::Global || b.layer == Layer::Global;
+                    a.layer == b.layer || shadowed(a.layer, b.layer) || shadowed(b.layer, a.layer);
                 if !meet {
                     continue;
                 }
@@ -454,6 +536,22 @@ impl Keymap {
     /// type there.
     pub fn lookup(&self, key: &KeyEvent, in_text: bool) -> Option<Command> {
         self.lookup_in(Layer::Global, key, in_text)
+    }
+
+    /// The list layer's command for a key (`in_text`: a search box has the focus).
+    pub fn list(&self, key: &KeyEvent, in_text: bool) -> Option<ListCmd> {
+        match self.lookup_in(Layer::List, key, in_text) {
+            Some(Command::List(c)) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The question layer's answer for a key; `None` is no.
+    pub fn confirm(&self, key: &KeyEvent) -> Option<ConfirmCmd> {
+        match self.lookup_in(Layer::Confirm, key, false) {
+            Some(Command::Confirm(c)) => Some(c),
+            _ => None,
+        }
     }
 
     /// The command `layer` binds to a key.

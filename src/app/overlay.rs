@@ -61,8 +61,23 @@ impl Overlay {
     }
 }
 
+/// Scroll a view by the list layer's command; false for any other key (which closes the view).
+pub(crate) fn scroll_by(scroll: &mut u16, cmd: Option<super::keymap::ListCmd>) -> bool {
+    use super::keymap::ListCmd::*;
+    match cmd {
+        Some(Down) => *scroll = scroll.saturating_add(1),
+        Some(Up) => *scroll = scroll.saturating_sub(1),
+        Some(PageDown) => *scroll = scroll.saturating_add(10),
+        Some(PageUp) => *scroll = scroll.saturating_sub(10),
+        Some(Open | Close) | None => return false,
+    }
+    true
+}
+
 pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    use super::keymap::ConfirmCmd;
     let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
+    let (list, answer) = (s.keymap.list(&k, false), s.keymap.confirm(&k));
     match &mut s.overlay {
         Overlay::None => vec![],
         Overlay::History(_) => super::history::on_view_key(s, k),
@@ -80,12 +95,8 @@ pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             vec![]
         }
         Overlay::Help(scroll) => {
-            match k.code {
-                KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
-                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-                KeyCode::PageDown | KeyCode::Char(' ') => *scroll = scroll.saturating_add(10),
-                KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-                _ => s.overlay = Overlay::None,
+            if !scroll_by(scroll, list) {
+                s.overlay = Overlay::None;
             }
             vec![]
         }
@@ -93,35 +104,33 @@ pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             s.overlay = Overlay::None;
             vec![]
         }
-        Overlay::ConfirmQuit => match k.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => quit_now(s),
-            _ if ctrl_c => quit_now(s),
-            _ => {
+        Overlay::ConfirmQuit => match answer {
+            Some(ConfirmCmd::Yes | ConfirmCmd::Accept) => quit_now(s),
+            None if ctrl_c => quit_now(s),
+            None => {
                 s.overlay = Overlay::None;
                 vec![]
             }
         },
         Overlay::ConfirmNew => {
             s.overlay = Overlay::None;
-            match k.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
-                    super::commands::new_conversation(s)
-                }
-                _ => vec![],
+            match answer {
+                Some(ConfirmCmd::Yes | ConfirmCmd::Accept) => super::commands::new_conversation(s),
+                None => vec![],
             }
         }
         Overlay::ConfirmBudget(prompt) => {
             let prompt = std::mem::take(prompt);
             s.overlay = Overlay::None;
-            match k.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => {
+            match answer {
+                Some(ConfirmCmd::Yes) => {
                     let effects = requests::send_anyway(s, prompt);
                     if !effects.is_empty() {
                         s.editor.clear();
                     }
                     effects
                 }
-                _ => {
+                Some(ConfirmCmd::Accept) | None => {
                     s.status_msg = Some("not sent: the session budget is spent".into());
                     vec![]
                 }

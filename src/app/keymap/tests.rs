@@ -137,3 +137,31 @@ fn named_keys_read_and_show() {
         assert_eq!(parse_key(s).unwrap().to_string(), shown, "{s}");
     }
 }
+
+#[test]
+fn overlay_layers_answer_questions_and_move_in_lists_and_may_reuse_global_keys() {
+    let km = Keymap::new(&BTreeMap::new()).unwrap();
+    let k = |c| key(KeyCode::Char(c), KeyModifiers::NONE);
+    assert_eq!(km.confirm(&k('y')), Some(ConfirmCmd::Yes));
+    assert_eq!(
+        km.confirm(&key(KeyCode::Char('Y'), KeyModifiers::SHIFT)),
+        Some(ConfirmCmd::Yes)
+    );
+    assert_eq!(
+        km.confirm(&key(KeyCode::Enter, KeyModifiers::NONE)),
+        Some(ConfirmCmd::Accept)
+    );
+    assert_eq!(km.confirm(&k('n')), None, "any other key is no");
+    // Esc cancels globally, and closes a list: an overlay takes its keys first.
+    let esc = key(KeyCode::Esc, KeyModifiers::NONE);
+    assert_eq!(km.lookup(&esc, false), Some(Command::Cancel));
+    assert_eq!(km.list(&esc, true), Some(ListCmd::Close));
+    // In a search box plain keys type: q and j are text there, not list keys.
+    assert_eq!(km.list(&k('q'), false), Some(ListCmd::Close));
+    assert_eq!(km.list(&k('q'), true), None);
+    assert_eq!(km.list(&k('j'), true), None);
+    let o: BTreeMap<String, String> = [("confirm_yes".to_string(), "o".to_string())].into();
+    let km = Keymap::new(&o).unwrap();
+    assert_eq!(km.confirm(&k('o')), Some(ConfirmCmd::Yes));
+    assert_eq!(km.confirm(&k('y')), None);
+}
