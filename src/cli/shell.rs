@@ -189,7 +189,8 @@ pub fn check(explicit: Option<&std::path::Path>, env: &dyn Env) -> Report {
             "keys: {} override(s) of the defaults",
             cfg.keys.len()
         )),
-        Err(e) => r.problems.push(format!("[keys]: {e}")),
+        // The key map names the table itself.
+        Err(e) => r.problems.push(e),
     }
     r
 }
