@@ -170,5 +170,15 @@ mod tests {
             rx.woken().now_or_never().is_some(),
             "disarmed: the next one wakes it"
         );
+        // A bounded take leaves messages with no wake pending: the loop wakes itself again.
+        tx.send(Action::HistoryFailed("y".into())).unwrap();
+        rx.woken().now_or_never();
+        assert_eq!(rx.take(1).len(), 1);
+        assert!(rx.woken().now_or_never().is_none());
+        rx.rewake();
+        assert!(
+            rx.woken().now_or_never().is_some(),
+            "woken again for the rest"
+        );
     }
 }
