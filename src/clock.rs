@@ -12,10 +12,15 @@ pub fn now_ms() -> i64 {
 
 /// A seed that differs from run to run and process to process (backoff jitter, blind shuffles).
 pub fn seed() -> u64 {
-    SystemTime::now()
+    let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64)
-        ^ u64::from(std::process::id())
+        .map_or(0, |d| d.as_nanos() as u64);
+    mix(nanos, std::process::id())
+}
+
+/// The clock's nanoseconds and the process id, each bit of both kept.
+fn mix(nanos: u64, pid: u32) -> u64 {
+    nanos ^ u64::from(pid)
 }
 
 /// Unix milliseconds as `2026-11-24 08:42 UTC`; out of the calendar's range, the number itself.
@@ -48,6 +53,13 @@ mod tests {
         assert_eq!(fmt_utc(-60_000), "1969-12-31 23:59 UTC");
         assert_eq!(fmt_utc(-1), "1969-12-31 23:59 UTC");
         assert_eq!(fmt_utc(i64::MAX), format!("{} ms after 1970 UTC", i64::MAX));
+    }
+
+    #[test]
+    fn a_seed_keeps_the_bits_of_both_the_time_and_the_process() {
+        assert_eq!(mix(0b1100, 0b1010), 0b0110);
+        assert_eq!(mix(u64::MAX, 1), u64::MAX - 1);
+        assert_ne!(seed(), 0);
     }
 
     #[test]
