@@ -108,7 +108,7 @@ pub fn on_command(s: &mut State, cmd: Command) -> Vec<Effect> {
             vec![]
         }
         // Overlays take these before any global command; outside one they do nothing.
-        Command::List(_) | Command::Confirm(_) => vec![],
+        Command::List(_) | Command::Confirm(_) | Command::Form(_) => vec![],
         Command::JumpPane(n) => {
             let n = n as usize;
             if n <= s.selected.len() {

@@ -3,6 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::keymap::FormCmd;
 use crate::route::{Route, RouteConfig};
 
 /// A one-line text input with a cursor (a char index).
@@ -95,16 +96,17 @@ pub trait Form {
     fn set_active(&mut self, i: usize);
 }
 
-/// Keys inside a form: move between fields, edit the active one.
-pub fn on_form_key(form: &mut impl Form, k: &KeyEvent) -> FormKey {
+/// Keys inside a form: the key map's form layer (`cmd`) moves between fields, submits or
+/// cancels; any other key edits the active field.
+pub fn on_form_key(form: &mut impl Form, cmd: Option<FormCmd>, k: &KeyEvent) -> FormKey {
     let n = form.fields().len();
     let i = form.active();
-    match k.code {
-        KeyCode::Esc => return FormKey::Cancel,
-        KeyCode::Enter => return FormKey::Submit,
-        KeyCode::Tab | KeyCode::Down => form.set_active((i + 1) % n),
-        KeyCode::BackTab | KeyCode::Up => form.set_active((i + n - 1) % n),
-        _ => {
+    match cmd {
+        Some(FormCmd::Cancel) => return FormKey::Cancel,
+        Some(FormCmd::Submit) => return FormKey::Submit,
+        Some(FormCmd::Next) => form.set_active((i + 1) % n),
+        Some(FormCmd::Prev) => form.set_active((i + n - 1) % n),
+        None => {
             form.field_mut(i).edit(k);
         }
     }
@@ -346,13 +348,15 @@ mod tests {
         f.temperature = TextField::default();
         f.max_tokens = TextField::new("0");
         assert!(f.parse().unwrap_err().contains("max tokens"));
-        assert_eq!(on_form_key(&mut f, &k(KeyCode::Tab)), FormKey::Edited);
+        let km = super::super::keymap::Keymap::new(&Default::default()).unwrap();
+        let on = |f: &mut ParamsForm, key: KeyEvent| on_form_key(f, km.form(&key), &key);
+        assert_eq!(on(&mut f, k(KeyCode::Tab)), FormKey::Edited);
         assert_eq!(f.active, 1);
-        on_form_key(&mut f, &k(KeyCode::BackTab));
-        on_form_key(&mut f, &k(KeyCode::Up));
+        on(&mut f, k(KeyCode::BackTab));
+        on(&mut f, k(KeyCode::Up));
         assert_eq!(f.active, 2);
-        assert_eq!(on_form_key(&mut f, &k(KeyCode::Esc)), FormKey::Cancel);
-        assert_eq!(on_form_key(&mut f, &k(KeyCode::Enter)), FormKey::Submit);
+        assert_eq!(on(&mut f, k(KeyCode::Esc)), FormKey::Cancel);
+        assert_eq!(on(&mut f, k(KeyCode::Enter)), FormKey::Submit);
     }
 
     #[test]

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use crossterm::event::KeyEvent;
 
 pub use super::keys::{KeySpec, parse_key};
-pub use command::{Command, ConfirmCmd, Layer, ListCmd, PaneCmd};
-use defaults::{confirm_defaults, defaults, list_defaults, panes_defaults};
+pub use command::{Command, ConfirmCmd, FormCmd, Layer, ListCmd, PaneCmd};
+use defaults::{confirm_defaults, defaults, form_defaults, list_defaults, panes_defaults};
 
 mod command;
 mod defaults;
@@ -39,6 +39,7 @@ impl Keymap {
             (Layer::Panes, panes_defaults()),
             (Layer::List, list_defaults()),
             (Layer::Confirm, confirm_defaults()),
+            (Layer::Form, form_defaults()),
         ];
         let mut bindings: Vec<Binding> = layered
             .into_iter()
@@ -125,6 +126,14 @@ impl Keymap {
     pub fn confirm(&self, key: &KeyEvent) -> Option<ConfirmCmd> {
         match self.lookup_in(Layer::Confirm, key, false) {
             Some(Command::Confirm(c)) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The form layer's command for a key (a field has the focus: plain keys type).
+    pub fn form(&self, key: &KeyEvent) -> Option<FormCmd> {
+        match self.lookup_in(Layer::Form, key, true) {
+            Some(Command::Form(c)) => Some(c),
             _ => None,
         }
     }

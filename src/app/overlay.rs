@@ -78,6 +78,7 @@ pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     use super::keymap::ConfirmCmd;
     let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
     let (list, answer) = (s.keymap.list(&k, false), s.keymap.confirm(&k));
+    let form_cmd = s.keymap.form(&k);
     match &mut s.overlay {
         Overlay::None => vec![],
         Overlay::History(_) => super::history::on_view_key(s, k),
@@ -137,7 +138,7 @@ pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             }
         }
         Overlay::RouteForm(form) => {
-            match on_form_key(&mut **form, &k) {
+            match on_form_key(&mut **form, form_cmd, &k) {
                 FormKey::Cancel => s.overlay = Overlay::None,
                 FormKey::Submit => match form.parse() {
                     Ok(route) => save_route(s, route),
@@ -149,7 +150,7 @@ pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             vec![]
         }
         Overlay::Params(form) => {
-            match on_form_key(form, &k) {
+            match on_form_key(form, form_cmd, &k) {
                 FormKey::Cancel => s.overlay = Overlay::None,
                 FormKey::Submit => match form.parse() {
                     Ok(p) => {

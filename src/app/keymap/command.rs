@@ -12,6 +12,8 @@ pub enum Layer {
     List,
     /// Yes-or-no questions.
     Confirm,
+    /// Forms (parameters, a route): between fields, submit, cancel; other keys edit the field.
+    Form,
 }
 
 impl Layer {
@@ -22,6 +24,7 @@ impl Layer {
             Layer::Panes => "panes: ",
             Layer::List => "lists: ",
             Layer::Confirm => "questions: ",
+            Layer::Form => "forms: ",
         }
     }
 
@@ -30,7 +33,7 @@ impl Layer {
     pub fn under_global(self) -> bool {
         match self {
             Layer::Global | Layer::Panes => true,
-            Layer::List | Layer::Confirm => false,
+            Layer::List | Layer::Confirm | Layer::Form => false,
         }
     }
 }
@@ -91,6 +94,18 @@ pub enum Command {
     List(ListCmd),
     /// The question layer's commands (named `confirm_yes`, ...).
     Confirm(ConfirmCmd),
+    /// The form layer's commands (named `form_next`, ...).
+    Form(FormCmd),
+}
+
+/// What the form layer does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormCmd {
+    Next,
+    Prev,
+    Submit,
+    Cancel,
 }
 
 /// What the list layer does in a list or a scrolled view.
@@ -145,6 +160,7 @@ impl Command {
             Command::Pane(p) => serde_name(p),
             Command::List(l) => format!("list_{}", serde_name(l)),
             Command::Confirm(c) => format!("confirm_{}", serde_name(c)),
+            Command::Form(c) => format!("form_{}", serde_name(c)),
             unit => serde_name(unit),
         }
     }

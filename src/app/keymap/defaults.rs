@@ -1,6 +1,6 @@
 //! The default bindings of each layer: (command, keys as the config writes them, description).
 
-use super::{Command, ConfirmCmd, ListCmd, PaneCmd};
+use super::{Command, ConfirmCmd, FormCmd, ListCmd, PaneCmd};
 
 pub(super) fn defaults() -> Vec<(Command, &'static str, &'static str)> {
     let mut v = vec![
@@ -279,6 +279,24 @@ pub(super) fn panes_defaults() -> Vec<(Command, &'static str, &'static str)> {
             Command::Pane(PaneCmd::NextPane),
             "right, l",
             "focus the next pane",
+        ),
+    ]
+}
+
+/// The form layer: between fields, submit and cancel; every other key edits the active field.
+pub(super) fn form_defaults() -> Vec<(Command, &'static str, &'static str)> {
+    vec![
+        (Command::Form(FormCmd::Next), "tab, down", "the next field"),
+        (
+            Command::Form(FormCmd::Prev),
+            "shift-tab, up",
+            "the previous field",
+        ),
+        (Command::Form(FormCmd::Submit), "enter", "save the form"),
+        (
+            Command::Form(FormCmd::Cancel),
+            "esc",
+            "close it without saving",
         ),
     ]
 }

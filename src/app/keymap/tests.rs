@@ -165,3 +165,24 @@ fn overlay_layers_answer_questions_and_move_in_lists_and_may_reuse_global_keys()
     assert_eq!(km.confirm(&k('o')), Some(ConfirmCmd::Yes));
     assert_eq!(km.confirm(&k('y')), None);
 }
+
+#[test]
+fn the_form_layer_moves_submits_and_cancels_and_leaves_typing_to_the_field() {
+    let km = Keymap::new(&BTreeMap::new()).unwrap();
+    let k = |c| key(c, KeyModifiers::NONE);
+    assert_eq!(km.form(&k(KeyCode::Tab)), Some(FormCmd::Next));
+    assert_eq!(
+        km.form(&key(KeyCode::BackTab, KeyModifiers::SHIFT)),
+        Some(FormCmd::Prev)
+    );
+    assert_eq!(km.form(&k(KeyCode::Enter)), Some(FormCmd::Submit));
+    assert_eq!(km.form(&k(KeyCode::Esc)), Some(FormCmd::Cancel));
+    assert_eq!(km.form(&k(KeyCode::Char('j'))), None, "a letter types");
+    let o: BTreeMap<String, String> = [("form_submit".to_string(), "ctrl-s".to_string())].into();
+    let km = Keymap::new(&o).unwrap();
+    assert_eq!(
+        km.form(&key(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+        Some(FormCmd::Submit)
+    );
+    assert_eq!(km.form(&k(KeyCode::Enter)), None);
+}
