@@ -45,6 +45,15 @@ impl HistoryError {
     }
 }
 
+/// SQLite's "busy" or "locked": another connection holds the lock a moment.
+fn busy(e: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode as C;
+    matches!(
+        e.sqlite_error_code(),
+        Some(C::DatabaseBusy | C::DatabaseLocked)
+    )
+}
+
 pub struct Store {
     pub(super) conn: Connection,
     pub path: PathBuf,
@@ -69,24 +78,40 @@ impl Store {
         let mut conn = Connection::open_with_flags(path, flags).map_err(err)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(err)?;
-        // The first statement that reads the file is where a damaged one shows.
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(err)?;
-        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
-            .map_err(err)?;
-        schema::migrate(&mut conn).map_err(|cause| match cause {
-            schema::MigrateError::Sql(e) => HistoryError::from_sql(path, e),
-            cause => HistoryError::Schema {
-                path: path.to_path_buf(),
-                cause,
-            },
-        })?;
+        // Several processes opening a new database at once can meet SQLite's "locked" before its
+        // busy handler applies (the switch to WAL, its recovery): the set-up is tried again then,
+        // for up to about five seconds, like the busy timeout.
+        let mut tries = 0u64;
+        loop {
+            match Self::set_up(&mut conn) {
+                Err(schema::MigrateError::Sql(e)) if busy(&e) && tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(10 * tries.min(20)));
+                }
+                Err(schema::MigrateError::Sql(e)) => return Err(err(e)),
+                Err(cause) => {
+                    return Err(HistoryError::Schema {
+                        path: path.to_path_buf(),
+                        cause,
+                    });
+                }
+                Ok(()) => break,
+            }
+        }
         let store = Self {
             conn,
             path: path.to_path_buf(),
         };
         store.settle_orphans().map_err(err)?;
         Ok(store)
+    }
+
+    /// WAL, its settings, and the schema brought up to date.
+    fn set_up(conn: &mut Connection) -> Result<(), schema::MigrateError> {
+        // The first statement that reads the file is where a damaged one shows.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+        schema::migrate(conn)
     }
 
     /// Answers still `streaming` whose process has gone (killed, crashed) become `incomplete`,
