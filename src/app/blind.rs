@@ -111,13 +111,14 @@ pub fn open_vote(s: &mut State) -> Vec<Effect> {
 pub fn on_vote_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     s.overlay = Overlay::None;
     let n = s.blind.round.as_ref().map_or(0, |r| r.order.len());
+    // A pane's number is whatever key focuses that pane; A, B, ... are the shown labels.
+    let jump = match s.keymap.lookup(&k, false) {
+        Some(super::keymap::Command::JumpPane(j)) => Some(usize::from(j)),
+        _ => None,
+    };
     let winner = match k.code {
         KeyCode::Char('=') | KeyCode::Char('t') | KeyCode::Char('0') => None,
-        KeyCode::Char(c)
-            if c.is_ascii_digit() && (1..=n).contains(&(c as usize - '0' as usize)) =>
-        {
-            Some(c as usize - '1' as usize)
-        }
+        _ if jump.is_some_and(|j| (1..=n).contains(&j)) => jump.map(|j| j - 1),
         KeyCode::Char(c)
             if c.is_ascii_alphabetic() && (c.to_ascii_uppercase() as usize) < 'A' as usize + n =>
         {

@@ -1,7 +1,7 @@
 //! Copying: the focused pane's answer, a code block picked in copy mode, or the whole comparison
 //! as Markdown. The event loop puts the text on the clipboard (OSC 52, and the local one).
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::pane::Pane;
 use super::{Effect, Overlay, State};
@@ -132,14 +132,14 @@ pub fn on_mode_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             (cur + n - 1) % n
         }
     };
-    match k.code {
-        KeyCode::Down | KeyCode::Char('j') | KeyCode::Char('n') | KeyCode::Tab => {
-            select(s, p, step(true))
-        }
-        KeyCode::Up | KeyCode::Char('k') | KeyCode::Char('N') | KeyCode::BackTab => {
-            select(s, p, step(false))
-        }
-        KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('c') => {
+    // The list keys pick a block; so do the keys of the commands that mean the same elsewhere
+    // (next match, next region; copy, copy mode), whatever they are bound to.
+    use super::keymap::{Command as C, ListCmd as L};
+    let (list, global) = (s.keymap.list(&k, false), s.keymap.lookup(&k, false));
+    match (list, global) {
+        (Some(L::Down), _) | (_, Some(C::FindNext | C::FocusNext)) => select(s, p, step(true)),
+        (Some(L::Up), _) | (_, Some(C::FindPrev | C::FocusPrev)) => select(s, p, step(false)),
+        (Some(L::Open), _) | (_, Some(C::CopyAnswer | C::CopyMode)) => {
             close_mode(s, p);
             if let Some(c) = s.panes[p].transcript.code_blocks().get(cur) {
                 let lines = match c.code.lines().count() {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use similar::{Algorithm, ChangeTag, TextDiff};
 
 use super::{Effect, Overlay, State, copy};
@@ -110,11 +110,13 @@ pub fn open(s: &mut State) -> Vec<Effect> {
 
 pub fn on_pick_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     s.overlay = Overlay::None;
-    let (Some(a), KeyCode::Char(c @ '1'..='9')) = (s.focused(), k.code) else {
+    // The pane's number: whatever key focuses that pane.
+    let jump = s.keymap.lookup(&k, false);
+    let (Some(a), Some(super::keymap::Command::JumpPane(c))) = (s.focused(), jump) else {
         return vec![];
     };
     let panes = s.selected_panes();
-    let Some(&b) = panes.get(c as usize - '1' as usize) else {
+    let Some(&b) = panes.get(usize::from(c) - 1) else {
         s.status_msg = Some(format!("there is no pane {c}"));
         return vec![];
     };
