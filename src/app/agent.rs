@@ -3,7 +3,7 @@
 //! user (`T`), and the conversation goes on in that pane until the model answers or the step
 //! limit stops it. The pane's final record sums every step.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::forms::TextField;
 use super::overlay::Overlay;
@@ -198,13 +198,15 @@ pub fn waiting_call(s: &State, pane: usize) -> Option<&CallReport> {
 }
 
 pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    use super::keymap::FormCmd;
+    let cmd = s.keymap.form(&k);
     let Overlay::ToolResult(p, field) = &mut s.overlay else {
         return vec![];
     };
     let p = *p;
-    match k.code {
-        KeyCode::Esc => s.overlay = Overlay::None,
-        KeyCode::Enter => {
+    match cmd {
+        Some(FormCmd::Cancel) => s.overlay = Overlay::None,
+        Some(FormCmd::Submit) => {
             let text = field.text.clone();
             s.overlay = Overlay::None;
             return answer(s, p, text);

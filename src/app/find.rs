@@ -1,7 +1,7 @@
 //! Search inside a pane: `/` query (smart case), `n` / `N`, matches highlighted and counted.
 //! Matches are found in the pane's rows as shown; new text re-runs the search on the next tick.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::forms::TextField;
 use super::keymap::Command;
@@ -103,17 +103,19 @@ pub fn open(s: &mut State) -> Vec<Effect> {
 }
 
 pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    use super::keymap::FormCmd;
+    let cmd = s.keymap.form(&k);
     let Overlay::Find(field) = &mut s.overlay else {
         return vec![];
     };
-    match k.code {
-        KeyCode::Esc => {
+    match cmd {
+        Some(FormCmd::Cancel) => {
             s.overlay = Overlay::None;
             if let Some(p) = s.focused() {
                 s.panes[p].find = None;
             }
         }
-        KeyCode::Enter => {
+        Some(FormCmd::Submit) => {
             s.overlay = Overlay::None;
             // An empty query keeps nothing.
             if let Some(p) = s.focused()

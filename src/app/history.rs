@@ -1,7 +1,7 @@
 //! The workbench's history: what each send records, the history view (search as you type, open
 //! an entry, re-send its prompt), ratings, exports, and rebuilding panes from a stored session.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
 use super::forms::TextField;
 use super::overlay::Overlay;
@@ -123,14 +123,14 @@ pub fn on_view_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     use super::keymap::ListCmd;
     // A search box has the focus: plain keys type, so only the list's other keys act.
     let cmd = s.keymap.list(&k, true);
+    let global = s.keymap.lookup(&k, true);
     let Overlay::History(v) = &mut s.overlay else {
         return vec![];
     };
-    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
     let last = v.entries.len().saturating_sub(1);
     match (cmd, k.code) {
         (Some(ListCmd::Close), _) => s.overlay = Overlay::None,
-        (_, KeyCode::Char('c')) if ctrl => s.overlay = Overlay::None,
+        _ if global == Some(super::keymap::Command::Quit) => s.overlay = Overlay::None,
         (Some(ListCmd::Up), _) => v.selected = v.selected.saturating_sub(1),
         (Some(ListCmd::Down), _) => v.selected = (v.selected + 1).min(last),
         (Some(ListCmd::PageUp), _) => v.selected = v.selected.saturating_sub(10),
@@ -141,7 +141,7 @@ pub fn on_view_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 return open_session(s, id, Some(turn));
             }
         }
-        (_, KeyCode::Char('s')) if ctrl => {
+        _ if global == Some(super::keymap::Command::Send) => {
             if let Some(e) = v.entries.get(v.selected) {
                 let prompt = e.prompt.clone();
                 s.overlay = Overlay::None;
@@ -208,12 +208,14 @@ pub fn open_rating(s: &mut State, quick: Option<u8>) -> Vec<Effect> {
 }
 
 pub fn on_rate_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    use super::keymap::FormCmd;
+    let cmd = s.keymap.form(&k);
     let Overlay::Rate(f) = &mut s.overlay else {
         return vec![];
     };
-    match k.code {
-        KeyCode::Esc => s.overlay = Overlay::None,
-        KeyCode::Enter => match f.score {
+    match (cmd, k.code) {
+        (Some(FormCmd::Cancel), _) => s.overlay = Overlay::None,
+        (Some(FormCmd::Submit), _) => match f.score {
             Some(score) => {
                 let (seq, model, note) = (f.seq, f.model.clone(), f.note.text.trim().to_string());
                 s.overlay = Overlay::None;
@@ -222,7 +224,9 @@ pub fn on_rate_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             None => f.error = Some("give a score first: 1-5, or + / -".into()),
         },
         // The score is the first thing typed; after it, keys write the note.
-        KeyCode::Char(c) if f.note.text.is_empty() && crate::history::score_of(c).is_some() => {
+        (_, KeyCode::Char(c))
+            if f.note.text.is_empty() && crate::history::score_of(c).is_some() =>
+        {
             f.score = crate::history::score_of(c);
             f.error = None;
         }

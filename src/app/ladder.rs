@@ -2,7 +2,7 @@
 //! one) with growing context on every enabled pane, steps arriving as they finish, drawn as charts
 //! of TTFT and cost against input tokens (`ui::ladder`).
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::overlay::Overlay;
 use super::{Effect, State, requests};
@@ -71,11 +71,12 @@ pub fn on_event(s: &mut State, ev: Option<Event>) {
 
 /// Esc stops a running ladder (what finished stays on screen); any key closes a finished one.
 pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    let close = s.keymap.list(&k, false) == Some(super::keymap::ListCmd::Close);
     let Overlay::Ladder(view) = &mut s.overlay else {
         return vec![];
     };
     if view.running {
-        if k.code == KeyCode::Esc {
+        if close {
             view.running = false;
             view.at = None;
             return vec![Effect::CancelBench];

@@ -30,7 +30,7 @@ pub mod transcript;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
 use crate::answer::PriceBook;
@@ -374,7 +374,8 @@ fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         return overlay::on_key(s, k);
     }
     // Esc in a non-empty filter clears the filter rather than cancelling requests.
-    if s.focus == Focus::Picker && k.code == KeyCode::Esc && s.picker.clear_filter() {
+    let cancel = s.keymap.lookup(&k, true) == Some(keymap::Command::Cancel);
+    if s.focus == Focus::Picker && cancel && s.picker.clear_filter() {
         return vec![];
     }
     if let Some(cmd) = s.keymap.lookup(&k, s.in_text()) {

@@ -1,7 +1,7 @@
 //! Overlays over the workbench (help, confirmations, forms, the rehearsal report) and the keys
 //! they take. While one is open, every key goes to it and nothing falls through.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 
 use super::forms::{Form, FormKey, ParamsForm, RouteForm, on_form_key};
 use super::{Effect, State, requests};
@@ -76,7 +76,8 @@ pub(crate) fn scroll_by(scroll: &mut u16, cmd: Option<super::keymap::ListCmd>) -
 
 pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     use super::keymap::ConfirmCmd;
-    let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
+    // The quit key (Ctrl-C unless rebound) answers yes to "quit?" too.
+    let ctrl_c = s.keymap.lookup(&k, true) == Some(super::keymap::Command::Quit);
     let (list, answer) = (s.keymap.list(&k, false), s.keymap.confirm(&k));
     let form_cmd = s.keymap.form(&k);
     match &mut s.overlay {
