@@ -384,7 +384,8 @@ fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     match s.focus {
         Focus::Editor => s.editor.input(k),
         Focus::Picker => {
-            if let PickerOut::Toggle(id) = s.picker.update(k) {
+            let cmd = s.keymap.list(&k, true);
+            if let PickerOut::Toggle(id) = s.picker.update(cmd, k) {
                 s.toggle_model(&id);
             }
         }

@@ -1,5 +1,6 @@
 //! The model picker: the `/v1/models` list, fuzzily filtered (nucleo-matcher, as in Helix).
 
+use super::keymap::ListCmd;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher};
@@ -97,27 +98,29 @@ impl Picker {
         true
     }
 
-    pub fn update(&mut self, k: KeyEvent) -> PickerOut {
+    /// A key in the picker: the list layer's `cmd` moves and selects (plain keys type into the
+    /// filter, save Space, which selects too); the rest edit the filter.
+    pub fn update(&mut self, cmd: Option<ListCmd>, k: KeyEvent) -> PickerOut {
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-        match k.code {
-            KeyCode::Up => self.cursor = self.cursor.saturating_sub(1),
-            KeyCode::Down => {
+        match (cmd, k.code) {
+            (Some(ListCmd::Up), _) => self.cursor = self.cursor.saturating_sub(1),
+            (Some(ListCmd::Down), _) => {
                 self.cursor = (self.cursor + 1).min(self.matches.len().saturating_sub(1))
             }
-            KeyCode::Enter | KeyCode::Char(' ') => {
+            (Some(ListCmd::Open), _) | (_, KeyCode::Char(' ')) => {
                 if let Some(&i) = self.matches.get(self.cursor) {
                     return PickerOut::Toggle(self.models[i].id.clone());
                 }
             }
-            KeyCode::Backspace => {
+            (_, KeyCode::Backspace) => {
                 self.filter.pop();
                 self.refilter();
             }
-            KeyCode::Char('u') if ctrl => {
+            (_, KeyCode::Char('u')) if ctrl => {
                 self.filter.clear();
                 self.refilter();
             }
-            KeyCode::Char(c) if !ctrl && !k.modifiers.contains(KeyModifiers::ALT) => {
+            (_, KeyCode::Char(c)) if !ctrl && !k.modifiers.contains(KeyModifiers::ALT) => {
                 self.filter.push(c);
                 self.cursor = 0;
                 self.refilter();
