@@ -10,7 +10,8 @@ use super::judge::{big_area, small_box};
 use crate::app::benchrun::BenchView;
 use crate::clock::fmt_utc;
 
-pub fn render(v: &BenchView, theme: &Theme, f: &mut Frame) {
+/// `keys`: the list layer's scroll keys, for the bottom line.
+pub fn render(v: &BenchView, keys: &str, theme: &Theme, f: &mut Frame) {
     match v {
         BenchView::Running { requests } => small_box(
             "Benchmark",
@@ -45,9 +46,9 @@ pub fn render(v: &BenchView, theme: &Theme, f: &mut Frame) {
             let text = crate::bench::output::table(summary);
             let lines: Vec<Line> = text.lines().map(Line::raw).collect();
             let hint = if back.is_some() {
-                " ↑↓ scroll · Esc back to the runs "
+                format!(" {keys} scroll · Esc back to the runs ")
             } else {
-                " ↑↓ scroll · any other key closes · shift-r: stored runs "
+                format!(" {keys} scroll · any other key closes · shift-r: stored runs ")
             };
             let block = Block::bordered()
                 .title(" Benchmark ")

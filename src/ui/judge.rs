@@ -151,7 +151,7 @@ pub(super) fn big_area(f: &mut Frame, margin: u16) -> Rect {
     area
 }
 
-pub fn diff(v: &DiffView, theme: &Theme, f: &mut Frame) {
+pub fn diff(v: &DiffView, keys: &str, theme: &Theme, f: &mut Frame) {
     let area = big_area(f, 2);
     let title = match &v.result {
         Some(d) => format!(
@@ -164,7 +164,7 @@ pub fn diff(v: &DiffView, theme: &Theme, f: &mut Frame) {
     };
     let block = Block::bordered()
         .title(title)
-        .title_bottom(" ↑↓ PgUp PgDn scroll · any other key closes ")
+        .title_bottom(format!(" {keys} scroll · any other key closes "))
         .border_style(theme.border(true));
     let inner = block.inner(area);
     f.render_widget(block, area);

@@ -68,10 +68,10 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame) {
         Overlay::ToolResult(p, field) => judge::tool_result_bar(s, *p, field, theme, f),
         Overlay::CopyMode => judge::copy_hint(theme, f, s),
         Overlay::DiffPick => judge::diff_pick(s, theme, f),
-        Overlay::Diff(view) => judge::diff(view, theme, f),
+        Overlay::Diff(view) => judge::diff(view, &s.keymap.scroll_keys(true), theme, f),
         Overlay::Vote => judge::vote(s, theme, f),
         Overlay::Leaderboard(board) => judge::leaderboard(board.as_deref(), theme, f),
-        Overlay::Bench(view) => bench::render(view, theme, f),
+        Overlay::Bench(view) => bench::render(view, &s.keymap.scroll_keys(false), theme, f),
     }
 }
 

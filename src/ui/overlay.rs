@@ -53,9 +53,12 @@ pub fn help(s: &State, scroll: u16, theme: &Theme, f: &mut Frame) {
     let top = (scroll as usize).min(lines.len().saturating_sub(shown));
     let more = lines.len() > top + shown;
     let bottom = if more || top > 0 {
-        " ↑↓ scroll · any other key closes "
+        format!(
+            " {} scroll · any other key closes ",
+            s.keymap.scroll_keys(false)
+        )
     } else {
-        " plain keys type inside the editor and filter; any key closes "
+        " plain keys type inside the editor and filter; any key closes ".to_string()
     };
     f.render_widget(Clear, area);
     f.render_widget(

@@ -14,6 +14,17 @@ impl Keymap {
         out
     }
 
+    /// The list layer's keys for a view's bottom line: `↑↓`, and with `pages` `↑↓ PgUp PgDn`.
+    pub fn scroll_keys(&self, pages: bool) -> String {
+        use super::{Command, ListCmd};
+        let key = |c| self.key_for(Command::List(c)).unwrap_or_default();
+        let mut out = format!("{}{}", key(ListCmd::Up), key(ListCmd::Down));
+        if pages {
+            out = format!("{out} {} {}", key(ListCmd::PageUp), key(ListCmd::PageDown));
+        }
+        out
+    }
+
     /// The help rows as aligned text, for a terminal.
     pub fn text_table(&self) -> String {
         let rows: Vec<[String; 2]> = std::iter::once(["key".into(), "what it does".into()])

@@ -186,3 +186,12 @@ fn the_form_layer_moves_submits_and_cancels_and_leaves_typing_to_the_field() {
     );
     assert_eq!(km.form(&k(KeyCode::Enter)), None);
 }
+
+#[test]
+fn the_scroll_hint_names_the_list_keys_as_bound() {
+    let km = Keymap::new(&BTreeMap::new()).unwrap();
+    assert_eq!(km.scroll_keys(false), "↑↓");
+    assert_eq!(km.scroll_keys(true), "↑↓ PgUp PgDn");
+    let o: BTreeMap<String, String> = [("list_up".to_string(), "ctrl-p".to_string())].into();
+    assert_eq!(Keymap::new(&o).unwrap().scroll_keys(false), "Ctrl-P↓");
+}
