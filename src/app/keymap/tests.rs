@@ -195,3 +195,36 @@ fn the_scroll_hint_names_the_list_keys_as_bound() {
     let o: BTreeMap<String, String> = [("list_up".to_string(), "ctrl-p".to_string())].into();
     assert_eq!(Keymap::new(&o).unwrap().scroll_keys(false), "Ctrl-P↓");
 }
+
+#[test]
+fn keys_are_named_for_messages_skipping_plain_ones_inside_text() {
+    let mut km = Keymap::new(&BTreeMap::new()).unwrap();
+    assert_eq!(km.key_for(Command::Quit).as_deref(), Some("q"));
+    assert_eq!(km.key_in(Command::Quit, false).as_deref(), Some("q"));
+    assert_eq!(km.key_in(Command::Quit, true).as_deref(), Some("Ctrl-C"));
+    assert_eq!(
+        km.key_in(Command::Rerun, true),
+        None,
+        "r only: it types there"
+    );
+    assert_eq!(km.range(Command::JumpPane(1), Command::JumpPane(9)), "1-9");
+    assert_eq!(
+        km.range(Command::ToggleRoute(1), Command::ToggleRoute(9)),
+        "Alt-1-Alt-9"
+    );
+    // Unbound ends of a range.
+    let unbind = |km: &mut Keymap, c: Command| {
+        km.bindings
+            .iter_mut()
+            .filter(|b| b.command == c)
+            .for_each(|b| b.keys.clear())
+    };
+    unbind(&mut km, Command::JumpPane(9));
+    assert_eq!(km.range(Command::JumpPane(1), Command::JumpPane(9)), "1");
+    unbind(&mut km, Command::JumpPane(1));
+    assert_eq!(
+        km.range(Command::JumpPane(1), Command::JumpPane(9)),
+        "(unbound)"
+    );
+    assert_eq!(km.key_for(Command::JumpPane(1)), None);
+}
