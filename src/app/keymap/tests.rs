@@ -228,3 +228,34 @@ fn keys_are_named_for_messages_skipping_plain_ones_inside_text() {
     );
     assert_eq!(km.key_for(Command::JumpPane(1)), None);
 }
+
+#[test]
+fn help_rows_pair_fold_and_label_the_layers() {
+    let km = Keymap::new(&BTreeMap::new()).unwrap();
+    let rows = km.help_rows();
+    let row = |keys: &str| {
+        let found: Vec<_> = rows.iter().filter(|(k, _)| k == keys).collect();
+        assert_eq!(found.len(), 1, "{keys}: {rows:?}");
+        found[0].1.clone()
+    };
+    assert_eq!(row("Tab / Shift-Tab"), "focus the next / previous region");
+    assert_eq!(row("1..9"), "focus pane N");
+    assert_eq!(
+        row("Alt-1..9"),
+        "turn pane N's model on/off for the next send"
+    );
+    assert!(!rows.iter().any(|(k, _)| k == "2" || k == "Shift-Tab"));
+    let has = |k: &str, d: &str| rows.contains(&(k.to_string(), d.to_string()));
+    assert!(has("↓, j", "panes: scroll the focused pane down a row"));
+    assert!(
+        has("↓, j", "lists: move down"),
+        "the same keys in another layer"
+    );
+    assert_eq!(row("y, Y"), "questions: yes (any other key is no)");
+    assert_eq!(row("Tab, ↓"), "forms: the next field");
+    assert!(rows.iter().any(|(_, d)| d.starts_with("lists: ")));
+    assert_eq!(
+        row("Ctrl-S, Alt-Enter, Shift-Enter"),
+        "send the prompt to every enabled model"
+    );
+}
