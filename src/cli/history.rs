@@ -135,7 +135,7 @@ pub fn run(global: &GlobalArgs, cmd: &HistoryCommand) -> anyhow::Result<i32> {
         HistoryCommand::Prune { older_than } => {
             let age = maintain::parse_age(older_than).map_err(anyhow::Error::msg)?;
             let before = maintain::file_bytes(&store.path);
-            let n = maintain::prune(&store, crate::history::store::now_ms() - age)?;
+            let n = maintain::prune(&store, crate::clock::now_ms() - age)?;
             let after = maintain::file_bytes(&store.path);
             println!(
                 "removed {n} prompt(s) older than {older_than}; database {:.1} MiB -> {:.1} MiB",

@@ -59,8 +59,6 @@ pub struct Store {
     pub path: PathBuf,
 }
 
-pub use crate::clock::now_ms;
-
 impl Store {
     /// Open (creating it and its folder when missing) and bring the schema up to date. Answers left
     /// streaming by a process that is gone are marked incomplete.

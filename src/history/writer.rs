@@ -10,8 +10,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
-use super::store::{Store, now_ms};
+use super::store::Store;
 use super::{Record, Status};
+use crate::clock::now_ms;
 use crate::secret::{Secret, scrub};
 
 /// Streaming text is saved at least this often (the workbench hands it over on its 100 ms tick).
