@@ -89,7 +89,7 @@ fn main() {
                 ..Default::default()
             };
             let request_id = (round * CONCURRENCY + i) as u64 + 1;
-            s.panes[i].begin(request_id, "accuracy");
+            s.pane_mut_for_tests(i).begin(request_id, "accuracy");
             ids.insert(request_id, id);
             let route = Route::single(model);
             let token = CancellationToken::new();

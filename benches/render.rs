@@ -75,7 +75,7 @@ fn benches(c: &mut Criterion) {
     for r in reqs {
         r.end(&mut s, t0 + Duration::from_secs(1));
     }
-    let rows: usize = s.panes.iter().map(|p| p.transcript.rows().len()).sum();
+    let rows: usize = s.panes().iter().map(|p| p.transcript.rows().len()).sum();
     eprintln!("4 panes hold {rows} wrapped rows in all");
     let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
     c.bench_function("frame_4_panes_200k_tokens", |b| {
@@ -149,9 +149,9 @@ fn markdown(c: &mut Criterion, theme: &Theme) {
                 term.draw(|f| render(&s, theme, f)).unwrap();
             })
         });
-        let rows = s.panes[0].transcript.rows().len();
-        s.panes[0].follow = false;
-        s.panes[0].scroll = rows / 2;
+        let rows = s.panes()[0].transcript.rows().len();
+        s.pane_mut_for_tests(0).follow = false;
+        s.pane_mut_for_tests(0).scroll = rows / 2;
         g.bench_function(format!("frame_16k_40_code_{mode}_middle"), |b| {
             b.iter(|| {
                 term.draw(|f| render(&s, theme, f)).unwrap();

@@ -27,7 +27,7 @@ pub struct Req {
 impl Req {
     /// The first attempt of request `id` starts at `at`, on its pane's own model.
     pub fn start(s: &mut State, id: u64, at: Instant) -> Req {
-        let pane = s.panes.iter().find(|p| p.request_id == id);
+        let pane = s.panes().iter().find(|p| p.request_id == id);
         let model = pane.map(|p| p.model.clone()).unwrap_or_default();
         let prompt = pane
             .and_then(|p| p.pending_prompt.clone())

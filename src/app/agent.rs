@@ -3,12 +3,11 @@
 //! user (`T`), and the conversation goes on in that pane until the model answers or the step
 //! limit stops it. The pane's final record sums every step.
 
-use crossterm::event::KeyEvent;
-
 use super::forms::TextField;
 use super::overlay::Overlay;
 use super::pane::{Pane, Status};
 use super::transcript::Seg;
+use super::view::{Ask, Ctx, Keyed, Outcome, View};
 use super::{Effect, State};
 use crate::answer::AnswerRecord;
 use crate::gateway::wire::Message;
@@ -101,10 +100,11 @@ pub fn on_step(s: &mut State, idx: usize, rec: AnswerRecord) -> Option<Vec<Effec
             run.pending = calls;
             pane.status = Status::Tool;
             pane.answer = Some(rec);
-            s.status_msg = Some(format!(
+            let msg = format!(
                 "{} waits for a tool result: focus it and press T to type one",
                 pane.model
-            ));
+            );
+            s.flash(msg);
             vec![]
         }
         Next::Stop(stopped) => finish(s, idx, stopped),
@@ -179,9 +179,12 @@ pub fn open(s: &mut State) -> Vec<Effect> {
     });
     match waiting {
         Some(p) => {
-            s.overlay = Overlay::ToolResult(p, TextField::new(""));
+            s.overlay = Overlay::ToolResult(ToolResultBar {
+                pane: p,
+                field: TextField::new(""),
+            });
         }
-        None => s.status_msg = Some("no tool call waits for a result in this pane".into()),
+        None => s.flash("no tool call waits for a result in this pane"),
     }
     vec![]
 }
@@ -197,25 +200,34 @@ pub fn waiting_call(s: &State, pane: usize) -> Option<&CallReport> {
         .find(|c| c.result.is_none())
 }
 
-pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
-    use super::keymap::FormCmd;
-    let cmd = s.keymap.form(&k);
-    let Overlay::ToolResult(p, field) = &mut s.overlay else {
-        return vec![];
-    };
-    let p = *p;
-    match cmd {
-        Some(FormCmd::Cancel) => s.overlay = Overlay::None,
-        Some(FormCmd::Submit) => {
-            let text = field.text.clone();
-            s.overlay = Overlay::None;
-            return answer(s, p, text);
-        }
-        _ => {
-            field.edit(&k);
+/// Typing the result of pane `pane`'s waiting tool call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolResultBar {
+    pub pane: usize,
+    pub field: TextField,
+}
+
+impl View for ToolResultBar {
+    fn on(&mut self, key: &Keyed, _: &mut Ctx) -> Outcome {
+        use super::keymap::FormCmd;
+        match key.form {
+            Some(FormCmd::Cancel) => Outcome::Close,
+            Some(FormCmd::Submit) => Outcome::Then(Ask::ToolResult {
+                pane: self.pane,
+                text: self.field.text.clone(),
+            }),
+            _ => {
+                self.field.edit(&key.event);
+                Outcome::Stay
+            }
         }
     }
-    vec![]
+
+    /// A result may span lines (JSON): pasted whole.
+    fn paste(&mut self, text: &str, _: &mut Ctx) -> Outcome {
+        self.field.insert(text);
+        Outcome::Stay
+    }
 }
 
 /// Give the first waiting call of pane `p` its result; with every call answered, go on.
@@ -245,7 +257,7 @@ pub fn answer(s: &mut State, p: usize, result: String) -> Vec<Effect> {
             resend(s, p)
         }
         None => {
-            s.status_msg = Some("another tool call waits: T again".into());
+            s.flash("another tool call waits: T again");
             vec![]
         }
     }

@@ -64,7 +64,7 @@ pub fn complete(s: &mut State) -> Vec<Effect> {
     match s.editor.mention_at_cursor() {
         Some(prefix) => vec![Effect::CompletePath(prefix)],
         None => {
-            s.status_msg = Some("type @ and the start of a path, then complete it".into());
+            s.flash("type @ and the start of a path, then complete it");
             vec![]
         }
     }
@@ -77,7 +77,7 @@ pub fn on_completions(s: &mut State, prefix: &str, candidates: Vec<String>) {
     }
     let common = attach::common_start(&candidates);
     match candidates.len() {
-        0 => s.status_msg = Some(format!("no file or folder starts with {prefix}")),
+        0 => s.flash(format!("no file or folder starts with {prefix}")),
         1 if !common.ends_with('/') => s.editor.replace_mention(&format!("{common} ")),
         1 => s.editor.replace_mention(&common),
         n => {
@@ -92,7 +92,7 @@ pub fn on_completions(s: &mut State, prefix: &str, candidates: Vec<String>) {
             } else {
                 String::new()
             };
-            s.status_msg = Some(format!("{}{more}", names.join("  ")));
+            s.flash(format!("{}{more}", names.join("  ")));
         }
     }
 }

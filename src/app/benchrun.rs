@@ -2,8 +2,7 @@
 //! (each pane's route or model) with the same summary `gatebench bench` prints, stored in the
 //! history; another key lists the stored runs and opens one.
 
-use crossterm::event::KeyEvent;
-
+use super::view::{Ctx, Keyed, Outcome, View, move_in_list, scroll_or_close};
 use super::{Effect, Overlay, State, requests};
 use crate::bench::run::Target;
 use crate::bench::summary::Summary;
@@ -54,7 +53,7 @@ pub fn start(s: &mut State) -> Vec<Effect> {
         .filter(|t| !t.trim().is_empty())
         .or(s.editor.last_prompt.clone())
     else {
-        s.status_msg = Some("write a prompt to benchmark".into());
+        s.flash("write a prompt to benchmark");
         return vec![];
     };
     let targets: Vec<Target> = s
@@ -70,7 +69,7 @@ pub fn start(s: &mut State) -> Vec<Effect> {
         })
         .collect();
     if targets.is_empty() {
-        s.status_msg = Some("select a model to benchmark first".into());
+        s.flash("select a model to benchmark first");
         return vec![];
     }
     open(
@@ -101,10 +100,10 @@ pub fn on_done(s: &mut State, summary: Box<Summary>) -> Vec<Effect> {
         Overlay::Bench(v) => matches!(**v, BenchView::Running { .. }),
         _ => false,
     };
-    s.status_msg = Some(if summary.interrupted {
-        "benchmark stopped: what finished is stored".into()
+    s.flash(if summary.interrupted {
+        "benchmark stopped: what finished is stored"
     } else {
-        "benchmark done and stored in the history (shift-r lists the runs)".into()
+        "benchmark done and stored in the history (shift-r lists the runs)"
     });
     let record = crate::history::Record::Bench(summary.clone());
     if showing {
@@ -133,57 +132,47 @@ pub fn on_runs(s: &mut State, runs: Result<Vec<StoredRun>, String>) {
     );
 }
 
-pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
-    use super::keymap::ListCmd;
-    let cmd = s.keymap.list(&k, false);
-    let runs_key = s.keymap.lookup(&k, false) == Some(super::keymap::Command::BenchRuns);
-    let Overlay::Bench(v) = &mut s.overlay else {
-        return vec![];
-    };
-    let close = cmd == Some(ListCmd::Close);
-    match v.as_mut() {
-        BenchView::Running { .. } if close => {
-            s.overlay = Overlay::None;
-            return vec![Effect::CancelBench];
-        }
-        BenchView::Running { .. } => {}
-        BenchView::Done {
-            back: Some((runs, selected)),
-            ..
-        } if close => {
-            let (runs, selected) = (std::mem::take(runs), *selected);
-            open(s, BenchView::Runs { runs, selected });
-        }
-        BenchView::Done { .. } if runs_key => {
-            return list(s);
-        }
-        BenchView::Done { scroll, .. } => {
-            if !super::overlay::scroll_by(scroll, cmd) {
-                s.overlay = Overlay::None;
+impl View for BenchView {
+    fn on(&mut self, key: &Keyed, ctx: &mut Ctx) -> Outcome {
+        use super::keymap::{Command, ListCmd};
+        let close = key.list == Some(ListCmd::Close);
+        match self {
+            BenchView::Running { .. } if close => {
+                ctx.emit(Effect::CancelBench);
+                Outcome::Close
             }
-        }
-        BenchView::Runs { runs, selected } => match cmd {
-            Some(ListCmd::Down) => *selected = (*selected + 1).min(runs.len().saturating_sub(1)),
-            Some(ListCmd::Up) => *selected = selected.saturating_sub(1),
-            Some(ListCmd::PageDown) => {
-                *selected = (*selected + 10).min(runs.len().saturating_sub(1))
+            BenchView::Running { .. } => Outcome::Stay,
+            BenchView::Done {
+                back: Some((runs, selected)),
+                ..
+            } if close => {
+                let (runs, selected) = (std::mem::take(runs), *selected);
+                *self = BenchView::Runs { runs, selected };
+                Outcome::Stay
             }
-            Some(ListCmd::PageUp) => *selected = selected.saturating_sub(10),
-            Some(ListCmd::Open) if !runs.is_empty() => {
+            BenchView::Done { .. } if key.global == Some(Command::BenchRuns) => {
+                ctx.emit(Effect::LoadBenchRuns);
+                *self = BenchView::Loading;
+                Outcome::Stay
+            }
+            BenchView::Done { scroll, .. } => scroll_or_close(scroll, key),
+            BenchView::Runs { runs, selected } => {
+                if move_in_list(selected, runs.len(), key.list).is_some() {
+                    return Outcome::Stay;
+                }
+                if key.list != Some(ListCmd::Open) || runs.is_empty() {
+                    return Outcome::Close;
+                }
                 let summary = runs[*selected].summary.clone();
                 let back = Some((std::mem::take(runs), *selected));
-                open(
-                    s,
-                    BenchView::Done {
-                        summary,
-                        scroll: 0,
-                        back,
-                    },
-                );
+                *self = BenchView::Done {
+                    summary,
+                    scroll: 0,
+                    back,
+                };
+                Outcome::Stay
             }
-            _ => s.overlay = Overlay::None,
-        },
-        BenchView::Loading | BenchView::Failed(_) => s.overlay = Overlay::None,
+            BenchView::Loading | BenchView::Failed(_) => Outcome::Close,
+        }
     }
-    vec![]
 }

@@ -2,9 +2,10 @@
 //! the user votes for the best answer, or a tie, and only then are the names shown. Votes go to
 //! the history, where the leaderboard reads them.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyCode;
 
 use super::keymap::Command;
+use super::view::{Ask, Ctx, Keyed, Outcome, View};
 use super::{Effect, Overlay, State, history};
 use crate::history::{Record, VoteInfo};
 use crate::rng::SplitMix64;
@@ -81,7 +82,7 @@ pub fn letter(i: usize) -> String {
 pub fn toggle(s: &mut State) -> Vec<Effect> {
     s.blind.armed = !s.blind.armed;
     let vote = s.keymap.key_for(Command::Vote).unwrap_or_default();
-    s.status_msg = Some(if s.blind.armed {
+    s.flash(if s.blind.armed {
         format!(
             "blind: the next send hides model names and shuffles the panes; {vote} to vote, then they are shown"
         )
@@ -95,41 +96,50 @@ pub fn toggle(s: &mut State) -> Vec<Effect> {
 pub fn open_vote(s: &mut State) -> Vec<Effect> {
     let blind = s.keymap.key_for(Command::Blind).unwrap_or_default();
     if !s.blind.hidden() {
-        s.status_msg = Some(format!(
+        s.flash(format!(
             "votes are for blind rounds: {blind} then send, read the answers, then vote"
         ));
         return vec![];
     }
     if s.any_running() {
-        s.status_msg = Some("wait for every answer before voting".into());
+        s.flash("wait for every answer before voting");
         return vec![];
     }
-    s.overlay = Overlay::Vote;
+    let answers = s.blind.round.as_ref().map_or(0, |r| r.order.len());
+    s.overlay = Overlay::Vote(VotePick { answers });
     vec![]
 }
 
-pub fn on_vote_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
-    s.overlay = Overlay::None;
-    let n = s.blind.round.as_ref().map_or(0, |r| r.order.len());
-    // A pane's number is whatever key focuses that pane; A, B, ... are the shown labels.
-    let jump = match s.keymap.lookup(&k, false) {
-        Some(super::keymap::Command::JumpPane(j)) => Some(usize::from(j)),
-        _ => None,
-    };
-    let winner = match k.code {
-        KeyCode::Char('=') | KeyCode::Char('t') | KeyCode::Char('0') => None,
-        _ if jump.is_some_and(|j| (1..=n).contains(&j)) => jump.map(|j| j - 1),
-        KeyCode::Char(c)
-            if c.is_ascii_alphabetic() && (c.to_ascii_uppercase() as usize) < 'A' as usize + n =>
-        {
-            Some(c.to_ascii_uppercase() as usize - 'A' as usize)
-        }
-        _ => {
-            s.status_msg = Some("no vote".into());
-            return vec![];
-        }
-    };
-    vote(s, winner)
+/// Waiting for the vote of a blind round of `answers` answers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VotePick {
+    pub answers: usize,
+}
+
+impl View for VotePick {
+    fn on(&mut self, key: &Keyed, ctx: &mut Ctx) -> Outcome {
+        let n = self.answers;
+        // A pane's number is whatever key focuses that pane; A, B, ... are the shown labels.
+        let jump = match key.global {
+            Some(Command::JumpPane(j)) => Some(usize::from(j)),
+            _ => None,
+        };
+        let winner = match key.event.code {
+            KeyCode::Char('=') | KeyCode::Char('t') | KeyCode::Char('0') => None,
+            _ if jump.is_some_and(|j| (1..=n).contains(&j)) => jump.map(|j| j - 1),
+            KeyCode::Char(c)
+                if c.is_ascii_alphabetic()
+                    && (c.to_ascii_uppercase() as usize) < 'A' as usize + n =>
+            {
+                Some(c.to_ascii_uppercase() as usize - 'A' as usize)
+            }
+            _ => {
+                ctx.flash("no vote");
+                return Outcome::Close;
+            }
+        };
+        Outcome::Then(Ask::Vote(winner))
+    }
 }
 
 /// Store the vote (`None`: a tie) and show the names.
@@ -161,7 +171,7 @@ pub fn vote(s: &mut State, winner: Option<usize>) -> Vec<Effect> {
         .enumerate()
         .map(|(i, m)| format!("{} was {m}", letter(i)))
         .collect();
-    s.status_msg = Some(format!(
+    s.flash(format!(
         "{}: {}",
         match &info.winner {
             Some(w) => format!("voted {w}"),

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::view::{Ctx, Keyed, Outcome, View};
 use super::{Overlay, State};
 use crate::history::VoteInfo;
 use crate::metrics::leaderboard::{ModelFigures, Standing, standings};
@@ -32,6 +33,16 @@ impl Board {
     }
 }
 
+/// The leaderboard (`None` while it loads); any key closes it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BoardView(pub Option<Box<Board>>);
+
+impl View for BoardView {
+    fn on(&mut self, _: &Keyed, _: &mut Ctx) -> Outcome {
+        Outcome::Close
+    }
+}
+
 /// This session's votes and figures (the history is off or failed).
 pub fn session_data(s: &State) -> BoardData {
     let figures = s
@@ -54,12 +65,12 @@ pub fn session_data(s: &State) -> BoardData {
 }
 
 pub fn loaded(s: &mut State, data: Result<Box<BoardData>, String>) {
-    if !matches!(s.overlay, Overlay::Leaderboard(None)) {
+    if s.overlay != Overlay::Leaderboard(BoardView(None)) {
         return;
     }
     let board = match data {
         Ok(d) => Board::new(&d, "the history"),
         Err(_) => Board::new(&session_data(s), "this session"),
     };
-    s.overlay = Overlay::Leaderboard(Some(Box::new(board)));
+    s.overlay = Overlay::Leaderboard(BoardView(Some(Box::new(board))));
 }

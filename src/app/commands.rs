@@ -5,6 +5,7 @@ use super::keymap::Command;
 use super::overlay::{Overlay, quit_now};
 use super::pane::Pane;
 use super::panel::PanelCmd;
+use super::simple::{Confirm, HelpView};
 use super::{Effect, Focus, State, requests};
 use crate::route::Route;
 
@@ -29,8 +30,8 @@ pub fn on_command(s: &mut State, cmd: Command) -> Vec<Effect> {
             }
             vec![]
         }
-        Command::Help => open(s, Overlay::Help(0)),
-        Command::Quit if s.any_running() => open(s, Overlay::ConfirmQuit),
+        Command::Help => open(s, Overlay::Help(HelpView::default())),
+        Command::Quit if s.any_running() => open(s, Overlay::Confirm(Confirm::Quit)),
         Command::Quit => quit_now(s),
         Command::FocusNext | Command::FocusPrev => {
             let order = [Focus::Picker, Focus::Editor, Focus::Panes];
@@ -40,12 +41,12 @@ pub fn on_command(s: &mut State, cmd: Command) -> Vec<Effect> {
             vec![]
         }
         Command::NewConversation if s.panes.iter().any(|p| !p.transcript.is_empty()) => {
-            open(s, Overlay::ConfirmNew)
+            open(s, Overlay::Confirm(Confirm::New))
         }
         Command::NewConversation => new_conversation(s),
         Command::ToggleMouse => {
             s.mouse_capture = !s.mouse_capture;
-            s.status_msg = Some(if s.mouse_capture {
+            s.flash(if s.mouse_capture {
                 "mouse capture on: the wheel scrolls panes".into()
             } else {
                 let key = s.keymap.key_for(Command::ToggleMouse).unwrap_or_default();
@@ -99,7 +100,7 @@ pub fn on_command(s: &mut State, cmd: Command) -> Vec<Effect> {
         Command::Ladder => super::ladder::start(s),
         Command::CompletePath => super::attachments::complete(s),
         Command::Leaderboard => {
-            s.overlay = Overlay::Leaderboard(None);
+            s.overlay = Overlay::Leaderboard(Default::default());
             vec![Effect::LoadLeaderboard]
         }
         Command::Rehearse => rehearse(s),
@@ -134,7 +135,7 @@ pub fn on_command(s: &mut State, cmd: Command) -> Vec<Effect> {
 }
 
 fn flash(s: &mut State, msg: &str) -> Vec<Effect> {
-    s.status_msg = Some(msg.to_string());
+    s.flash(msg.to_string());
     vec![]
 }
 
@@ -192,7 +193,7 @@ pub(super) fn new_conversation(s: &mut State) -> Vec<Effect> {
         };
         p.transcript.set_raw(raw);
     }
-    s.status_msg = Some("new conversation".into());
+    s.flash("new conversation");
     effects
 }
 
@@ -265,7 +266,7 @@ fn rehearse(s: &mut State) -> Vec<Effect> {
         .and_then(|r| s.routes.get(r))
         .cloned()
         .unwrap_or_else(|| Route::single(&pane.model));
-    s.overlay = Overlay::Rehearsal(None);
+    s.overlay = Overlay::Rehearsal(Default::default());
     vec![Effect::Rehearse {
         route,
         prompt,

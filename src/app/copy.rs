@@ -1,9 +1,8 @@
 //! Copying: the focused pane's answer, a code block picked in copy mode, or the whole comparison
 //! as Markdown. The event loop puts the text on the clipboard (OSC 52, and the local one).
 
-use crossterm::event::KeyEvent;
-
 use super::pane::Pane;
+use super::view::{Ask, CopyAsk, Ctx, Keyed, Outcome, View};
 use super::{Effect, Overlay, State};
 use crate::format::{fmt_ms, fmt_usd};
 
@@ -28,7 +27,7 @@ pub fn answer(s: &mut State) -> Vec<Effect> {
             copy(a.text.clone(), what)
         }
         None => {
-            s.status_msg = Some("nothing to copy yet: this pane has no finished answer".into());
+            s.flash("nothing to copy yet: this pane has no finished answer");
             vec![]
         }
     }
@@ -37,7 +36,7 @@ pub fn answer(s: &mut State) -> Vec<Effect> {
 /// `Y`: the prompt and every answer with its model and figures, as Markdown.
 pub fn comparison(s: &mut State) -> Vec<Effect> {
     let Some(prompt) = s.editor.last_prompt.clone() else {
-        s.status_msg = Some("nothing to copy yet: send a prompt first".into());
+        s.flash("nothing to copy yet: send a prompt first");
         return vec![];
     };
     let panes = s.blind.order(s.selected_panes());
@@ -85,7 +84,7 @@ pub fn open_mode(s: &mut State) -> Vec<Effect> {
     }
     let n = s.panes[p].transcript.code_blocks().len();
     if n == 0 {
-        s.status_msg = Some("no code block in this pane".into());
+        s.flash("no code block in this pane");
         return vec![];
     }
     // Start from the last block that begins above the bottom of the view.
@@ -99,7 +98,7 @@ pub fn open_mode(s: &mut State) -> Vec<Effect> {
         .rposition(|c| c.rows.start < bottom)
         .unwrap_or(0);
     select(s, p, at);
-    s.overlay = Overlay::CopyMode;
+    s.overlay = Overlay::CopyPick(CopyPick);
     vec![]
 }
 
@@ -114,7 +113,26 @@ fn select(s: &mut State, p: usize, block: usize) {
     }
 }
 
-pub fn on_mode_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+/// Picking a code block of the focused pane to copy: the pane holds the selection.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CopyPick;
+
+impl View for CopyPick {
+    fn on(&mut self, key: &Keyed, _: &mut Ctx) -> Outcome {
+        // The list keys pick a block; so do the keys of the commands that mean the same elsewhere
+        // (next match, next region; copy, copy mode), whatever they are bound to.
+        use super::keymap::{Command as C, ListCmd as L};
+        Outcome::Ask(Ask::Copy(match (key.list, key.global) {
+            (Some(L::Down), _) | (_, Some(C::FindNext | C::FocusNext)) => CopyAsk::Next,
+            (Some(L::Up), _) | (_, Some(C::FindPrev | C::FocusPrev)) => CopyAsk::Prev,
+            (Some(L::Open), _) | (_, Some(C::CopyAnswer | C::CopyMode)) => CopyAsk::Take,
+            _ => CopyAsk::Leave,
+        }))
+    }
+}
+
+/// A key of the block picker, on the focused pane.
+pub fn on_ask(s: &mut State, ask: CopyAsk) -> Vec<Effect> {
     let Some(p) = s.focused() else {
         s.overlay = Overlay::None;
         return vec![];
@@ -125,21 +143,10 @@ pub fn on_mode_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         return vec![];
     }
     let cur = s.panes[p].copy_sel.unwrap_or(0).min(n - 1);
-    let step = |fwd: bool| {
-        if fwd {
-            (cur + 1) % n
-        } else {
-            (cur + n - 1) % n
-        }
-    };
-    // The list keys pick a block; so do the keys of the commands that mean the same elsewhere
-    // (next match, next region; copy, copy mode), whatever they are bound to.
-    use super::keymap::{Command as C, ListCmd as L};
-    let (list, global) = (s.keymap.list(&k, false), s.keymap.lookup(&k, false));
-    match (list, global) {
-        (Some(L::Down), _) | (_, Some(C::FindNext | C::FocusNext)) => select(s, p, step(true)),
-        (Some(L::Up), _) | (_, Some(C::FindPrev | C::FocusPrev)) => select(s, p, step(false)),
-        (Some(L::Open), _) | (_, Some(C::CopyAnswer | C::CopyMode)) => {
+    match ask {
+        CopyAsk::Next => select(s, p, (cur + 1) % n),
+        CopyAsk::Prev => select(s, p, (cur + n - 1) % n),
+        CopyAsk::Take => {
             close_mode(s, p);
             if let Some(c) = s.panes[p].transcript.code_blocks().get(cur) {
                 let lines = match c.code.lines().count() {
@@ -153,7 +160,7 @@ pub fn on_mode_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 return copy(c.code.clone(), what);
             }
         }
-        _ => close_mode(s, p),
+        CopyAsk::Leave => close_mode(s, p),
     }
     vec![]
 }
@@ -165,7 +172,7 @@ fn close_mode(s: &mut State, p: usize) {
 
 /// The one-line confirmation once the event loop has copied.
 pub fn copied(s: &mut State, what: &str, chars: usize, local: Result<(), String>) {
-    s.status_msg = Some(match local {
+    s.flash(match local {
         Ok(()) => format!("copied {what}: {chars} chars, to the clipboard"),
         Err(e) => format!(
             "copied {what}: {chars} chars, through the terminal (OSC 52); local clipboard: {e}"

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use crossterm::event::KeyEvent;
 use similar::{Algorithm, ChangeTag, TextDiff};
 
+use super::view::{Ask, Ctx, Keyed, Outcome, View, scroll_or_close};
 use super::{Effect, Overlay, State, copy};
 use crate::format::{fmt_ms, fmt_usd};
 use crate::markdown::{Mark, Spans, Tint};
@@ -101,27 +101,39 @@ pub fn diffed(s: &mut State, d: WordDiff) {
 /// `d`: pick the pane to compare the focused one with.
 pub fn open(s: &mut State) -> Vec<Effect> {
     if s.focused().is_none() || s.selected_panes().len() < 2 {
-        s.status_msg = Some("a diff needs two panes with answers".into());
+        s.flash("a diff needs two panes with answers");
         return vec![];
     }
-    s.overlay = Overlay::DiffPick;
+    s.overlay = Overlay::DiffPick(DiffPick);
     vec![]
 }
 
-pub fn on_pick_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
-    s.overlay = Overlay::None;
-    // The pane's number: whatever key focuses that pane.
-    let jump = s.keymap.lookup(&k, false);
-    let (Some(a), Some(super::keymap::Command::JumpPane(c))) = (s.focused(), jump) else {
+/// Waiting for the number of the pane to diff the focused one with.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DiffPick;
+
+impl View for DiffPick {
+    fn on(&mut self, key: &Keyed, _: &mut Ctx) -> Outcome {
+        // The pane's number: whatever key focuses that pane.
+        match key.global {
+            Some(super::keymap::Command::JumpPane(n)) => Outcome::Then(Ask::DiffWith(n)),
+            _ => Outcome::Close,
+        }
+    }
+}
+
+/// Diff the focused pane with pane number `c` (from 1).
+pub fn with(s: &mut State, c: u8) -> Vec<Effect> {
+    let Some(a) = s.focused() else {
         return vec![];
     };
     let panes = s.selected_panes();
     let Some(&b) = panes.get(usize::from(c) - 1) else {
-        s.status_msg = Some(format!("there is no pane {c}"));
+        s.flash(format!("there is no pane {c}"));
         return vec![];
     };
     if a == b {
-        s.status_msg = Some("pick another pane than the focused one".into());
+        s.flash("pick another pane than the focused one");
         return vec![];
     }
     let text = |p: usize| {
@@ -132,7 +144,7 @@ pub fn on_pick_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             .filter(|t| !t.is_empty())
     };
     let (Some(old), Some(new)) = (text(a), text(b)) else {
-        s.status_msg = Some("both panes need a finished answer to compare".into());
+        s.flash("both panes need a finished answer to compare");
         return vec![];
     };
     let number = |p: usize| panes.iter().position(|&x| x == p).map_or(0, |i| i + 1);
@@ -160,15 +172,10 @@ fn side(s: &State, p: usize, number: usize) -> String {
     )
 }
 
-pub fn on_view_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
-    let cmd = s.keymap.list(&k, false);
-    let Overlay::Diff(v) = &mut s.overlay else {
-        return vec![];
-    };
-    if !super::overlay::scroll_by(&mut v.scroll, cmd) {
-        s.overlay = Overlay::None;
+impl View for DiffView {
+    fn on(&mut self, key: &Keyed, _: &mut Ctx) -> Outcome {
+        scroll_or_close(&mut self.scroll, key)
     }
-    vec![]
 }
 
 #[cfg(test)]

@@ -1,11 +1,10 @@
 //! Search inside a pane: `/` query (smart case), `n` / `N`, matches highlighted and counted.
 //! Matches are found in the pane's rows as shown; new text re-runs the search on the next tick.
 
-use crossterm::event::KeyEvent;
-
 use super::forms::TextField;
 use super::keymap::Command;
 use super::transcript::Row;
+use super::view::{Ask, Ctx, FindAsk, Keyed, Outcome, View};
 use super::{Effect, Overlay, State};
 
 /// At most this many matches are kept (a one-letter query on a long answer).
@@ -91,47 +90,57 @@ impl Find {
 /// `/`: start typing a search for the focused pane.
 pub fn open(s: &mut State) -> Vec<Effect> {
     let Some(p) = s.focused() else {
-        s.status_msg = Some("no pane to search".into());
+        s.flash("no pane to search");
         return vec![];
     };
     let query = s.panes[p]
         .find
         .as_ref()
         .map_or(String::new(), |f| f.query.clone());
-    s.overlay = Overlay::Find(TextField::new(query));
+    s.overlay = Overlay::Find(FindBar {
+        field: TextField::new(query),
+    });
     vec![]
 }
 
-pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
-    use super::keymap::FormCmd;
-    let cmd = s.keymap.form(&k);
-    let Overlay::Find(field) = &mut s.overlay else {
-        return vec![];
-    };
-    match cmd {
-        Some(FormCmd::Cancel) => {
-            s.overlay = Overlay::None;
-            if let Some(p) = s.focused() {
-                s.panes[p].find = None;
+/// The search bar of the focused pane: each edit searches as typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindBar {
+    pub field: TextField,
+}
+
+impl View for FindBar {
+    fn on(&mut self, key: &Keyed, _: &mut Ctx) -> Outcome {
+        use super::keymap::FormCmd;
+        match key.form {
+            Some(FormCmd::Cancel) => Outcome::Then(Ask::Find(FindAsk::Cancel)),
+            Some(FormCmd::Submit) => Outcome::Then(Ask::Find(FindAsk::Done)),
+            _ if self.field.edit(&key.event) => {
+                Outcome::Ask(Ask::Find(FindAsk::Query(self.field.text.clone())))
             }
+            _ => Outcome::Stay,
         }
-        Some(FormCmd::Submit) => {
-            s.overlay = Overlay::None;
-            // An empty query keeps nothing.
-            if let Some(p) = s.focused()
-                && s.panes[p].find.as_ref().is_some_and(|f| f.query.is_empty())
-            {
+    }
+
+    fn paste(&mut self, text: &str, _: &mut Ctx) -> Outcome {
+        self.field.insert(text.lines().next().unwrap_or(""));
+        Outcome::Ask(Ask::Find(FindAsk::Query(self.field.text.clone())))
+    }
+}
+
+/// What the search bar asked: a new query, or the bar closed.
+pub fn on_ask(s: &mut State, ask: FindAsk) {
+    let Some(p) = s.focused() else { return };
+    match ask {
+        FindAsk::Query(query) => set_query(s, query),
+        FindAsk::Cancel => s.panes[p].find = None,
+        // An empty query keeps nothing.
+        FindAsk::Done => {
+            if s.panes[p].find.as_ref().is_some_and(|f| f.query.is_empty()) {
                 s.panes[p].find = None;
-            }
-        }
-        _ => {
-            if field.edit(&k) {
-                let query = field.text.clone();
-                set_query(s, query);
             }
         }
     }
-    vec![]
 }
 
 /// Search the focused pane for `query` and show the first match from the top row down.
@@ -157,12 +166,13 @@ pub fn step(s: &mut State, cmd: Command) -> Vec<Effect> {
     let Some(p) = s.focused() else { return vec![] };
     let search = s.keymap.key_for(Command::Find).unwrap_or_default();
     let Some(f) = s.panes[p].find.as_mut() else {
-        s.status_msg = Some(format!("no search in this pane: {search} to search"));
+        s.flash(format!("no search in this pane: {search} to search"));
         return vec![];
     };
     let n = f.hits.len();
     if n == 0 {
-        s.status_msg = Some(format!("no match for {:?}", f.query));
+        let msg = format!("no match for {:?}", f.query);
+        s.flash(msg);
         return vec![];
     }
     f.current = if cmd == Command::FindPrev {

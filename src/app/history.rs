@@ -1,11 +1,12 @@
 //! The workbench's history: what each send records, the history view (search as you type, open
 //! an entry, re-send its prompt), ratings, exports, and rebuilding panes from a stored session.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyCode;
 
 use super::forms::TextField;
 use super::overlay::Overlay;
-use super::{Effect, Focus, State, requests};
+use super::view::{Ask, Ctx, Keyed, Outcome, View, move_in_list};
+use super::{Effect, State};
 use crate::answer::AnswerRecord;
 use crate::history::Record;
 use crate::history::query::Entry;
@@ -82,8 +83,11 @@ pub fn record(s: &State, r: Record) -> Option<Effect> {
 pub fn open_view(s: &mut State) -> Vec<Effect> {
     // Without a writer there is no database to read: say why.
     if !s.history.recording {
-        s.status_msg = Some(s.history.place.clone()).filter(|p| !p.is_empty());
-        s.status_msg.get_or_insert_with(|| "history off".into());
+        let why = match s.history.place.as_str() {
+            "" => "history off".to_string(),
+            place => place.to_string(),
+        };
+        s.flash(why);
         return vec![];
     }
     let view = HistoryView {
@@ -101,78 +105,78 @@ pub fn open_view(s: &mut State) -> Vec<Effect> {
     }]
 }
 
-pub fn on_rows(s: &mut State, generation: u64, rows: Result<Vec<Entry>, String>) {
-    let Overlay::History(v) = &mut s.overlay else {
-        return;
-    };
-    if generation != v.generation {
-        return;
+impl HistoryView {
+    /// The query changed: ask again, and drop answers to older queries.
+    fn requery(&mut self, ctx: &mut Ctx) {
+        self.generation += 1;
+        self.loading = true;
+        self.selected = 0;
+        ctx.emit(Effect::HistoryQuery {
+            generation: self.generation,
+            query: self.query.text.clone(),
+        });
     }
-    v.loading = false;
-    match rows {
-        Ok(rows) => {
-            v.entries = rows;
-            v.error = None;
+
+    /// Rows for the query asked `generation`th: older answers are dropped.
+    pub fn on_rows(&mut self, generation: u64, rows: Result<Vec<Entry>, String>) {
+        if generation != self.generation {
+            return;
         }
-        Err(e) => v.error = Some(e),
+        self.loading = false;
+        match rows {
+            Ok(rows) => {
+                self.entries = rows;
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e),
+        }
+        self.selected = self.selected.min(self.entries.len().saturating_sub(1));
     }
-    v.selected = v.selected.min(v.entries.len().saturating_sub(1));
 }
 
-pub fn on_view_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
-    use super::keymap::ListCmd;
-    // A search box has the focus: plain keys type, so only the list's other keys act.
-    let cmd = s.keymap.list(&k, true);
-    let global = s.keymap.lookup(&k, true);
-    let Overlay::History(v) = &mut s.overlay else {
-        return vec![];
-    };
-    let last = v.entries.len().saturating_sub(1);
-    match (cmd, k.code) {
-        (Some(ListCmd::Close), _) => s.overlay = Overlay::None,
-        _ if global == Some(super::keymap::Command::Quit) => s.overlay = Overlay::None,
-        (Some(ListCmd::Up), _) => v.selected = v.selected.saturating_sub(1),
-        (Some(ListCmd::Down), _) => v.selected = (v.selected + 1).min(last),
-        (Some(ListCmd::PageUp), _) => v.selected = v.selected.saturating_sub(10),
-        (Some(ListCmd::PageDown), _) => v.selected = (v.selected + 10).min(last),
-        (Some(ListCmd::Open), _) => {
-            if let Some(e) = v.entries.get(v.selected) {
-                let (id, turn) = (e.session_id, e.turn);
-                return open_session(s, id, Some(turn));
-            }
+impl View for HistoryView {
+    fn on(&mut self, key: &Keyed, ctx: &mut Ctx) -> Outcome {
+        use super::keymap::{Command, ListCmd};
+        // A search box has the focus: plain keys type, so only the list's other keys act.
+        let (cmd, global) = (key.list_typing, key.global_typing);
+        if cmd == Some(ListCmd::Close) || global == Some(Command::Quit) {
+            return Outcome::Close;
         }
-        _ if global == Some(super::keymap::Command::Send) => {
-            if let Some(e) = v.entries.get(v.selected) {
-                let prompt = e.prompt.clone();
-                s.overlay = Overlay::None;
-                s.focus = Focus::Editor;
-                return requests::send(s, prompt);
-            }
+        if move_in_list(&mut self.selected, self.entries.len(), cmd).is_some() {
+            return Outcome::Stay;
         }
-        _ => {
-            if v.query.edit(&k) {
-                v.generation += 1;
-                v.loading = true;
-                v.selected = 0;
-                return vec![Effect::HistoryQuery {
-                    generation: v.generation,
-                    query: v.query.text.clone(),
-                }];
+        let chosen = self.entries.get(self.selected);
+        match (cmd, global, chosen) {
+            (Some(ListCmd::Open), _, Some(e)) => Outcome::Ask(Ask::OpenSession {
+                id: e.session_id,
+                turn: Some(e.turn),
+            }),
+            (_, Some(Command::Send), Some(e)) => Outcome::Then(Ask::Send(e.prompt.clone())),
+            (Some(ListCmd::Open), ..) | (_, Some(Command::Send), None) => Outcome::Stay,
+            _ => {
+                if self.query.edit(&key.event) {
+                    self.requery(ctx);
+                }
+                Outcome::Stay
             }
         }
     }
-    vec![]
+
+    fn paste(&mut self, text: &str, ctx: &mut Ctx) -> Outcome {
+        self.query.insert(text.lines().next().unwrap_or(""));
+        self.requery(ctx);
+        Outcome::Stay
+    }
 }
 
 /// Load a stored session into the panes (up to `turn`); later sends go on in it.
 pub fn open_session(s: &mut State, id: i64, turn: Option<u64>) -> Vec<Effect> {
     if s.any_running() {
-        s.status_msg =
-            Some("requests are running: wait for them or cancel them (Esc) first".into());
+        s.flash("requests are running: wait for them or cancel them (Esc) first");
         return vec![];
     }
     s.overlay = Overlay::None;
-    s.status_msg = Some(format!("opening session {id}…"));
+    s.flash(format!("opening session {id}…"));
     vec![Effect::LoadSession { id: Some(id), turn }]
 }
 
@@ -183,12 +187,12 @@ pub fn open_rating(s: &mut State, quick: Option<u8>) -> Vec<Effect> {
             super::keymap::Command::JumpPane(1),
             super::keymap::Command::JumpPane(9),
         );
-        s.status_msg = Some(format!("focus a pane first ({keys}) to rate its answer"));
+        s.flash(format!("focus a pane first ({keys}) to rate its answer"));
         return vec![];
     };
     let pane = &s.panes[p];
     let Some(a) = pane.answer.as_ref().filter(|_| !pane.status.is_running()) else {
-        s.status_msg = Some("nothing to rate yet: the pane has no finished answer".into());
+        s.flash("nothing to rate yet: the pane has no finished answer");
         return vec![];
     };
     let (seq, model) = (pane.request_id, a.hop_model.clone());
@@ -207,42 +211,54 @@ pub fn open_rating(s: &mut State, quick: Option<u8>) -> Vec<Effect> {
     }
 }
 
-pub fn on_rate_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
-    use super::keymap::FormCmd;
-    let cmd = s.keymap.form(&k);
-    let Overlay::Rate(f) = &mut s.overlay else {
-        return vec![];
-    };
-    match (cmd, k.code) {
-        (Some(FormCmd::Cancel), _) => s.overlay = Overlay::None,
-        (Some(FormCmd::Submit), _) => match f.score {
-            Some(score) => {
-                let (seq, model, note) = (f.seq, f.model.clone(), f.note.text.trim().to_string());
-                s.overlay = Overlay::None;
-                return save_rating(s, seq, model, score, note);
+impl View for RateForm {
+    fn on(&mut self, key: &Keyed, _: &mut Ctx) -> Outcome {
+        use super::keymap::FormCmd;
+        match (key.form, key.event.code) {
+            (Some(FormCmd::Cancel), _) => return Outcome::Close,
+            (Some(FormCmd::Submit), _) => match self.score {
+                Some(score) => {
+                    return Outcome::Then(Ask::Rate {
+                        seq: self.seq,
+                        model: self.model.clone(),
+                        score,
+                        note: self.note.text.trim().to_string(),
+                    });
+                }
+                None => self.error = Some("give a score first: 1-5, or + / -".into()),
+            },
+            // The score is the first thing typed; after it, keys write the note.
+            (_, KeyCode::Char(c))
+                if self.note.text.is_empty() && crate::history::score_of(c).is_some() =>
+            {
+                self.score = crate::history::score_of(c);
+                self.error = None;
             }
-            None => f.error = Some("give a score first: 1-5, or + / -".into()),
-        },
-        // The score is the first thing typed; after it, keys write the note.
-        (_, KeyCode::Char(c))
-            if f.note.text.is_empty() && crate::history::score_of(c).is_some() =>
-        {
-            f.score = crate::history::score_of(c);
-            f.error = None;
+            _ => {
+                self.note.edit(&key.event);
+            }
         }
-        _ => {
-            f.note.edit(&k);
-        }
+        Outcome::Stay
     }
-    vec![]
+
+    fn paste(&mut self, text: &str, _: &mut Ctx) -> Outcome {
+        self.note.insert(text.lines().next().unwrap_or(""));
+        Outcome::Stay
+    }
 }
 
-fn save_rating(s: &mut State, seq: u64, model: String, score: u8, note: String) -> Vec<Effect> {
+pub(super) fn save_rating(
+    s: &mut State,
+    seq: u64,
+    model: String,
+    score: u8,
+    note: String,
+) -> Vec<Effect> {
     if let Some(p) = s.panes.iter_mut().find(|p| p.request_id == seq) {
         p.rating = Some(score);
     }
     s.panel.rate(seq, &model, score);
-    s.status_msg = Some(if s.history.recording {
+    s.flash(if s.history.recording {
         format!("rated {model} {score}/5")
     } else {
         format!("rated {model} {score}/5 for this session (history is off: not kept)")
@@ -254,35 +270,14 @@ fn save_rating(s: &mut State, seq: u64, model: String, score: u8, note: String) 
 
 pub fn export(s: &mut State) -> Vec<Effect> {
     if !s.history.recording {
-        s.status_msg = Some(format!("cannot export: {}", s.history.place));
+        s.flash(format!("cannot export: {}", s.history.place));
         return vec![];
     }
-    s.status_msg = Some("exporting…".into());
+    s.flash("exporting…");
     vec![Effect::Export]
 }
 
 /// A pane's request ended: record its settled answer.
 pub fn ended(s: &State, seq: u64, rec: &AnswerRecord, cancelled: bool) -> Option<Effect> {
     record(s, crate::history::writer::ended(seq, rec, cancelled))
-}
-
-/// Paste into the history view's search or the rating note.
-pub fn paste(o: &mut Overlay, text: &str) -> Option<Effect> {
-    let line = text.lines().next().unwrap_or("");
-    match o {
-        Overlay::History(v) => {
-            v.query.insert(line);
-            v.generation += 1;
-            v.loading = true;
-            Some(Effect::HistoryQuery {
-                generation: v.generation,
-                query: v.query.text.clone(),
-            })
-        }
-        Overlay::Rate(f) => {
-            f.note.insert(line);
-            None
-        }
-        _ => None,
-    }
 }

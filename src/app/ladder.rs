@@ -2,9 +2,8 @@
 //! one) with growing context on every enabled pane, steps arriving as they finish, drawn as charts
 //! of TTFT and cost against input tokens (`ui::ladder`).
 
-use crossterm::event::KeyEvent;
-
 use super::overlay::Overlay;
+use super::view::{Ctx, Keyed, Outcome, View};
 use super::{Effect, State, requests};
 use crate::ladder::{self, Ladder, run::Event, run::Plan};
 
@@ -25,7 +24,7 @@ pub fn start(s: &mut State) -> Vec<Effect> {
         .map(|p| requests::route_for(s, &s.panes[p]))
         .collect();
     if routes.is_empty() {
-        s.status_msg = Some("select a model to climb the ladder with first".into());
+        s.flash("select a model to climb the ladder with first");
         return vec![];
     }
     let typed = s.editor.text();
@@ -55,34 +54,31 @@ pub fn start(s: &mut State) -> Vec<Effect> {
     }]
 }
 
-pub fn on_event(s: &mut State, ev: Option<Event>) {
-    let Overlay::Ladder(view) = &mut s.overlay else {
-        return;
-    };
-    match ev {
-        Some(Event::Size { index, size, .. }) => view.at = Some((index, size)),
-        Some(Event::Step(step)) => view.ladder.steps.push(step),
-        None => {
-            view.running = false;
-            view.at = None;
+/// Esc stops a running ladder (what finished stays on screen); any key closes a finished one.
+impl View for LadderView {
+    fn on(&mut self, key: &Keyed, ctx: &mut Ctx) -> Outcome {
+        if !self.running {
+            return Outcome::Close;
         }
+        if key.list == Some(super::keymap::ListCmd::Close) {
+            self.running = false;
+            self.at = None;
+            ctx.emit(Effect::CancelBench);
+        }
+        Outcome::Stay
     }
 }
 
-/// Esc stops a running ladder (what finished stays on screen); any key closes a finished one.
-pub fn on_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
-    let close = s.keymap.list(&k, false) == Some(super::keymap::ListCmd::Close);
-    let Overlay::Ladder(view) = &mut s.overlay else {
-        return vec![];
-    };
-    if view.running {
-        if close {
-            view.running = false;
-            view.at = None;
-            return vec![Effect::CancelBench];
+impl LadderView {
+    /// A size started, a step finished, or (`None`) the ladder ended.
+    pub fn on_event(&mut self, ev: Option<Event>) {
+        match ev {
+            Some(Event::Size { index, size, .. }) => self.at = Some((index, size)),
+            Some(Event::Step(step)) => self.ladder.steps.push(step),
+            None => {
+                self.running = false;
+                self.at = None;
+            }
         }
-        return vec![];
     }
-    s.overlay = Overlay::None;
-    vec![]
 }

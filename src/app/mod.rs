@@ -1,7 +1,10 @@
 //! The workbench's state and its one way to change: `update(&mut State, Action) -> Vec<Effect>`.
 //! No IO and no clock here: every `Instant` arrives inside an action, every side effect leaves
-//! as an `Effect` for the event loop to carry out. Each region is a component with its own file and
-//! its own update (picker, editor, panes, panel, overlays and forms, routes); this file dispatches.
+//! as an `Effect` for the event loop to carry out. `State`'s fields are private to this module
+//! (`state.rs`); `ui` and the event loop read them through accessors. Each region is a component
+//! with its own file and its own update (picker, editor, panes, panel, routes); each overlay is a
+//! `view::View` that owns its state and takes the key map's commands (`overlay.rs` lists them).
+//! This file dispatches.
 
 pub mod agent;
 pub mod attachments;
@@ -25,26 +28,24 @@ pub mod panel;
 pub mod picker;
 pub mod reopen;
 pub mod requests;
+pub mod simple;
+mod state;
+pub mod textfield;
 pub mod transcript;
-
-use std::collections::BTreeMap;
-use std::time::Instant;
+pub mod view;
 
 use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
-use crate::answer::PriceBook;
-use crate::gateway::wire::Prices;
-use crate::layout::{self, Areas};
-use crate::route::Route;
+use crate::layout;
 pub use editor::Editor;
 pub use forms::{Params, ParamsForm, RouteForm};
-use keymap::Keymap;
 pub use messages::{Action, Effect};
 pub use overlay::Overlay;
-use pane::Pane;
 pub use panel::{CompareMetric, Panel, PanelView, SORT_KEYS, SortKey};
-use picker::{Picker, PickerOut};
+use picker::PickerOut;
+use simple::RehearsalView;
+pub use state::{Setup, State};
 
 pub use crate::layout::MAX_PANES;
 
@@ -56,201 +57,6 @@ pub enum Focus {
     Picker,
     Editor,
     Panes,
-}
-
-pub struct State {
-    pub size: Rect,
-    pub focus: Focus,
-    pub overlay: Overlay,
-    pub keymap: Keymap,
-    pub picker: Picker,
-    /// Selected model ids in pane order (at most nine).
-    pub selected: Vec<String>,
-    /// Every model ever selected keeps its pane, so switching models keeps histories.
-    pub panes: Vec<Pane>,
-    /// Index into the visible panes.
-    pub focused_pane: usize,
-    pub maximized: bool,
-    pub editor: Editor,
-    pub next_request: u64,
-    /// The latest instant the event loop told us about; used for live elapsed times.
-    pub now: Option<Instant>,
-    pub panel: Panel,
-    pub config_prices: BTreeMap<String, Prices>,
-    pub banner: Option<String>,
-    pub status_msg: Option<String>,
-    pub mouse_capture: bool,
-    pub dirty: bool,
-    /// Routes by name: the config's, plus those edited in this session.
-    pub routes: BTreeMap<String, Route>,
-    pub history: history::HistoryState,
-    pub blind: blind::Blind,
-    /// New panes start raw (answers as written) instead of rendered.
-    pub raw_default: bool,
-    /// Tools offered with every send, and their stubs (`--tools`, `[tools]`).
-    pub tools: Option<agent::Tools>,
-    /// The `@path` attachments the editor names.
-    pub attach: attachments::Attachments,
-}
-
-impl State {
-    pub fn new(keymap: Keymap, selected: Vec<String>, banner: Option<String>) -> Self {
-        let editor = Editor::new(&keymap);
-        let mut s = Self {
-            size: Rect::new(0, 0, 80, 24),
-            focus: Focus::Picker,
-            overlay: Overlay::None,
-            keymap,
-            picker: Picker::new(),
-            selected: Vec::new(),
-            panes: Vec::new(),
-            focused_pane: 0,
-            maximized: false,
-            editor,
-            next_request: 0,
-            now: None,
-            panel: Panel::default(),
-            config_prices: BTreeMap::new(),
-            banner,
-            status_msg: None,
-            mouse_capture: true,
-            dirty: true,
-            routes: BTreeMap::new(),
-            history: history::HistoryState::default(),
-            blind: blind::Blind::default(),
-            raw_default: false,
-            tools: None,
-            attach: Default::default(),
-        };
-        let mut seen = Vec::new();
-        for m in selected {
-            // Named twice is one pane, not a toggle off.
-            if !seen.contains(&m) {
-                seen.push(m.clone());
-                s.toggle_model(&m);
-            }
-        }
-        if !s.selected.is_empty() {
-            s.focus = Focus::Editor;
-        }
-        s
-    }
-
-    pub fn areas(&self) -> Areas {
-        if self.maximized && !self.selected.is_empty() {
-            return layout::maximized(self.size);
-        }
-        layout::compute(
-            self.size,
-            self.selected.len(),
-            self.banner.is_some(),
-            self.panel_rows(),
-        )
-    }
-
-    /// Rows the panel would like: the live rows, and the session rows below them.
-    fn panel_rows(&self) -> u16 {
-        let now = self.selected.len().max(1) + 1;
-        // A header row (column names, or the metric's name) above one row per model.
-        // Room for the selected models' session rows from the start: no jump when they appear.
-        let below = self.panel.stats.len().max(self.selected.len()).max(1) + 1;
-        (now + 1 + below + 2) as u16
-    }
-
-    /// Prices for settling answers: `/v1/models` first, then the config.
-    pub fn prices(&self) -> PriceBook {
-        PriceBook::new(&self.picker.models, &self.config_prices)
-    }
-
-    /// Indices into `panes` of the visible panes, in order.
-    pub fn visible(&self) -> Vec<usize> {
-        let all = self.selected_panes();
-        if self.maximized {
-            all.get(self.focused_pane)
-                .map(|&i| vec![i])
-                .unwrap_or_default()
-        } else {
-            all
-        }
-    }
-
-    /// Indices into `panes` of the selected ones, ignoring maximisation (a blind round's
-    /// shuffled order while it lasts).
-    pub fn selected_panes(&self) -> Vec<usize> {
-        let panes = self
-            .selected
-            .iter()
-            .filter_map(|m| self.panes.iter().position(|p| &p.model == m))
-            .collect();
-        self.blind.order(panes)
-    }
-
-    /// Every pane, and those opened later, raw (`true`) or rendered.
-    pub fn set_raw_default(&mut self, raw: bool) {
-        self.raw_default = raw;
-        for p in &mut self.panes {
-            p.transcript.set_raw(raw);
-        }
-    }
-
-    /// Rows of text a pane shows.
-    pub fn pane_height(&self) -> usize {
-        self.pane_inner().map_or(10, |r| r.height as usize)
-    }
-
-    pub fn any_running(&self) -> bool {
-        self.panes.iter().any(|p| p.status.is_running())
-    }
-
-    fn in_text(&self) -> bool {
-        matches!(self.focus, Focus::Editor | Focus::Picker)
-    }
-
-    fn pane_inner(&self) -> Option<Rect> {
-        self.areas().panes.first().map(|r| layout::inner(*r))
-    }
-
-    /// Re-wrap visible panes to the width they now have.
-    fn relayout(&mut self) {
-        let areas = self.areas();
-        let vis = self.visible();
-        for (i, &p) in vis.iter().enumerate() {
-            if let Some(r) = areas.panes.get(i) {
-                self.panes[p].transcript.set_width(layout::inner(*r).width);
-            }
-        }
-    }
-
-    pub fn toggle_model(&mut self, id: &str) {
-        if let Some(pos) = self.selected.iter().position(|m| m == id) {
-            self.selected.remove(pos);
-        } else if self.selected.len() >= MAX_PANES {
-            self.status_msg = Some(format!("at most {MAX_PANES} models at once"));
-            return;
-        } else {
-            self.selected.push(id.to_string());
-            if !self.panes.iter().any(|p| p.model == id) {
-                let w = self.pane_inner().map_or(40, |r| r.width);
-                let mut pane = Pane::new(id.to_string(), w);
-                pane.transcript.set_raw(self.raw_default);
-                pane.conversation = self.history.conversation;
-                self.panes.push(pane);
-            }
-        }
-        self.focused_pane = self.focused_pane.min(self.selected.len().saturating_sub(1));
-        self.relayout();
-    }
-
-    pub fn focused_pane_ref(&self) -> Option<&Pane> {
-        self.focused().map(|p| &self.panes[p])
-    }
-
-    /// The pane keyboard commands act on.
-    fn focused(&self) -> Option<usize> {
-        self.visible()
-            .get(if self.maximized { 0 } else { self.focused_pane })
-            .copied()
-    }
 }
 
 pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
@@ -284,13 +90,11 @@ fn apply(s: &mut State, action: Action) -> Vec<Effect> {
         Action::Key(k) if k.kind == KeyEventKind::Release => vec![],
         Action::Key(k) => on_key(s, k),
         Action::Paste(text) => {
-            match (&mut s.overlay, s.focus) {
-                (Overlay::None, Focus::Editor) => s.editor.paste(&text),
-                (Overlay::None, Focus::Picker) => s.picker.paste(&text),
-                (o @ (Overlay::History(_) | Overlay::Rate(_)), _) => {
-                    return history::paste(o, &text).into_iter().collect();
-                }
-                (o, _) => o.paste(&text),
+            match (s.overlay.is_open(), s.focus) {
+                (true, _) => return overlay::paste(s, &text),
+                (false, Focus::Editor) => s.editor.paste(&text),
+                (false, Focus::Picker) => s.picker.paste(&text),
+                (false, Focus::Panes) => {}
             }
             vec![]
         }
@@ -303,7 +107,7 @@ fn apply(s: &mut State, action: Action) -> Vec<Effect> {
         Action::ModelsLoaded(result) => {
             s.picker.loaded(result);
             if let Some(msg) = s.picker.adopt_unlisted(&s.selected) {
-                s.status_msg = Some(msg);
+                s.flash(msg);
             }
             vec![]
         }
@@ -313,7 +117,9 @@ fn apply(s: &mut State, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Laddered(ev) => {
-            ladder::on_event(s, ev);
+            if let Overlay::Ladder(view) = &mut s.overlay {
+                view.on_event(ev);
+            }
             vec![]
         }
         Action::Completions { prefix, candidates } => {
@@ -326,8 +132,11 @@ fn apply(s: &mut State, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Rehearsed(report) => {
-            if matches!(s.overlay, Overlay::Rehearsal(None) | Overlay::None) {
-                s.overlay = Overlay::Rehearsal(Some(report));
+            if matches!(
+                &s.overlay,
+                Overlay::Rehearsal(RehearsalView(None)) | Overlay::None
+            ) {
+                s.overlay = Overlay::Rehearsal(RehearsalView(Some(report)));
             }
             vec![]
         }
@@ -337,19 +146,21 @@ fn apply(s: &mut State, action: Action) -> Vec<Effect> {
         | Action::Ended { .. } => requests::on_message(s, action),
         Action::Tick(_) => vec![],
         Action::HistoryRows { generation, rows } => {
-            history::on_rows(s, generation, rows);
+            if let Overlay::History(view) = &mut s.overlay {
+                view.on_rows(generation, rows);
+            }
             vec![]
         }
         Action::SessionLoaded(view) => reopen::on_loaded(s, view),
         Action::Exported(r) => {
-            s.status_msg = Some(match r {
+            s.flash(match r {
                 Ok(path) => format!("exported the session to {}", path.display()),
                 Err(e) => format!("export failed: {e}"),
             });
             vec![]
         }
         Action::HistoryFailed(e) => {
-            s.status_msg = Some(e);
+            s.flash(e);
             vec![]
         }
         Action::Copied { what, chars, local } => {

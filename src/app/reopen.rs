@@ -15,7 +15,7 @@ pub fn on_loaded(s: &mut State, view: Result<Box<SessionView>, String>) -> Vec<E
     let view = match view {
         Ok(v) => v,
         Err(e) => {
-            s.status_msg = Some(e);
+            s.flash(e);
             return vec![];
         }
     };
@@ -73,7 +73,7 @@ pub fn on_loaded(s: &mut State, view: Result<Box<SessionView>, String>) -> Vec<E
     s.focus = Focus::Editor;
     s.relayout();
     let n = view.turns.len();
-    s.status_msg = Some(format!(
+    s.flash(format!(
         "session {} reopened: {n} prompt{}; new sends go on in it",
         view.id,
         if n == 1 { "" } else { "s" }

@@ -14,7 +14,7 @@ use crate::route::Route;
 /// Send `prompt`, unless the session budget is spent (then ask first).
 pub fn send(s: &mut State, prompt: String) -> Vec<Effect> {
     if s.panel.over_budget() && !prompt.trim().is_empty() {
-        s.overlay = Overlay::ConfirmBudget(prompt);
+        s.overlay = Overlay::Confirm(super::simple::Confirm::Budget(prompt));
         return vec![];
     }
     send_anyway(s, prompt)
@@ -22,7 +22,7 @@ pub fn send(s: &mut State, prompt: String) -> Vec<Effect> {
 
 pub fn send_anyway(s: &mut State, prompt: String) -> Vec<Effect> {
     if prompt.trim().is_empty() {
-        s.status_msg = Some("write a prompt first".into());
+        s.flash("write a prompt first");
         return vec![];
     }
     let targets: Vec<usize> = s
@@ -32,7 +32,7 @@ pub fn send_anyway(s: &mut State, prompt: String) -> Vec<Effect> {
         .collect();
     if targets.is_empty() {
         let km = &s.keymap;
-        s.status_msg = Some(if s.selected.is_empty() {
+        s.flash(if s.selected.is_empty() {
             let tab = km.key_for(Command::FocusNext).unwrap_or_default();
             format!("select a model first ({tab} to the model picker, Enter to select)")
         } else {
@@ -44,7 +44,7 @@ pub fn send_anyway(s: &mut State, prompt: String) -> Vec<Effect> {
     let content = match super::attachments::prepare(s, &prompt) {
         Ok(c) => c,
         Err(why) => {
-            s.status_msg = Some(why);
+            s.flash(why);
             return vec![];
         }
     };
@@ -197,7 +197,7 @@ pub fn on_message(s: &mut State, action: Action) -> Vec<Effect> {
             let rec = settle(&outcome, named, &s.prices());
             let cancelled = s.panes[idx].status == super::pane::Status::Cancelled;
             if let Some(msg) = s.panel.record(&rec, cancelled) {
-                s.status_msg = Some(msg);
+                s.flash(msg);
             }
             // The settled record carries the whole text: what is still unsaved is not needed.
             s.history.unsaved.remove(&id);

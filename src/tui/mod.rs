@@ -14,7 +14,7 @@ use crossterm::event::Event;
 use tokio::sync::mpsc;
 
 use crate::app::keymap::Keymap;
-use crate::app::{Action, Effect, State, update};
+use crate::app::{Action, Effect, Setup, State, update};
 use crate::config;
 use crate::session::Session;
 use crate::ui::{self, Theme};
@@ -132,20 +132,25 @@ pub async fn run(
         models.to_vec()
     };
     let mut state = State::new(keymap, selected, banner(&session, &place));
-    state.history.recording = writer.is_ok();
-    // `--raw` or `markdown = false`: answers as written in every pane (`t` switches one).
-    state.set_raw_default(raw || session.config.markdown == Some(false));
-    // Blind rounds shuffle differently each session.
-    state.blind.seed = crate::clock::seed();
+    let notice = (writer.is_err() && (plan.resume || plan.open_view))
+        .then(|| format!("{place}: nothing to reopen"));
+    state.configure(Setup {
+        recording: writer.is_ok(),
+        place,
+        // `--raw` or `markdown = false`: answers as written in every pane (`t` switches one).
+        raw: raw || session.config.markdown == Some(false),
+        // Blind rounds shuffle differently each session.
+        seed: crate::clock::seed(),
+        prices: session.config.prices.clone(),
+        budget_usd: session.config.budget_usd,
+        routes: session.config.routes(session.profile.is_demo())?,
+        tools,
+        notice,
+    });
     // Code grammars load in the background, ready before the first code block closes.
     let _ = std::thread::Builder::new()
         .name("gatebench-grammars".into())
         .spawn(crate::markdown::warm_up);
-    state.history.place = place;
-    state.config_prices = session.config.prices.clone();
-    state.panel.budget_usd = session.config.budget_usd.filter(|b| *b > 0.0);
-    state.routes = session.config.routes(session.profile.is_demo())?;
-    state.tools = tools;
 
     let mut term = Term::setup()?;
     // Self-test of the panic path: proves the hook restores the terminal (test builds only).
@@ -174,8 +179,6 @@ pub async fn run(
         if plan.open_view {
             first.extend(crate::app::history::open_view(&mut state));
         }
-    } else if plan.resume || plan.open_view {
-        state.status_msg = Some(format!("{}: nothing to reopen", state.history.place));
     }
     runner.history = writer.ok();
     let result = event_loop(&mut term, &mut state, &theme, &mut runner, rx, first).await;
@@ -229,15 +232,15 @@ async fn event_loop(
         }
         let now = Instant::now();
         let due = last_draw.map_or(now, |t| t + FRAME_STREAM);
-        if state.dirty && (urgent || now >= due) {
+        if state.is_dirty() && (urgent || now >= due) {
             term.terminal.draw(|f| ui::render(state, theme, f))?;
-            state.dirty = false;
+            state.take_dirty();
             urgent = false;
             last_draw = Some(now);
         }
         // Nothing scheduled: the next message wakes the loop. While a frame is scheduled, chunks
         // wait for it without waking the loop (see `inbox`).
-        if !state.dirty && rx.disarm() {
+        if !state.is_dirty() && rx.disarm() {
             continue;
         }
         let running = state.any_running();
@@ -250,7 +253,7 @@ async fn event_loop(
                     }
                     if let Some(a) = to_action(ev) {
                         pending = update(state, a);
-                        urgent |= state.dirty;
+                        urgent |= state.is_dirty();
                     }
                 }
                 Some(Err(e)) => return Err(e.into()),
@@ -260,7 +263,7 @@ async fn event_loop(
             _ = tick.tick(), if running => {
                 pending = update(state, Action::Tick(Instant::now()));
             },
-            _ = tokio::time::sleep_until(due.into()), if state.dirty => {},
+            _ = tokio::time::sleep_until(due.into()), if state.is_dirty() => {},
             code = recv_signal(&mut term_sig, &mut hup_sig) => return Ok(code),
         }
     }

@@ -21,7 +21,7 @@ pub fn view(s: &State, v: &HistoryView, theme: &Theme, f: &mut Frame) {
         a.height.saturating_sub(2).max(10),
     );
     f.render_widget(Clear, area);
-    let place = s.history.place.trim_start_matches("history: ");
+    let place = s.history().place.trim_start_matches("history: ");
     let title = format!(
         " History · {} ",
         shorten_middle(place, area.width.saturating_sub(14) as usize)

@@ -109,7 +109,7 @@ pub fn diff_pick(s: &State, theme: &Theme, f: &mut Frame) {
 }
 
 pub fn vote(s: &State, theme: &Theme, f: &mut Frame) {
-    let n = s.blind.round.as_ref().map_or(0, |r| r.order.len());
+    let n = s.blind().round.as_ref().map_or(0, |r| r.order.len());
     let letters: Vec<String> = (0..n)
         .map(|i| format!("{} = answer {}", i + 1, crate::app::blind::letter(i)))
         .collect();

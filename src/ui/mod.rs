@@ -11,6 +11,7 @@ pub mod panel;
 pub mod panes;
 pub mod picker;
 pub mod theme;
+pub mod views;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -19,7 +20,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::keymap::Command;
-use crate::app::{Focus, Overlay, State};
+use crate::app::{Focus, State};
 use crate::layout;
 pub use theme::Theme;
 
@@ -38,7 +39,7 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame) {
         return;
     }
     let areas = s.areas();
-    if let Some(b) = &s.banner {
+    if let Some(b) = &s.banner() {
         f.render_widget(
             Paragraph::new(Line::from(Span::styled(
                 b.as_str(),
@@ -52,31 +53,13 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame) {
     panes::render(s, theme, f, &areas.panes);
     panel::render(s, theme, f, areas.panel);
     render_status(s, theme, f, areas.status);
-    match &s.overlay {
-        Overlay::None => {}
-        Overlay::Help(scroll) => overlay::help(s, *scroll, theme, f),
-        Overlay::ConfirmQuit => overlay::confirm_quit(theme, f),
-        Overlay::ConfirmNew => overlay::confirm_new(theme, f),
-        Overlay::Params(form) => overlay::params(form, theme, f),
-        Overlay::ConfirmBudget(_) => overlay::confirm_budget(s, theme, f),
-        Overlay::RouteForm(form) => overlay::route_form(form, theme, f),
-        Overlay::Rehearsal(report) => overlay::rehearsal(report.as_deref(), theme, f),
-        Overlay::History(view) => history::view(s, view, theme, f),
-        Overlay::Rate(form) => history::rate(form, theme, f),
-        Overlay::Find(field) => judge::find_bar(s, field, theme, f),
-        Overlay::Ladder(view) => ladder::render(view, theme, f),
-        Overlay::ToolResult(p, field) => judge::tool_result_bar(s, *p, field, theme, f),
-        Overlay::CopyMode => judge::copy_hint(theme, f, s),
-        Overlay::DiffPick => judge::diff_pick(s, theme, f),
-        Overlay::Diff(view) => judge::diff(view, &s.keymap.scroll_keys(true), theme, f),
-        Overlay::Vote => judge::vote(s, theme, f),
-        Overlay::Leaderboard(board) => judge::leaderboard(board.as_deref(), theme, f),
-        Overlay::Bench(view) => bench::render(view, &s.keymap.scroll_keys(false), theme, f),
+    if let Some(view) = views::drawable(s.overlay()) {
+        view.draw(s, theme, f);
     }
 }
 
 fn render_editor(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
-    let focused = s.focus == Focus::Editor && s.overlay == Overlay::None;
+    let focused = s.focus() == Focus::Editor && !s.overlay().is_open();
     let block = Block::bordered()
         .title(" Prompt ")
         .border_style(theme.border(focused));
@@ -87,8 +70,8 @@ fn render_editor(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     }
     let params_h = 1.min(inner.height);
     let text_area = Rect::new(inner.x, inner.y, inner.width, inner.height - params_h);
-    f.render_widget(&s.editor.area, text_area);
-    let p = &s.editor.params;
+    f.render_widget(&s.editor().area, text_area);
+    let p = &s.editor().params;
     let mut parts = vec![
         format!(
             "max {}",
@@ -110,7 +93,7 @@ fn render_editor(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         Span::styled(
             format!(
                 "  {}",
-                s.keymap.key_for(Command::Params).unwrap_or_default()
+                s.keymap().key_for(Command::Params).unwrap_or_default()
             ),
             theme.dim().add_modifier(Modifier::ITALIC),
         ),
@@ -128,13 +111,13 @@ fn render_editor(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
 
 /// `key what` for each command that has a key where the focus is; hints follow `[keys]`.
 fn hints(s: &State, items: &[(Command, &str)]) -> String {
-    let in_text = matches!(s.focus, Focus::Editor | Focus::Picker);
+    let in_text = matches!(s.focus(), Focus::Editor | Focus::Picker);
     items
         .iter()
         .filter_map(|(c, what)| {
-            let key = s.keymap.key_in(*c, in_text)?;
+            let key = s.keymap().key_in(*c, in_text)?;
             // The nine pane keys read as one range: `1-9`.
-            let key = match (c, s.keymap.key_in(Command::JumpPane(9), in_text)) {
+            let key = match (c, s.keymap().key_in(Command::JumpPane(9), in_text)) {
                 (Command::JumpPane(1), Some(last)) => format!("{key}-{last}"),
                 _ => key,
             };
@@ -145,7 +128,7 @@ fn hints(s: &State, items: &[(Command, &str)]) -> String {
 }
 
 fn render_status(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
-    let (fixed, cmds): (&str, &[(Command, &str)]) = match s.focus {
+    let (fixed, cmds): (&str, &[(Command, &str)]) = match s.focus() {
         Focus::Picker => (
             "type to filter · ↑↓ move · Enter select · ",
             &[(Command::FocusNext, "next")],
@@ -171,7 +154,7 @@ fn render_status(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let hint = format!("{fixed}{}", hints(s, cmds));
     let tail = hints(s, &[(Command::Help, "help"), (Command::Quit, "quit")]);
     let mut spans = Vec::new();
-    if let Some(m) = &s.status_msg {
+    if let Some(m) = &s.status_msg() {
         spans.push(Span::styled(
             format!(" {m} "),
             Style::default().fg(theme.warn),
@@ -180,7 +163,7 @@ fn render_status(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     }
     spans.push(Span::styled(hint, theme.dim()));
     spans.push(Span::styled(format!("  {tail}"), theme.dim()));
-    if !s.mouse_capture {
+    if !s.mouse_capture() {
         spans.push(Span::styled(
             "  [mouse: terminal]",
             Style::default().fg(theme.warn),

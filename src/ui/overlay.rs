@@ -20,7 +20,7 @@ pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 pub fn help(s: &State, scroll: u16, theme: &Theme, f: &mut Frame) {
-    let mut rows = s.keymap.help_rows();
+    let mut rows = s.keymap().help_rows();
     rows.push((
         "↑ ↓ PgUp PgDn Home End".into(),
         "scroll the pane (wheel: the one under the pointer)".into(),
@@ -55,7 +55,7 @@ pub fn help(s: &State, scroll: u16, theme: &Theme, f: &mut Frame) {
     let bottom = if more || top > 0 {
         format!(
             " {} scroll · any other key closes ",
-            s.keymap.scroll_keys(false)
+            s.keymap().scroll_keys(false)
         )
     } else {
         " plain keys type inside the editor and filter; any key closes ".to_string()
@@ -114,8 +114,8 @@ fn confirm(theme: &Theme, f: &mut Frame, title: &str, what: &str, question: &str
 
 pub fn confirm_budget(s: &State, theme: &Theme, f: &mut Frame) {
     // The same figures as the flash message, wrapped between words to fit the screen.
-    let spent = crate::format::fmt_usd(Some(s.panel.session_cost));
-    let budget = crate::format::fmt_usd(s.panel.budget_usd);
+    let spent = crate::format::fmt_usd(Some(s.panel().session_cost));
+    let budget = crate::format::fmt_usd(s.panel().budget_usd);
     let width = 56.min(f.area().width);
     let text = format!("This session has spent {spent} of its {budget} budget.");
     let mut lines: Vec<Line> = crate::markdown::wrap_words(&text, width.saturating_sub(2) as usize)

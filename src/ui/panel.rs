@@ -22,8 +22,8 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let mut total = vec![Span::styled(
         format!(
             " session {}{}",
-            fmt_usd(Some(s.panel.session_cost)),
-            if s.panel.session_cost_partial {
+            fmt_usd(Some(s.panel().session_cost)),
+            if s.panel().session_cost_partial {
                 " + unpriced"
             } else {
                 ""
@@ -31,10 +31,10 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         ),
         theme.base().add_modifier(Modifier::BOLD),
     )];
-    if let Some(b) = s.panel.budget_usd {
-        let color = if s.panel.session_cost >= b {
+    if let Some(b) = s.panel().budget_usd {
+        let color = if s.panel().session_cost >= b {
             theme.error
-        } else if s.panel.session_cost >= 0.8 * b {
+        } else if s.panel().session_cost >= 0.8 * b {
             theme.warn
         } else {
             theme.dim
@@ -53,7 +53,7 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                 PanelView::Session => "session",
                 PanelView::Compare => "compare",
             };
-            let style = if *v == s.panel.view {
+            let style = if *v == s.panel().view {
                 Style::default()
                     .fg(theme.accent)
                     .add_modifier(Modifier::BOLD)
@@ -72,11 +72,11 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         .border_style(theme.border(false));
     f.render_widget(block, area);
     let inner = layout::inner(area);
-    let now_h = (s.selected.len().max(1) + 1) as u16;
-    let below = if s.panel.view == PanelView::Now {
+    let now_h = (s.selected().len().max(1) + 1) as u16;
+    let below = if s.panel().view == PanelView::Now {
         PanelView::Session
     } else {
-        s.panel.view
+        s.panel().view
     };
     // Two sections when they fit, otherwise the chosen one alone.
     if inner.height >= now_h + 3 {
@@ -97,14 +97,14 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         );
         section(s, below, theme, f, bottom);
     } else {
-        section(s, s.panel.view, theme, f, inner);
+        section(s, s.panel().view, theme, f, inner);
     }
 }
 
 fn section(s: &State, view: PanelView, theme: &Theme, f: &mut Frame, area: Rect) {
-    if s.blind.hidden() && view != PanelView::Now {
+    if s.blind().hidden() && view != PanelView::Now {
         // Per-model figures would tell which answer is whose.
-        let vote = s.keymap.key_for(Command::Vote).unwrap_or_default();
+        let vote = s.keymap().key_for(Command::Vote).unwrap_or_default();
         f.render_widget(
             Paragraph::new(Line::styled(
                 format!("Blind round: per-model figures are hidden until you vote ({vote})."),
@@ -136,8 +136,8 @@ fn now(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         .into_iter()
         .enumerate()
         .map(|(i, p)| {
-            let pane = &s.panes[p];
-            let live = pane.live(s.now);
+            let pane = &s.panes()[p];
+            let live = pane.live(s.now());
             let est = if live.estimated { " est." } else { "" };
             let cost = match (&pane.cost(), &pane.status) {
                 (Some(c), _) => format!("{}{est} {}", fmt_usd(Some(c.usd)), c.source.label()),
@@ -246,7 +246,7 @@ fn opt(v: Option<f64>, fmt: impl Fn(f64) -> String) -> String {
 }
 
 fn session(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
-    if s.panel.stats.is_empty() {
+    if s.panel().stats.is_empty() {
         f.render_widget(
             Paragraph::new(Line::styled(
                 "Session statistics appear after the first answer (percentiles over every run per model).",
@@ -258,14 +258,14 @@ fn session(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     }
     let sort_col = SORT_KEYS
         .iter()
-        .position(|k| *k == s.panel.sort)
+        .position(|k| *k == s.panel().sort)
         .unwrap_or(0);
     let mut head: Vec<Cell> = SORT_KEYS
         .iter()
         .enumerate()
         .map(|(i, k)| {
             if i == sort_col {
-                let arrow = if s.panel.sort_desc { "▼" } else { "▲" };
+                let arrow = if s.panel().sort_desc { "▼" } else { "▲" };
                 Cell::from(format!("{}{arrow}", k.title())).style(
                     Style::default()
                         .fg(theme.accent)
@@ -279,7 +279,7 @@ fn session(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     head.push(Cell::from("recent TTFT"));
     // The rating column earns its room once something is rated.
     let mut columns = SESSION_COLUMNS;
-    if s.panel.rated.is_empty() {
+    if s.panel().rated.is_empty() {
         columns[RATING_COLUMN].1 = 8;
     }
     let keep = fit_columns(&columns, area.width);
@@ -291,7 +291,7 @@ fn session(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     };
     let header = Row::new(pick(head)).style(theme.dim().add_modifier(Modifier::BOLD));
     let rows: Vec<Row> = s
-        .panel
+        .panel()
         .sorted_stats()
         .into_iter()
         .map(|(model, m)| {
@@ -355,9 +355,9 @@ const SESSION_COLUMNS: [(u16, u8); 15] = [
 ];
 
 fn compare(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
-    let label = metric_label(s.panel.compare);
-    let value = |m: &ModelStats| metric_value(s.panel.compare, m);
-    let fmt = |v: f64| metric_fmt(s.panel.compare, v);
+    let label = metric_label(s.panel().compare);
+    let value = |m: &ModelStats| metric_value(s.panel().compare, m);
+    let fmt = |v: f64| metric_fmt(s.panel().compare, v);
     let mut lines = vec![Line::from(vec![
         Span::styled(
             label,
@@ -368,7 +368,7 @@ fn compare(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         Span::styled("  (b: next metric)", theme.dim()),
     ])];
     let values: Vec<(&String, Option<f64>)> =
-        s.panel.stats.iter().map(|(k, m)| (k, value(m))).collect();
+        s.panel().stats.iter().map(|(k, m)| (k, value(m))).collect();
     let max = values.iter().filter_map(|v| v.1).fold(0.0_f64, f64::max);
     let name_w = values
         .iter()

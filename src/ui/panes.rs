@@ -9,13 +9,13 @@ use super::Theme;
 use crate::app::keymap::Command;
 use crate::app::pane::{Pane, Status};
 use crate::app::transcript::Row;
-use crate::app::{Focus, Overlay, State};
+use crate::app::{Focus, State};
 use crate::layout;
 
 pub fn render(s: &State, theme: &Theme, f: &mut Frame, areas: &[Rect]) {
     if areas.is_empty() {
-        let tab = s.keymap.key_for(Command::FocusNext).unwrap_or_default();
-        let msg = if s.selected.is_empty() {
+        let tab = s.keymap().key_for(Command::FocusNext).unwrap_or_default();
+        let msg = if s.selected().is_empty() {
             format!(
                 "No model selected. {tab} to the model picker and press Enter on a model (up to nine)."
             )
@@ -25,7 +25,7 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, areas: &[Rect]) {
         let area = Rect::new(
             s.areas().editor.right(),
             s.areas().picker.y,
-            s.size.width.saturating_sub(s.areas().editor.right()),
+            s.size().width.saturating_sub(s.areas().editor.right()),
             s.areas().picker.height + s.areas().editor.height,
         );
         f.render_widget(
@@ -36,14 +36,14 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, areas: &[Rect]) {
         return;
     }
     let visible = s.visible();
-    let numbers: Vec<usize> = if s.maximized {
-        vec![s.focused_pane]
+    let numbers: Vec<usize> = if s.maximized() {
+        vec![s.focused_pane()]
     } else {
         (0..visible.len()).collect()
     };
     for ((&p, &area), &n) in visible.iter().zip(areas).zip(&numbers) {
-        let focused = s.focus == Focus::Panes && n == s.focused_pane && s.overlay == Overlay::None;
-        render_pane(&s.panes[p], n + 1, focused, theme, f, area);
+        let focused = s.focus() == Focus::Panes && n == s.focused_pane() && !s.overlay().is_open();
+        render_pane(&s.panes()[p], n + 1, focused, theme, f, area);
     }
 }
 

@@ -5,13 +5,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::Theme;
-use crate::app::{Focus, Overlay, State};
+use crate::app::{Focus, State};
 use crate::format::fmt_ctx;
 use crate::layout;
 
 pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
-    let focused = s.focus == Focus::Picker && s.overlay == Overlay::None;
-    let title = format!(" Models {}/{} ", s.selected.len(), s.picker.models.len());
+    let focused = s.focus() == Focus::Picker && !s.overlay().is_open();
+    let title = format!(
+        " Models {}/{} ",
+        s.selected().len(),
+        s.picker().models.len()
+    );
     f.render_widget(
         Block::bordered()
             .title(title)
@@ -26,31 +30,38 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let cursor = if focused { "▏" } else { "" };
     lines.push(Line::from(vec![
         Span::styled("filter: ", theme.dim()),
-        Span::styled(format!("{}{cursor}", s.picker.filter), theme.base()),
+        Span::styled(format!("{}{cursor}", s.picker().filter), theme.base()),
     ]));
     let list_h = inner.height.saturating_sub(1) as usize;
-    if s.picker.loading {
+    if s.picker().loading {
         lines.push(Line::styled("loading /v1/models…", theme.dim()));
-    } else if let Some(e) = &s.picker.error {
+    } else if let Some(e) = &s.picker().error {
         lines.push(Line::styled(
             format!("cannot list models: {e}"),
             Style::default().fg(theme.error),
         ));
-    } else if s.picker.matches.is_empty() {
+    } else if s.picker().matches.is_empty() {
         lines.push(Line::styled("no model matches", theme.dim()));
     }
     // Keep the cursor in view.
-    let start = s.picker.cursor.saturating_sub(list_h.saturating_sub(1));
+    let start = s.picker().cursor.saturating_sub(list_h.saturating_sub(1));
     let width = inner.width as usize;
     // The panes' order, once per frame (a blind round shuffles it).
     let order = s.selected_panes();
-    for (row, &mi) in s.picker.matches.iter().enumerate().skip(start).take(list_h) {
-        let m = &s.picker.models[mi];
+    for (row, &mi) in s
+        .picker()
+        .matches
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(list_h)
+    {
+        let m = &s.picker().models[mi];
         // The pane number, as the panes are ordered; a blind round gives no hint.
-        let pane = s.panes.iter().position(|p| p.model == m.id);
+        let pane = s.panes().iter().position(|p| p.model == m.id);
         let pos = pane.and_then(|p| order.iter().position(|&x| x == p));
         let mark = match pos {
-            Some(_) if s.blind.hidden() => "[•] ".to_string(),
+            Some(_) if s.blind().hidden() => "[•] ".to_string(),
             Some(i) => format!("[{}] ", i + 1),
             None => "[ ] ".to_string(),
         };
@@ -82,7 +93,7 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         } else {
             theme.base()
         };
-        if row == s.picker.cursor && focused {
+        if row == s.picker().cursor && focused {
             style = style.patch(theme.highlight());
         }
         lines.push(Line::from(vec![
@@ -90,7 +101,7 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             Span::styled(id, style),
             Span::styled(
                 meta,
-                theme.dim().patch(if row == s.picker.cursor && focused {
+                theme.dim().patch(if row == s.picker().cursor && focused {
                     theme.highlight()
                 } else {
                     Style::default()

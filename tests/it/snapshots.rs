@@ -61,7 +61,7 @@ fn typed(s: &mut State, text: &str) {
 }
 
 fn screen(s: &State) -> String {
-    let mut t = Terminal::new(TestBackend::new(s.size.width, s.size.height)).unwrap();
+    let mut t = Terminal::new(TestBackend::new(s.size().width, s.size().height)).unwrap();
     let theme = Theme::builtin("dark").unwrap();
     t.draw(|f| render(s, &theme, f)).unwrap();
     t.backend().to_string()
@@ -323,8 +323,11 @@ fn budget_question_and_rehearsal_report() {
     for size in SIZES {
         let name = |what: &str| format!("{what}_{}x{}", size.0, size.1);
         let mut s = state(size, &["demo/fast-mini"]);
-        s.panel.budget_usd = Some(0.5);
-        s.panel.session_cost = 0.75;
+        s.configure(gatebench::app::Setup {
+            budget_usd: Some(0.5),
+            ..Default::default()
+        });
+        s.set_spent_for_tests(0.75);
         send(&mut s, "one more");
         insta::assert_snapshot!(name("confirm_budget"), screen(&s));
         key(&mut s, KeyCode::Char('n'), KeyModifiers::NONE);
@@ -386,8 +389,11 @@ fn entry(
 fn history_view_and_rating_form() {
     for size in SIZES {
         let mut s = state(size, &["demo/fast-mini", "demo/pro-large"]);
-        s.history.recording = true;
-        s.history.place = "history: ~/.local/share/gatebench/history.db".into();
+        s.configure(gatebench::app::Setup {
+            recording: true,
+            place: "history: ~/.local/share/gatebench/history.db".into(),
+            ..Default::default()
+        });
         key(&mut s, KeyCode::Char('r'), KeyModifiers::CONTROL);
         typed(&mut s, "latency");
         let rows = vec![
@@ -426,7 +432,8 @@ fn history_view_and_rating_form() {
                 }),
             );
         }
-        s.focus = gatebench::app::Focus::Panes;
+        // From the editor to the panes.
+        key(&mut s, KeyCode::Tab, KeyModifiers::NONE);
         key(&mut s, KeyCode::Char('*'), KeyModifiers::NONE);
         typed(&mut s, "4clear and short");
         insta::assert_snapshot!(format!("rate_form_{}x{}", size.0, size.1), screen(&s));

@@ -122,7 +122,10 @@ fn a_call_without_a_stub_waits_for_a_typed_result_and_bad_arguments_say_why() {
         &mut s,
         Action::Key(KeyEvent::new(KeyCode::Char('T'), KeyModifiers::SHIFT)),
     );
-    assert!(matches!(s.overlay, Overlay::ToolResult(0, _)));
+    assert!(matches!(
+        s.overlay,
+        Overlay::ToolResult(ToolResultBar { pane: 0, .. })
+    ));
     typed(&mut s, "rain");
     let next = sends(&update(&mut s, key(KeyCode::Enter)));
     assert_eq!(next.len(), 1);

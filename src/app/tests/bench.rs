@@ -98,9 +98,9 @@ fn the_summary_is_shown_and_recorded_and_stored_runs_reopen() {
     update(&mut s, key(KeyCode::Char('x')));
     assert_eq!(s.overlay, Overlay::None);
     // A run stopped while another overlay was up is stored, not shown.
-    s.overlay = Overlay::Help(0);
+    s.overlay = Overlay::Help(HelpView { scroll: 0 });
     update(&mut s, Action::Benched(summary(true)));
-    assert_eq!(s.overlay, Overlay::Help(0));
+    assert_eq!(s.overlay, Overlay::Help(HelpView { scroll: 0 }));
     assert!(
         s.status_msg
             .as_deref()

@@ -173,7 +173,7 @@ fn copy_mode_walks_code_blocks_and_copies_one() {
     let mut s = answered(&["a/fast"], "q", &[CODE]);
     assert_eq!(s.panes[0].transcript.code_blocks().len(), 2);
     update(&mut s, ch('c'));
-    assert_eq!(s.overlay, Overlay::CopyMode);
+    assert_eq!(s.overlay, Overlay::CopyPick(CopyPick));
     assert_eq!(s.panes[0].copy_sel, Some(1));
     assert!(screen(&s).contains("copy mode: block 2 of 2"));
     update(&mut s, key(KeyCode::Up));
@@ -198,7 +198,7 @@ fn d_then_a_number_diffs_two_answers() {
         &["the quick brown fox", "the slow brown fox"],
     );
     update(&mut s, ch('d'));
-    assert_eq!(s.overlay, Overlay::DiffPick);
+    assert_eq!(s.overlay, Overlay::DiffPick(DiffPick));
     let effects = update(&mut s, ch('2'));
     assert!(screen(&s).contains("comparing"));
     // The event loop runs the diff as a task and hands back its result.
@@ -261,7 +261,7 @@ fn a_blind_round_hides_names_until_the_vote_then_records_it() {
     // Voting before every answer is in, or outside a round, is refused; here it opens the vote.
     s.focus = Focus::Panes;
     update(&mut s, ch('w'));
-    assert_eq!(s.overlay, Overlay::Vote);
+    assert_eq!(s.overlay, Overlay::Vote(VotePick { answers: 3 }));
     let effects = update(&mut s, ch('2'));
     let votes: Vec<VoteInfo> = effects
         .iter()
@@ -348,7 +348,7 @@ fn the_leaderboard_falls_back_to_the_session_without_history() {
     assert!(effects.contains(&Effect::LoadLeaderboard));
     assert!(screen(&s).contains("reading votes"));
     update(&mut s, Action::Leaderboard(Err("history is off".into())));
-    let Overlay::Leaderboard(Some(b)) = &s.overlay else {
+    let Overlay::Leaderboard(BoardView(Some(b))) = &s.overlay else {
         panic!("{:?}", s.overlay)
     };
     assert_eq!(b.source, "this session");

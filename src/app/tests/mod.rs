@@ -4,9 +4,12 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 use super::*;
+use crate::app::keymap::Keymap;
+use crate::app::overlay::*;
 use crate::gateway::GatewayError;
 use crate::gateway::wire::{ChatRequest, Chunk, Message, ModelInfo, Prices, Usage};
 use crate::route::Next;
+use crate::route::Route;
 use crate::testkit::{self, Req};
 use pane::Status;
 use reqwest::header::HeaderMap;
@@ -144,13 +147,13 @@ fn plain_keys_type_in_the_editor_and_act_outside() {
     assert_eq!(s.overlay, Overlay::None);
     update(&mut s, key(KeyCode::Tab)); // panes
     update(&mut s, key(KeyCode::Char('?')));
-    assert_eq!(s.overlay, Overlay::Help(0));
+    assert_eq!(s.overlay, Overlay::Help(HelpView { scroll: 0 }));
     // The key list scrolls; any other key closes it.
     update(&mut s, key(KeyCode::Char('j')));
     update(&mut s, key(KeyCode::Down));
-    assert_eq!(s.overlay, Overlay::Help(2));
+    assert_eq!(s.overlay, Overlay::Help(HelpView { scroll: 2 }));
     update(&mut s, key(KeyCode::Up));
-    assert_eq!(s.overlay, Overlay::Help(1));
+    assert_eq!(s.overlay, Overlay::Help(HelpView { scroll: 1 }));
     update(&mut s, key(KeyCode::Esc));
     assert_eq!(s.overlay, Overlay::None);
     assert_eq!(update(&mut s, key(KeyCode::Char('q'))), vec![Effect::Quit]);
@@ -220,7 +223,7 @@ fn quit_asks_while_requests_run() {
     typed(&mut s, "x");
     let id = sends(&update(&mut s, ctrl('s')))[0].0;
     assert!(update(&mut s, ctrl('c')).is_empty());
-    assert_eq!(s.overlay, Overlay::ConfirmQuit);
+    assert_eq!(s.overlay, Overlay::Confirm(Confirm::Quit));
     update(&mut s, key(KeyCode::Char('n')));
     assert_eq!(s.overlay, Overlay::None);
     update(&mut s, ctrl('c'));
@@ -331,7 +334,7 @@ fn route_form_edits_and_rehearse_asks_for_a_report() {
         }
         e => panic!("{e:?}"),
     }
-    assert_eq!(s.overlay, Overlay::Rehearsal(None));
+    assert_eq!(s.overlay, Overlay::Rehearsal(RehearsalView(None)));
     // A model the gateway does not list is saved, with a warning naming it.
     update(&mut s, key(KeyCode::Esc));
     update(&mut s, key(KeyCode::Tab));

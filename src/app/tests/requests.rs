@@ -130,7 +130,7 @@ fn multi_turn_keeps_each_panes_own_conversation_and_new_conversation_resets() {
     assert_eq!(s.panes[1].history.len(), 2);
     // Ctrl-N asks first while answers are on screen; "n" keeps them.
     update(&mut s, ctrl('n'));
-    assert_eq!(s.overlay, Overlay::ConfirmNew);
+    assert_eq!(s.overlay, Overlay::Confirm(Confirm::New));
     update(&mut s, key(KeyCode::Char('n')));
     assert_eq!(s.panes[1].history.len(), 2);
     update(&mut s, ctrl('n'));
@@ -290,7 +290,7 @@ fn budget_warns_at_80_percent_and_asks_at_100() {
     // Spent: the next send asks first; "n" sends nothing, "y" sends.
     typed(&mut s, "z");
     assert!(sends(&update(&mut s, ctrl('s'))).is_empty());
-    assert!(matches!(s.overlay, Overlay::ConfirmBudget(_)));
+    assert!(matches!(s.overlay, Overlay::Confirm(Confirm::Budget(_))));
     assert!(sends(&update(&mut s, key(KeyCode::Char('n')))).is_empty());
     assert_eq!(s.overlay, Overlay::None);
     assert_eq!(
