@@ -100,7 +100,6 @@ fn settle(s: &mut State, out: Outcome, ctx: Ctx, to_editor: bool) -> Vec<Effect>
     match out {
         Outcome::Stay => {}
         Outcome::Close => s.overlay = Overlay::None,
-        Outcome::Open(o) => s.overlay = o,
         Outcome::Then(ask) => {
             s.overlay = Overlay::None;
             effects.extend(carry_out(s, ask));

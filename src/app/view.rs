@@ -8,7 +8,6 @@ use crossterm::event::KeyEvent;
 use super::Effect;
 use super::forms::Params;
 use super::keymap::{Command, ConfirmCmd, FormCmd, Keymap, ListCmd};
-use super::overlay::Overlay;
 
 /// A key as each layer of the key map reads it, and the key itself for typing into a field.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -63,14 +62,12 @@ impl Ctx {
 }
 
 /// What became of a view after a key.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// It stays open (changed or not).
     Stay,
     /// It closes.
     Close,
-    /// Another view takes its place.
-    Open(Overlay),
     /// It closes, then the workbench carries out the request.
     Then(Ask),
     /// It stays open, and the workbench carries out the request (which may close it).

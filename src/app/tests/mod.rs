@@ -102,6 +102,7 @@ mod bench;
 mod history;
 mod judging;
 mod requests;
+mod views;
 
 #[test]
 fn focus_starts_in_editor_with_models_and_cycles() {
