@@ -309,6 +309,8 @@ fn route_form_edits_and_rehearse_asks_for_a_report() {
         panic!()
     };
     assert!(f.error.as_deref().unwrap().contains("nonsense"));
+    // The form stays open with its error: the focus is still the panes' behind it.
+    assert_eq!(s.focus, Focus::Panes);
     for _ in 0..", nonsense".len() {
         update(&mut s, key(KeyCode::Backspace));
     }

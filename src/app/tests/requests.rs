@@ -302,6 +302,10 @@ fn budget_warns_at_80_percent_and_asks_at_100() {
     let sent = sends(&update(&mut s, key(KeyCode::Char('y'))));
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].1.messages.last().unwrap().content, "z");
+    assert!(
+        s.editor.text().is_empty(),
+        "a prompt sent leaves the editor"
+    );
 }
 
 #[test]
