@@ -204,6 +204,8 @@ async fn event_loop(
     let mut last_draw: Option<Instant> = None;
     // Draw without waiting for the stream frame: a key was pressed, or a request ended.
     let mut urgent = false;
+    // Messages came since the loop last waited.
+    let mut fresh = false;
     #[cfg(unix)]
     let mut term_sig = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     #[cfg(unix)]
@@ -223,6 +225,7 @@ async fn event_loop(
         if batch.len() == MAX_DRAIN {
             rx.rewake();
         }
+        fresh |= !batch.is_empty();
         for a in batch {
             urgent |= runner.finished(&a);
             pending.extend(update(state, a));
@@ -231,19 +234,30 @@ async fn event_loop(
             continue;
         }
         let now = Instant::now();
-        let due = last_draw.map_or(now, |t| t + FRAME_STREAM);
-        if state.is_dirty() && (urgent || now >= due) {
+        let running = state.any_running();
+        if state.is_dirty() && (urgent || last_draw.is_none_or(|t| now >= t + FRAME_STREAM)) {
+            // A frame while requests run is also their tick (live times, the history's deltas):
+            // the tick's own timer then fires only when no frame came for a whole period.
+            if running {
+                pending.extend(update(state, Action::Tick(now)));
+                tick.reset();
+            }
             term.terminal.draw(|f| ui::render(state, theme, f))?;
             state.take_dirty();
             urgent = false;
             last_draw = Some(now);
+            if !pending.is_empty() {
+                continue;
+            }
         }
-        // Nothing scheduled: the next message wakes the loop. While a frame is scheduled, chunks
-        // wait for it without waking the loop (see `inbox`).
-        if !state.is_dirty() && rx.disarm() {
+        let due = last_draw.map_or(now, |t| t + FRAME_STREAM);
+        // While requests stream, the loop stays armed and takes what arrived at the next frame's
+        // time: one wake a frame, not one a chunk. A frame's time that finds nothing new disarms
+        // it, and then the next message wakes it (see `inbox`).
+        let hold = running && std::mem::take(&mut fresh);
+        if !state.is_dirty() && !hold && rx.disarm() {
             continue;
         }
-        let running = state.any_running();
         tokio::select! {
             biased;
             ev = events.recv() => match ev {
@@ -263,7 +277,7 @@ async fn event_loop(
             _ = tick.tick(), if running => {
                 pending = update(state, Action::Tick(Instant::now()));
             },
-            _ = tokio::time::sleep_until(due.into()), if state.is_dirty() => {},
+            _ = tokio::time::sleep_until(due.into()), if state.is_dirty() || hold => {},
             code = recv_signal(&mut term_sig, &mut hup_sig) => return Ok(code),
         }
     }

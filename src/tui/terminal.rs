@@ -1,7 +1,7 @@
 //! Terminal setup and a restore that runs on every exit path: normal return, error, panic
 //! (through the panic hook) and drop.
 
-use std::io::{Stdout, Write, stdout};
+use std::io::{BufWriter, Stdout, Write, stdout};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::event::{
@@ -19,7 +19,9 @@ use ratatui::backend::CrosstermBackend;
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static KITTY: AtomicBool = AtomicBool::new(false);
 
-pub type Backend = CrosstermBackend<Stdout>;
+/// A frame goes out in one write: ratatui flushes the backend once a frame, and stdout's own
+/// line buffer would split a frame into a write per kilobyte.
+pub type Backend = CrosstermBackend<BufWriter<Stdout>>;
 
 pub struct Term {
     pub terminal: Terminal<Backend>,
@@ -52,7 +54,7 @@ impl Term {
         let (w, h) = crossterm::terminal::size()?;
         let viewport = ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, w, h));
         let mut terminal = Terminal::with_options(
-            CrosstermBackend::new(out),
+            CrosstermBackend::new(BufWriter::with_capacity(1 << 16, out)),
             ratatui::TerminalOptions { viewport },
         )?;
         terminal.clear()?;
