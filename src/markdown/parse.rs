@@ -152,10 +152,10 @@ impl Building {
             code.push_str(s);
         } else if let Some((_, _, cells)) = &mut self.table {
             if let Some(cell) = cells.last_mut() {
-                cell.push((s.to_string(), mark));
+                push_span(cell, s, mark);
             }
         } else {
-            self.body.push((s.to_string(), mark));
+            push_span(&mut self.body, s, mark);
         }
     }
 
@@ -410,5 +410,14 @@ fn heading_level(l: HeadingLevel) -> usize {
         HeadingLevel::H4 => 4,
         HeadingLevel::H5 => 5,
         HeadingLevel::H6 => 6,
+    }
+}
+
+/// Text after a piece of the same style joins it: the parser splits a paragraph's text at
+/// entities, quotes and line breaks, and a piece each would be a string each.
+fn push_span(spans: &mut Spans, s: &str, mark: Mark) {
+    match spans.last_mut() {
+        Some((last, m)) if *m == mark => last.push_str(s),
+        _ => spans.push((s.to_string(), mark)),
     }
 }

@@ -192,3 +192,21 @@ fn words_wrap_by_display_width_not_characters() {
     assert_eq!(super::wrap_words("", 5), [""]);
     assert_eq!(super::wrap_words("abcdefgh", 3), ["abc", "def", "gh"]);
 }
+
+#[test]
+fn text_of_one_style_is_one_piece_however_the_parser_splits_it() {
+    // Entities, quotes and soft breaks split a paragraph's text into several events.
+    let parsed = parse("It's a &amp; b\nand \"c\" **bold** end");
+    let Some(Elem::Line { body, .. }) = parsed.first() else {
+        panic!("{parsed:?}")
+    };
+    let pieces: Vec<(&str, bool)> = body.iter().map(|(t, m)| (t.as_str(), m.bold)).collect();
+    assert_eq!(
+        pieces,
+        [
+            ("It's a & b and \"c\" ", false),
+            ("bold", true),
+            (" end", false)
+        ]
+    );
+}
