@@ -20,6 +20,16 @@ pub fn fmt_usd(v: Option<f64>) -> String {
     }
 }
 
+/// An account's money (credits, budgets, spend): cents from a dollar up, else four decimals,
+/// so a balance reads `$19.87` and a first day's spend `$0.0131`.
+pub fn fmt_money(usd: f64) -> String {
+    if usd >= 1.0 || usd == 0.0 {
+        format!("${usd:.2}")
+    } else {
+        format!("${usd:.4}")
+    }
+}
+
 /// A figure as short as it stays exact to 4 decimals: `800`, `0.0125`, `2.5`.
 pub fn trim_float(v: f64) -> String {
     let s = format!("{v:.4}");

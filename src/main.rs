@@ -1,7 +1,7 @@
 use clap::Parser;
 
 use gatebench::cli::{
-    Cli, Command, ask, bench, demo_gateway, history, leaderboard, models, rehearse, shell,
+    Cli, Command, account, ask, bench, demo_gateway, history, leaderboard, models, rehearse, shell,
 };
 use gatebench::session::Session;
 
@@ -64,6 +64,11 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             | Command::Leaderboard(_)
             | Command::History(history::HistoryArgs { command: Some(_) }),
         ) => Ok(0),
+        Some(Command::Account(args)) => {
+            let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;
+            eprintln!("{}", session.describe());
+            account::run(&session, args).await
+        }
         Some(Command::Models(args)) => {
             let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;
             eprintln!("{}", session.describe());

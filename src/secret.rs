@@ -63,6 +63,29 @@ pub fn scrub<'a>(text: &'a str, key: Option<&Secret>) -> std::borrow::Cow<'a, st
     std::borrow::Cow::Owned(out)
 }
 
+/// `text` with every word that looks like an API key masked: words from `sk-` / `sk_` on (a
+/// gateway's key label may hold the key's start and end), and long runs of letters and digits
+/// with both in them. For texts a server writes about the key itself.
+pub fn mask_keylike(text: &str) -> String {
+    let keylike = |w: &str| {
+        let body = w.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '.');
+        let charset = body
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '…'));
+        let (letters, digits) = (
+            body.chars().any(|c| c.is_ascii_alphabetic()),
+            body.chars().any(|c| c.is_ascii_digit()),
+        );
+        body.starts_with("sk-")
+            || body.starts_with("sk_")
+            || (charset && letters && digits && body.chars().count() >= 24)
+    };
+    text.split(' ')
+        .map(|w| if keylike(w) { mask(w) } else { w.to_string() })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Scrubs texts in place against one key: what a record's `scrub` runs over each of its fields.
 #[derive(Clone, Copy)]
 pub struct Scrubber<'a>(pub Option<&'a Secret>);

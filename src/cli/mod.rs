@@ -1,5 +1,6 @@
 //! Command-line interface: flags shared by every command, and the headless commands.
 
+pub mod account;
 pub mod agent;
 pub mod ask;
 pub mod ask_args;
@@ -80,6 +81,14 @@ pub struct GlobalArgs {
         value_name = "FACTOR"
     )]
     pub demo_speed: Option<f64>,
+    /// The demo gateway's trial credits in USD (default 20): each answer's cost comes off them.
+    #[arg(
+        long,
+        global = true,
+        env = "GATEBENCH_DEMO_CREDITS",
+        value_name = "USD"
+    )]
+    pub demo_credits: Option<f64>,
     /// Demo gateway seed: the same seed gives the same answers, timings and faults.
     #[arg(long, global = true, env = "GATEBENCH_DEMO_SEED", value_name = "N")]
     pub demo_seed: Option<u64>,
@@ -100,6 +109,9 @@ pub struct GlobalArgs {
 pub enum Command {
     /// List the models the gateway offers for this key, with context length and prices.
     Models(models::ModelsArgs),
+    /// What the gateway says about this key's account: credits or budget left, spend today and
+    /// this month, limits, free tier, expiry (OpenRouter's /key and /credits, LiteLLM's /key/info).
+    Account(account::AccountArgs),
     /// Send one prompt to one or more models at once and report the answers, latency and cost.
     Ask(ask::AskArgs),
     /// Send N requests through a route and report what its fallbacks bought: success rates,
@@ -188,10 +200,19 @@ impl GlobalArgs {
                 crate::demo::models::parse_fault_spec(&spec).map_err(anyhow::Error::msg)?;
             faults.insert(model, f);
         }
+        let credits_usd = self
+            .demo_credits
+            .unwrap_or(crate::demo::server::DEMO_CREDITS_USD);
+        if !credits_usd.is_finite() || credits_usd < 0.0 {
+            anyhow::bail!(
+                "the demo credits must be a number of dollars, 0 or more (got {credits_usd})"
+            );
+        }
         Ok(DemoConfig {
             seed: self.demo_seed.or(cfg.demo.seed).unwrap_or(1),
             speed,
             faults,
+            credits_usd,
             ..Default::default()
         })
     }

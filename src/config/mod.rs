@@ -106,6 +106,8 @@ pub struct ProfileConfig {
     pub timeouts: TimeoutsConfig,
     /// `chat` (default) or `responses`.
     pub api: Option<crate::gateway::Api>,
+    /// Which account endpoints to ask: `auto` (default), `openrouter`, `litellm` or `none`.
+    pub account: Option<crate::gateway::account::AccountApi>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -60,6 +60,8 @@ pub struct Profile {
     pub timeouts: Timeouts,
     pub limits: crate::gateway::Limits,
     pub api: crate::gateway::Api,
+    /// Which account endpoints `gatebench account` and the workbench ask.
+    pub account: crate::gateway::account::AccountApi,
     /// Why this profile was chosen, for the "using ..." line.
     pub reason: String,
 }
@@ -189,8 +191,15 @@ pub fn resolve(cfg: &Config, sel: &Selection, env: &dyn Env) -> Result<Profile, 
     let t = &user.timeouts;
     let ms = |v: Option<u64>, dflt: Duration| v.map(Duration::from_millis).unwrap_or(dflt);
     let api = sel.api.or(user.api).unwrap_or_default();
+    use crate::gateway::account::AccountApi;
+    let account = user.account.unwrap_or(match name.as_str() {
+        "openrouter" => AccountApi::OpenRouter,
+        "litellm" => AccountApi::LiteLlm,
+        _ => AccountApi::Auto,
+    });
     Ok(Profile {
         api,
+        account,
         name,
         base_url,
         api_key_env: key_env,

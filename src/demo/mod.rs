@@ -1,6 +1,7 @@
 //! The built-in demo gateway: a real OpenAI-compatible HTTP server on loopback with simulated
 //! models, so that a new user, and every test, has a gateway without a key or a network.
 
+pub mod account;
 pub mod models;
 pub mod script;
 pub mod server;

@@ -39,7 +39,13 @@ pub struct DemoConfig {
     pub port: u16,
     /// Fault overrides by model id (from flags, env or the config).
     pub faults: HashMap<String, FaultSpec>,
+    /// The simulated account's trial credits: each answer's cost is taken off them, and a
+    /// request once they are spent gets the 402 real gateways send.
+    pub credits_usd: f64,
 }
+
+/// The demo account's trial credits.
+pub const DEMO_CREDITS_USD: f64 = 20.0;
 
 impl Default for DemoConfig {
     fn default() -> Self {
@@ -49,22 +55,25 @@ impl Default for DemoConfig {
             key: DEMO_KEY.to_string(),
             port: 0,
             faults: HashMap::new(),
+            credits_usd: DEMO_CREDITS_USD,
         }
     }
 }
 
-struct Shared {
-    cfg: DemoConfig,
+pub(super) struct Shared {
+    pub(super) cfg: DemoConfig,
     models: Vec<SimModel>,
     requests: Mutex<HashMap<String, u64>>,
     trace: Arc<Mutex<Vec<Trace>>>,
     /// Requests and tokens in the current one-minute window, for `x-ratelimit-*` headers.
     window: Mutex<(Instant, u64, u64)>,
+    /// What the account has spent, in all and by UTC day.
+    pub(super) spent: Mutex<super::account::Spent>,
 }
 
 /// The demo key's limits per minute, reported the way OpenAI does.
-const LIMIT_REQUESTS: u64 = 500;
-const LIMIT_TOKENS: u64 = 200_000;
+pub(super) const LIMIT_REQUESTS: u64 = 500;
+pub(super) const LIMIT_TOKENS: u64 = 200_000;
 
 impl Shared {
     /// Count a request of `tokens` and return the rate-limit headers to send with its answer.
@@ -151,6 +160,7 @@ pub async fn spawn(cfg: DemoConfig) -> std::io::Result<DemoHandle> {
         requests: Mutex::new(HashMap::new()),
         trace: Arc::new(Mutex::new(Vec::new())),
         window: Mutex::new((Instant::now(), 0, 0)),
+        spent: Mutex::new(Default::default()),
     });
     let app = Router::new()
         .route("/v1/models", get(list_models))
@@ -158,6 +168,9 @@ pub async fn spawn(cfg: DemoConfig) -> std::io::Result<DemoHandle> {
         .route("/v1/responses", post(responses))
         // Bodies are read by the handlers themselves, to answer 413 in OpenAI's shape.
         .layer(axum::extract::DefaultBodyLimit::disable())
+        .route("/v1/key", get(super::account::key))
+        .route("/v1/credits", get(super::account::credits))
+        .route("/key/info", get(super::account::key_info))
         .route("/demo/stats", get(stats))
         .route("/demo/trace", get(trace))
         .route("/health", get(|| async { "ok" }))
@@ -192,7 +205,7 @@ fn api_error(e: &ApiError) -> Response {
     (status, axum::Json(e.body())).into_response()
 }
 
-fn authorized(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
+pub(super) fn authorized(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
     let got = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -377,6 +390,9 @@ async fn chat_inner(
     if let Some(e) = too_long(&ask) {
         return api_error(&e);
     }
+    if let Some(e) = super::account::out_of_credits(shared) {
+        return api_error(&e);
+    }
     // Writing a long answer takes CPU: off the async workers, so the server keeps answering.
     let (seed, speed) = (shared.cfg.seed, shared.cfg.speed);
     let (ask, s) = match tokio::task::spawn_blocking(move || {
@@ -396,6 +412,7 @@ async fn chat_inner(
         }
     };
     *tokens = (ask.prompt_tokens + s.reasoning.len() + s.answer.len()) as u64;
+    super::account::charge(shared, &ask, s.reasoning.len() + s.answer.len());
     if ask.stream {
         let request_id = headers
             .get("x-request-id")

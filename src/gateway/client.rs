@@ -2,6 +2,7 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use super::body::{decode_whole, error_body_message, read_capped};
@@ -107,6 +108,33 @@ impl Client {
             .collect();
         models.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(models)
+    }
+
+    /// A JSON document from `path` on the gateway: under the base URL (`/key`), or at its origin
+    /// when `at_root` (`/key/info` of a proxy whose base URL ends in `/v1`). Same key, same
+    /// origin, same time and size limits as every other call.
+    pub async fn get_json(&self, path: &str, at_root: bool) -> Result<Value, GatewayError> {
+        let url = if at_root {
+            let base = self.endpoint.base_url.trim_end_matches('/');
+            format!("{}{path}", base.strip_suffix("/v1").unwrap_or(base))
+        } else {
+            self.url(path)
+        };
+        let inner = async {
+            let cancel = CancellationToken::new();
+            let resp = self
+                .first_byte(self.send(self.http.get(&url), &url, &cancel))
+                .await?;
+            let resp = self.check_status(resp, &url).await?;
+            let body = self.read_body(resp, &url).await?;
+            serde_json::from_slice(&body).map_err(|e| GatewayError::Malformed {
+                reason: format!(
+                    "{url} did not return JSON ({e}): {}",
+                    crate::clean::plain_line(&String::from_utf8_lossy(&body), 120)
+                ),
+            })
+        };
+        inner.await.map_err(|e| self.scrub(e))
     }
 
     /// Remove the key from what a server wrote into an error.

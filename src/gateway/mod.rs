@@ -1,5 +1,6 @@
 //! Talking to OpenAI-compatible gateways: HTTP client, SSE framing, lenient wire types, errors.
 
+pub mod account;
 pub mod body;
 pub mod client;
 pub mod error;

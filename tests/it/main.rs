@@ -1,6 +1,7 @@
 //! Every integration test in one crate, so the suite links once. Each module is one area; they
 //! share `common` (the demo gateway process, tmux, raw servers and replays).
 
+mod account;
 mod agents;
 mod architecture;
 mod bench;

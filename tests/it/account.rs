@@ -1,0 +1,251 @@
+//! `gatebench account` and the account endpoints: the documented shapes served over loopback in
+//! random pieces, a gateway that reports none, garbage, and the demo gateway's trial credits.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use gatebench::gateway::account::{AccountApi, AccountReport, fetch};
+use gatebench::gateway::{Api, GatewayError};
+use gatebench::rng::SplitMix64;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+use crate::common::demo::{run, start_demo};
+
+fn fixture(name: &str) -> Vec<u8> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/account");
+    std::fs::read(p.join(name)).unwrap()
+}
+
+/// Serves `routes` (path -> status and body) to any number of requests, each body written in
+/// random pieces; any other path is a 404.
+async fn serve(routes: BTreeMap<&'static str, (u16, Vec<u8>)>, seed: u64) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let routes = Arc::new(routes);
+    tokio::spawn(async move {
+        let mut n = 0;
+        while let Ok((mut sock, _)) = listener.accept().await {
+            n += 1;
+            let routes = routes.clone();
+            tokio::spawn(async move {
+                let mut req = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match sock.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(k) => req.extend_from_slice(&buf[..k]),
+                    }
+                }
+                let head = String::from_utf8_lossy(&req).to_string();
+                let path = head.split(' ').nth(1).unwrap_or("/").to_string();
+                let (status, body) = routes
+                    .get(path.as_str())
+                    .cloned()
+                    .unwrap_or((404, br#"{"error":"not found"}"#.to_vec()));
+                let head = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                sock.write_all(head.as_bytes()).await.unwrap();
+                let mut rng = SplitMix64::new(seed ^ n);
+                let mut rest = &body[..];
+                while !rest.is_empty() {
+                    let k = (1 + rng.below(40)).min(rest.len());
+                    let _ = sock.write_all(&rest[..k]).await;
+                    let _ = sock.flush().await;
+                    rest = &rest[k..];
+                }
+                let _ = sock.shutdown().await;
+            });
+        }
+    });
+    format!("http://{addr}/v1")
+}
+
+async fn report(
+    routes: BTreeMap<&'static str, (u16, Vec<u8>)>,
+    api: AccountApi,
+    seed: u64,
+) -> Result<AccountReport, GatewayError> {
+    let url = serve(routes, seed).await;
+    fetch(&crate::common::replay::client(url, Api::Chat), api).await
+}
+
+fn reported(r: Result<AccountReport, GatewayError>) -> gatebench::gateway::account::Account {
+    match r {
+        Ok(AccountReport::Reported(a)) => *a,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn openrouter_key_and_credits_at_any_split() {
+    for seed in 1..=4 {
+        let routes = BTreeMap::from([
+            ("/v1/key", (200, fixture("openrouter-key.json"))),
+            ("/v1/credits", (200, fixture("openrouter-credits.json"))),
+        ]);
+        let a = reported(report(routes, AccountApi::Auto, seed).await);
+        assert_eq!(a.source, "openrouter /key");
+        assert_eq!((a.limit_usd, a.spent_usd), (Some(25.0), Some(6.3769)));
+        assert_eq!(a.spent_today_usd, Some(0.412));
+        assert_eq!(a.spent_month_usd, Some(6.3769));
+        assert_eq!(a.credits_usd, Some(50.0));
+        // The key's own limit left (18.6231) is tighter than the account's balance (9.75)? No:
+        // the balance is, and it is what a user can still spend.
+        assert_eq!(a.left_usd, Some(9.75));
+        assert_eq!(
+            (a.free_tier, a.resets.as_deref()),
+            (Some(false), Some("monthly"))
+        );
+        // The label holds the key's start: masked.
+        let label = a.label.unwrap();
+        assert!(!label.contains("0e6f44"), "{label}");
+        assert!(label.starts_with("****"), "{label}");
+    }
+}
+
+#[tokio::test]
+async fn credits_that_need_a_management_key_say_so_and_keep_the_key_s_figures() {
+    let routes = BTreeMap::from([
+        ("/v1/key", (200, fixture("openrouter-key.json"))),
+        (
+            "/v1/credits",
+            (
+                403,
+                br#"{"error":{"message":"management key required"}}"#.to_vec(),
+            ),
+        ),
+    ]);
+    let a = reported(report(routes, AccountApi::OpenRouter, 7).await);
+    assert_eq!(a.left_usd, Some(18.6231));
+    assert_eq!(a.credits_usd, None);
+    assert!(
+        a.notes.iter().any(|n| n.contains("management key")),
+        "{:?}",
+        a.notes
+    );
+}
+
+#[tokio::test]
+async fn litellm_key_info_flat_and_nested_at_the_origin() {
+    for (seed, name) in [
+        (3, "litellm-key-info-flat.json"),
+        (5, "litellm-key-info-nested.json"),
+    ] {
+        // The proxy's base URL ends in /v1; /key/info is at its root, and /v1/key is a 404.
+        let routes = BTreeMap::from([("/key/info", (200, fixture(name)))]);
+        let a = reported(report(routes, AccountApi::Auto, seed).await);
+        assert_eq!(a.source, "litellm /key/info");
+        if name.contains("flat") {
+            assert_eq!((a.spent_usd, a.limit_usd), (Some(3.1415), Some(10.0)));
+            assert_eq!(a.left_usd, Some(10.0 - 3.1415));
+            assert_eq!(
+                (a.requests_per_minute, a.tokens_per_minute),
+                (Some(60), Some(100_000))
+            );
+            assert_eq!(a.models, ["gpt-4o-mini", "llama-local"]);
+            assert_eq!(a.label.as_deref(), Some("team-eval"));
+            assert_eq!(a.expires.as_deref(), Some("2027-01-31T00:00:00Z"));
+        } else {
+            // No budget: spend, and nothing made up for what is left.
+            assert_eq!(
+                (a.spent_usd, a.limit_usd, a.left_usd),
+                (Some(0.25), None, None)
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_gateway_without_account_endpoints_reports_none_not_zero() {
+    let r = report(BTreeMap::new(), AccountApi::Auto, 1).await.unwrap();
+    assert_eq!(
+        r,
+        AccountReport::NotReported {
+            tried: vec!["/key".into(), "/key/info".into()]
+        }
+    );
+    // Asked only for LiteLLM's shape, only that is tried.
+    let r = report(BTreeMap::new(), AccountApi::LiteLlm, 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        r,
+        AccountReport::NotReported {
+            tried: vec!["/key/info".into()]
+        }
+    );
+}
+
+#[tokio::test]
+async fn garbage_is_a_clear_error_and_impossible_money_is_left_out() {
+    let html = BTreeMap::from([("/v1/key", (200, b"<html>login</html>".to_vec()))]);
+    let e = report(html, AccountApi::Auto, 2).await.unwrap_err();
+    assert!(e.to_string().contains("did not return JSON"), "{e}");
+    let not_an_account = BTreeMap::from([("/v1/key", (200, br#"{"data": 3}"#.to_vec()))]);
+    let e = report(not_an_account, AccountApi::Auto, 2)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("did not describe an account"), "{e}");
+    let money = BTreeMap::from([("/v1/key", (200, fixture("garbage-money.json")))]);
+    let a = reported(report(money, AccountApi::Auto, 2).await);
+    assert_eq!(
+        (a.limit_usd, a.left_usd, a.spent_usd, a.spent_today_usd),
+        (None, None, None, None)
+    );
+    assert_eq!((a.free_tier, a.rate_limit.as_deref()), (None, None));
+    assert_eq!(a.notes.len(), 4, "{:?}", a.notes);
+    // A server error is an error, not "no account data".
+    let down = BTreeMap::from([("/v1/key", (503, b"{}".to_vec()))]);
+    assert!(report(down, AccountApi::Auto, 2).await.is_err());
+}
+
+#[test]
+fn the_demo_account_starts_at_twenty_dollars_and_falls_as_answers_are_billed() {
+    let home = tempfile::tempdir().unwrap();
+    let demo = start_demo(home.path(), &[]);
+    let left = |home: &std::path::Path| -> f64 {
+        let (code, out, err) = run(demo.gatebench(home, &["account", "--json"]));
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["status"], "reported");
+        v["left_usd"].as_f64().unwrap()
+    };
+    assert_eq!(left(home.path()), 20.0);
+    let (code, out, err) = run(demo.gatebench(
+        home.path(),
+        &["ask", "-m", "demo/pro-large", "--json", "hello there"],
+    ));
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let cost = v[0]["cost_usd"].as_f64().unwrap_or_else(|| panic!("{out}"));
+    let after = left(home.path());
+    // The gateway took off what gatebench computed (to the micro-dollar it reports).
+    assert!((20.0 - after - cost).abs() < 2e-6, "{after} {cost}");
+    let (_, text, _) = run(demo.gatebench(home.path(), &["account"]));
+    let spent = format!("spent  {}", gatebench::format::fmt_money(cost));
+    assert!(text.contains(&spent), "{spent}\n{text}");
+}
+
+#[test]
+fn spent_credits_get_a_402_with_a_clear_message() {
+    let home = tempfile::tempdir().unwrap();
+    let demo = start_demo(home.path(), &["--demo-credits", "0.0001"]);
+    let ask = |home: &std::path::Path| {
+        run(demo.gatebench(home, &["ask", "-m", "demo/pro-large", "hello there"]))
+    };
+    let (code, _, err) = ask(home.path());
+    assert_eq!(code, 0, "the first answer is served: {err}");
+    let (code, out, err) = ask(home.path());
+    assert_ne!(code, 0, "{out}");
+    let all = format!("{out}{err}");
+    assert!(
+        all.contains("402") && all.contains("Insufficient credits"),
+        "{all}"
+    );
+    let (_, json, _) = run(demo.gatebench(home.path(), &["account", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["left_usd"], 0.0);
+}
