@@ -146,6 +146,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn key_like_words_are_masked_and_names_are_not() {
+        assert_eq!(mask_keylike("team eval"), "team eval");
+        assert_eq!(mask_keylike("sk-or-v1-0e6f44a47a0…3d3"), "****…3d3");
+        assert_eq!(mask_keylike("key sk_live_12"), "key ****");
+        // Long runs of letters and digits are keys; long words and long numbers are not.
+        let long = "a1b2c3d4e5f6g7h8i9j0k1l2m3";
+        assert_eq!(
+            mask_keylike(&format!("x {long}")),
+            format!("x {}", mask(long))
+        );
+        assert_eq!(
+            mask_keylike("internationalisation-ready"),
+            "internationalisation-ready"
+        );
+        assert_eq!(
+            mask_keylike("123456789012345678901234567"),
+            "123456789012345678901234567"
+        );
+    }
+
+    #[test]
     fn never_shows_the_key() {
         let k = Secret::new("sk-live-abcdefghijklmnop1234");
         assert_eq!(k.to_string(), "****1234");

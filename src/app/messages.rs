@@ -28,6 +28,8 @@ pub enum Action {
         next: Next,
     },
     Rehearsed(Box<crate::bench::rehearsal::Report>),
+    /// What the gateway said about the account (`Err`: why it could not be asked).
+    Account(Result<crate::gateway::account::AccountReport, String>),
     /// A chunk the route task has folded; `progress` is its live figures after it.
     Chunk {
         request_id: u64,
@@ -109,6 +111,7 @@ impl Action {
             | Action::BenchRuns(_)
             | Action::Laddered(_)
             | Action::Completions { .. }
+            | Action::Account(_)
             | Action::Attached(_) => true,
         }
     }
@@ -182,6 +185,8 @@ impl Action {
 #[derive(Debug, PartialEq)]
 pub enum Effect {
     FetchModels,
+    /// Ask the gateway about the account (the event loop spaces these at least 10 s apart).
+    FetchAccount(crate::gateway::account::AccountApi),
     Send {
         request_id: u64,
         req: ChatRequest,

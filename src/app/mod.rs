@@ -109,6 +109,10 @@ fn apply(s: &mut State, action: Action) -> Vec<Effect> {
             if let Some(msg) = s.picker.adopt_unlisted(&s.selected) {
                 s.flash(msg);
             }
+            s.panel.ask_account().into_iter().collect()
+        }
+        Action::Account(report) => {
+            s.panel.account = Some(report);
             vec![]
         }
         Action::Benched(summary) => benchrun::on_done(s, summary),
@@ -140,10 +144,17 @@ fn apply(s: &mut State, action: Action) -> Vec<Effect> {
             }
             vec![]
         }
-        Action::Started { .. }
-        | Action::HopFailed { .. }
-        | Action::Chunk { .. }
-        | Action::Ended { .. } => requests::on_message(s, action),
+        Action::Ended { .. } => {
+            let mut effects = requests::on_message(s, action);
+            // What the answers cost, in the gateway's own books, once they are all in.
+            if !s.any_running() {
+                effects.extend(s.panel.ask_account());
+            }
+            effects
+        }
+        Action::Started { .. } | Action::HopFailed { .. } | Action::Chunk { .. } => {
+            requests::on_message(s, action)
+        }
         Action::Tick(_) => vec![],
         Action::HistoryRows { generation, rows } => {
             if let Overlay::History(view) = &mut s.overlay {

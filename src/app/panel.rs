@@ -115,6 +115,20 @@ pub struct Panel {
     budget_warned: bool,
     /// Each rated answer (by request) with its model and score; a new rating replaces the old.
     pub rated: BTreeMap<u64, (String, u8)>,
+    /// Which account endpoints to ask, and what the gateway last said (`Err`: why it could not).
+    pub account_api: crate::gateway::account::AccountApi,
+    pub account: Option<Result<crate::gateway::account::AccountReport, String>>,
+}
+
+impl Panel {
+    /// The effect that asks the gateway about the account: not when the profile says `none`,
+    /// nor once the gateway said it reports nothing (the shapes are tried once a session).
+    pub fn ask_account(&self) -> Option<super::Effect> {
+        use crate::gateway::account::{AccountApi, AccountReport};
+        let silent = matches!(self.account, Some(Ok(AccountReport::NotReported { .. })));
+        (self.account_api != AccountApi::None && !silent)
+            .then_some(super::Effect::FetchAccount(self.account_api))
+    }
 }
 
 /// The panel's own commands.
@@ -138,6 +152,8 @@ impl Default for Panel {
             session_cost_partial: false,
             budget_usd: None,
             budget_warned: false,
+            account_api: Default::default(),
+            account: None,
             rated: BTreeMap::new(),
         }
     }

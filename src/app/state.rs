@@ -30,6 +30,8 @@ pub struct Setup {
     pub budget_usd: Option<f64>,
     pub routes: BTreeMap<String, Route>,
     pub tools: Option<agent::Tools>,
+    /// Which account endpoints the profile asks.
+    pub account_api: crate::gateway::account::AccountApi,
     /// A message for the status line.
     pub notice: Option<String>,
 }
@@ -172,8 +174,10 @@ impl State {
             budget_usd,
             routes,
             tools,
+            account_api,
             notice,
         } = setup;
+        self.panel.account_api = account_api;
         self.history.recording = recording;
         self.history.place = place;
         self.set_raw_default(raw);

@@ -266,6 +266,32 @@ mod tests {
     }
 
     #[test]
+    fn account_endpoints_by_profile_and_by_setting() {
+        use crate::gateway::account::AccountApi;
+        let cfg = parse(
+            "[profiles.mine]\nbase_url = \"http://127.0.0.1:9/v1\"\naccount = \"none\"\n",
+            Path::new("t.toml"),
+        )
+        .unwrap();
+        let api = |name: &str| {
+            let sel = Selection {
+                profile: Some(name.into()),
+                ..Default::default()
+            };
+            resolve(&cfg, &sel, &env(&[])).unwrap().account
+        };
+        assert_eq!(api("mine"), AccountApi::None);
+        assert_eq!(api("openrouter"), AccountApi::OpenRouter);
+        assert_eq!(api("litellm"), AccountApi::LiteLlm);
+        assert_eq!(api("openai"), AccountApi::Auto);
+        let bad = parse(
+            "[profiles.x]\naccount = \"sometimes\"\n",
+            Path::new("t.toml"),
+        );
+        assert!(bad.unwrap_err().to_string().contains("account"));
+    }
+
+    #[test]
     fn flags_and_user_profiles() {
         let cfg = parse(
             r#"

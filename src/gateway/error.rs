@@ -188,6 +188,10 @@ fn hint(status: u16, key_env: Option<&str>, message: &str) -> String {
         }
         (401, Some(env)) => format!(" (check the API key in ${env})"),
         (401, None) => " (this gateway wants an API key: set one with --api-key-env)".into(),
+        (402, _) => {
+            " (out of credits or over budget: `gatebench account` shows what the gateway says is left)"
+                .into()
+        }
         (403, _) => " (the key is not allowed to use this model or route)".into(),
         (404, _) => {
             " (unknown model or path: `gatebench models` lists what this key can use)".into()

@@ -89,7 +89,15 @@ pub struct Runner {
     clipboard: Option<super::clipboard::Local>,
     /// Stops the benchmark running, when one is.
     bench: Option<CancellationToken>,
+    /// When the account was last asked for (or will be), and whether an ask is on its way.
+    account_at: Option<std::time::Instant>,
+    account_asking: bool,
+    /// Asked again while an ask was on its way: once that one is back, ask once more.
+    account_again: Option<crate::gateway::account::AccountApi>,
 }
+
+/// The account is asked at most this often: after a burst of sends, one ask at the end.
+pub const ACCOUNT_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Drop for Runner {
     fn drop(&mut self) {
@@ -113,6 +121,9 @@ impl Runner {
             reader: Reader::default(),
             clipboard: None,
             bench: None,
+            account_at: None,
+            account_asking: false,
+            account_again: None,
         }
     }
 
@@ -123,6 +134,7 @@ impl Runner {
             Effect::Quit => return Some(TermOp::Quit),
             Effect::MouseCapture(on) => return Some(TermOp::MouseCapture(on)),
             Effect::FetchModels => self.fetch_models(),
+            Effect::FetchAccount(api) => self.fetch_account(api),
             Effect::Send {
                 request_id,
                 req,
@@ -259,6 +271,29 @@ impl Runner {
         });
     }
 
+    /// Ask about the account off the UI thread, at most once per `ACCOUNT_EVERY`: an ask within
+    /// that waits for it; asks made while one is on its way make one more after it.
+    fn fetch_account(&mut self, api: crate::gateway::account::AccountApi) {
+        if self.account_asking {
+            self.account_again = Some(api);
+            return;
+        }
+        let now = std::time::Instant::now();
+        let at = self
+            .account_at
+            .map_or(now, |t| (t + ACCOUNT_EVERY).max(now));
+        self.account_at = Some(at);
+        self.account_asking = true;
+        let (client, tx) = (self.client.clone(), self.tx.clone());
+        self.net.spawn(async move {
+            tokio::time::sleep_until(at.into()).await;
+            let r = crate::gateway::account::fetch(&client, api)
+                .await
+                .map_err(|e| e.to_string());
+            let _ = tx.send(Action::Account(r));
+        });
+    }
+
     fn send(&mut self, request_id: u64, req: ChatRequest, route: Route) {
         let (client, tx) = (self.client.clone(), self.tx.clone());
         let token = CancellationToken::new();
@@ -338,6 +373,12 @@ impl Runner {
     pub fn finished(&mut self, a: &Action) -> bool {
         if let Action::Ended { request_id, .. } = a {
             self.tasks.remove(request_id);
+        }
+        if let Action::Account(_) = a {
+            self.account_asking = false;
+            if let Some(api) = self.account_again.take() {
+                self.fetch_account(api);
+            }
         }
         if let Action::HistoryRows { .. } = a {
             self.searching = false;

@@ -145,6 +145,7 @@ pub async fn run(
         budget_usd: session.config.budget_usd,
         routes: session.config.routes(session.profile.is_demo())?,
         tools,
+        account_api: session.profile.account,
         notice,
     });
     // Code grammars load in the background, ready before the first code block closes.

@@ -66,10 +66,13 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let mut title = vec![Span::styled(" Latency / cost ·", theme.base())];
     title.extend(tabs);
     title.push(Span::styled(" (v) ", theme.dim()));
-    let block = Block::bordered()
+    let mut block = Block::bordered()
         .title(Line::from(title))
-        .title_bottom(Line::from(total).right_aligned())
-        .border_style(theme.border(false));
+        .title_bottom(Line::from(total).right_aligned());
+    if let Some(line) = account_line(s) {
+        block = block.title_bottom(Line::styled(format!(" {line} "), theme.dim()).left_aligned());
+    }
+    let block = block.border_style(theme.border(false));
     f.render_widget(block, area);
     let inner = layout::inner(area);
     let now_h = (s.selected().len().max(1) + 1) as u16;
@@ -404,6 +407,16 @@ fn metric_label(c: CompareMetric) -> &'static str {
         CompareMetric::Ttft => "TTFT p50 (lower is better)",
         CompareMetric::TokensPerSecond => "tokens/s p50 (higher is better)",
         CompareMetric::CostPer1kOutput => "cost per 1k output tokens (lower is better)",
+    }
+}
+
+/// The gateway's word on the account, when it gave one: what is left first.
+fn account_line(s: &State) -> Option<String> {
+    use crate::gateway::account::AccountReport;
+    match s.panel().account.as_ref()? {
+        Ok(AccountReport::Reported(a)) => Some(a.line()),
+        Ok(AccountReport::NotReported { .. }) => None,
+        Err(_) => Some("account: no answer (`gatebench account` says why)".into()),
     }
 }
 

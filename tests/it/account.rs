@@ -139,8 +139,8 @@ async fn litellm_key_info_flat_and_nested_at_the_origin() {
         let a = reported(report(routes, AccountApi::Auto, seed).await);
         assert_eq!(a.source, "litellm /key/info");
         if name.contains("flat") {
-            assert_eq!((a.spent_usd, a.limit_usd), (Some(3.1415), Some(10.0)));
-            assert_eq!(a.left_usd, Some(10.0 - 3.1415));
+            assert_eq!((a.spent_usd, a.limit_usd), (Some(3.2518), Some(10.0)));
+            assert_eq!(a.left_usd, Some(10.0 - 3.2518));
             assert_eq!(
                 (a.requests_per_minute, a.tokens_per_minute),
                 (Some(60), Some(100_000))

@@ -96,6 +96,7 @@ pub(super) fn answer(s: &mut State, id: u64, t0: Instant, text: &str, usage: Opt
     testkit::answer(s, id, t0, 100, text, usage)
 }
 
+mod account;
 mod agent;
 mod attachments;
 mod bench;

@@ -13,16 +13,19 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use bytes::Bytes;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::account::DemoAccount;
 use super::models::{Fault, FaultSpec, SimModel, catalogue, parse_fault};
 use super::script::{
-    ApiError, context_error, parse_ask, per_token, retry_headers, script, status_error, too_long,
-    unix_now, whole_response,
+    ApiError, context_error, parse_ask, retry_headers, script, status_error, too_long, unix_now,
+    whole_response,
 };
 pub use super::stream::Trace;
+
+mod endpoints;
 use super::stream::stream_response;
 use super::wire::{Shape, responses_as_chat};
 use crate::rng::SplitMix64;
@@ -60,20 +63,20 @@ impl Default for DemoConfig {
     }
 }
 
-pub(super) struct Shared {
-    pub(super) cfg: DemoConfig,
+struct Shared {
+    cfg: DemoConfig,
     models: Vec<SimModel>,
     requests: Mutex<HashMap<String, u64>>,
     trace: Arc<Mutex<Vec<Trace>>>,
     /// Requests and tokens in the current one-minute window, for `x-ratelimit-*` headers.
     window: Mutex<(Instant, u64, u64)>,
-    /// What the account has spent, in all and by UTC day.
-    pub(super) spent: Mutex<super::account::Spent>,
+    /// The simulated account: trial credits and what answers have cost.
+    account: DemoAccount,
 }
 
 /// The demo key's limits per minute, reported the way OpenAI does.
-pub(super) const LIMIT_REQUESTS: u64 = 500;
-pub(super) const LIMIT_TOKENS: u64 = 200_000;
+const LIMIT_REQUESTS: u64 = 500;
+const LIMIT_TOKENS: u64 = 200_000;
 
 impl Shared {
     /// Count a request of `tokens` and return the rate-limit headers to send with its answer.
@@ -154,25 +157,26 @@ pub async fn spawn(cfg: DemoConfig) -> std::io::Result<DemoHandle> {
         }
     }
     let key = cfg.key.clone();
+    let cfg_credits = cfg.credits_usd;
     let shared = Arc::new(Shared {
         cfg,
         models,
         requests: Mutex::new(HashMap::new()),
         trace: Arc::new(Mutex::new(Vec::new())),
         window: Mutex::new((Instant::now(), 0, 0)),
-        spent: Mutex::new(Default::default()),
+        account: DemoAccount::new(cfg_credits),
     });
     let app = Router::new()
-        .route("/v1/models", get(list_models))
+        .route("/v1/models", get(endpoints::list_models))
         .route("/v1/chat/completions", post(chat))
         .route("/v1/responses", post(responses))
         // Bodies are read by the handlers themselves, to answer 413 in OpenAI's shape.
         .layer(axum::extract::DefaultBodyLimit::disable())
-        .route("/v1/key", get(super::account::key))
-        .route("/v1/credits", get(super::account::credits))
-        .route("/key/info", get(super::account::key_info))
-        .route("/demo/stats", get(stats))
-        .route("/demo/trace", get(trace))
+        .route("/v1/key", get(endpoints::account_key))
+        .route("/v1/credits", get(endpoints::account_credits))
+        .route("/key/info", get(endpoints::account_key_info))
+        .route("/demo/stats", get(endpoints::stats))
+        .route("/demo/trace", get(endpoints::trace))
         .route("/health", get(|| async { "ok" }))
         .with_state(shared.clone());
     let shutdown = CancellationToken::new();
@@ -205,7 +209,7 @@ fn api_error(e: &ApiError) -> Response {
     (status, axum::Json(e.body())).into_response()
 }
 
-pub(super) fn authorized(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
+fn authorized(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
     let got = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -225,50 +229,6 @@ pub(super) fn authorized(shared: &Shared, headers: &HeaderMap) -> Result<(), Res
             Some("missing_api_key"),
         )),
     }
-}
-
-async fn list_models(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    if let Err(r) = authorized(&shared, &headers) {
-        return r;
-    }
-    let data: Vec<Value> = shared
-        .models
-        .iter()
-        .map(|m| {
-            let mut pricing = json!({
-                "prompt": per_token(m.input_per_mtok),
-                "completion": per_token(m.output_per_mtok),
-            });
-            if let Some(c) = m.cached_input_per_mtok {
-                pricing["input_cache_read"] = json!(per_token(c));
-            }
-            json!({
-                "id": m.id,
-                "object": "model",
-                "created": 1_735_689_600,
-                "owned_by": "gatebench-demo",
-                "name": m.name,
-                "description": m.description,
-                "context_length": m.context_length,
-                "pricing": pricing,
-            })
-        })
-        .collect();
-    axum::Json(json!({"object": "list", "data": data})).into_response()
-}
-
-async fn stats(State(shared): State<Arc<Shared>>) -> Response {
-    let requests = shared
-        .requests
-        .lock()
-        .map(|m| m.clone())
-        .unwrap_or_default();
-    axum::Json(json!({ "requests": requests })).into_response()
-}
-
-async fn trace(State(shared): State<Arc<Shared>>) -> Response {
-    let t = shared.trace.lock().map(|t| t.clone()).unwrap_or_default();
-    axum::Json(json!({ "streams": t })).into_response()
 }
 
 /// The largest request body the demo gateway reads.
@@ -390,7 +350,7 @@ async fn chat_inner(
     if let Some(e) = too_long(&ask) {
         return api_error(&e);
     }
-    if let Some(e) = super::account::out_of_credits(shared) {
+    if let Some(e) = shared.account.out_of_credits() {
         return api_error(&e);
     }
     // Writing a long answer takes CPU: off the async workers, so the server keeps answering.
@@ -412,7 +372,9 @@ async fn chat_inner(
         }
     };
     *tokens = (ask.prompt_tokens + s.reasoning.len() + s.answer.len()) as u64;
-    super::account::charge(shared, &ask, s.reasoning.len() + s.answer.len());
+    shared
+        .account
+        .charge(&ask, s.reasoning.len() + s.answer.len());
     if ask.stream {
         let request_id = headers
             .get("x-request-id")

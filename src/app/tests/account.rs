@@ -1,0 +1,104 @@
+//! The account in the workbench: asked when the models load and when the last answer is in,
+//! never when the profile says `none`, once only when the gateway reports none; shown in the
+//! panel's bottom line.
+
+use super::*;
+use crate::gateway::account::{Account, AccountApi, AccountReport};
+
+fn asks(effects: &[Effect]) -> Vec<AccountApi> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::FetchAccount(api) => Some(*api),
+            _ => None,
+        })
+        .collect()
+}
+
+fn with_api(api: AccountApi) -> State {
+    let km = Keymap::new(&BTreeMap::new()).unwrap();
+    let mut s = State::new(km, vec!["a/fast".into(), "b/large".into()], None);
+    s.configure(Setup {
+        account_api: api,
+        ..Default::default()
+    });
+    update(&mut s, Action::Resize(160, 48));
+    s
+}
+
+fn reported(left: f64) -> Action {
+    Action::Account(Ok(AccountReport::Reported(Box::new(Account {
+        source: "openrouter /key".into(),
+        left_usd: Some(left),
+        limit_usd: Some(20.0),
+        spent_today_usd: Some(20.0 - left),
+        ..Default::default()
+    }))))
+}
+
+#[test]
+fn asked_when_the_models_load_and_when_the_last_answer_is_in() {
+    let mut s = with_api(AccountApi::Auto);
+    let first = update(&mut s, Action::ModelsLoaded(Ok(models())));
+    assert_eq!(asks(&first), [AccountApi::Auto]);
+    update(&mut s, reported(20.0));
+    let ids = send_ids(&mut s, "hello");
+    assert_eq!(ids.len(), 2);
+    let t0 = Instant::now();
+    // The first answer in while the second runs: not yet.
+    let mut effects = Vec::new();
+    let mut r = Req::start(&mut s, ids[0], t0);
+    r.content(&mut s, t0, "one");
+    effects.extend(r.end(&mut s, t0));
+    assert!(asks(&effects).is_empty(), "{effects:?}");
+    let mut r = Req::start(&mut s, ids[1], t0);
+    r.content(&mut s, t0, "two");
+    let effects = r.end(&mut s, t0);
+    assert_eq!(asks(&effects), [AccountApi::Auto]);
+    // Shown in the panel, what is left first.
+    update(&mut s, reported(19.87));
+    let screen = judging_screen(&s);
+    assert!(
+        screen.contains("account: $19.87 left of $20.00 · today $0.1300"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_gateway_that_reports_none_is_asked_once_and_none_means_never() {
+    let mut s = with_api(AccountApi::Auto);
+    update(&mut s, Action::ModelsLoaded(Ok(models())));
+    update(
+        &mut s,
+        Action::Account(Ok(AccountReport::NotReported {
+            tried: vec!["/key".into()],
+        })),
+    );
+    let (id, t0) = (send_ids(&mut s, "hello"), Instant::now());
+    let mut last = Vec::new();
+    for id in id {
+        let mut r = Req::start(&mut s, id, t0);
+        r.content(&mut s, t0, "x");
+        last = r.end(&mut s, t0);
+    }
+    assert!(asks(&last).is_empty(), "{last:?}");
+    assert!(!judging_screen(&s).contains("account:"));
+    let mut s = with_api(AccountApi::None);
+    let first = update(&mut s, Action::ModelsLoaded(Ok(models())));
+    assert!(asks(&first).is_empty());
+    // An error is said, not shown as a figure.
+    let mut s = with_api(AccountApi::LiteLlm);
+    let first = update(&mut s, Action::ModelsLoaded(Ok(models())));
+    assert_eq!(asks(&first), [AccountApi::LiteLlm]);
+    update(&mut s, Action::Account(Err("timed out".into())));
+    assert!(judging_screen(&s).contains("account: no answer"));
+}
+
+fn judging_screen(s: &State) -> String {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut t = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    let theme = crate::ui::Theme::builtin("dark").unwrap();
+    t.draw(|f| crate::ui::render(s, &theme, f)).unwrap();
+    t.backend().to_string()
+}
