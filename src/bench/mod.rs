@@ -7,6 +7,7 @@
 
 pub mod checks;
 pub mod collect;
+pub mod estimate;
 pub mod gate;
 pub mod judge;
 pub mod output;

@@ -24,6 +24,28 @@ pub fn votes(store: &Store) -> rusqlite::Result<Vec<VoteInfo>> {
 
 /// Figures of every model with a finished answer. Cost per 1k output tokens is the priced
 /// answers' cost over their output tokens.
+/// The median output tokens of each model's finished answers, for models with at least three.
+pub fn typical_output(store: &Store) -> rusqlite::Result<BTreeMap<String, u64>> {
+    let mut stmt = store.conn.prepare(
+        "SELECT COALESCE(model, pane_model), output_tokens FROM requests
+         WHERE status = 'done' AND output_tokens > 0",
+    )?;
+    let mut by: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    for row in rows {
+        let (model, n) = row?;
+        by.entry(model).or_default().push(n as u64);
+    }
+    Ok(by
+        .into_iter()
+        .filter(|(_, v)| v.len() >= 3)
+        .map(|(m, mut v)| {
+            v.sort_unstable();
+            (m, v[v.len() / 2])
+        })
+        .collect())
+}
+
 pub fn figures(store: &Store) -> rusqlite::Result<BTreeMap<String, ModelFigures>> {
     let mut stmt = store.conn.prepare(
         "SELECT COALESCE(model, pane_model), ttft_ms, cost_usd, output_tokens FROM requests

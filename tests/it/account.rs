@@ -249,3 +249,66 @@ fn spent_credits_get_a_402_with_a_clear_message() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["left_usd"], 0.0);
 }
+
+#[test]
+fn a_bench_says_what_it_will_spend_and_max_spend_refuses_it() {
+    let home = tempfile::tempdir().unwrap();
+    let demo = start_demo(home.path(), &["--demo-credits", "0.005"]);
+    let bench = |extra: &[&str]| {
+        let mut args = vec![
+            "bench",
+            "--prompt",
+            "Summarise our refund policy",
+            "-m",
+            "demo/pro-large",
+        ];
+        args.extend_from_slice(extra);
+        run(demo.gatebench(home.path(), &args))
+    };
+    // Two requests of at most 100 tokens out at $10/M, their input (the prompt, and 4 tokens of
+    // framing) at $2.50/M.
+    let input = gatebench::metrics::estimate_tokens("Summarise our refund policy") + 4;
+    let per = (input as f64 * 2.5 + 100.0 * 10.0) / 1e6;
+    let money = gatebench::format::fmt_money;
+    let (code, _, err) = bench(&[
+        "--repeat",
+        "2",
+        "--max-tokens",
+        "100",
+        "--max-spend",
+        "0.001",
+    ]);
+    assert_eq!(code, 3, "{err}");
+    let refused = format!(
+        "refused: the worst case ({}) is more than --max-spend $0.0010",
+        money(2.0 * per)
+    );
+    assert!(err.contains(&refused), "{refused}\n{err}");
+    // Under it, the run goes on, says what is left, and afterwards what it spent.
+    let (code, _, err) = bench(&["--repeat", "2", "--max-tokens", "100", "--max-spend", "1"]);
+    assert_eq!(code, 0, "{err}");
+    let before = format!(
+        "spend: {} at most for 2 requests; the gateway says $0.0050 is left",
+        money(2.0 * per)
+    );
+    assert!(err.contains(&before), "{before}\n{err}");
+    let after = err
+        .lines()
+        .find(|l| l.starts_with("spend: estimated"))
+        .unwrap();
+    assert!(
+        after.contains(&format!(
+            "estimated {} at most; spent $0.00",
+            money(2.0 * per)
+        )),
+        "{after}"
+    );
+    // Past the credits left, off a terminal: said, and run (a terminal would ask; --yes would not).
+    let (code, _, err) = bench(&["--repeat", "20", "--max-tokens", "100"]);
+    let warned = format!(
+        "warning: The worst case ({}) is more than the $",
+        money(20.0 * per)
+    );
+    assert!(err.contains(&warned), "{warned}\n{err}");
+    assert!(code == 0 || err.contains("402"), "{code} {err}");
+}

@@ -129,8 +129,24 @@ pub struct RunArgs {
     /// Plain progress lines even on a terminal.
     #[arg(long)]
     pub no_live: bool,
+    /// Refuse the run (exit 3) when its worst-case spend is more than this many USD.
+    #[arg(long, value_name = "USD", value_parser = parse_money)]
+    pub max_spend: Option<f64>,
+    /// Run without asking when the worst case is more than the credits the gateway says are left.
+    #[arg(long)]
+    pub yes: bool,
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+/// An amount of USD: a finite number, 0 or more.
+pub fn parse_money(s: &str) -> Result<f64, String> {
+    match s.trim().trim_start_matches('$').parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!(
+            "{s:?} is not an amount of USD (a number, 0 or more)"
+        )),
+    }
 }
 
 /// `10`, `10/s`, `2.5/s`: a positive rate.

@@ -2,6 +2,7 @@
 //! `gatebench bench merge`: combine shards.
 
 pub mod args;
+pub mod spend;
 pub mod sweep;
 
 use std::path::{Path, PathBuf};
@@ -285,6 +286,10 @@ pub async fn run(
         shard,
         sweep_step: None,
     };
+    let estimate = spend::plan_spend(a, &plan, &listed, history);
+    if let Some(code) = spend::check(a, &estimate, session).await {
+        return Ok(code);
+    }
     let stop = super::Stop::listen();
     if let Some(rates) = &a.sweep {
         let code = sweep::run(session, a, &mut plan, rates, &stop, history).await;
@@ -303,6 +308,7 @@ pub async fn run(
         w.send(crate::history::Record::Bench(Box::new(summary.clone())));
     }
     let code = finish(&summary, &a.report, &prepared)?;
+    eprintln!("{}", spend::against_actual(&estimate, &summary));
     Ok(stop.code().unwrap_or(code))
 }
 

@@ -1,0 +1,210 @@
+//! What a run will spend, before it runs: each request's input counted with the tokenizer at its
+//! model's input price, and its output at `max_tokens` (the worst case) and at the length the
+//! history has seen for the model (the likely case). A route's worst case is its dearest hop.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::run::Target;
+use super::workload::Item;
+use crate::answer::PriceBook;
+use crate::gateway::wire::Prices;
+
+/// A run's spend, as a range.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Spend {
+    /// Requests counted (every target, warm-up included).
+    pub requests: u64,
+    pub input_tokens: u64,
+    /// Every answer as long as `max_tokens` allows, on the dearest model of each route.
+    pub worst_usd: f64,
+    /// Every answer as long as the history's median for its model; `None` when some model has
+    /// no such length yet.
+    pub likely_usd: Option<f64>,
+    /// Targets whose requests have no bound on their output (no `max_tokens`, no known context
+    /// window): the worst case leaves their output out.
+    pub unbounded: Vec<String>,
+    /// Targets with a model of no known price: left out of both figures.
+    pub unpriced: Vec<String>,
+}
+
+/// What the estimate needs to know about the models.
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    pub prices: PriceBook,
+    /// Context windows by model, for a worst case without `max_tokens`.
+    pub context: BTreeMap<String, u64>,
+    /// The history's median output tokens by model.
+    pub typical_output: BTreeMap<String, u64>,
+}
+
+/// Tokens of a request's messages: their text by the tokenizer, and a few for each message's frame.
+pub fn input_tokens(item: &Item) -> u64 {
+    item.messages
+        .iter()
+        .map(|m| crate::metrics::estimate_tokens(&m.content) + 4)
+        .sum()
+}
+
+fn usd(tokens: u64, per_mtok: Option<f64>) -> f64 {
+    tokens as f64 * per_mtok.unwrap_or(0.0) / 1e6
+}
+
+/// The spend of `repeat` passes over `items` against each target, `max_tokens` the run's default.
+pub fn estimate(
+    items: &[Item],
+    repeat: u64,
+    targets: &[Target],
+    max_tokens: Option<u32>,
+    known: &Known,
+) -> Spend {
+    let mut s = Spend::default();
+    let mut likely = Some(0.0);
+    for t in targets {
+        let chain = &t.route.chain;
+        let priced: Vec<(&String, Prices)> = chain
+            .iter()
+            .filter_map(|m| known.prices.get(m).map(|p| (m, p)))
+            .collect();
+        if priced.len() < chain.len() || priced.is_empty() {
+            s.unpriced.push(t.name().to_string());
+            continue;
+        }
+        for item in items {
+            let input = input_tokens(item);
+            let bound = item.max_tokens.or(max_tokens).map(u64::from);
+            s.requests += repeat;
+            s.input_tokens += input * repeat;
+            // The dearest hop: each request might be served by any of them.
+            let mut worst: f64 = 0.0;
+            for (m, p) in &priced {
+                let out = bound.or_else(|| known.context.get(*m).map(|c| c.saturating_sub(input)));
+                if out.is_none() && !s.unbounded.contains(&t.name().to_string()) {
+                    s.unbounded.push(t.name().to_string());
+                }
+                worst = worst.max(usd(input, p.input) + usd(out.unwrap_or(0), p.output));
+            }
+            s.worst_usd += worst * repeat as f64;
+            let (first, p) = &priced[0];
+            likely = likely.and_then(|sum: f64| {
+                let typical = known.typical_output.get(*first)?;
+                let out = bound.map_or(*typical, |b| (*typical).min(b));
+                Some(sum + (usd(input, p.input) + usd(out, p.output)) * repeat as f64)
+            });
+        }
+    }
+    s.likely_usd = likely.filter(|_| s.requests > 0);
+    s
+}
+
+impl Spend {
+    /// `$0.42 at most (likely $0.12) for 40 requests`, and what it leaves out.
+    pub fn line(&self) -> String {
+        use crate::format::fmt_money;
+        let mut out = format!(
+            "{} at most{} for {} requests",
+            fmt_money(self.worst_usd),
+            self.likely_usd
+                .map_or(String::new(), |l| format!(" (likely {})", fmt_money(l))),
+            self.requests
+        );
+        if !self.unbounded.is_empty() {
+            out.push_str(&format!(
+                "; no bound on the output of {} (set --max-tokens): their output is not counted",
+                self.unbounded.join(", ")
+            ));
+        }
+        if !self.unpriced.is_empty() {
+            out.push_str(&format!(
+                "; no price known for {}: not counted",
+                self.unpriced.join(", ")
+            ));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::route::Route;
+
+    fn target(chain: &[&str]) -> Target {
+        let mut r = Route::single(chain[0]);
+        r.chain = chain.iter().map(|m| m.to_string()).collect();
+        Target {
+            route: r,
+            named: chain.len() > 1,
+        }
+    }
+
+    fn known() -> Known {
+        let p = |i: f64, o: f64| Prices {
+            input: Some(i),
+            output: Some(o),
+            ..Default::default()
+        };
+        Known {
+            prices: PriceBook {
+                listed: [
+                    ("cheap".into(), p(1.0, 2.0)),
+                    ("dear".into(), p(10.0, 20.0)),
+                ]
+                .into(),
+                configured: BTreeMap::new(),
+            },
+            context: [("cheap".to_string(), 1_000)].into(),
+            typical_output: [("cheap".to_string(), 100)].into(),
+        }
+    }
+
+    #[test]
+    fn worst_at_max_tokens_on_the_dearest_hop_likely_at_the_typical_length() {
+        let items = vec![Item::prompt(1, "hello world")];
+        let input = input_tokens(&items[0]);
+        assert_eq!(input, crate::metrics::estimate_tokens("hello world") + 4);
+        let s = estimate(&items, 3, &[target(&["cheap"])], Some(500), &known());
+        assert_eq!((s.requests, s.input_tokens), (3, 3 * input));
+        let per = |i: f64, o: f64, out: u64| (input as f64 * i + out as f64 * o) / 1e6;
+        assert!((s.worst_usd - 3.0 * per(1.0, 2.0, 500)).abs() < 1e-12);
+        assert!((s.likely_usd.unwrap() - 3.0 * per(1.0, 2.0, 100)).abs() < 1e-12);
+        // A route that may fall back to a dearer model is as dear as it, at worst.
+        let s = estimate(
+            &items,
+            1,
+            &[target(&["cheap", "dear"])],
+            Some(500),
+            &known(),
+        );
+        assert!((s.worst_usd - per(10.0, 20.0, 500)).abs() < 1e-12);
+        assert!((s.likely_usd.unwrap() - per(1.0, 2.0, 100)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn without_max_tokens_the_window_bounds_it_and_unknowns_are_said() {
+        let items = vec![Item::prompt(1, "hi")];
+        let input = input_tokens(&items[0]);
+        let s = estimate(&items, 1, &[target(&["cheap"])], None, &known());
+        let whole = (input as f64 * 1.0 + (1_000 - input) as f64 * 2.0) / 1e6;
+        assert!((s.worst_usd - whole).abs() < 1e-12);
+        assert!(s.unbounded.is_empty());
+        // `dear` has no known window and no typical length; `nope` no price.
+        let s = estimate(
+            &items,
+            1,
+            &[target(&["dear"]), target(&["nope"])],
+            None,
+            &known(),
+        );
+        assert_eq!(s.unbounded, ["dear"]);
+        assert_eq!(s.unpriced, ["nope"]);
+        assert_eq!(s.likely_usd, None);
+        assert!(
+            s.line().contains("no bound on the output of dear"),
+            "{}",
+            s.line()
+        );
+        assert!(s.line().contains("no price known for nope"), "{}", s.line());
+    }
+}
