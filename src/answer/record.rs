@@ -43,6 +43,15 @@ pub struct AnswerRecord {
     #[serde(serialize_with = "super::round::round_usd")]
     pub cost_usd: Option<f64>,
     pub cost_source: Option<CostSource>,
+    /// The gateway's own bill for this answer (`usage.cost`, `x-litellm-response-cost`), and
+    /// tokens x price as gatebench computes it: both, whichever `cost_usd` is.
+    #[serde(default, serialize_with = "super::round::round_usd")]
+    pub cost_gateway_usd: Option<f64>,
+    #[serde(default, serialize_with = "super::round::round_usd")]
+    pub cost_computed_usd: Option<f64>,
+    /// Time the gateway says it added itself (`x-litellm-overhead-duration-ms`).
+    #[serde(default, serialize_with = "super::round::round_ms")]
+    pub gateway_overhead_ms: Option<f64>,
     /// True when any token figure rests on an estimate rather than the server's usage.
     pub estimated: bool,
     pub finish_reason: Option<FinishReason>,
@@ -185,12 +194,11 @@ fn from_attempt(o: &Outcome, prices: &PriceBook) -> AnswerRecord {
     let counted = c.usage_or_estimate(&o.prompt);
     let usage = counted.map(|(u, _)| u);
     let estimated = f.estimated || counted.is_some_and(|(_, est)| est);
-    let cost = metrics::cost::resolve(
-        usage.as_ref(),
-        gateway_cost(o),
-        prices.listed.get(&o.model),
-        prices.configured.get(&o.model),
-    );
+    let (listed, configured) = (prices.listed.get(&o.model), prices.configured.get(&o.model));
+    let cost = metrics::cost::resolve(usage.as_ref(), gateway_cost(o), listed, configured);
+    let computed = usage
+        .as_ref()
+        .and_then(|u| metrics::cost::computed(u, listed, configured));
     let headers = o.headers.as_ref();
     AnswerRecord {
         model: o.model.clone(),
@@ -210,6 +218,11 @@ fn from_attempt(o: &Outcome, prices: &PriceBook) -> AnswerRecord {
         decode_tokens_per_s: f.decode_tps,
         cost_usd: cost.map(|c| c.usd),
         cost_source: cost.map(|c| c.source),
+        cost_gateway_usd: gateway_cost(o).filter(|v| v.is_finite() && *v >= 0.0),
+        cost_computed_usd: computed.map(|c| c.usd),
+        gateway_overhead_ms: header(headers, "x-litellm-overhead-duration-ms")
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|v| v.is_finite() && *v >= 0.0),
         estimated,
         finish_reason: c.finish_reason.clone(),
         served_model: c.served_model.clone().or_else(|| {
@@ -316,6 +329,9 @@ impl AnswerRecord {
             decode_tokens_per_s: _,
             cost_usd: _,
             cost_source: _,
+            cost_gateway_usd: _,
+            cost_computed_usd: _,
+            gateway_overhead_ms: _,
             estimated: _,
             finish_reason,
             served_model,

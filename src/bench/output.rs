@@ -288,11 +288,30 @@ pub fn csv(s: &Summary) -> String {
 
 pub fn render(s: &Summary, f: Format) -> String {
     match f {
-        Format::Table => table(s) + &rules_table(&s.targets),
+        Format::Table => table(s) + &rules_table(&s.targets) + &bills(&s.targets),
         Format::Md => markdown(s),
         Format::Csv => csv(s),
         Format::Json => serde_json::to_string_pretty(s).unwrap_or_default() + "\n",
     }
+}
+
+/// A line per target whose gateway billed more than 1% apart from tokens x price.
+fn bills(targets: &[super::stats::TargetStats]) -> String {
+    use crate::format::fmt_money;
+    let mut out = String::new();
+    for t in targets.iter().filter(|t| t.bill.differs()) {
+        let b = &t.bill;
+        let _ = writeln!(
+            out,
+            "note: {}: the gateway billed {} for {} answers; tokens x price give {} ({:+.1}%)",
+            t.target,
+            fmt_money(b.gateway_usd),
+            b.requests,
+            fmt_money(b.computed_usd),
+            b.diff_pct().unwrap_or(0.0)
+        );
+    }
+    out
 }
 
 /// Every figure of every target present in both runs: old, new, and the change.

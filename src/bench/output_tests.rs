@@ -77,3 +77,31 @@ fn comparison() {
     new.derive();
     insta::assert_snapshot!(compare(&old, &new));
 }
+
+#[test]
+fn a_bill_more_than_one_percent_from_tokens_x_price_is_noted_and_merges_exactly() {
+    let mut t = TargetStats::new("m", &["m".into()]);
+    let mut r = rec(10.0, 20.0, (100, 40), Some((0.0102, CostSource::Gateway)));
+    (r.cost_gateway_usd, r.cost_computed_usd) = (Some(0.0102), Some(0.0100));
+    t.add(&r, 1, &[], None);
+    assert_eq!(t.bill.requests, 1);
+    assert!(t.bill.differs());
+    let note = bills(std::slice::from_ref(&t));
+    assert_eq!(
+        note,
+        "note: m: the gateway billed $0.0102 for 1 answers; tokens x price give $0.0100 (+2.0%)\n"
+    );
+    // Within 1%: nothing to say. A shard merges its sums.
+    let mut close = TargetStats::new("m", &["m".into()]);
+    (r.cost_gateway_usd, r.cost_computed_usd) = (Some(0.01005), Some(0.0100));
+    close.add(&r, 1, &[], None);
+    assert!(bills(std::slice::from_ref(&close)).is_empty());
+    close.merge(&t);
+    assert_eq!(close.bill.requests, 2);
+    assert!((close.bill.gateway_usd - 0.02025).abs() < 1e-12);
+    assert!((close.bill.diff_pct().unwrap() - 1.25).abs() < 1e-9);
+    // Answers without both figures are not in it.
+    r.cost_gateway_usd = None;
+    close.add(&r, 1, &[], None);
+    assert_eq!(close.bill.requests, 2);
+}

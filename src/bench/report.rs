@@ -57,6 +57,12 @@ pub struct Results {
     pub gateway_fallback_rate: Option<f64>,
     /// The model the gateway says answered (the response's `model` or LiteLLM's headers).
     pub gateway_served: BTreeMap<String, u64>,
+    /// The gateway's bill against tokens x price, in percent, over the answers that had both;
+    /// `bill_differs` when they are more than 1% apart.
+    #[serde(default)]
+    pub gateway_vs_computed_pct: Option<f64>,
+    #[serde(default)]
+    pub bill_differs: bool,
 }
 
 fn ratio(a: u64, b: u64) -> Option<f64> {
@@ -126,6 +132,8 @@ pub fn results(s: &TargetStats, per_day: Option<u64>) -> Results {
         served_by: s.served_by.clone(),
         gateway_fallback_rate: ratio(s.gateway_fallbacks, s.succeeded),
         gateway_served: s.gateway_served.clone(),
+        gateway_vs_computed_pct: s.bill.diff_pct(),
+        bill_differs: s.bill.differs(),
     }
 }
 

@@ -103,6 +103,9 @@ pub struct TargetStats {
     pub rules: BTreeMap<String, super::rules::RuleTally>,
     pub judge: JudgeStats,
     pub failed_checks: Vec<FailedCheck>,
+    /// The gateway's bill beside tokens x price, over the requests that had both.
+    #[serde(default)]
+    pub bill: crate::metrics::cost::Bill,
 }
 
 fn us(ms: Option<f64>) -> Option<f64> {
@@ -204,6 +207,9 @@ impl TargetStats {
             self.output_tokens += o;
             self.estimated += u64::from(rec.estimated);
         }
+        if let (Some(g), Some(c)) = (rec.cost_gateway_usd, rec.cost_computed_usd) {
+            self.bill.add(g, c);
+        }
         if let (Some(usd), Some(src)) = (rec.cost_usd, rec.cost_source) {
             self.priced += 1;
             self.cost_usd += usd;
@@ -296,7 +302,9 @@ impl TargetStats {
             rules,
             judge,
             failed_checks,
+            bill,
         } = o;
+        self.bill.merge(bill);
         self.requests += requests;
         self.succeeded += succeeded;
         add_counts(&mut self.errors, errors);
@@ -356,6 +364,7 @@ impl TargetStats {
             rules,
             judge: _,
             failed_checks,
+            bill: _,
         } = self;
         c.text(target);
         chain.iter_mut().for_each(|s| c.text(s));

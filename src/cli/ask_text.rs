@@ -90,6 +90,26 @@ fn metrics_table(records: &[AnswerRecord]) -> String {
     }
     use crate::format::Align::{Left, Right};
     crate::format::text_table(&rows, &[Left, Right, Right, Right, Right, Right, Left])
+        + &bill_notes(records)
+}
+
+/// A line per answer whose gateway billed more than 1% apart from tokens x price.
+fn bill_notes(records: &[AnswerRecord]) -> String {
+    records
+        .iter()
+        .filter_map(|r| {
+            let (g, c) = (r.cost_gateway_usd?, r.cost_computed_usd?);
+            crate::metrics::cost::differs(g, c).then(|| {
+                format!(
+                    "note: {}: the gateway billed {}; tokens x price give {} ({:+.1}%)\n",
+                    r.model,
+                    fmt_usd(Some(g)),
+                    fmt_usd(Some(c)),
+                    (g - c) / c.abs().max(f64::MIN_POSITIVE) * 100.0
+                )
+            })
+        })
+        .collect()
 }
 
 /// ` · 3 steps` for an agent run, and why it stopped when it did not answer.
@@ -171,4 +191,22 @@ pub(super) fn report(
     } else {
         0
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bill_apart_from_tokens_x_price_gets_a_note_and_a_close_one_none() {
+        let mut far = crate::history::tests::record("m/far", "x", Some(0.0102));
+        (far.cost_gateway_usd, far.cost_computed_usd) = (Some(0.0102), Some(0.01));
+        let mut close = crate::history::tests::record("m/close", "x", Some(0.01));
+        (close.cost_gateway_usd, close.cost_computed_usd) = (Some(0.01005), Some(0.01));
+        let only_ours = crate::history::tests::record("m/ours", "x", Some(0.01));
+        assert_eq!(
+            bill_notes(&[far, close, only_ours]),
+            "note: m/far: the gateway billed $0.0102; tokens x price give $0.0100 (+2.0%)\n"
+        );
+    }
 }

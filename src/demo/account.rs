@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use serde_json::{Value, json};
 
-use super::script::{ApiError, Ask, unix_now};
+use super::script::{ApiError, Ask, cost, unix_now};
 
 /// What the demo account has spent: in all, and on the current UTC day.
 #[derive(Debug, Default)]
@@ -14,13 +14,6 @@ pub struct Spent {
     pub total_usd: f64,
     pub day: u64,
     pub today_usd: f64,
-}
-
-/// What an answer of `output_tokens` (reasoning included) to `ask` costs at its model's prices:
-/// the figure a client computes from the usage the answer reports.
-pub fn cost(ask: &Ask, output_tokens: usize) -> f64 {
-    let m = &ask.model;
-    (ask.prompt_tokens as f64 * m.input_per_mtok + output_tokens as f64 * m.output_per_mtok) / 1e6
 }
 
 /// The demo account: its trial credits, and what it has spent.

@@ -260,9 +260,22 @@ pub fn unix_now() -> u64 {
         .unwrap_or(0)
 }
 
+/// Output tokens of an answer: reasoning, text and tool-call fragments.
+pub fn completion_tokens(s: &Script) -> usize {
+    s.reasoning.len() + s.answer.len() + s.tool_parts.len()
+}
+
+/// What an answer of `output_tokens` to `ask` costs at its model's listed prices: what the demo
+/// account is charged, and the `usage.cost` it reports (as OpenRouter does).
+pub fn cost(ask: &Ask, output_tokens: usize) -> f64 {
+    let m = &ask.model;
+    (ask.prompt_tokens as f64 * m.input_per_mtok + output_tokens as f64 * m.output_per_mtok) / 1e6
+}
+
 pub fn usage_json(ask: &Ask, s: &Script) -> Value {
-    let completion = s.reasoning.len() + s.answer.len() + s.tool_parts.len();
+    let completion = completion_tokens(s);
     json!({
+        "cost": cost(ask, completion),
         "prompt_tokens": ask.prompt_tokens,
         "completion_tokens": completion,
         "total_tokens": ask.prompt_tokens + completion,

@@ -189,4 +189,4 @@ pub fn score_of(c: char) -> Option<u8> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -60,10 +60,57 @@ pub fn resolve(
             source: CostSource::Gateway,
         });
     }
-    let usage = usage?;
+    computed(usage?, models, config)
+}
+
+/// Tokens x price: `/v1/models` prices first, then the config's.
+pub fn computed(usage: &Usage, models: Option<&Prices>, config: Option<&Prices>) -> Option<Cost> {
     [(models, CostSource::Models), (config, CostSource::Config)]
         .into_iter()
         .find_map(|(p, source)| priced(usage, p?).map(|usd| Cost { usd, source }))
+}
+
+/// The gateway's bill beside tokens x price, summed over the answers that had both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Bill {
+    pub requests: u64,
+    pub gateway_usd: f64,
+    pub computed_usd: f64,
+}
+
+impl Bill {
+    pub fn add(&mut self, gateway_usd: f64, computed_usd: f64) {
+        self.requests += 1;
+        self.gateway_usd += gateway_usd;
+        self.computed_usd += computed_usd;
+    }
+
+    pub fn merge(&mut self, o: &Bill) {
+        let Bill {
+            requests,
+            gateway_usd,
+            computed_usd,
+        } = o;
+        self.requests += requests;
+        self.gateway_usd += gateway_usd;
+        self.computed_usd += computed_usd;
+    }
+
+    /// How far the gateway's bill is from tokens x price, in percent of the latter.
+    pub fn diff_pct(&self) -> Option<f64> {
+        (self.requests > 0 && self.computed_usd > 0.0)
+            .then(|| (self.gateway_usd - self.computed_usd) / self.computed_usd * 100.0)
+    }
+
+    pub fn differs(&self) -> bool {
+        self.requests > 0 && differs(self.gateway_usd, self.computed_usd)
+    }
+}
+
+/// The gateway's bill differs from tokens x price by more than 1% (of the larger).
+pub fn differs(gateway_usd: f64, computed_usd: f64) -> bool {
+    let big = gateway_usd.abs().max(computed_usd.abs());
+    big > 0.0 && (gateway_usd - computed_usd).abs() > 0.01 * big
 }
 
 /// USD per 1,000 tokens: `usd` spent on `tokens`; `None` for no tokens.

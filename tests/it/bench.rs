@@ -127,7 +127,7 @@ fn a_run_with_faults_reports_errors_by_kind_checks_gates_and_records_without_the
     assert_eq!(pro["pass_rates"]["max_output_tokens"], 0.0);
     let cost = pro["cost_per_request_usd"].as_f64().unwrap();
     assert!((pro["cost_per_day_usd"].as_f64().unwrap() - cost * 1000.0).abs() < 1e-9);
-    assert_eq!(pro["cost_source"], "models");
+    assert_eq!(pro["cost_source"], "gateway");
     let p50 = pro["p50_ttft_ms"].as_f64().unwrap();
     assert!(p50 <= pro["p95_ttft_ms"].as_f64().unwrap());
     // One record per measured request, the key nowhere.
@@ -159,7 +159,7 @@ fn a_run_with_faults_reports_errors_by_kind_checks_gates_and_records_without_the
     let (code, shown, _) = out(bench(h, &demo, &["show", id, "--format", "csv"]));
     assert_eq!(code, 0);
     assert!(shown.starts_with("target,cost_source,requests,"), "{shown}");
-    assert!(shown.contains("\ndemo/pro-large,models,20,"), "{shown}");
+    assert!(shown.contains("\ndemo/pro-large,gateway,20,"), "{shown}");
     // Compared with itself, nothing changed.
     let (code, cmp, err) = out(bench(
         h,

@@ -112,7 +112,10 @@ fn ask_json_has_the_public_fields_for_every_model() {
         assert_eq!(r["output_tokens"], output, "{r}");
         let cost = (9.0 * price_in + output as f64 * price_out) / 1e6;
         assert!((f("cost_usd") - cost).abs() < 1e-12, "{cost} {r}");
-        assert_eq!(r["cost_source"], "models");
+        // The demo bills each answer itself (`usage.cost`): its figure, and ours beside it.
+        assert_eq!(r["cost_source"], "gateway");
+        assert!((f("cost_gateway_usd") - cost).abs() < 1e-12, "{cost} {r}");
+        assert!((f("cost_computed_usd") - cost).abs() < 1e-12, "{cost} {r}");
         // Time is the wall clock's, but its relations are exact: the first token comes after the
         // request and before the end, and end-to-end speed is tokens over the whole time.
         assert!(f("ttft_ms") > 0.0 && f("ttft_ms") < f("total_ms"), "{r}");
@@ -174,7 +177,7 @@ fn ask_table_and_stdin_prompt() {
         assert!(header.contains(col), "{header}");
     }
     assert!(
-        stderr.contains("$0 (models)"),
+        stderr.contains("$0 (gateway)"),
         "free model costs $0: {stderr}"
     );
     // --metrics stdout puts it back; none drops it.

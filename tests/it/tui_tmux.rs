@@ -119,7 +119,7 @@ fn two_model_turn_in_a_real_terminal() {
                     || w[1] == "s" && w[0].parse::<f64>().is_ok()
             });
         assert!(has_ttft, "no time to first token in {row:?}");
-        assert!(row.contains("models"), "cost and its source in {row:?}");
+        assert!(row.contains("gateway"), "cost and its source in {row:?}");
     }
     assert!(
         screen.contains("compare latency"),
@@ -359,7 +359,7 @@ fn a_benchmark_from_the_workbench_is_summed_up_stored_and_reopened() {
         x.contains("TTFT p50/p95/p99") && row(x, "demo/fast-mini") && row(x, "demo/pro-large")
     });
     assert!(
-        screen.contains("cost / 1k req") && screen.contains("(models)"),
+        screen.contains("cost / 1k req") && screen.contains("(gateway)"),
         "{screen}"
     );
     tmux.keys(&["Escape"]);

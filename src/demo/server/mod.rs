@@ -374,7 +374,7 @@ async fn chat_inner(
     *tokens = (ask.prompt_tokens + s.reasoning.len() + s.answer.len()) as u64;
     shared
         .account
-        .charge(&ask, s.reasoning.len() + s.answer.len());
+        .charge(&ask, super::script::completion_tokens(&s));
     if ask.stream {
         let request_id = headers
             .get("x-request-id")
