@@ -52,6 +52,9 @@ pub struct AnswerRecord {
     /// Time the gateway says it added itself (`x-litellm-overhead-duration-ms`).
     #[serde(default, serialize_with = "super::round::round_ms")]
     pub gateway_overhead_ms: Option<f64>,
+    /// What the key has spent in all, as the gateway says with this answer (`x-litellm-key-spend`).
+    #[serde(default, serialize_with = "super::round::round_usd")]
+    pub key_spend_usd: Option<f64>,
     /// True when any token figure rests on an estimate rather than the server's usage.
     pub estimated: bool,
     pub finish_reason: Option<FinishReason>,
@@ -223,6 +226,9 @@ fn from_attempt(o: &Outcome, prices: &PriceBook) -> AnswerRecord {
         gateway_overhead_ms: header(headers, "x-litellm-overhead-duration-ms")
             .and_then(|v| v.trim().parse::<f64>().ok())
             .filter(|v| v.is_finite() && *v >= 0.0),
+        key_spend_usd: header(headers, "x-litellm-key-spend")
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|v| v.is_finite() && *v >= 0.0),
         estimated,
         finish_reason: c.finish_reason.clone(),
         served_model: c.served_model.clone().or_else(|| {
@@ -332,6 +338,7 @@ impl AnswerRecord {
             cost_gateway_usd: _,
             cost_computed_usd: _,
             gateway_overhead_ms: _,
+            key_spend_usd: _,
             estimated: _,
             finish_reason,
             served_model,

@@ -118,6 +118,8 @@ pub struct Panel {
     /// Which account endpoints to ask, and what the gateway last said (`Err`: why it could not).
     pub account_api: crate::gateway::account::AccountApi,
     pub account: Option<Result<crate::gateway::account::AccountReport, String>>,
+    /// What the key has spent, as the last answer's gateway said (`x-litellm-key-spend`).
+    pub key_spend_usd: Option<f64>,
 }
 
 impl Panel {
@@ -154,6 +156,7 @@ impl Default for Panel {
             budget_warned: false,
             account_api: Default::default(),
             account: None,
+            key_spend_usd: None,
             rated: BTreeMap::new(),
         }
     }
@@ -214,6 +217,7 @@ impl Panel {
     }
 
     pub fn record(&mut self, rec: &AnswerRecord, cancelled: bool) -> Option<String> {
+        self.key_spend_usd = rec.key_spend_usd.or(self.key_spend_usd);
         match rec.cost_usd {
             Some(usd) => self.session_cost += usd,
             None if rec.output_tokens.is_some() => self.session_cost_partial = true,

@@ -36,6 +36,7 @@ pub(crate) fn rec(
         cost_gateway_usd: cost.filter(|c| c.1 == CostSource::Gateway).map(|c| c.0),
         cost_computed_usd: cost.filter(|c| c.1 != CostSource::Gateway).map(|c| c.0),
         gateway_overhead_ms: None,
+        key_spend_usd: None,
         estimated: false,
         finish_reason: None,
         served_model: None,

@@ -17,7 +17,10 @@ pub struct AccountArgs {
 pub async fn run(session: &Session, args: &AccountArgs) -> anyhow::Result<i32> {
     let api = session.profile.account;
     if api == AccountApi::None {
-        let report = AccountReport::NotReported { tried: vec![] };
+        let report = AccountReport::NotReported {
+            tried: vec![],
+            note: None,
+        };
         return print(&report, args, "the profile says account = \"none\"");
     }
     let report = account::fetch(&session.client, api).await?;
@@ -31,13 +34,14 @@ fn print(report: &AccountReport, args: &AccountArgs, why: &str) -> anyhow::Resul
     }
     match report {
         AccountReport::Reported(a) => print!("{}", text(a)),
-        AccountReport::NotReported { tried } if tried.is_empty() => {
+        AccountReport::NotReported { tried, .. } if tried.is_empty() => {
             println!("No account figures asked for: {why}.")
         }
-        AccountReport::NotReported { tried } => println!(
-            "This gateway reports no account data (asked {}: not found). Costs are still \
-             computed from token counts and prices.",
-            tried.join(", ")
+        AccountReport::NotReported { tried, note } => println!(
+            "This gateway reports no account data (asked {}: {}). Costs are still computed from \
+             token counts and prices.",
+            tried.join(", "),
+            note.as_deref().unwrap_or("not found")
         ),
     }
     Ok(0)

@@ -58,8 +58,11 @@ pub struct Account {
 pub enum AccountReport {
     Reported(Box<Account>),
     /// Every endpoint tried answered 404 (or the profile says `none`): not an error, not zero.
+    /// `note` says why when the gateway said more (a LiteLLM proxy without a database).
     NotReported {
         tried: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
     },
 }
 
@@ -223,12 +226,28 @@ pub async fn fetch(client: &Client, api: AccountApi) -> Result<AccountReport, Ga
     }
     if matches!(api, AccountApi::Auto | AccountApi::LiteLlm) {
         tried.push("/key/info".to_string());
-        if let Some(v) = ask(client, "/key/info", true).await? {
-            let a = from_litellm_key_info(&v).map_err(|e| malformed("/key/info", &e))?;
-            return Ok(AccountReport::Reported(Box::new(a)));
+        match ask(client, "/key/info", true).await {
+            Ok(Some(v)) => {
+                let a = from_litellm_key_info(&v).map_err(|e| malformed("/key/info", &e))?;
+                return Ok(AccountReport::Reported(Box::new(a)));
+            }
+            Ok(None) => {}
+            // A LiteLLM proxy without a database keeps no key data: it says so with a 500.
+            Err(GatewayError::Http {
+                status: 500,
+                message,
+                ..
+            }) if message.contains("Database not connected") => {
+                let note = "a LiteLLM proxy without a database keeps no key data (spend, budgets)";
+                return Ok(AccountReport::NotReported {
+                    tried,
+                    note: Some(note.into()),
+                });
+            }
+            Err(e) => return Err(e),
         }
     }
-    Ok(AccountReport::NotReported { tried })
+    Ok(AccountReport::NotReported { tried, note: None })
 }
 
 fn malformed(path: &str, why: &str) -> GatewayError {

@@ -413,10 +413,19 @@ fn metric_label(c: CompareMetric) -> &'static str {
 /// The gateway's word on the account, when it gave one: what is left first.
 fn account_line(s: &State) -> Option<String> {
     use crate::gateway::account::AccountReport;
-    match s.panel().account.as_ref()? {
-        Ok(AccountReport::Reported(a)) => Some(a.line()),
-        Ok(AccountReport::NotReported { .. }) => None,
-        Err(_) => Some("account: no answer (`gatebench account` says why)".into()),
+    let key_spend = || {
+        let usd = s.panel().key_spend_usd?;
+        Some(format!(
+            "account: key spent {} (x-litellm-key-spend)",
+            crate::format::fmt_money(usd)
+        ))
+    };
+    match s.panel().account.as_ref() {
+        Some(Ok(AccountReport::Reported(a))) => Some(a.line()),
+        Some(Ok(AccountReport::NotReported { .. })) | None => key_spend(),
+        Some(Err(_)) => {
+            key_spend().or_else(|| Some("account: no answer (`gatebench account` says why)".into()))
+        }
     }
 }
 

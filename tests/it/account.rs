@@ -164,7 +164,8 @@ async fn a_gateway_without_account_endpoints_reports_none_not_zero() {
     assert_eq!(
         r,
         AccountReport::NotReported {
-            tried: vec!["/key".into(), "/key/info".into()]
+            tried: vec!["/key".into(), "/key/info".into()],
+            note: None,
         }
     );
     // Asked only for LiteLLM's shape, only that is tried.
@@ -174,9 +175,17 @@ async fn a_gateway_without_account_endpoints_reports_none_not_zero() {
     assert_eq!(
         r,
         AccountReport::NotReported {
-            tried: vec!["/key/info".into()]
+            tried: vec!["/key/info".into()],
+            note: None,
         }
     );
+    // A LiteLLM proxy without a database answers 500 and says why: no data, said so, no error.
+    let no_db = br#"{"error":{"message":"Database not connected. Connect a database to your proxy","type":"internal_server_error","code":"500"}}"#;
+    let routes = BTreeMap::from([("/key/info", (500, no_db.to_vec()))]);
+    match report(routes, AccountApi::Auto, 3).await.unwrap() {
+        AccountReport::NotReported { note: Some(n), .. } => assert!(n.contains("database"), "{n}"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[tokio::test]

@@ -558,3 +558,46 @@ fn a_prompt_too_long_for_the_window_is_a_context_length_failure() {
         );
     }
 }
+
+#[test]
+fn litellm_s_bill_sits_beside_ours_and_its_account_says_it_keeps_none() {
+    let Some(s) = stack() else { return };
+    let home = tempfile::tempdir().unwrap();
+    // The proxy's own prices for smollm2 (per token in litellm.yaml), per 1M tokens in ours.
+    let cfg = home.path().join("config.toml");
+    std::fs::write(&cfg, "[prices.smollm2]\ninput = 1.0\noutput = 2.0\n").unwrap();
+    let out = proxy(
+        &s,
+        &home,
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "ask",
+            "-m",
+            "smollm2",
+            "--max-tokens",
+            "16",
+            "--json",
+            "Say hello in five words.",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r = &json(&out)[0];
+    let (gateway, computed) = (
+        r["cost_gateway_usd"].as_f64().unwrap(),
+        r["cost_computed_usd"].as_f64().unwrap(),
+    );
+    assert_eq!(r["cost_usd"].as_f64(), Some(gateway), "{r}");
+    let tokens =
+        r["input_tokens"].as_f64().unwrap() * 1.0 + r["output_tokens"].as_f64().unwrap() * 2.0;
+    assert!((computed - tokens / 1e6).abs() < 1e-12, "{r}");
+    // LiteLLM prices the same tokens the same way: the two agree.
+    assert!((gateway - computed).abs() <= 0.01 * computed, "{r}");
+    assert!(r["gateway_overhead_ms"].as_f64().unwrap() > 0.0, "{r}");
+    // Without a database the proxy keeps no key data, and says so: no figure, no error.
+    let out = proxy(&s, &home, &["account", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json(&out);
+    assert_eq!(v["status"], "not_reported", "{v}");
+    assert!(v["note"].as_str().unwrap().contains("database"), "{v}");
+}

@@ -72,6 +72,7 @@ fn a_gateway_that_reports_none_is_asked_once_and_none_means_never() {
         &mut s,
         Action::Account(Ok(AccountReport::NotReported {
             tried: vec!["/key".into()],
+            note: None,
         })),
     );
     let (id, t0) = (send_ids(&mut s, "hello"), Instant::now());
@@ -101,4 +102,35 @@ fn judging_screen(s: &State) -> String {
     let theme = crate::ui::Theme::builtin("dark").unwrap();
     t.draw(|f| crate::ui::render(s, &theme, f)).unwrap();
     t.backend().to_string()
+}
+
+#[test]
+fn a_litellm_key_s_spend_from_the_answers_stands_in_for_an_account() {
+    let mut s = with_api(AccountApi::Auto);
+    update(&mut s, Action::ModelsLoaded(Ok(models())));
+    update(
+        &mut s,
+        Action::Account(Ok(AccountReport::NotReported {
+            tried: vec!["/key/info".into()],
+            note: Some("no database".into()),
+        })),
+    );
+    let t0 = Instant::now();
+    for (i, id) in send_ids(&mut s, "hello").into_iter().enumerate() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-litellm-key-spend",
+            ["0.0021", "not money"][i].parse().unwrap(),
+        );
+        let mut r = Req::start(&mut s, id, t0);
+        r.content(&mut s, t0, "x");
+        r.end_with(&mut s, t0, None, Some(h));
+    }
+    // The second answer's header is not a number: the first one's figure stays.
+    assert_eq!(s.panel.key_spend_usd, Some(0.0021));
+    let screen = judging_screen(&s);
+    assert!(
+        screen.contains("account: key spent $0.0021 (x-litellm-key-spend)"),
+        "{screen}"
+    );
 }
