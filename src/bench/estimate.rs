@@ -59,6 +59,20 @@ pub fn estimate(
     max_tokens: Option<u32>,
     known: &Known,
 ) -> Spend {
+    let shapes: Vec<(u64, Option<u64>)> = items
+        .iter()
+        .map(|i| (input_tokens(i), i.max_tokens.or(max_tokens).map(u64::from)))
+        .collect();
+    estimate_shapes(&shapes, repeat, targets, known)
+}
+
+/// The same for requests given by their shape: input tokens, and the bound on their output.
+pub fn estimate_shapes(
+    shapes: &[(u64, Option<u64>)],
+    repeat: u64,
+    targets: &[Target],
+    known: &Known,
+) -> Spend {
     let mut s = Spend::default();
     let mut likely = Some(0.0);
     for t in targets {
@@ -71,9 +85,7 @@ pub fn estimate(
             s.unpriced.push(t.name().to_string());
             continue;
         }
-        for item in items {
-            let input = input_tokens(item);
-            let bound = item.max_tokens.or(max_tokens).map(u64::from);
+        for &(input, bound) in shapes {
             s.requests += repeat;
             s.input_tokens += input * repeat;
             // The dearest hop: each request might be served by any of them.

@@ -40,6 +40,12 @@ pub struct LadderArgs {
     /// Print the ladder as JSON instead of a table and charts.
     #[arg(long)]
     pub json: bool,
+    /// Refuse the ladder (exit 3) when its worst-case spend is more than this many USD.
+    #[arg(long, value_name = "USD", value_parser = super::bench::args::parse_money)]
+    pub max_spend: Option<f64>,
+    /// Climb without asking when the worst case is more than the credits the gateway says are left.
+    #[arg(long)]
+    pub yes: bool,
 }
 
 fn depth(s: &str) -> Result<f64, String> {
@@ -61,6 +67,46 @@ fn read_filler(path: Option<&str>) -> anyhow::Result<String> {
         .map(|f| f.text)
         .collect::<Vec<_>>()
         .join("\n\n"))
+}
+
+/// What the ladder will spend at most: each size's context and question in, `max_tokens` out, on
+/// every model; refused or asked about as `bench` is.
+async fn check_spend(
+    session: &Session,
+    args: &LadderArgs,
+    routes: &[Route],
+    listed: &[ModelInfo],
+    prices: &PriceBook,
+) -> Option<i32> {
+    use crate::bench::estimate::{Known, estimate_shapes};
+    let question = crate::metrics::estimate_tokens(&args.question) + 8;
+    let shapes: Vec<(u64, Option<u64>)> = args
+        .sizes
+        .iter()
+        .map(|s| (s + question, Some(u64::from(args.max_tokens))))
+        .collect();
+    let targets: Vec<crate::bench::run::Target> = routes
+        .iter()
+        .map(|r| crate::bench::run::Target {
+            route: r.clone(),
+            named: r.chain.len() > 1,
+        })
+        .collect();
+    let known = Known {
+        prices: prices.clone(),
+        context: listed
+            .iter()
+            .filter_map(|m| m.context_length.map(|c| (m.id.clone(), c)))
+            .collect(),
+        typical_output: Default::default(),
+    };
+    let spend = estimate_shapes(&shapes, 1, &targets, &known);
+    let limit = super::spend::Limit {
+        max_spend: args.max_spend,
+        yes: args.yes,
+        per: "",
+    };
+    super::spend::check(&limit, &spend, session).await
 }
 
 pub async fn run(session: &Session, args: &LadderArgs) -> anyhow::Result<i32> {
@@ -93,6 +139,10 @@ pub async fn run(session: &Session, args: &LadderArgs) -> anyhow::Result<i32> {
         max_tokens: args.max_tokens,
         force: args.force,
     };
+    if let Some(code) = check_spend(session, args, &routes, &listed, &prices).await {
+        stop.done();
+        return Ok(code);
+    }
     let mut out = Ladder::new(&plan, routes.iter().map(|r| r.name.clone()).collect());
     let n = args.sizes.len();
     ladder::run::climb(

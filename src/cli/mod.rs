@@ -15,6 +15,7 @@ pub mod leaderboard;
 pub mod models;
 pub mod rehearse;
 pub mod shell;
+pub mod spend;
 
 use std::path::PathBuf;
 

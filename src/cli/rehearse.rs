@@ -30,6 +30,12 @@ pub struct RehearseArgs {
     pub min_success: Option<f64>,
     #[arg(long)]
     pub json: bool,
+    /// Refuse the rehearsal (exit 3) when its worst-case spend is more than this many USD.
+    #[arg(long, value_name = "USD", value_parser = super::bench::args::parse_money)]
+    pub max_spend: Option<f64>,
+    /// Rehearse without asking when the worst case is more than the credits left.
+    #[arg(long)]
+    pub yes: bool,
 }
 
 pub async fn run(session: &Session, args: &RehearseArgs) -> anyhow::Result<i32> {
@@ -61,6 +67,37 @@ pub async fn run(session: &Session, args: &RehearseArgs) -> anyhow::Result<i32> 
     };
     let listed = session.client.models().await.unwrap_or_default();
     let prices = PriceBook::new(&listed, &session.config.prices);
+    let known = crate::bench::estimate::Known {
+        prices: prices.clone(),
+        context: listed
+            .iter()
+            .filter_map(|m| m.context_length.map(|c| (m.id.clone(), c)))
+            .collect(),
+        typical_output: Default::default(),
+    };
+    let target = crate::bench::run::Target {
+        route: route.clone(),
+        named: true,
+    };
+    // The prompts go round until N requests are sent: count each as often as it is sent.
+    let shapes: Vec<(u64, Option<u64>)> = (0..args.requests)
+        .map(|i| &items[i % items.len()])
+        .map(|it| {
+            (
+                crate::bench::estimate::input_tokens(it),
+                it.max_tokens.map(u64::from),
+            )
+        })
+        .collect();
+    let spend = crate::bench::estimate::estimate_shapes(&shapes, 1, &[target], &known);
+    let limit = super::spend::Limit {
+        max_spend: args.max_spend,
+        yes: args.yes,
+        per: "",
+    };
+    if let Some(code) = super::spend::check(&limit, &spend, session).await {
+        return Ok(code);
+    }
     let stop = super::Stop::listen();
     let cancel = stop.cancel.clone();
     eprintln!(

@@ -321,3 +321,49 @@ fn a_bench_says_what_it_will_spend_and_max_spend_refuses_it() {
     assert!(err.contains(&warned), "{warned}\n{err}");
     assert!(code == 0 || err.contains("402"), "{code} {err}");
 }
+
+#[test]
+fn ladder_and_rehearse_say_their_spend_first_and_refuse_past_max_spend() {
+    let home = tempfile::tempdir().unwrap();
+    let demo = start_demo(home.path(), &[]);
+    // Two sizes of context, each with the question, 256 tokens out at most, on pro-large.
+    let (code, out, err) = run(demo.gatebench(
+        home.path(),
+        &[
+            "ladder",
+            "-m",
+            "demo/pro-large",
+            "--sizes",
+            "1k,8k",
+            "--max-spend",
+            "0.01",
+        ],
+    ));
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(
+        err.contains("for 2 requests; the gateway says $20.00 is left"),
+        "{err}"
+    );
+    assert!(err.contains("is more than --max-spend $0.0100"), "{err}");
+    assert!(!out.contains("TTFT"), "nothing ran: {out}");
+    // The demo's own routes exist on the built-in gateway.
+    let mut c = std::process::Command::new(crate::common::demo::BIN);
+    c.args([
+        "--demo",
+        "--no-history",
+        "rehearse",
+        "--route",
+        "demo-fallback",
+    ])
+    .args(["--requests", "3", "--max-spend", "0"])
+    .env("HOME", home.path())
+    .env("XDG_CONFIG_HOME", home.path().join("config"))
+    .env_remove("INFERGATE_API_KEY");
+    let (code, _, err) = run(c);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("at most for 3 requests"), "{err}");
+    // Nothing was sent: the account is whole.
+    let (_, json, _) = run(demo.gatebench(home.path(), &["account", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["left_usd"], 20.0);
+}

@@ -287,7 +287,17 @@ pub async fn run(
         sweep_step: None,
     };
     let estimate = spend::plan_spend(a, &plan, &listed, history);
-    if let Some(code) = spend::check(a, &estimate, session).await {
+    let per = if a.duration.is_some() && a.repeat.is_none() {
+        " per pass over the workload (--duration runs as many as fit)"
+    } else {
+        ""
+    };
+    let limit = crate::cli::spend::Limit {
+        max_spend: a.max_spend,
+        yes: a.yes,
+        per,
+    };
+    if let Some(code) = crate::cli::spend::check(&limit, &estimate, session).await {
         return Ok(code);
     }
     let stop = super::Stop::listen();
