@@ -26,6 +26,8 @@ pub enum BenchView {
     /// A run is going: `requests` in all.
     Running {
         requests: usize,
+        /// What it will spend, as a line (`$0.42 at most for 20 requests`).
+        spend: String,
     },
     /// The stored runs are being read.
     Loading,
@@ -46,8 +48,58 @@ fn open(s: &mut State, v: BenchView) {
     s.overlay = Overlay::Bench(Box::new(v));
 }
 
-/// Run the prompt (typed, else the last one sent) `REPEAT` times on every enabled pane.
+/// What `REPEAT` sends of `prompt` to `targets` will spend: at most (`max_tokens`, else each
+/// model's window) and likely (this session's mean answer length per model).
+fn spend(s: &State, prompt: &str, targets: &[Target]) -> crate::bench::estimate::Spend {
+    use crate::bench::estimate::{Known, estimate};
+    use crate::bench::workload::Item;
+    let known = Known {
+        prices: s.prices(),
+        context: s
+            .picker
+            .models
+            .iter()
+            .filter_map(|m| m.context_length.map(|c| (m.id.clone(), c)))
+            .collect(),
+        typical_output: s
+            .panel
+            .stats
+            .iter()
+            .filter(|(_, st)| st.runs > 0 && st.priced_output_tokens > 0)
+            .map(|(m, st)| (m.clone(), st.priced_output_tokens / st.runs))
+            .collect(),
+    };
+    let item = Item::prompt(1, prompt);
+    estimate(
+        &[item],
+        REPEAT as u64,
+        targets,
+        s.editor.params.max_tokens,
+        &known,
+    )
+}
+
+/// What the gateway last said is left, if it said.
+fn credits_left(s: &State) -> Option<f64> {
+    use crate::gateway::account::AccountReport;
+    match s.panel.account.as_ref()? {
+        Ok(AccountReport::Reported(a)) => a.left_usd,
+        _ => None,
+    }
+}
+
+/// Run the prompt (typed, else the last one sent) `REPEAT` times on every enabled pane; past the
+/// credits the gateway says are left, ask first.
 pub fn start(s: &mut State) -> Vec<Effect> {
+    start_with(s, false)
+}
+
+/// The same, with the question about the credits answered yes.
+pub fn start_anyway(s: &mut State) -> Vec<Effect> {
+    start_with(s, true)
+}
+
+fn start_with(s: &mut State, past_credits: bool) -> Vec<Effect> {
     let typed = s.editor.text();
     let Some(prompt) = Some(typed)
         .filter(|t| !t.trim().is_empty())
@@ -72,10 +124,19 @@ pub fn start(s: &mut State) -> Vec<Effect> {
         s.flash("select a model to benchmark first");
         return vec![];
     }
+    let spend = spend(s, &prompt, &targets);
+    if let Some(left) = credits_left(s).filter(|l| spend.worst_usd > *l && !past_credits) {
+        s.overlay = Overlay::Confirm(super::simple::Confirm::Spend {
+            worst_usd: spend.worst_usd,
+            left_usd: left,
+        });
+        return vec![];
+    }
     open(
         s,
         BenchView::Running {
             requests: targets.len() * REPEAT,
+            spend: spend.line(),
         },
     );
     let p = &s.editor.params;

@@ -24,6 +24,8 @@ pub enum Confirm {
     New,
     /// The session budget is spent: send this prompt anyway?
     Budget(String),
+    /// A benchmark's worst case is past the credits the gateway says are left: run it anyway?
+    Spend { worst_usd: f64, left_usd: f64 },
 }
 
 impl View for Confirm {
@@ -42,6 +44,13 @@ impl View for Confirm {
             }
             Confirm::Budget(_) => {
                 ctx.flash("not sent: the session budget is spent");
+                Outcome::Close
+            }
+            Confirm::Spend { .. } if key.confirm == Some(ConfirmCmd::Yes) => {
+                Outcome::Then(Ask::BenchAnyway)
+            }
+            Confirm::Spend { .. } => {
+                ctx.flash("benchmark not run: its worst case is past the credits left");
                 Outcome::Close
             }
         }

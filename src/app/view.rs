@@ -83,6 +83,8 @@ pub enum Ask {
     Send(String),
     /// Send this prompt although the session budget is spent.
     SendAnyway(String),
+    /// Run the benchmark although its worst case is past the credits left.
+    BenchAnyway,
     OpenSession {
         id: i64,
         turn: Option<u64>,

@@ -13,10 +13,11 @@ use crate::clock::fmt_utc;
 /// `keys`: the list layer's scroll keys, for the bottom line.
 pub fn render(v: &BenchView, keys: &str, theme: &Theme, f: &mut Frame) {
     match v {
-        BenchView::Running { requests } => small_box(
+        BenchView::Running { requests, spend } => small_box(
             "Benchmark",
             vec![
                 Line::raw(format!("sending {requests} requests…")),
+                Line::styled(format!("spend: {spend}"), theme.dim()),
                 Line::styled("Esc stops; what finished is kept", theme.dim()),
             ],
             theme,

@@ -113,17 +113,33 @@ fn confirm(theme: &Theme, f: &mut Frame, title: &str, what: &str, question: &str
 }
 
 pub fn confirm_budget(s: &State, theme: &Theme, f: &mut Frame) {
-    // The same figures as the flash message, wrapped between words to fit the screen.
+    // The same figures as the flash message.
     let spent = crate::format::fmt_usd(Some(s.panel().session_cost));
     let budget = crate::format::fmt_usd(s.panel().budget_usd);
-    let width = 56.min(f.area().width);
     let text = format!("This session has spent {spent} of its {budget} budget.");
-    let mut lines: Vec<Line> = crate::markdown::wrap_words(&text, width.saturating_sub(2) as usize)
+    money_question(" Budget ", &text, "Send anyway? y / n", theme, f);
+}
+
+pub fn confirm_spend(worst_usd: f64, left_usd: f64, theme: &Theme, f: &mut Frame) {
+    use crate::format::fmt_money;
+    let text = format!(
+        "At worst the benchmark spends {}; the gateway says {} is left.",
+        fmt_money(worst_usd),
+        fmt_money(left_usd)
+    );
+    money_question(" Spend ", &text, "Run it anyway? y / n", theme, f);
+}
+
+/// A question about money: the figures wrapped between words to fit the screen, the question in
+/// the error colour.
+fn money_question(title: &str, text: &str, question: &str, theme: &Theme, f: &mut Frame) {
+    let width = 56.min(f.area().width);
+    let mut lines: Vec<Line> = crate::markdown::wrap_words(text, width.saturating_sub(2) as usize)
         .into_iter()
         .map(|l| Line::styled(l, theme.base()))
         .collect();
     lines.push(Line::styled(
-        "Send anyway? y / n",
+        question.to_string(),
         Style::default()
             .fg(theme.error)
             .add_modifier(Modifier::BOLD),
@@ -133,7 +149,7 @@ pub fn confirm_budget(s: &State, theme: &Theme, f: &mut Frame) {
     f.render_widget(
         Paragraph::new(lines).block(
             Block::bordered()
-                .title(" Budget ")
+                .title(title.to_string())
                 .border_style(theme.border(true)),
         ),
         area,

@@ -47,6 +47,10 @@ impl Draw for Confirm {
             Confirm::Quit => overlay::confirm_quit(theme, f),
             Confirm::New => overlay::confirm_new(theme, f),
             Confirm::Budget(_) => overlay::confirm_budget(s, theme, f),
+            Confirm::Spend {
+                worst_usd,
+                left_usd,
+            } => overlay::confirm_spend(*worst_usd, *left_usd, theme, f),
         }
     }
 }

@@ -350,6 +350,13 @@ fn a_benchmark_from_the_workbench_is_summed_up_stored_and_reopened() {
     tmux.wait_for("the workbench", 20, |x| x.contains("demo/reasoner"));
     tmux.text("benchmark the gateway please");
     tmux.keys(&["C-b"]);
+    // Without max_tokens the worst case is each model's whole window: past the demo's $20 of
+    // credits, so it asks first.
+    let q = tmux.wait_for("the spend question", 20, |x| {
+        x.contains("Run it anyway? y / n")
+    });
+    assert!(q.contains("$20.00 is left."), "{q}");
+    tmux.keys(&["y"]);
     let row = |x: &str, model: &str| {
         x.lines().any(|l| {
             l.contains(model) && l.split_whitespace().any(|w| w == "10") && l.contains("0.0%")

@@ -57,7 +57,7 @@ fn asked_when_the_models_load_and_when_the_last_answer_is_in() {
     assert_eq!(asks(&effects), [AccountApi::Auto]);
     // Shown in the panel, what is left first.
     update(&mut s, reported(19.87));
-    let screen = judging_screen(&s);
+    let screen = super::judging::screen(&s);
     assert!(
         screen.contains("account: $19.87 left of $20.00 · today $0.1300"),
         "{screen}"
@@ -83,7 +83,7 @@ fn a_gateway_that_reports_none_is_asked_once_and_none_means_never() {
         last = r.end(&mut s, t0);
     }
     assert!(asks(&last).is_empty(), "{last:?}");
-    assert!(!judging_screen(&s).contains("account:"));
+    assert!(!super::judging::screen(&s).contains("account:"));
     let mut s = with_api(AccountApi::None);
     let first = update(&mut s, Action::ModelsLoaded(Ok(models())));
     assert!(asks(&first).is_empty());
@@ -92,16 +92,7 @@ fn a_gateway_that_reports_none_is_asked_once_and_none_means_never() {
     let first = update(&mut s, Action::ModelsLoaded(Ok(models())));
     assert_eq!(asks(&first), [AccountApi::LiteLlm]);
     update(&mut s, Action::Account(Err("timed out".into())));
-    assert!(judging_screen(&s).contains("account: no answer"));
-}
-
-fn judging_screen(s: &State) -> String {
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
-    let mut t = Terminal::new(TestBackend::new(160, 48)).unwrap();
-    let theme = crate::ui::Theme::builtin("dark").unwrap();
-    t.draw(|f| crate::ui::render(s, &theme, f)).unwrap();
-    t.backend().to_string()
+    assert!(super::judging::screen(&s).contains("account: no answer"));
 }
 
 #[test]
@@ -128,7 +119,7 @@ fn a_litellm_key_s_spend_from_the_answers_stands_in_for_an_account() {
     }
     // The second answer's header is not a number: the first one's figure stays.
     assert_eq!(s.panel.key_spend_usd, Some(0.0021));
-    let screen = judging_screen(&s);
+    let screen = super::judging::screen(&s);
     assert!(
         screen.contains("account: key spent $0.0021 (x-litellm-key-spend)"),
         "{screen}"

@@ -50,10 +50,17 @@ fn ctrl_b_benchmarks_the_prompt_on_every_enabled_pane() {
         }
         e => panic!("{e:?}"),
     }
+    // Ten sends each to two models at $1 / $2 per 1M tokens, at most 64 tokens out.
+    let input = crate::metrics::estimate_tokens("how fast") + 4;
+    let worst = 2.0 * benchrun::REPEAT as f64 * (input as f64 + 64.0 * 2.0) / 1e6;
     assert_eq!(
         s.overlay,
         Overlay::Bench(Box::new(BenchView::Running {
-            requests: 2 * benchrun::REPEAT
+            requests: 2 * benchrun::REPEAT,
+            spend: format!(
+                "{} at most for 20 requests",
+                crate::format::fmt_money(worst)
+            ),
         }))
     );
     // Esc stops it.
@@ -140,4 +147,52 @@ fn the_summary_is_shown_and_recorded_and_stored_runs_reopen() {
     update(&mut s, key(KeyCode::Esc));
     update(&mut s, Action::BenchRuns(Err("history: broken".into())));
     assert_eq!(s.overlay, Overlay::None);
+}
+
+#[test]
+fn a_benchmark_past_the_credits_left_asks_first() {
+    use crate::gateway::account::{Account, AccountReport};
+    let mut s = state(&["a/fast"]);
+    let left = |usd: f64| {
+        Action::Account(Ok(AccountReport::Reported(Box::new(Account {
+            left_usd: Some(usd),
+            ..Default::default()
+        }))))
+    };
+    update(&mut s, left(0.000_001));
+    typed(&mut s, "how fast");
+    assert!(update(&mut s, ctrl('b')).is_empty());
+    assert!(
+        matches!(s.overlay, Overlay::Confirm(Confirm::Spend { left_usd, .. }) if left_usd == 0.000_001),
+        "{:?}",
+        s.overlay
+    );
+    let shown = super::judging::screen(&s);
+    assert!(shown.contains("Run it anyway? y / n"), "{shown}");
+    assert!(shown.contains("is left."), "{shown}");
+    // No: nothing runs, and the line says why.
+    assert!(update(&mut s, key(KeyCode::Char('n'))).is_empty());
+    assert_eq!(s.overlay, Overlay::None);
+    assert!(
+        s.status_msg
+            .as_deref()
+            .unwrap()
+            .contains("past the credits left")
+    );
+    // Yes: it runs.
+    update(&mut s, ctrl('b'));
+    let effects = update(&mut s, key(KeyCode::Char('y')));
+    assert!(
+        matches!(effects.as_slice(), [Effect::Bench { .. }]),
+        "{effects:?}"
+    );
+    assert!(matches!(&s.overlay, Overlay::Bench(v) if matches!(**v, BenchView::Running { .. })));
+    // With credits enough, no question.
+    let mut s = state(&["a/fast"]);
+    update(&mut s, left(100.0));
+    typed(&mut s, "how fast");
+    assert!(matches!(
+        update(&mut s, ctrl('b')).as_slice(),
+        [Effect::Bench { .. }]
+    ));
 }

@@ -9,7 +9,7 @@ use ratatui::backend::TestBackend;
 use super::*;
 use crate::history::{Record, VoteInfo};
 
-fn screen(s: &State) -> String {
+pub(super) fn screen(s: &State) -> String {
     let mut t = Terminal::new(TestBackend::new(s.size.width, s.size.height)).unwrap();
     let theme = crate::ui::Theme::builtin("dark").unwrap();
     t.draw(|f| crate::ui::render(s, &theme, f)).unwrap();

@@ -150,7 +150,10 @@ fn a_stored_benchmark_opens_from_its_list_and_esc_goes_back() {
     assert_eq!((out, effects), (Outcome::Stay, vec![Effect::LoadBenchRuns]));
     assert_eq!(done, BenchView::Loading);
     // Esc on a running benchmark cancels it.
-    let mut running = BenchView::Running { requests: 4 };
+    let mut running = BenchView::Running {
+        requests: 4,
+        spend: String::new(),
+    };
     let (out, _, effects) = press(&mut running, plain(KeyCode::Esc));
     assert_eq!((out, effects), (Outcome::Close, vec![Effect::CancelBench]));
 }
