@@ -348,6 +348,15 @@ impl Pane {
         })
     }
 
+    /// The gateway's bill for the answer and tokens x price are more than 1% apart.
+    pub fn bill_differs(&self) -> bool {
+        self.answer.as_ref().is_some_and(|a| {
+            a.cost_gateway_usd
+                .zip(a.cost_computed_usd)
+                .is_some_and(|(g, c)| crate::metrics::cost::differs(g, c))
+        })
+    }
+
     /// Time since the request was sent: the answer's total when finished, else from `now`.
     pub fn elapsed_ms(&self, now: Option<Instant>) -> Option<f64> {
         if let Some(a) = &self.answer {

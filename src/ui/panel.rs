@@ -143,6 +143,10 @@ fn now(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             let live = pane.live(s.now());
             let est = if live.estimated { " est." } else { "" };
             let cost = match (&pane.cost(), &pane.status) {
+                // `≠`: the gateway billed more than 1% apart from tokens x price.
+                (Some(c), _) if pane.bill_differs() => {
+                    format!("{}{est} {} ≠", fmt_usd(Some(c.usd)), c.source.label())
+                }
                 (Some(c), _) => format!("{}{est} {}", fmt_usd(Some(c.usd)), c.source.label()),
                 (None, st) if st.is_running() => "…".into(),
                 (None, Status::Idle) => String::new(),

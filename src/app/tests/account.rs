@@ -125,3 +125,30 @@ fn a_litellm_key_s_spend_from_the_answers_stands_in_for_an_account() {
         "{screen}"
     );
 }
+
+#[test]
+fn a_bill_apart_from_tokens_x_price_is_marked_in_the_panel() {
+    let mut s = with_api(AccountApi::None);
+    update(&mut s, Action::ModelsLoaded(Ok(models())));
+    let ids = send_ids(&mut s, "hello");
+    let t0 = Instant::now();
+    // a/fast at $1 / $2 per 1M: 10 in and 5 out cost $0.00002; the gateway bills 50% more.
+    let usage = |cost: f64| Usage {
+        input_tokens: 10,
+        output_tokens: 5,
+        cost_usd: Some(cost),
+        ..Default::default()
+    };
+    answer(&mut s, ids[0], t0, "one", Some(usage(0.000_03)));
+    answer(&mut s, ids[1], t0, "two", Some(usage(0.000_02)));
+    let shown = super::judging::screen(&s);
+    let row = |model: &str| {
+        shown
+            .lines()
+            .find(|l| l.contains(model) && l.contains("gateway"))
+            .unwrap_or_else(|| panic!("{shown}"))
+            .to_string()
+    };
+    assert!(row("a/fast").contains("gateway ≠"), "{shown}");
+    assert!(!row("b/large").contains('≠'), "{shown}");
+}
