@@ -53,22 +53,14 @@ fn open(s: &mut State, v: BenchView) {
 fn spend(s: &State, prompt: &str, targets: &[Target]) -> crate::bench::estimate::Spend {
     use crate::bench::estimate::{Known, estimate};
     use crate::bench::workload::Item;
-    let known = Known {
-        prices: s.prices(),
-        context: s
-            .picker
-            .models
-            .iter()
-            .filter_map(|m| m.context_length.map(|c| (m.id.clone(), c)))
-            .collect(),
-        typical_output: s
-            .panel
-            .stats
-            .iter()
-            .filter(|(_, st)| st.runs > 0 && st.priced_output_tokens > 0)
-            .map(|(m, st)| (m.clone(), st.priced_output_tokens / st.runs))
-            .collect(),
-    };
+    let typical = s
+        .panel
+        .stats
+        .iter()
+        .filter(|(_, st)| st.runs > 0 && st.priced_output_tokens > 0)
+        .map(|(m, st)| (m.clone(), st.priced_output_tokens / st.runs))
+        .collect();
+    let known = Known::new(s.prices(), &s.picker.models, typical);
     let item = Item::prompt(1, prompt);
     estimate(
         &[item],

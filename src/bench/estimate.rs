@@ -39,6 +39,24 @@ pub struct Known {
     pub typical_output: BTreeMap<String, u64>,
 }
 
+impl Known {
+    /// Prices, and the context windows of the models the gateway lists; typical lengths apart.
+    pub fn new(
+        prices: PriceBook,
+        listed: &[crate::gateway::wire::ModelInfo],
+        typical_output: BTreeMap<String, u64>,
+    ) -> Self {
+        Self {
+            prices,
+            context: listed
+                .iter()
+                .filter_map(|m| m.context_length.map(|c| (m.id.clone(), c)))
+                .collect(),
+            typical_output,
+        }
+    }
+}
+
 /// Tokens of a request's messages: their text by the tokenizer, and a few for each message's frame.
 pub fn input_tokens(item: &Item) -> u64 {
     item.messages

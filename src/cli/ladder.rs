@@ -92,14 +92,7 @@ async fn check_spend(
             named: r.chain.len() > 1,
         })
         .collect();
-    let known = Known {
-        prices: prices.clone(),
-        context: listed
-            .iter()
-            .filter_map(|m| m.context_length.map(|c| (m.id.clone(), c)))
-            .collect(),
-        typical_output: Default::default(),
-    };
+    let known = Known::new(prices.clone(), listed, Default::default());
     let spend = estimate_shapes(&shapes, 1, &targets, &known);
     let limit = super::spend::Limit {
         max_spend: args.max_spend,

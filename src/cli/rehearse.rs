@@ -67,14 +67,7 @@ pub async fn run(session: &Session, args: &RehearseArgs) -> anyhow::Result<i32> 
     };
     let listed = session.client.models().await.unwrap_or_default();
     let prices = PriceBook::new(&listed, &session.config.prices);
-    let known = crate::bench::estimate::Known {
-        prices: prices.clone(),
-        context: listed
-            .iter()
-            .filter_map(|m| m.context_length.map(|c| (m.id.clone(), c)))
-            .collect(),
-        typical_output: Default::default(),
-    };
+    let known = crate::bench::estimate::Known::new(prices.clone(), &listed, Default::default());
     let target = crate::bench::run::Target {
         route: route.clone(),
         named: true,

@@ -85,14 +85,19 @@ impl Client {
         self.models_inner().await.map_err(|e| self.scrub(e))
     }
 
-    async fn models_inner(&self) -> Result<Vec<ModelInfo>, GatewayError> {
-        let url = self.url("/models");
+    /// A GET's whole body, within the first-byte, idle and size budgets.
+    async fn get_body(&self, url: &str) -> Result<Vec<u8>, GatewayError> {
         let cancel = CancellationToken::new();
         let resp = self
-            .first_byte(self.send(self.http.get(&url), &url, &cancel))
+            .first_byte(self.send(self.http.get(url), url, &cancel))
             .await?;
-        let resp = self.check_status(resp, &url).await?;
-        let body = self.read_body(resp, &url).await?;
+        let resp = self.check_status(resp, url).await?;
+        self.read_body(resp, url).await
+    }
+
+    async fn models_inner(&self) -> Result<Vec<ModelInfo>, GatewayError> {
+        let url = self.url("/models");
+        let body = self.get_body(&url).await?;
         let list: RawModelList =
             serde_json::from_slice(&body).map_err(|e| GatewayError::Malformed {
                 reason: format!(
@@ -121,12 +126,7 @@ impl Client {
             self.url(path)
         };
         let inner = async {
-            let cancel = CancellationToken::new();
-            let resp = self
-                .first_byte(self.send(self.http.get(&url), &url, &cancel))
-                .await?;
-            let resp = self.check_status(resp, &url).await?;
-            let body = self.read_body(resp, &url).await?;
+            let body = self.get_body(&url).await?;
             serde_json::from_slice(&body).map_err(|e| GatewayError::Malformed {
                 reason: format!(
                     "{url} did not return JSON ({e}): {}",

@@ -222,7 +222,7 @@ fn rating_takes_a_score_then_a_note_and_shows_in_title_and_stats() {
     assert_eq!(s.panes[0].rating, None);
 }
 
-fn entry(session: i64, turn: u64, prompt: &str) -> Entry {
+pub(super) fn entry(session: i64, turn: u64, prompt: &str) -> Entry {
     Entry {
         session_id: session,
         turn,

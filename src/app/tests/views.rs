@@ -22,18 +22,11 @@ fn press(v: &mut dyn View, k: Keyed) -> (Outcome, Option<String>, Vec<Effect>) {
     (out, flash, effects)
 }
 
+/// A history entry of turn 2, with no targets.
 fn entry(id: i64, prompt: &str) -> Entry {
     Entry {
-        session_id: id,
-        turn: 2,
-        sent_ms: 0,
-        prompt: prompt.into(),
         targets: vec![],
-        cost_usd: None,
-        cost_partial: false,
-        rating_mean: None,
-        ratings: 0,
-        snippet: None,
+        ..super::history::entry(id, 2, prompt)
     }
 }
 

@@ -25,14 +25,7 @@ pub(crate) fn plan_spend(
     listed: &[ModelInfo],
     history: Option<&crate::history::Writer>,
 ) -> Spend {
-    let known = Known {
-        prices: plan.prices.clone(),
-        context: listed
-            .iter()
-            .filter_map(|m| m.context_length.map(|c| (m.id.clone(), c)))
-            .collect(),
-        typical_output: typical_output(history),
-    };
+    let known = Known::new(plan.prices.clone(), listed, typical_output(history));
     let repeat = a.repeat.unwrap_or(1) as u64;
     let mut s = estimate(&plan.items, repeat, &plan.targets, a.max_tokens, &known);
     let warm = &plan.items[..a.warmup.min(plan.items.len())];
