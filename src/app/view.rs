@@ -1,5 +1,5 @@
 //! What every overlay is: one type that owns its state, takes the key map's commands
-//! (`View::on`) and is drawn by `ui` from that state alone. A view changes only itself; it reaches
+//! (`View::on`) and is drawn by `ui` (`ui::views::Draw`). A view changes only itself; it reaches
 //! the rest of the workbench through a narrow `Ctx` (flash a message, start an effect) and through
 //! its `Outcome`, which may ask the workbench for what only the whole state can do (`Ask`).
 
