@@ -14,6 +14,8 @@ pub struct LadderView {
     pub running: bool,
     /// The size being asked now: (index from 0, size).
     pub at: Option<(usize, u64)>,
+    /// What it will spend, as a line (`$0.42 at most for 8 requests`).
+    pub spend: String,
 }
 
 pub fn start(s: &mut State) -> Vec<Effect> {
@@ -42,10 +44,24 @@ pub fn start(s: &mut State) -> Vec<Effect> {
         force: false,
     };
     let models = routes.iter().map(|r| r.name.clone()).collect();
+    let spend = {
+        use crate::bench::estimate::{Known, estimate_shapes, ladder_shapes};
+        let targets: Vec<crate::bench::run::Target> = routes
+            .iter()
+            .map(|r| crate::bench::run::Target {
+                route: r.clone(),
+                named: r.chain.len() > 1,
+            })
+            .collect();
+        let shapes = ladder_shapes(&plan.sizes, &plan.question, plan.max_tokens);
+        let known = Known::new(s.prices(), &s.picker.models, Default::default());
+        estimate_shapes(&shapes, 1, &targets, &known).line()
+    };
     s.overlay = Overlay::Ladder(Box::new(LadderView {
         ladder: Ladder::new(&plan, models),
         running: true,
         at: None,
+        spend,
     }));
     vec![Effect::Ladder {
         routes,

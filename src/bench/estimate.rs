@@ -57,6 +57,16 @@ impl Known {
     }
 }
 
+/// The requests of a context ladder, by shape: each size of context with the question in,
+/// `max_tokens` out.
+pub fn ladder_shapes(sizes: &[u64], question: &str, max_tokens: u32) -> Vec<(u64, Option<u64>)> {
+    let question = crate::metrics::estimate_tokens(question) + 8;
+    sizes
+        .iter()
+        .map(|s| (s + question, Some(u64::from(max_tokens))))
+        .collect()
+}
+
 /// Tokens of a request's messages: their text by the tokenizer, and a few for each message's frame.
 pub fn input_tokens(item: &Item) -> u64 {
     item.messages

@@ -78,13 +78,8 @@ async fn check_spend(
     listed: &[ModelInfo],
     prices: &PriceBook,
 ) -> Option<i32> {
-    use crate::bench::estimate::{Known, estimate_shapes};
-    let question = crate::metrics::estimate_tokens(&args.question) + 8;
-    let shapes: Vec<(u64, Option<u64>)> = args
-        .sizes
-        .iter()
-        .map(|s| (s + question, Some(u64::from(args.max_tokens))))
-        .collect();
+    use crate::bench::estimate::{Known, estimate_shapes, ladder_shapes};
+    let shapes = ladder_shapes(&args.sizes, &args.question, args.max_tokens);
     let targets: Vec<crate::bench::run::Target> = routes
         .iter()
         .map(|r| crate::bench::run::Target {

@@ -29,6 +29,7 @@ pub fn render(v: &LadderView, theme: &Theme, f: &mut Frame) {
     };
     let block = Block::bordered()
         .title(title)
+        .title_bottom(Line::styled(format!(" spend: {} ", v.spend), theme.dim()))
         .border_style(theme.border(true));
     let inner = block.inner(area);
     f.render_widget(block, area);
