@@ -46,13 +46,7 @@ pub fn start(s: &mut State) -> Vec<Effect> {
     let models = routes.iter().map(|r| r.name.clone()).collect();
     let spend = {
         use crate::bench::estimate::{Known, estimate_shapes, ladder_shapes};
-        let targets: Vec<crate::bench::run::Target> = routes
-            .iter()
-            .map(|r| crate::bench::run::Target {
-                route: r.clone(),
-                named: r.chain.len() > 1,
-            })
-            .collect();
+        let targets: Vec<_> = routes.iter().map(crate::bench::run::Target::of).collect();
         let shapes = ladder_shapes(&plan.sizes, &plan.question, plan.max_tokens);
         let known = Known::new(s.prices(), &s.picker.models, Default::default());
         estimate_shapes(&shapes, 1, &targets, &known).line()

@@ -26,6 +26,14 @@ pub struct Target {
 }
 
 impl Target {
+    /// A route as a target: named when it has more than one hop.
+    pub fn of(route: &Route) -> Self {
+        Self {
+            route: route.clone(),
+            named: route.chain.len() > 1,
+        }
+    }
+
     pub fn name(&self) -> &str {
         &self.route.name
     }

@@ -80,13 +80,7 @@ async fn check_spend(
 ) -> Option<i32> {
     use crate::bench::estimate::{Known, estimate_shapes, ladder_shapes};
     let shapes = ladder_shapes(&args.sizes, &args.question, args.max_tokens);
-    let targets: Vec<crate::bench::run::Target> = routes
-        .iter()
-        .map(|r| crate::bench::run::Target {
-            route: r.clone(),
-            named: r.chain.len() > 1,
-        })
-        .collect();
+    let targets: Vec<_> = routes.iter().map(crate::bench::run::Target::of).collect();
     let known = Known::new(prices.clone(), listed, Default::default());
     let spend = estimate_shapes(&shapes, 1, &targets, &known);
     let limit = super::spend::Limit {
