@@ -222,6 +222,22 @@ mod tests {
     }
 
     #[test]
+    fn a_ladder_is_each_size_with_its_question_and_a_route_with_an_unpriced_hop_is_unpriced() {
+        let q = crate::metrics::estimate_tokens("Where is it?") + 8;
+        assert_eq!(
+            ladder_shapes(&[1_000, 8_000], "Where is it?", 256),
+            [(1_000 + q, Some(256)), (8_000 + q, Some(256))]
+        );
+        // One hop without a price: the route's worst case is unknown, so it is left out whole.
+        let s = estimate_shapes(&[(10, Some(5))], 1, &[target(&["cheap", "nope"])], &known());
+        assert_eq!((&s.unpriced, s.requests), (&vec!["cheap".to_string()], 0));
+        // Nothing counted: no likely figure, not a likely zero.
+        assert_eq!(s.likely_usd, None);
+        let s = estimate_shapes(&[], 1, &[target(&["cheap"])], &known());
+        assert_eq!((s.requests, s.likely_usd), (0, None));
+    }
+
+    #[test]
     fn without_max_tokens_the_window_bounds_it_and_unknowns_are_said() {
         let items = vec![Item::prompt(1, "hi")];
         let input = input_tokens(&items[0]);

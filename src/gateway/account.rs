@@ -280,3 +280,105 @@ impl Account {
         format!("account: {}", parts.join(" · "))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Value {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/account");
+        serde_json::from_str(&std::fs::read_to_string(p.join(name)).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn openrouter_s_key_and_credits() {
+        let mut a = from_openrouter_key(&fixture("openrouter-key.json")).unwrap();
+        assert_eq!(a.source, "openrouter /key");
+        assert_eq!(
+            (a.limit_usd, a.left_usd, a.spent_usd),
+            (Some(25.0), Some(18.6231), Some(6.3769))
+        );
+        assert_eq!(
+            (a.spent_today_usd, a.spent_week_usd, a.spent_month_usd),
+            (Some(0.412), Some(2.05), Some(6.3769))
+        );
+        assert_eq!(
+            (a.resets.as_deref(), a.free_tier),
+            (Some("monthly"), Some(false))
+        );
+        // `requests: -1` is no count of requests.
+        assert_eq!(a.rate_limit, None);
+        assert_eq!(a.label.as_deref(), Some("****…3d3"));
+        assert!(a.notes.is_empty(), "{:?}", a.notes);
+        add_openrouter_credits(&mut a, &fixture("openrouter-credits.json")).unwrap();
+        assert_eq!((a.credits_usd, a.left_usd), (Some(50.0), Some(9.75)));
+        assert!(add_openrouter_credits(&mut a, &serde_json::json!({"data": 1})).is_err());
+        assert!(from_openrouter_key(&serde_json::json!({"nodata": {}})).is_err());
+        let limited =
+            serde_json::json!({"data": {"rate_limit": {"requests": 20, "interval": "10s"}}});
+        let a = from_openrouter_key(&limited).unwrap();
+        assert_eq!(a.rate_limit.as_deref(), Some("20 requests / 10s"));
+        assert_eq!(a.left_usd, None);
+    }
+
+    #[test]
+    fn litellm_s_key_info_flat_and_nested() {
+        let a = from_litellm_key_info(&fixture("litellm-key-info-flat.json")).unwrap();
+        assert_eq!((a.spent_usd, a.limit_usd), (Some(3.2518), Some(10.0)));
+        assert_eq!(a.left_usd, Some(10.0 - 3.2518));
+        assert_eq!(
+            (a.requests_per_minute, a.tokens_per_minute),
+            (Some(60), Some(100_000))
+        );
+        assert_eq!(a.label.as_deref(), Some("team-eval"));
+        assert_eq!(a.models, ["gpt-4o-mini", "llama-local"]);
+        assert_eq!(a.resets.as_deref(), Some("2026-12-31T00:00:00Z"));
+        let a = from_litellm_key_info(&fixture("litellm-key-info-nested.json")).unwrap();
+        // No alias: the key's name, which is key-like, masked.
+        assert_eq!(a.label.as_deref(), Some("****"));
+        assert_eq!(
+            (a.spent_usd, a.limit_usd, a.left_usd),
+            (Some(0.25), None, None)
+        );
+        assert!(from_litellm_key_info(&serde_json::json!({"other": 1})).is_err());
+    }
+
+    #[test]
+    fn money_numbers_and_strings_and_what_is_not_money() {
+        let v = serde_json::json!({
+            "n": 1.5, "s": " 2.25 ", "null": null, "neg": -1, "nan": "NaN", "word": "lots",
+            "list": [1], "big": 7_000_000_000u64, "frac": 2.9, "negc": -3
+        });
+        let mut notes = Vec::new();
+        assert_eq!(money(&v, "n", &mut notes), Some(1.5));
+        assert_eq!(money(&v, "s", &mut notes), Some(2.25));
+        assert_eq!(money(&v, "missing", &mut notes), None);
+        assert_eq!(money(&v, "null", &mut notes), None);
+        assert!(notes.is_empty());
+        for bad in ["neg", "nan", "word", "list"] {
+            assert_eq!(money(&v, bad, &mut notes), None, "{bad}");
+        }
+        assert_eq!(notes.len(), 4, "{notes:?}");
+        assert_eq!(count(&v, "big"), Some(7_000_000_000));
+        assert_eq!(count(&v, "frac"), Some(2));
+        assert_eq!((count(&v, "negc"), count(&v, "word")), (None, None));
+        assert_eq!(text(&v, "n").as_deref(), Some("1.5"));
+        assert_eq!(text(&serde_json::json!({"t": "  "}), "t"), None);
+        assert_eq!(text(&v, "list"), None);
+    }
+
+    #[test]
+    fn the_workbench_line_puts_what_is_left_first() {
+        let mut a = Account {
+            left_usd: Some(19.87),
+            limit_usd: Some(20.0),
+            spent_today_usd: Some(0.13),
+            ..Default::default()
+        };
+        assert_eq!(a.line(), "account: $19.87 left of $20.00 · today $0.1300");
+        (a.limit_usd, a.spent_today_usd, a.spent_usd) = (None, None, Some(3.0));
+        a.free_tier = Some(true);
+        assert_eq!(a.line(), "account: $19.87 left · spent $3.00 · free tier");
+        assert_eq!(Account::default().line(), "account: no figures");
+    }
+}
