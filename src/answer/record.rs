@@ -7,6 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{Hop, Outcome, RouteOutcome, ToolCall};
 use crate::gateway::wire::{FinishReason, ModelInfo, Prices, Usage};
+use crate::gateway::said::Said;
 use crate::gateway::{ErrorKind, GatewayError};
 use crate::metrics::{self, CostSource};
 
@@ -69,6 +70,16 @@ pub struct AnswerRecord {
     pub hops: Vec<Hop>,
     /// Fallbacks the gateway itself reports (`x-litellm-attempted-fallbacks`); null when it reports none.
     pub gateway_fallbacks: Option<u32>,
+    /// Which target of the gateway's own config answered (Portkey: `config.targets[1]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_target: Option<String>,
+    /// Retries the gateway made itself on the answering target (Portkey).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_retries: Option<u32>,
+    /// The gateway's cache verdict (Portkey's `x-portkey-cache-status`: `HIT`, `MISS`, ...); see
+    /// `cached()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_cache: Option<String>,
     pub tool_calls: Vec<ToolCall>,
     /// An agent run's requests, one per step, when tools were answered (`--tools`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -133,30 +144,13 @@ impl PriceBook {
     }
 }
 
-/// LiteLLM's cost header on non-streaming responses.
-pub fn header_cost(h: &reqwest::header::HeaderMap) -> Option<f64> {
-    h.get("x-litellm-response-cost")?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
-}
-
-fn header<'a>(h: Option<&'a reqwest::header::HeaderMap>, name: &str) -> Option<&'a str> {
-    h?.get(name)?
-        .to_str()
-        .ok()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-}
-
 /// The gateway's own cost for a response: `usage.cost`, else LiteLLM's header.
-pub fn gateway_cost(o: &Outcome) -> Option<f64> {
+fn gateway_cost(o: &Outcome, said: &Said) -> Option<f64> {
     o.collector
         .usage
         .and_then(|u| u.cost_usd)
-        .or_else(|| o.headers.as_ref().and_then(header_cost))
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .or(said.cost_usd)
 }
 
 /// The one place an answer is settled: usage (reported or estimated), cost and its source, what
@@ -198,11 +192,11 @@ fn from_attempt(o: &Outcome, prices: &PriceBook) -> AnswerRecord {
     let usage = counted.map(|(u, _)| u);
     let estimated = f.estimated || counted.is_some_and(|(_, est)| est);
     let (listed, configured) = (prices.listed.get(&o.model), prices.configured.get(&o.model));
-    let cost = metrics::cost::resolve(usage.as_ref(), gateway_cost(o), listed, configured);
+    let said = o.headers.as_ref().map(Said::read).unwrap_or_default();
+    let cost = metrics::cost::resolve(usage.as_ref(), gateway_cost(o, &said), listed, configured);
     let computed = usage
         .as_ref()
         .and_then(|u| metrics::cost::computed(u, listed, configured));
-    let headers = o.headers.as_ref();
     AnswerRecord {
         model: o.model.clone(),
         text: c.text.clone(),
@@ -221,31 +215,31 @@ fn from_attempt(o: &Outcome, prices: &PriceBook) -> AnswerRecord {
         decode_tokens_per_s: f.decode_tps,
         cost_usd: cost.map(|c| c.usd),
         cost_source: cost.map(|c| c.source),
-        cost_gateway_usd: gateway_cost(o).filter(|v| v.is_finite() && *v >= 0.0),
+        cost_gateway_usd: gateway_cost(o, &said),
         cost_computed_usd: computed.map(|c| c.usd),
-        gateway_overhead_ms: header(headers, "x-litellm-overhead-duration-ms")
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .filter(|v| v.is_finite() && *v >= 0.0),
-        key_spend_usd: header(headers, "x-litellm-key-spend")
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .filter(|v| v.is_finite() && *v >= 0.0),
+        gateway_overhead_ms: said.overhead_ms,
+        key_spend_usd: said.key_spend_usd,
         estimated,
         finish_reason: c.finish_reason.clone(),
-        served_model: c.served_model.clone().or_else(|| {
-            header(headers, "x-litellm-model-group")
-                .or(header(headers, "x-litellm-model-id"))
-                .map(str::to_string)
-        }),
+        served_model: c.served_model.clone().or(said.served_model),
         route: None,
         rule: None,
         hops: Vec::new(),
-        gateway_fallbacks: header(headers, "x-litellm-attempted-fallbacks")
-            .and_then(|v| v.parse().ok()),
+        gateway_fallbacks: said.fallbacks,
+        gateway_target: said.target,
+        gateway_retries: said.retries,
+        gateway_cache: said.cache,
         tool_calls: c.tool_calls.clone(),
         steps: Vec::new(),
         stopped: None,
-        rate_limit: headers.and_then(crate::gateway::ratelimit::RateLimit::from_headers),
-        generation_id: header(headers, "x-generation-id").map(str::to_string),
+        rate_limit: o
+            .headers
+            .as_ref()
+            .and_then(crate::gateway::ratelimit::RateLimit::from_headers),
+        generation_id: o
+            .headers
+            .as_ref()
+            .and_then(|h| crate::gateway::said::text(h, "x-generation-id")),
         server_timings: c.llama_timings.clone(),
         error_kind: o.error.as_ref().map(GatewayError::kind),
         error: o.error.clone(),
@@ -255,6 +249,14 @@ fn from_attempt(o: &Outcome, prices: &PriceBook) -> AnswerRecord {
 }
 
 impl AnswerRecord {
+    /// True when the gateway says it answered from its own cache: such an answer's timings say
+    /// nothing about the model.
+    pub fn cached(&self) -> bool {
+        self.gateway_cache
+            .as_deref()
+            .is_some_and(crate::gateway::said::is_cache_hit)
+    }
+
     /// Count `ms` spent before the answering attempt into every figure measured from the send.
     fn add_wait(&mut self, ms: f64) {
         let shift = |v: &mut Option<f64>| *v = v.map(|x| x + ms);
@@ -346,6 +348,9 @@ impl AnswerRecord {
             rule,
             hops,
             gateway_fallbacks: _,
+            gateway_target,
+            gateway_retries: _,
+            gateway_cache,
             tool_calls,
             steps,
             stopped: _,
@@ -360,7 +365,14 @@ impl AnswerRecord {
         for s in [model, text, reasoning, hop_model] {
             c.text(s);
         }
-        for s in [served_model, route, rule, generation_id] {
+        for s in [
+            served_model,
+            route,
+            rule,
+            generation_id,
+            gateway_target,
+            gateway_cache,
+        ] {
             c.opt(s);
         }
         if let Some(FinishReason::Other(s)) = finish_reason {

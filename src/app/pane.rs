@@ -291,19 +291,8 @@ impl Pane {
                 ),
             );
         }
-        let gw_fb = rec.gateway_fallbacks.filter(|n| *n > 0);
-        let gw_served = rec.served_model.as_deref();
-        if gw_fb.is_some() || gw_served.is_some_and(|g| g != model) {
-            self.transcript.block(
-                Seg::Info,
-                &format!(
-                    "gateway: served by {}{}",
-                    gw_served.unwrap_or(model),
-                    gw_fb.map_or(String::new(), |n| format!(
-                        ", after {n} fallback(s) of its own"
-                    ))
-                ),
-            );
+        if let Some(note) = rec.gateway_note(model) {
+            self.transcript.block(Seg::Info, &note);
         }
     }
 
@@ -321,8 +310,11 @@ impl Pane {
                 return format!("step {step} · {base}");
             }
         }
-        match self.answer.as_ref().map_or(0, |a| a.steps.len()) {
-            n if n > 0 && self.status == Status::Done => format!("{base} · {n} steps"),
+        let done = self.answer.as_ref().filter(|_| self.status == Status::Done);
+        match done.map_or(0, |a| a.steps.len()) {
+            n if n > 0 => format!("{base} · {n} steps"),
+            // Timings of a gateway's cached answer say nothing about the model.
+            _ if done.is_some_and(AnswerRecord::cached) => format!("{base} · cached"),
             _ => base.to_string(),
         }
     }

@@ -274,7 +274,10 @@ pub async fn execute(
     let stats: Vec<TargetStats> = job
         .targets
         .iter()
-        .map(|t| TargetStats::new(t.name(), if t.named { &t.route.chain } else { &[] }))
+        .map(|t| TargetStats {
+            cached_in_latency: job.settings.cached_in_latency,
+            ..TargetStats::new(t.name(), if t.named { &t.route.chain } else { &[] })
+        })
         .collect();
     let (tx, rx) = mpsc::channel(1024);
     let counters = Arc::new(Counters::default());

@@ -18,6 +18,7 @@ pub mod rules;
 pub mod run;
 pub mod schedule;
 pub mod stats;
+mod stats_scrub;
 pub mod summary;
 pub mod sweep;
 pub mod workload;

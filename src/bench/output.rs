@@ -115,6 +115,18 @@ fn notes(s: &Summary) -> Vec<String> {
                 fmt_ms(r.fallback_added_p95_ms)
             ));
         }
+        if r.cached > 0 {
+            out.push(format!(
+                "{}: {} answer(s) came from the gateway's cache; {}",
+                r.target,
+                r.cached,
+                if r.cached_in_latency {
+                    "counted in the latency figures (--cached-in-latency)"
+                } else {
+                    "kept out of the latency figures (--cached-in-latency counts them)"
+                }
+            ));
+        }
         if r.gateway_fallback_rate.is_some_and(|f| f > 0.0) {
             let by: Vec<String> = r
                 .gateway_served

@@ -63,6 +63,12 @@ pub struct Results {
     pub gateway_vs_computed_pct: Option<f64>,
     #[serde(default)]
     pub bill_differs: bool,
+    /// Successful answers served from the gateway's cache, and whether they count in the
+    /// latency figures (by default they do not).
+    #[serde(default)]
+    pub cached: u64,
+    #[serde(default)]
+    pub cached_in_latency: bool,
 }
 
 fn ratio(a: u64, b: u64) -> Option<f64> {
@@ -134,6 +140,8 @@ pub fn results(s: &TargetStats, per_day: Option<u64>) -> Results {
         gateway_served: s.gateway_served.clone(),
         gateway_vs_computed_pct: s.bill.diff_pct(),
         bill_differs: s.bill.differs(),
+        cached: s.cached,
+        cached_in_latency: s.cached_in_latency,
     }
 }
 

@@ -44,6 +44,9 @@ pub(crate) fn rec(
         rule: None,
         hops: vec![hop("m", None)],
         gateway_fallbacks: None,
+        gateway_target: None,
+        gateway_retries: None,
+        gateway_cache: None,
         tool_calls: Vec::new(),
         steps: Vec::new(),
         stopped: None,
@@ -439,4 +442,33 @@ fn every_numeric_figure_has_a_name_and_nothing_else_does() {
     near(number(&r, "p50_ttft_ms"), 200.0);
     assert_eq!(number(&r, "cost_per_day_usd"), None);
     assert_eq!(number(&r, "no_such"), None);
+}
+
+#[test]
+fn cached_answers_are_counted_apart_and_kept_out_of_latency_unless_asked() {
+    let hit = AnswerRecord {
+        gateway_cache: Some("HIT".into()),
+        ..rec(1.0, 2.0, (1, 1), None)
+    };
+    let fresh = rec(300.0, 900.0, (1, 1), None);
+    let run = |in_latency: bool| {
+        let mut s = TargetStats {
+            cached_in_latency: in_latency,
+            ..TargetStats::new("m", &[])
+        };
+        s.add(&hit, 1, &[], None);
+        s.add(&fresh, 2, &[], None);
+        s
+    };
+    let apart = run(false);
+    assert_eq!((apart.succeeded, apart.cached), (2, 1));
+    assert_eq!(apart.ttft_us.count(), 1, "the cached answer's TTFT is left out");
+    let r = results(&apart, None);
+    assert_eq!((r.cached, r.cached_in_latency), (1, false));
+    assert_eq!(r.p50_ttft_ms.map(f64::round), Some(300.0));
+    let counted = run(true);
+    assert_eq!((counted.cached, counted.ttft_us.count()), (1, 2));
+    let mut merged = apart.clone();
+    merged.merge(&apart);
+    assert_eq!(merged.cached, 2);
 }

@@ -90,6 +90,8 @@ pub struct Settings {
     pub seed: u64,
     pub shard: Option<Shard>,
     pub judge_model: Option<String>,
+    /// Count answers from the gateway's cache in the latency figures.
+    pub cached_in_latency: bool,
 }
 
 /// A finished request.

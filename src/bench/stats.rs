@@ -97,6 +97,13 @@ pub struct TargetStats {
     pub gateway_fallbacks: u64,
     #[serde(default)]
     pub gateway_served: BTreeMap<String, u64>,
+    /// Successful answers the gateway served from its own cache (`x-portkey-cache-status: HIT`).
+    #[serde(default)]
+    pub cached: u64,
+    /// Whether cached answers count in the latency histograms (`--cached-in-latency`); by
+    /// default they are kept out, since their timings are the cache's, not the model's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cached_in_latency: bool,
     pub checks: BTreeMap<CheckKind, Tally>,
     /// Per routing rule of the route (`(no rule)` for the rest); empty without rules.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -174,14 +181,16 @@ impl TargetStats {
             *self.errors.entry(k).or_default() += 1;
         } else {
             self.succeeded += 1;
+            self.cached += u64::from(rec.cached());
             let f = &rec.figures();
+            let timed = !rec.cached() || self.cached_in_latency;
             for (h, v) in [
                 (&mut self.ttft_us, us(f.ttft_ms)),
                 (&mut self.itl_us, us(f.itl_ms)),
                 (&mut self.total_us, us(f.total_ms)),
                 (&mut self.decode_tps_x100, f.decode_tps.map(|t| t * 100.0)),
             ] {
-                if let Some(v) = v {
+                if let Some(v) = v.filter(|_| timed) {
                     h.record(v);
                 }
             }
@@ -298,6 +307,8 @@ impl TargetStats {
             fallback_added_us,
             gateway_fallbacks,
             gateway_served,
+            cached,
+            cached_in_latency: _,
             checks,
             rules,
             judge,
@@ -324,6 +335,7 @@ impl TargetStats {
         self.fallback_added_us.merge(fallback_added_us);
         self.gateway_fallbacks += gateway_fallbacks;
         add_counts(&mut self.gateway_served, gateway_served);
+        self.cached += cached;
         for (k, t) in checks {
             self.checks.entry(*k).or_default().merge(t);
         }
@@ -336,58 +348,6 @@ impl TargetStats {
         }
     }
 
-    /// Remove the key from every text: names, failed checks, and the model names counted by.
-    pub fn scrub(&mut self, c: crate::secret::Scrubber) {
-        let TargetStats {
-            target,
-            chain,
-            requests: _,
-            succeeded: _,
-            errors: _,
-            ttft_us: _,
-            itl_us: _,
-            total_us: _,
-            decode_tps_x100: _,
-            counted: _,
-            input_tokens: _,
-            output_tokens: _,
-            estimated: _,
-            priced: _,
-            cost_usd: _,
-            cost_sources: _,
-            served_by,
-            fallback_requests: _,
-            fallback_added_us: _,
-            gateway_fallbacks: _,
-            gateway_served,
-            checks: _,
-            rules,
-            judge: _,
-            failed_checks,
-            bill: _,
-        } = self;
-        c.text(target);
-        chain.iter_mut().for_each(|s| c.text(s));
-        for f in failed_checks {
-            let FailedCheck {
-                line: _,
-                check,
-                why,
-                answer_start,
-                times: _,
-            } = f;
-            for s in [check, why, answer_start] {
-                c.text(s);
-            }
-        }
-        scrub_keys(served_by, c);
-        scrub_keys(gateway_served, c);
-        scrub_keys(rules, c);
-        for r in rules.values_mut() {
-            scrub_keys(&mut r.served_by, c);
-        }
-    }
-
     /// A request of a route with rules: counted under the rule that picked its first model.
     pub fn add_rule(&mut self, rec: &AnswerRecord, primary_cost: Option<f64>) {
         let rule = rec.rule.as_deref().unwrap_or(super::rules::NO_RULE);
@@ -395,14 +355,5 @@ impl TargetStats {
             .entry(rule.to_string())
             .or_default()
             .add(rec, primary_cost);
-    }
-}
-
-/// A map's keys scrubbed (keys made equal by scrubbing keep the last value).
-fn scrub_keys<V>(m: &mut BTreeMap<String, V>, c: crate::secret::Scrubber) {
-    let old = std::mem::take(m);
-    for (mut k, v) in old {
-        c.text(&mut k);
-        m.insert(k, v);
     }
 }

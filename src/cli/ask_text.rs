@@ -25,6 +25,9 @@ pub fn print_text(records: &[AnswerRecord], streamed: bool, metrics: &str) {
                     r.hops.len()
                 ));
             }
+            if let Some(note) = r.succeeded().then(|| r.gateway_note(&r.hop_model)).flatten() {
+                out.push_str(&format!("[{note}]\n"));
+            }
             out.push_str(&describe(r));
             if !r.reasoning.is_empty() {
                 out.push_str("[reasoning]\n");
@@ -77,7 +80,8 @@ fn metrics_table(records: &[AnswerRecord]) -> String {
                 (Some(k), _) => format!("error: {k}"),
                 (None, Some(f)) => f.to_string(),
                 (None, None) => "done".into(),
-            } + &steps(r),
+            } + &steps(r)
+                + if r.cached() { " · cached" } else { "" },
         ]);
     }
     let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);

@@ -6,6 +6,7 @@ pub mod client;
 pub mod error;
 pub mod limits;
 pub mod ratelimit;
+pub mod said;
 pub mod responses;
 pub mod sse;
 pub mod stream;

@@ -68,6 +68,7 @@ pub async fn task(
             seed: 1,
             shard: None,
             judge_model: None,
+            cached_in_latency: false,
         },
         workload,
         per_day: None,

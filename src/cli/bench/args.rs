@@ -123,6 +123,10 @@ pub struct RunArgs {
         default_value = "error_rate>0.05,p95_ttft_ms>5000"
     )]
     pub sweep_limit: String,
+    /// Count answers served from the gateway's own cache (Portkey's `x-portkey-cache-status: HIT`)
+    /// in the latency figures; by default they are counted apart and kept out.
+    #[arg(long)]
+    pub cached_in_latency: bool,
     /// Seed for synthetic prompts, arrival times and backoff jitter.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,

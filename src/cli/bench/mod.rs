@@ -166,6 +166,7 @@ pub(crate) async fn run_once(
         seed: a.seed,
         shard: plan.shard,
         judge_model: a.judge_model.clone(),
+        cached_in_latency: a.cached_in_latency,
     };
     let total = plan.requests.map(|n| {
         let per = plan.shard.map_or(n, |s| s.share(n)) + a.warmup;
