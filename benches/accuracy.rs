@@ -73,6 +73,7 @@ fn main() {
                 api_key: Some(Secret::new(gw.key.clone())),
                 key_env: None,
                 headers: vec![("x-request-id".into(), id.clone())],
+                key_header: None,
                 timeouts: Timeouts::default(),
                 limits: Default::default(),
                 api: Default::default(),

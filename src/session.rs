@@ -49,6 +49,7 @@ impl Session {
             api_key: key.clone(),
             key_env: profile.api_key_env.clone(),
             headers: profile.headers.clone(),
+            key_header: profile.key_header.clone(),
             timeouts: profile.timeouts,
             limits: profile.limits,
             api: profile.api,

@@ -20,11 +20,16 @@ impl AnswerRecord {
             parts.push(s);
         }
         if let Some(n) = self.gateway_retries.filter(|n| *n > 0) {
-            parts.push(format!("{n} retr{} of its own", if n == 1 { "y" } else { "ies" }));
+            parts.push(format!(
+                "{n} retr{} of its own",
+                if n == 1 { "y" } else { "ies" }
+            ));
         }
         if self.cached() {
             let status = self.gateway_cache.as_deref().unwrap_or("HIT");
-            parts.push(format!("from its cache ({status}): timings are the cache's"));
+            parts.push(format!(
+                "from its cache ({status}): timings are the cache's"
+            ));
         }
         (!parts.is_empty()).then(|| format!("gateway: {}", parts.join(", ")))
     }

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{Hop, Outcome, RouteOutcome, ToolCall};
-use crate::gateway::wire::{FinishReason, ModelInfo, Prices, Usage};
 use crate::gateway::said::Said;
+use crate::gateway::wire::{FinishReason, ModelInfo, Prices, Usage};
 use crate::gateway::{ErrorKind, GatewayError};
 use crate::metrics::{self, CostSource};
 

@@ -462,7 +462,11 @@ fn cached_answers_are_counted_apart_and_kept_out_of_latency_unless_asked() {
     };
     let apart = run(false);
     assert_eq!((apart.succeeded, apart.cached), (2, 1));
-    assert_eq!(apart.ttft_us.count(), 1, "the cached answer's TTFT is left out");
+    assert_eq!(
+        apart.ttft_us.count(),
+        1,
+        "the cached answer's TTFT is left out"
+    );
     let r = results(&apart, None);
     assert_eq!((r.cached, r.cached_in_latency), (1, false));
     assert_eq!(r.p50_ttft_ms.map(f64::round), Some(300.0));

@@ -11,6 +11,13 @@ pub fn print_text(records: &[AnswerRecord], streamed: bool, metrics: &str) {
     for r in records {
         if streamed {
             out.push_str("\n\n");
+            if let Some(note) = r
+                .succeeded()
+                .then(|| r.gateway_note(&r.hop_model))
+                .flatten()
+            {
+                out.push_str(&format!("[{note}]\n"));
+            }
         } else {
             out.push_str(&format!("── {} ──\n", r.model));
             if let (Some(rule), Some(h)) = (&r.rule, r.hops.first()) {
@@ -25,7 +32,11 @@ pub fn print_text(records: &[AnswerRecord], streamed: bool, metrics: &str) {
                     r.hops.len()
                 ));
             }
-            if let Some(note) = r.succeeded().then(|| r.gateway_note(&r.hop_model)).flatten() {
+            if let Some(note) = r
+                .succeeded()
+                .then(|| r.gateway_note(&r.hop_model))
+                .flatten()
+            {
                 out.push_str(&format!("[{note}]\n"));
             }
             out.push_str(&describe(r));

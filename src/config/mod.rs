@@ -103,6 +103,9 @@ pub struct ProfileConfig {
     pub api_key_env: Option<String>,
     pub default_models: Option<Vec<String>>,
     pub headers: BTreeMap<String, String>,
+    /// Send the key in this header as it is, instead of `Authorization: Bearer` (hosted Portkey:
+    /// `x-portkey-api-key`).
+    pub key_header: Option<String>,
     pub timeouts: TimeoutsConfig,
     /// `chat` (default) or `responses`.
     pub api: Option<crate::gateway::Api>,

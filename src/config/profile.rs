@@ -34,6 +34,12 @@ pub const BUILTIN: &[(&str, &str, Option<&str>, &str)] = &[
         "a LiteLLM proxy",
     ),
     (
+        "portkey",
+        "http://127.0.0.1:8787/v1",
+        None,
+        "Portkey's open-source gateway",
+    ),
+    (
         "ollama",
         "http://127.0.0.1:11434/v1",
         None,
@@ -57,6 +63,7 @@ pub struct Profile {
     pub api_key_env: Option<String>,
     pub default_models: Vec<String>,
     pub headers: Vec<(String, String)>,
+    pub key_header: Option<String>,
     pub timeouts: Timeouts,
     pub limits: crate::gateway::Limits,
     pub api: crate::gateway::Api,
@@ -205,6 +212,7 @@ pub fn resolve(cfg: &Config, sel: &Selection, env: &dyn Env) -> Result<Profile, 
         api_key_env: key_env,
         default_models,
         headers: user.headers.into_iter().collect(),
+        key_header: user.key_header,
         limits: cfg.limits.limits(),
         timeouts: Timeouts {
             connect: ms(t.connect_ms, d.connect),

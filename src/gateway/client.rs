@@ -22,6 +22,9 @@ pub struct Endpoint {
     /// Named in error messages instead of the key itself.
     pub key_env: Option<String>,
     pub headers: Vec<(String, String)>,
+    /// The header the key goes in, as it is (Portkey's `x-portkey-api-key`); `None`:
+    /// `Authorization: Bearer <key>`.
+    pub key_header: Option<String>,
     pub timeouts: Timeouts,
     pub limits: Limits,
     /// Chat completions or the Responses API.
@@ -55,10 +58,21 @@ impl Client {
             headers.insert(name, value);
         }
         if let Some(key) = &endpoint.api_key {
-            let mut v = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
+            let (name, value) = match &endpoint.key_header {
+                Some(h) => (
+                    HeaderName::from_bytes(h.as_bytes())
+                        .map_err(|_| GatewayError::Other(format!("invalid key header {h:?}")))?,
+                    key.expose().to_string(),
+                ),
+                None => (
+                    reqwest::header::AUTHORIZATION,
+                    format!("Bearer {}", key.expose()),
+                ),
+            };
+            let mut v = HeaderValue::from_str(&value)
                 .map_err(|_| GatewayError::Other("the API key has invalid characters".into()))?;
             v.set_sensitive(true);
-            headers.insert(reqwest::header::AUTHORIZATION, v);
+            headers.insert(name, v);
         }
         let http = reqwest::Client::builder()
             .user_agent(concat!("gatebench/", env!("CARGO_PKG_VERSION")))

@@ -186,6 +186,12 @@ fn hint(status: u16, key_env: Option<&str>, message: &str) -> String {
              or pick a model with a longer one)"
                 .into()
         }
+        (400, _) if message.contains("x-portkey-provider") => {
+            " (Portkey routes by headers: give the profile `headers = { \"x-portkey-provider\" = \
+             \"openai\", \"x-portkey-custom-host\" = \"...\" }` or an `x-portkey-config`; see \
+             docs/src/gateways.md)"
+                .into()
+        }
         (401, Some(env)) => format!(" (check the API key in ${env})"),
         (401, None) => " (this gateway wants an API key: set one with --api-key-env)".into(),
         (402, _) => {

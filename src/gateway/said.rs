@@ -37,7 +37,8 @@ impl Said {
             cost_usd: money("x-litellm-response-cost"),
             overhead_ms: money("x-litellm-overhead-duration-ms"),
             key_spend_usd: money("x-litellm-key-spend"),
-            served_model: text(h, "x-litellm-model-group").or_else(|| text(h, "x-litellm-model-id")),
+            served_model: text(h, "x-litellm-model-group")
+                .or_else(|| text(h, "x-litellm-model-id")),
             fallbacks: count(h, "x-litellm-attempted-fallbacks"),
             target: text(h, "x-portkey-last-used-option-index").filter(|t| t.contains('[')),
             retries: count(h, "x-portkey-retry-attempt-count"),

@@ -11,6 +11,7 @@ fn dead_client() -> Client {
         api_key: None,
         key_env: None,
         headers: Default::default(),
+        key_header: None,
         timeouts: Default::default(),
         limits: Default::default(),
         api: Default::default(),

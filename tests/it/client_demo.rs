@@ -27,6 +27,7 @@ fn client_with(gw: &DemoHandle, key: &str, headers: &[(&str, &str)], timeouts: T
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
+        key_header: None,
         timeouts,
         limits: Default::default(),
         api: Default::default(),
@@ -298,6 +299,7 @@ async fn dead_port_is_a_connect_error() {
         api_key: None,
         key_env: None,
         headers: vec![],
+        key_header: None,
         timeouts: Timeouts::default(),
         limits: Default::default(),
         api: Default::default(),

@@ -13,6 +13,7 @@ mod context;
 mod docs;
 mod history;
 mod hostile;
+mod portkey;
 mod properties;
 mod providers;
 mod realstack;

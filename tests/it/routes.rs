@@ -35,6 +35,7 @@ fn client(base_url: &str, key: &str) -> Client {
         api_key: Some(Secret::new(key)),
         key_env: None,
         headers: vec![],
+        key_header: None,
         timeouts: Timeouts::default(),
         limits: Default::default(),
         api: Default::default(),

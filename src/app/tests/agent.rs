@@ -184,3 +184,22 @@ fn the_pane_says_which_rule_chose_the_model() {
     let rows = texts(&s.panes[0]).join("\n");
     assert!(rows.contains("rule prompt~/prove/ chose b/large"), "{rows}");
 }
+
+#[test]
+fn the_pane_says_what_the_gateway_says_and_marks_a_cached_answer() {
+    let mut s = state(&["a/fast"]);
+    let id = send_ids(&mut s, "hello")[0];
+    let mut rec = crate::bench::report::tests::rec(10.0, 20.0, (5, 5), None);
+    rec.served_model = Some("b/large".into());
+    rec.gateway_target = Some("config.targets[1]".into());
+    rec.gateway_cache = Some("HIT".into());
+    s.panes[0].request_id = id;
+    s.panes[0].on_ended(rec);
+    let rows = texts(&s.panes[0]).join("\n");
+    assert!(
+        rows.contains("gateway: served by b/large via config.targets[1]"),
+        "{rows}"
+    );
+    assert!(rows.contains("from its cache (HIT)"), "{rows}");
+    assert_eq!(s.panes[0].state_label(), "done · cached");
+}

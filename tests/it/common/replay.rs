@@ -59,6 +59,7 @@ pub fn client(url: String, api: Api) -> Client {
         api_key: None,
         key_env: None,
         headers: vec![],
+        key_header: None,
         timeouts: Timeouts::default(),
         limits: Default::default(),
         api,
