@@ -17,6 +17,7 @@ mod portkey;
 mod properties;
 mod providers;
 mod realstack;
+mod realstack_portkey;
 mod routes;
 mod snapshots;
 mod tui_tmux;

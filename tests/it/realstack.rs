@@ -10,13 +10,13 @@ use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_gatebench");
 
-struct Stack {
+pub(crate) struct Stack {
     proxy: String,
     key: String,
     llama: String,
 }
 
-fn stack() -> Option<Stack> {
+pub(crate) fn stack() -> Option<Stack> {
     let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     match (
         get("REALSTACK_BASE_URL"),
