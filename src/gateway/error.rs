@@ -189,7 +189,7 @@ fn hint(status: u16, key_env: Option<&str>, message: &str) -> String {
         (400, _) if message.contains("x-portkey-provider") => {
             " (Portkey routes by headers: give the profile `headers = { \"x-portkey-provider\" = \
              \"openai\", \"x-portkey-custom-host\" = \"...\" }` or an `x-portkey-config`; see \
-             docs/src/gateways.md)"
+             docs/src/configuration.md)"
                 .into()
         }
         (401, Some(env)) => format!(" (check the API key in ${env})"),
