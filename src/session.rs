@@ -117,7 +117,7 @@ impl Session {
             format!(
                 "gatebench: using the built-in demo gateway at {} (simulated models; {}). \
                  To use InferGate: export INFERGATE_API_KEY=...; for another gateway: \
-                 --profile openrouter|openai|litellm|ollama|llamacpp or --base-url URL --api-key-env VAR.",
+                 --profile openrouter|openai|litellm|portkey|ollama|llamacpp or --base-url URL --api-key-env VAR.",
                 self.base_url, self.profile.reason
             )
         } else {

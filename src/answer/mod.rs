@@ -4,6 +4,7 @@
 //! `ask --json` and `rehearse` all read.
 
 pub mod collect;
+mod generation;
 mod notes;
 pub mod record;
 pub mod round;

@@ -80,6 +80,9 @@ pub struct AnswerRecord {
     /// `cached()`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway_cache: Option<String>,
+    /// The provider the gateway says served it (OpenRouter's `/generation` `provider_name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_provider: Option<String>,
     pub tool_calls: Vec<ToolCall>,
     /// An agent run's requests, one per step, when tools were answered (`--tools`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -229,6 +232,7 @@ fn from_attempt(o: &Outcome, prices: &PriceBook) -> AnswerRecord {
         gateway_target: said.target,
         gateway_retries: said.retries,
         gateway_cache: said.cache,
+        gateway_provider: None,
         tool_calls: c.tool_calls.clone(),
         steps: Vec::new(),
         stopped: None,
@@ -351,6 +355,7 @@ impl AnswerRecord {
             gateway_target,
             gateway_retries: _,
             gateway_cache,
+            gateway_provider,
             tool_calls,
             steps,
             stopped: _,
@@ -372,6 +377,7 @@ impl AnswerRecord {
             generation_id,
             gateway_target,
             gateway_cache,
+            gateway_provider,
         ] {
             c.opt(s);
         }

@@ -30,6 +30,11 @@ pub enum Action {
     Rehearsed(Box<crate::bench::rehearsal::Report>),
     /// What the gateway said about the account (`Err`: why it could not be asked).
     Account(Result<crate::gateway::account::AccountReport, String>),
+    /// The gateway's own stats for a finished answer (`Err`: why they could not be had).
+    Generation {
+        request_id: u64,
+        stats: Result<crate::gateway::generation::Generation, String>,
+    },
     /// A chunk the route task has folded; `progress` is its live figures after it.
     Chunk {
         request_id: u64,
@@ -112,6 +117,7 @@ impl Action {
             | Action::Laddered(_)
             | Action::Completions { .. }
             | Action::Account(_)
+            | Action::Generation { .. }
             | Action::Attached(_) => true,
         }
     }
@@ -187,6 +193,11 @@ pub enum Effect {
     FetchModels,
     /// Ask the gateway about the account (the event loop spaces these at least 10 s apart).
     FetchAccount(crate::gateway::account::AccountApi),
+    /// Ask the gateway's `/generation` for answer `request_id`'s stats, with a bounded backoff.
+    FetchGeneration {
+        request_id: u64,
+        id: String,
+    },
     Send {
         request_id: u64,
         req: ChatRequest,

@@ -115,6 +115,7 @@ fn apply(s: &mut State, action: Action) -> Vec<Effect> {
             s.panel.account = Some(report);
             vec![]
         }
+        Action::Generation { request_id, stats } => requests::on_generation(s, request_id, stats),
         Action::Benched(summary) => benchrun::on_done(s, summary),
         Action::BenchRuns(runs) => {
             benchrun::on_runs(s, runs);

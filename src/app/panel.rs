@@ -120,6 +120,8 @@ pub struct Panel {
     pub account: Option<Result<crate::gateway::account::AccountReport, String>>,
     /// What the key has spent, as the last answer's gateway said (`x-litellm-key-spend`).
     pub key_spend_usd: Option<f64>,
+    /// Ask the gateway's `/generation` for each answer's stats.
+    pub generation_stats: bool,
 }
 
 impl Panel {
@@ -157,6 +159,7 @@ impl Default for Panel {
             account_api: Default::default(),
             account: None,
             key_spend_usd: None,
+            generation_stats: false,
             rated: BTreeMap::new(),
         }
     }
@@ -214,6 +217,15 @@ impl Panel {
         self.session_cost = 0.0;
         self.session_cost_partial = false;
         self.budget_warned = false;
+    }
+
+    /// An answer's cost changed after it was recorded (the gateway's own bill arrived).
+    pub fn recost(&mut self, old: Option<f64>, new: Option<f64>) {
+        if let (Some(o), Some(n)) = (old, new) {
+            self.session_cost += n - o;
+        } else if let Some(n) = new {
+            self.session_cost += n;
+        }
     }
 
     pub fn record(&mut self, rec: &AnswerRecord, cancelled: bool) -> Option<String> {

@@ -202,6 +202,14 @@ pub fn on_message(s: &mut State, action: Action) -> Vec<Effect> {
             // The settled record carries the whole text: what is still unsaved is not needed.
             s.history.unsaved.remove(&id);
             effects.extend(history::ended(s, id, &rec, cancelled));
+            if let Some(gen_id) = rec.generation_id.clone().filter(|_| {
+                s.panel.generation_stats && rec.succeeded() && !cancelled && rec.steps.is_empty()
+            }) {
+                effects.push(Effect::FetchGeneration {
+                    request_id: id,
+                    id: gen_id,
+                });
+            }
             match super::agent::on_step(s, idx, rec.clone()) {
                 Some(more) => effects.extend(more),
                 None => s.panes[idx].on_ended(rec),
@@ -210,4 +218,37 @@ pub fn on_message(s: &mut State, action: Action) -> Vec<Effect> {
         _ => {}
     }
     effects
+}
+
+/// The gateway's own stats for a finished answer: its bill becomes the answer's cost (the panel's
+/// total follows) and the history entry is written again with it.
+pub fn on_generation(
+    s: &mut State,
+    request_id: u64,
+    stats: Result<crate::gateway::generation::Generation, String>,
+) -> Vec<Effect> {
+    let Some(idx) = s.panes.iter().position(|p| p.request_id == request_id) else {
+        return vec![];
+    };
+    let model = s.panes[idx].model.clone();
+    let g = match stats {
+        Ok(g) => g,
+        Err(e) => {
+            s.flash(format!("{model}: {e}"));
+            return vec![];
+        }
+    };
+    let Some(rec) = s.panes[idx].answer.as_mut() else {
+        return vec![];
+    };
+    let old = rec.cost_usd;
+    rec.apply_generation(&g);
+    let rec = rec.clone();
+    s.panel.recost(old, rec.cost_usd);
+    if let Some(note) = g.notes.first() {
+        s.flash(format!("{model}: /generation: {note}"));
+    }
+    history::ended(s, request_id, &rec, false)
+        .into_iter()
+        .collect()
 }

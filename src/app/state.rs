@@ -32,6 +32,8 @@ pub struct Setup {
     pub tools: Option<agent::Tools>,
     /// Which account endpoints the profile asks.
     pub account_api: crate::gateway::account::AccountApi,
+    /// Ask the gateway's `/generation` for each answer's bill (`generation_stats = true`).
+    pub generation_stats: bool,
     /// A message for the status line.
     pub notice: Option<String>,
 }
@@ -175,9 +177,11 @@ impl State {
             routes,
             tools,
             account_api,
+            generation_stats,
             notice,
         } = setup;
         self.panel.account_api = account_api;
+        self.panel.generation_stats = generation_stats;
         self.history.recording = recording;
         self.history.place = place;
         self.set_raw_default(raw);

@@ -47,6 +47,7 @@ pub(crate) fn rec(
         gateway_target: None,
         gateway_retries: None,
         gateway_cache: None,
+        gateway_provider: None,
         tool_calls: Vec::new(),
         steps: Vec::new(),
         stopped: None,

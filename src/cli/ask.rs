@@ -106,12 +106,13 @@ pub async fn run(session: &Session, args: &AskArgs, writer: Option<Writer>) -> a
         outcomes.push(t.await?);
     }
     let listed = super::price_list(listing, &stop).await;
-    stop.done();
     let prices = PriceBook::new(&listed, &session.config.prices);
-    let records = outcomes
+    let mut records: Vec<_> = outcomes
         .iter()
         .map(|(r, named)| settle(r, *named, &prices))
         .collect();
+    super::generation::complete(session, &mut records, &stop.cancel).await;
+    stop.done();
     report(args, &stop, scrubbed(records, session), live, writer)
 }
 
@@ -259,8 +260,9 @@ async fn finish(
     writer: Option<Writer>,
 ) -> anyhow::Result<i32> {
     let listed = super::price_list(listing, stop).await;
-    stop.done();
     let prices = PriceBook::new(&listed, &session.config.prices);
-    let records = outcomes.iter().map(|o| settle(o, false, &prices)).collect();
+    let mut records: Vec<_> = outcomes.iter().map(|o| settle(o, false, &prices)).collect();
+    super::generation::complete(session, &mut records, &stop.cancel).await;
+    stop.done();
     report(args, stop, scrubbed(records, session), false, writer)
 }

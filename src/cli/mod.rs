@@ -9,6 +9,7 @@ pub mod ask_text;
 pub mod bench;
 pub mod context;
 pub mod demo_gateway;
+mod generation;
 pub mod history;
 pub mod ladder;
 pub mod leaderboard;

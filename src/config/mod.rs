@@ -111,6 +111,8 @@ pub struct ProfileConfig {
     pub api: Option<crate::gateway::Api>,
     /// Which account endpoints to ask: `auto` (default), `openrouter`, `litellm` or `none`.
     pub account: Option<crate::gateway::account::AccountApi>,
+    /// Ask OpenRouter's `/generation` for each answer's bill and provider (a few seconds after it).
+    pub generation_stats: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -69,6 +69,8 @@ pub struct Profile {
     pub api: crate::gateway::Api,
     /// Which account endpoints `gatebench account` and the workbench ask.
     pub account: crate::gateway::account::AccountApi,
+    /// Ask the gateway's `/generation` for each answer's stats (`generation_stats = true`).
+    pub generation_stats: bool,
     /// Why this profile was chosen, for the "using ..." line.
     pub reason: String,
 }
@@ -213,6 +215,7 @@ pub fn resolve(cfg: &Config, sel: &Selection, env: &dyn Env) -> Result<Profile, 
         default_models,
         headers: user.headers.into_iter().collect(),
         key_header: user.key_header,
+        generation_stats: user.generation_stats.unwrap_or(false),
         limits: cfg.limits.limits(),
         timeouts: Timeouts {
             connect: ms(t.connect_ms, d.connect),

@@ -67,7 +67,7 @@ pub enum AccountReport {
 }
 
 /// Money from a JSON value: a finite, non-negative number (or a numeric string).
-fn money(v: &Value, field: &str, notes: &mut Vec<String>) -> Option<f64> {
+pub(super) fn money(v: &Value, field: &str, notes: &mut Vec<String>) -> Option<f64> {
     let x = match v.get(field)? {
         Value::Null => return None,
         Value::Number(n) => n.as_f64(),
@@ -83,7 +83,7 @@ fn money(v: &Value, field: &str, notes: &mut Vec<String>) -> Option<f64> {
     }
 }
 
-fn count(v: &Value, field: &str) -> Option<u64> {
+pub(super) fn count(v: &Value, field: &str) -> Option<u64> {
     let x = v.get(field)?;
     x.as_u64().or_else(|| {
         x.as_f64()
@@ -93,7 +93,7 @@ fn count(v: &Value, field: &str) -> Option<u64> {
 }
 
 /// A short text field, cleaned for a terminal and with key-like words masked.
-fn text(v: &Value, field: &str) -> Option<String> {
+pub(super) fn text(v: &Value, field: &str) -> Option<String> {
     let s = match v.get(field)? {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),

@@ -4,6 +4,7 @@ pub mod account;
 pub mod body;
 pub mod client;
 pub mod error;
+pub mod generation;
 pub mod limits;
 pub mod ratelimit;
 pub mod responses;

@@ -135,6 +135,14 @@ impl Runner {
             Effect::MouseCapture(on) => return Some(TermOp::MouseCapture(on)),
             Effect::FetchModels => self.fetch_models(),
             Effect::FetchAccount(api) => self.fetch_account(api),
+            Effect::FetchGeneration { request_id, id } => {
+                let (client, tx) = (self.client.clone(), self.tx.clone());
+                self.net.spawn(async move {
+                    use crate::gateway::generation::{BACKOFF, fetch};
+                    let stats = fetch(&client, &id, &BACKOFF).await;
+                    let _ = tx.send(Action::Generation { request_id, stats });
+                });
+            }
             Effect::Send {
                 request_id,
                 req,

@@ -146,6 +146,7 @@ pub async fn run(
         routes: session.config.routes(session.profile.is_demo())?,
         tools,
         account_api: session.profile.account,
+        generation_stats: session.profile.generation_stats,
         notice,
     });
     // Code grammars load in the background, ready before the first code block closes.

@@ -19,7 +19,7 @@ fn fixture(name: &str) -> Vec<u8> {
 
 /// Serves `routes` (path -> status and body) to any number of requests, each body written in
 /// random pieces; any other path is a 404.
-async fn serve(routes: BTreeMap<&'static str, (u16, Vec<u8>)>, seed: u64) -> String {
+pub(crate) async fn serve(routes: BTreeMap<&'static str, (u16, Vec<u8>)>, seed: u64) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let routes = Arc::new(routes);

@@ -11,6 +11,7 @@ mod client_demo;
 mod common;
 mod context;
 mod docs;
+mod generation;
 mod history;
 mod hostile;
 mod portkey;

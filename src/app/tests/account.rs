@@ -152,3 +152,85 @@ fn a_bill_apart_from_tokens_x_price_is_marked_in_the_panel() {
     assert!(row("a/fast").contains("gateway ≠"), "{shown}");
     assert!(!row("b/large").contains('≠'), "{shown}");
 }
+
+fn generation_asks(effects: &[Effect]) -> Vec<(u64, String)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::FetchGeneration { request_id, id } => Some((*request_id, id.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// One answer with `x-generation-id: gen-7`, on a workbench with `generation_stats` as given.
+fn answered_with_generation(stats: bool) -> (State, u64, Vec<Effect>) {
+    let km = Keymap::new(&BTreeMap::new()).unwrap();
+    let mut s = State::new(km, vec!["a/fast".into()], None);
+    s.configure(Setup {
+        account_api: AccountApi::None,
+        generation_stats: stats,
+        recording: true,
+        ..Default::default()
+    });
+    update(&mut s, Action::Resize(160, 48));
+    update(&mut s, Action::ModelsLoaded(Ok(models())));
+    let id = send_ids(&mut s, "hello")[0];
+    let t0 = Instant::now();
+    let mut r = Req::start(&mut s, id, t0);
+    r.content(&mut s, t0, "hi there");
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert("x-generation-id", "gen-7".parse().unwrap());
+    let effects = r.end_with(&mut s, t0, None, Some(h));
+    (s, id, effects)
+}
+
+#[test]
+fn the_gateways_generation_stats_are_asked_for_only_when_the_profile_says_so() {
+    let (_, id, effects) = answered_with_generation(true);
+    assert_eq!(generation_asks(&effects), [(id, "gen-7".to_string())]);
+    let (_, _, effects) = answered_with_generation(false);
+    assert!(generation_asks(&effects).is_empty());
+}
+
+#[test]
+fn generation_stats_become_the_answers_bill_and_are_stored_again() {
+    use crate::gateway::generation::Generation;
+    let (mut s, id, _) = answered_with_generation(true);
+    let before = s.panel.session_cost;
+    let ours = s.panes[0].answer.as_ref().unwrap().cost_usd.unwrap();
+    let g = Generation {
+        total_cost_usd: Some(ours + 0.5),
+        provider: Some("Fireworks".into()),
+        latency_ms: Some(900.0),
+        generation_time_ms: Some(850.0),
+        ..Default::default()
+    };
+    let effects = update(
+        &mut s,
+        Action::Generation {
+            request_id: id,
+            stats: Ok(g),
+        },
+    );
+    let rec = s.panes[0].answer.as_ref().unwrap();
+    assert_eq!(rec.cost_gateway_usd, Some(ours + 0.5));
+    assert_eq!(rec.gateway_overhead_ms, Some(50.0));
+    assert_eq!(rec.gateway_provider.as_deref(), Some("Fireworks"));
+    assert!((s.panel.session_cost - (before + 0.5)).abs() < 1e-12);
+    let stored = effects.iter().any(|e| {
+        matches!(e, Effect::Record(r) if matches!(&**r, crate::history::Record::Ended { seq, record, .. }
+            if *seq == id && record.cost_gateway_usd == Some(ours + 0.5)))
+    });
+    assert!(stored, "{effects:?}");
+    // A failure is said, and changes nothing.
+    let effects = update(
+        &mut s,
+        Action::Generation {
+            request_id: id,
+            stats: Err("/generation: gave up after 4 asks".into()),
+        },
+    );
+    assert!(effects.is_empty());
+    assert!(super::judging::screen(&s).contains("a/fast: /generation: gave up"));
+}

@@ -1,5 +1,6 @@
 //! The demo gateway's read-only endpoints: the model list, the simulated account in OpenRouter's
-//! and LiteLLM's shapes, and the test hooks (`/demo/stats`, `/demo/trace`).
+//! and LiteLLM's shapes, generation stats in OpenRouter's, and the test hooks (`/demo/stats`,
+//! `/demo/trace`).
 
 use std::sync::Arc;
 
@@ -66,6 +67,27 @@ pub(super) async fn account_key_info(
     match authorized(&shared, &headers) {
         Ok(()) => axum::Json(shared.account.key_info(LIMIT_REQUESTS, LIMIT_TOKENS)).into_response(),
         Err(r) => r,
+    }
+}
+
+/// OpenRouter's `GET /api/v1/generation?id=`: 404 until the stats are ready (the first ask).
+pub(super) async fn generation(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = authorized(&shared, &headers) {
+        return r;
+    }
+    let found = q.get("id").and_then(|id| shared.generations.get(id));
+    match found {
+        Some(v) => axum::Json(v).into_response(),
+        None => super::error(
+            axum::http::StatusCode::NOT_FOUND,
+            "Generation not found (stats arrive a moment after the answer)",
+            "not_found_error",
+            None,
+        ),
     }
 }
 

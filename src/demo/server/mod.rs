@@ -72,6 +72,8 @@ struct Shared {
     window: Mutex<(Instant, u64, u64)>,
     /// The simulated account: trial credits and what answers have cost.
     account: DemoAccount,
+    /// Each answer's stats for `/v1/generation`.
+    generations: super::generations::Generations,
 }
 
 /// The demo key's limits per minute, reported the way OpenAI does.
@@ -165,6 +167,7 @@ pub async fn spawn(cfg: DemoConfig) -> std::io::Result<DemoHandle> {
         trace: Arc::new(Mutex::new(Vec::new())),
         window: Mutex::new((Instant::now(), 0, 0)),
         account: DemoAccount::new(cfg_credits),
+        generations: Default::default(),
     });
     let app = Router::new()
         .route("/v1/models", get(endpoints::list_models))
@@ -175,6 +178,7 @@ pub async fn spawn(cfg: DemoConfig) -> std::io::Result<DemoHandle> {
         .route("/v1/key", get(endpoints::account_key))
         .route("/v1/credits", get(endpoints::account_credits))
         .route("/key/info", get(endpoints::account_key_info))
+        .route("/v1/generation", get(endpoints::generation))
         .route("/demo/stats", get(endpoints::stats))
         .route("/demo/trace", get(endpoints::trace))
         .route("/health", get(|| async { "ok" }))
@@ -372,9 +376,33 @@ async fn chat_inner(
         }
     };
     *tokens = (ask.prompt_tokens + s.reasoning.len() + s.answer.len()) as u64;
-    shared
-        .account
-        .charge(&ask, super::script::completion_tokens(&s));
+    let completion = super::script::completion_tokens(&s);
+    shared.account.charge(&ask, completion);
+    let took: Duration = s.first_delay + s.gaps.iter().sum::<Duration>();
+    let generation = shared.generations.add(
+        ask.model.id,
+        ask.prompt_tokens,
+        completion,
+        super::script::cost(&ask, completion),
+        took,
+    );
+    let mut r = answer_body(shared, headers, shape, ask, s, fault, n).await;
+    if let Ok(v) = HeaderValue::from_str(&generation) {
+        r.headers_mut().insert("x-generation-id", v);
+    }
+    r
+}
+
+/// The answer itself: a stream, or the whole response once its time has passed.
+async fn answer_body(
+    shared: &Arc<Shared>,
+    headers: HeaderMap,
+    shape: Shape,
+    ask: super::script::Ask,
+    s: super::script::Script,
+    fault: Fault,
+    n: u64,
+) -> Response {
     if ask.stream {
         let request_id = headers
             .get("x-request-id")
