@@ -65,6 +65,25 @@ impl Session {
         })
     }
 
+    /// Typical output tokens by model, for a spend estimate's likely case: the history's median
+    /// where it has one, else (on the demo gateway) the simulated model's own.
+    pub fn typical_output(
+        &self,
+        history: Option<&crate::history::Writer>,
+    ) -> std::collections::BTreeMap<String, u64> {
+        let mut typical = if self.demo.is_some() {
+            demo::models::typical_output()
+        } else {
+            Default::default()
+        };
+        let seen = history
+            .and_then(|w| crate::history::Store::open(&w.path).ok())
+            .and_then(|s| crate::history::board::typical_output(&s).ok())
+            .unwrap_or_default();
+        typical.extend(seen);
+        typical
+    }
+
     /// The models to use when none are named.
     pub fn default_models(&self) -> Vec<String> {
         if !self.profile.default_models.is_empty() {

@@ -53,14 +53,7 @@ fn open(s: &mut State, v: BenchView) {
 fn spend(s: &State, prompt: &str, targets: &[Target]) -> crate::bench::estimate::Spend {
     use crate::bench::estimate::{Known, estimate};
     use crate::bench::workload::Item;
-    let typical = s
-        .panel
-        .stats
-        .iter()
-        .filter(|(_, st)| st.runs > 0 && st.priced_output_tokens > 0)
-        .map(|(m, st)| (m.clone(), st.priced_output_tokens / st.runs))
-        .collect();
-    let known = Known::new(s.prices(), &s.picker.models, typical);
+    let known = Known::new(s.prices(), &s.picker.models, s.typical_output());
     let item = Item::prompt(1, prompt);
     estimate(
         &[item],

@@ -48,7 +48,7 @@ pub fn start(s: &mut State) -> Vec<Effect> {
         use crate::bench::estimate::{Known, estimate_shapes, ladder_shapes};
         let targets: Vec<_> = routes.iter().map(crate::bench::run::Target::of).collect();
         let shapes = ladder_shapes(&plan.sizes, &plan.question, plan.max_tokens);
-        let known = Known::new(s.prices(), &s.picker.models, Default::default());
+        let known = Known::new(s.prices(), &s.picker.models, s.typical_output());
         estimate_shapes(&shapes, 1, &targets, &known).line()
     };
     s.overlay = Overlay::Ladder(Box::new(LadderView {

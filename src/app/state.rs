@@ -34,6 +34,8 @@ pub struct Setup {
     pub account_api: crate::gateway::account::AccountApi,
     /// Ask the gateway's `/generation` for each answer's bill (`generation_stats = true`).
     pub generation_stats: bool,
+    /// Typical output tokens by model, for spend estimates (the history's, the demo's).
+    pub typical_output: BTreeMap<String, u64>,
     /// A message for the status line.
     pub notice: Option<String>,
 }
@@ -57,6 +59,9 @@ pub struct State {
     pub(super) now: Option<Instant>,
     pub(super) panel: Panel,
     pub(super) config_prices: BTreeMap<String, Prices>,
+    /// Typical output tokens by model known before this session (the history's, the demo's), for
+    /// spend estimates; this session's own answers go over them.
+    pub(super) typical_output: BTreeMap<String, u64>,
     pub(super) banner: Option<String>,
     pub(super) status_msg: Option<String>,
     pub(super) mouse_capture: bool,
@@ -91,6 +96,7 @@ impl State {
             now: None,
             panel: Panel::default(),
             config_prices: BTreeMap::new(),
+            typical_output: BTreeMap::new(),
             banner,
             status_msg: None,
             mouse_capture: true,
@@ -142,6 +148,20 @@ impl State {
         PriceBook::new(&self.picker.models, &self.config_prices)
     }
 
+    /// Typical output tokens by model for spend estimates: this session's answers where there
+    /// are some, else what was known before it.
+    pub fn typical_output(&self) -> BTreeMap<String, u64> {
+        let mut typical = self.typical_output.clone();
+        typical.extend(
+            self.panel
+                .stats
+                .iter()
+                .filter(|(_, st)| st.runs > 0 && st.priced_output_tokens > 0)
+                .map(|(m, st)| (m.clone(), st.priced_output_tokens / st.runs)),
+        );
+        typical
+    }
+
     /// Indices into `panes` of the visible panes, in order.
     pub fn visible(&self) -> Vec<usize> {
         let all = self.selected_panes();
@@ -178,8 +198,10 @@ impl State {
             tools,
             account_api,
             generation_stats,
+            typical_output,
             notice,
         } = setup;
+        self.typical_output = typical_output;
         self.panel.account_api = account_api;
         self.panel.generation_stats = generation_stats;
         self.history.recording = recording;

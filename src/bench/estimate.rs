@@ -163,6 +163,25 @@ impl Spend {
         }
         out
     }
+
+    /// The estimate against what the run spent (`None`: some answer had no known cost), so a
+    /// user learns how far to trust it.
+    pub fn against(&self, actual_usd: Option<f64>) -> String {
+        use crate::format::fmt_money;
+        format!(
+            "spend: estimated {} at most{}; spent {}",
+            fmt_money(self.worst_usd),
+            self.likely_usd
+                .map_or(String::new(), |l| format!(", likely {}", fmt_money(l))),
+            match actual_usd {
+                Some(a) => format!(
+                    "{} (as priced: the gateway's figure where it gave one)",
+                    fmt_money(a)
+                ),
+                None => "an unknown amount (some answers had no known price)".into(),
+            }
+        )
+    }
 }
 
 #[cfg(test)]
@@ -262,5 +281,28 @@ mod tests {
             s.line()
         );
         assert!(s.line().contains("no price known for nope"), "{}", s.line());
+    }
+
+    #[test]
+    fn the_estimate_is_said_against_what_was_spent() {
+        let s = Spend {
+            requests: 2,
+            worst_usd: 0.02,
+            likely_usd: Some(0.006),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.against(Some(0.0058)),
+            "spend: estimated $0.0200 at most, likely $0.0060; spent $0.0058 \
+             (as priced: the gateway's figure where it gave one)"
+        );
+        let unsure = Spend {
+            likely_usd: None,
+            ..s
+        };
+        assert_eq!(
+            unsure.against(None),
+            "spend: estimated $0.0200 at most; spent an unknown amount (some answers had no known price)"
+        );
     }
 }

@@ -77,18 +77,21 @@ async fn check_spend(
     routes: &[Route],
     listed: &[ModelInfo],
     prices: &PriceBook,
-) -> Option<i32> {
+) -> Result<crate::bench::estimate::Spend, i32> {
     use crate::bench::estimate::{Known, estimate_shapes, ladder_shapes};
     let shapes = ladder_shapes(&args.sizes, &args.question, args.max_tokens);
     let targets: Vec<_> = routes.iter().map(crate::bench::run::Target::of).collect();
-    let known = Known::new(prices.clone(), listed, Default::default());
+    let known = Known::new(prices.clone(), listed, session.typical_output(None));
     let spend = estimate_shapes(&shapes, 1, &targets, &known);
     let limit = super::spend::Limit {
         max_spend: args.max_spend,
         yes: args.yes,
         per: "",
     };
-    super::spend::check(&limit, &spend, session).await
+    match super::spend::check(&limit, &spend, session).await {
+        Some(code) => Err(code),
+        None => Ok(spend),
+    }
 }
 
 pub async fn run(session: &Session, args: &LadderArgs) -> anyhow::Result<i32> {
@@ -121,10 +124,13 @@ pub async fn run(session: &Session, args: &LadderArgs) -> anyhow::Result<i32> {
         max_tokens: args.max_tokens,
         force: args.force,
     };
-    if let Some(code) = check_spend(session, args, &routes, &listed, &prices).await {
-        stop.done();
-        return Ok(code);
-    }
+    let spend = match check_spend(session, args, &routes, &listed, &prices).await {
+        Ok(spend) => spend,
+        Err(code) => {
+            stop.done();
+            return Ok(code);
+        }
+    };
     let mut out = Ladder::new(&plan, routes.iter().map(|r| r.name.clone()).collect());
     let n = args.sizes.len();
     ladder::run::climb(
@@ -150,6 +156,14 @@ pub async fn run(session: &Session, args: &LadderArgs) -> anyhow::Result<i32> {
     )
     .await;
     stop.done();
+    // A step not sent or failed before an answer cost nothing; an answer of no known price makes
+    // the total unknown.
+    let spent: Option<f64> = out
+        .steps
+        .iter()
+        .map(|s| s.cost_usd.or(s.skipped.as_ref().map(|_| 0.0)))
+        .sum();
+    eprintln!("{}", spend.against(spent));
     print(&out, args.json)?;
     Ok(stop.code().unwrap_or(0))
 }

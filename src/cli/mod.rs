@@ -60,7 +60,7 @@ pub struct GlobalArgs {
     /// Config file (default: the platform config dir, e.g. ~/.config/gatebench/config.toml).
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Profile to use: infergate, openai, openrouter, litellm, ollama, llamacpp, demo, or one of yours.
+    /// Profile to use: infergate, openai, openrouter, litellm, portkey, ollama, llamacpp, demo, or one of yours.
     #[arg(long, global = true)]
     pub profile: Option<String>,
     /// Gateway base URL, e.g. http://127.0.0.1:4000/v1 (overrides the profile's).

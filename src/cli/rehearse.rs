@@ -67,7 +67,8 @@ pub async fn run(session: &Session, args: &RehearseArgs) -> anyhow::Result<i32> 
     };
     let listed = session.client.models().await.unwrap_or_default();
     let prices = PriceBook::new(&listed, &session.config.prices);
-    let known = crate::bench::estimate::Known::new(prices.clone(), &listed, Default::default());
+    let known =
+        crate::bench::estimate::Known::new(prices.clone(), &listed, session.typical_output(None));
     let target = crate::bench::run::Target {
         route: route.clone(),
         named: true,
@@ -114,6 +115,7 @@ pub async fn run(session: &Session, args: &RehearseArgs) -> anyhow::Result<i32> 
     )
     .await;
     stop.done();
+    eprintln!("{}", spend.against(report.cost_usd));
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

@@ -135,6 +135,20 @@ pub struct SimModel {
     pub faults: FaultSpec,
 }
 
+/// Each simulated model's typical output in tokens (its answer and reasoning), for a spend
+/// estimate's likely case before the history has seen it answer.
+pub fn typical_output() -> std::collections::BTreeMap<String, u64> {
+    catalogue()
+        .iter()
+        .map(|m| {
+            (
+                m.id.to_string(),
+                (m.answer_tokens + m.reasoning_tokens) as u64,
+            )
+        })
+        .collect()
+}
+
 pub fn catalogue() -> Vec<SimModel> {
     vec![
         SimModel {

@@ -147,6 +147,7 @@ pub async fn run(
         tools,
         account_api: session.profile.account,
         generation_stats: session.profile.generation_stats,
+        typical_output: session.typical_output(writer.as_ref().ok()),
         notice,
     });
     // Code grammars load in the background, ready before the first code block closes.

@@ -287,7 +287,7 @@ pub async fn run(
         shard,
         sweep_step: None,
     };
-    let estimate = spend::plan_spend(a, &plan, &listed, history);
+    let estimate = spend::plan_spend(a, &plan, &listed, session.typical_output(history));
     let per = if a.duration.is_some() && a.repeat.is_none() {
         " per pass over the workload (--duration runs as many as fit)"
     } else {

@@ -3,29 +3,18 @@
 
 use crate::bench::estimate::{Known, Spend, estimate};
 use crate::bench::summary::Summary;
-use crate::format::fmt_money;
 use crate::gateway::wire::ModelInfo;
 
 use super::{Plan, RunArgs};
-
-/// The history's typical output length per model, when there is a history to read.
-fn typical_output(
-    history: Option<&crate::history::Writer>,
-) -> std::collections::BTreeMap<String, u64> {
-    history
-        .and_then(|w| crate::history::Store::open(&w.path).ok())
-        .and_then(|s| crate::history::board::typical_output(&s).ok())
-        .unwrap_or_default()
-}
 
 /// The estimate for `plan`, warm-up requests counted at the workload's first lines.
 pub(crate) fn plan_spend(
     a: &RunArgs,
     plan: &Plan,
     listed: &[ModelInfo],
-    history: Option<&crate::history::Writer>,
+    typical_output: std::collections::BTreeMap<String, u64>,
 ) -> Spend {
-    let known = Known::new(plan.prices.clone(), listed, typical_output(history));
+    let known = Known::new(plan.prices.clone(), listed, typical_output);
     let repeat = a.repeat.unwrap_or(1) as u64;
     let mut s = estimate(&plan.items, repeat, &plan.targets, a.max_tokens, &known);
     let warm = &plan.items[..a.warmup.min(plan.items.len())];
@@ -39,19 +28,12 @@ pub(crate) fn plan_spend(
     s
 }
 
-/// The estimate against what the run spent, so a user learns how far to trust it.
+/// The estimate against what the run spent: candidates and judge, as priced.
 pub fn against_actual(spend: &Spend, s: &Summary) -> String {
     let actual: f64 = s
         .targets
         .iter()
         .map(|t| t.cost_usd + t.judge.cost_usd)
         .sum();
-    format!(
-        "spend: estimated {} at most{}; spent {} (as priced: the gateway's figure where it gave one)",
-        fmt_money(spend.worst_usd),
-        spend
-            .likely_usd
-            .map_or(String::new(), |l| format!(", likely {}", fmt_money(l))),
-        fmt_money(actual)
-    )
+    spend.against(Some(actual))
 }
