@@ -13,6 +13,9 @@ pub struct Session {
     pub has_key: bool,
     /// Scrubbed from everything stored.
     pub key: Option<Secret>,
+    /// OpenRouter's management key, from the profile's `management_key_env`: sent to `/credits`
+    /// only, at the same origin.
+    pub management_key: Option<Secret>,
     /// Kept alive for as long as the session: dropping it stops the demo gateway.
     pub demo: Option<DemoHandle>,
 }
@@ -44,6 +47,11 @@ impl Session {
                 )
             }
         };
+        let management_key = profile
+            .management_key_env
+            .as_deref()
+            .and_then(|k| ProcessEnv.var(k))
+            .map(Secret::new);
         let client = Client::new(Endpoint {
             base_url: base_url.clone(),
             api_key: key.clone(),
@@ -61,6 +69,7 @@ impl Session {
             client,
             has_key: key.is_some(),
             key,
+            management_key,
             demo,
         })
     }

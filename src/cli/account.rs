@@ -23,7 +23,7 @@ pub async fn run(session: &Session, args: &AccountArgs) -> anyhow::Result<i32> {
         };
         return print(&report, args, "the profile says account = \"none\"");
     }
-    let report = account::fetch(&session.client, api).await?;
+    let report = account::fetch(&session.client, api, session.management_key.as_ref()).await?;
     print(&report, args, "")
 }
 

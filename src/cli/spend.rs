@@ -16,7 +16,11 @@ pub const REFUSED: i32 = 3;
 /// What the gateway says is left, if it says (asked briefly: a slow gateway does not hold up
 /// the run).
 async fn credits_left(session: &Session) -> Option<f64> {
-    let ask = account::fetch(&session.client, session.profile.account);
+    let ask = account::fetch(
+        &session.client,
+        session.profile.account,
+        session.management_key.as_ref(),
+    );
     match tokio::time::timeout(Duration::from_secs(5), ask).await {
         Ok(Ok(AccountReport::Reported(a))) => a.left_usd,
         _ => None,

@@ -113,6 +113,8 @@ pub struct ProfileConfig {
     pub account: Option<crate::gateway::account::AccountApi>,
     /// Ask OpenRouter's `/generation` for each answer's bill and provider (a few seconds after it).
     pub generation_stats: Option<bool>,
+    /// The variable holding OpenRouter's management key, for `/credits` only.
+    pub management_key_env: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -71,6 +71,8 @@ pub struct Profile {
     pub account: crate::gateway::account::AccountApi,
     /// Ask the gateway's `/generation` for each answer's stats (`generation_stats = true`).
     pub generation_stats: bool,
+    /// The variable holding a management key (OpenRouter's `/credits`).
+    pub management_key_env: Option<String>,
     /// Why this profile was chosen, for the "using ..." line.
     pub reason: String,
 }
@@ -216,6 +218,7 @@ pub fn resolve(cfg: &Config, sel: &Selection, env: &dyn Env) -> Result<Profile, 
         headers: user.headers.into_iter().collect(),
         key_header: user.key_header,
         generation_stats: user.generation_stats.unwrap_or(false),
+        management_key_env: user.management_key_env,
         limits: cfg.limits.limits(),
         timeouts: Timeouts {
             connect: ms(t.connect_ms, d.connect),

@@ -199,13 +199,24 @@ async fn ask(client: &Client, path: &str, at_root: bool) -> Result<Option<Value>
 }
 
 /// Ask the gateway about the account, by the profile's setting.
-pub async fn fetch(client: &Client, api: AccountApi) -> Result<AccountReport, GatewayError> {
+/// `management`: OpenRouter's management key (the profile's `management_key_env`), used for
+/// `/credits` only.
+pub async fn fetch(
+    client: &Client,
+    api: AccountApi,
+    management: Option<&crate::secret::Secret>,
+) -> Result<AccountReport, GatewayError> {
     let mut tried = Vec::new();
     if matches!(api, AccountApi::Auto | AccountApi::OpenRouter) {
         tried.push("/key".to_string());
         if let Some(v) = ask(client, "/key", false).await? {
             let mut a = from_openrouter_key(&v).map_err(|e| malformed("/key", &e))?;
-            match ask(client, "/credits", false).await {
+            let credits = match client.get_json_as("/credits", false, management).await {
+                Ok(v) => Ok(Some(v)),
+                Err(GatewayError::Http { status: 404, .. }) => Ok(None),
+                Err(e) => Err(e),
+            };
+            match credits {
                 Ok(Some(c)) => {
                     if let Err(e) = add_openrouter_credits(&mut a, &c) {
                         a.notes.push(format!("/credits: {e}"));
@@ -214,11 +225,15 @@ pub async fn fetch(client: &Client, api: AccountApi) -> Result<AccountReport, Ga
                 Ok(None) => {}
                 Err(GatewayError::Http {
                     status: 401 | 403, ..
-                }) => a.notes.push(
-                    "credits bought and used need a management key (/credits answered 401/403); \
-                     these figures are the key's own"
+                }) => a.notes.push(match management {
+                    Some(_) => "the management key was refused at /credits (401/403); these \
+                                figures are the key's own"
                         .into(),
-                ),
+                    None => "credits bought and used need a management key (/credits answered \
+                             401/403: set management_key_env in the profile); these figures are \
+                             the key's own"
+                        .into(),
+                }),
                 Err(e) => a.notes.push(format!("/credits: {e}")),
             }
             return Ok(AccountReport::Reported(Box::new(a)));

@@ -47,7 +47,36 @@ pub struct ChatOnce {
     pub chunk: Chunk,
 }
 
+/// The header the key goes in: the profile's `key_header`, else `Authorization`.
+fn key_name(endpoint: &Endpoint) -> Result<HeaderName, GatewayError> {
+    match &endpoint.key_header {
+        Some(h) => HeaderName::from_bytes(h.as_bytes())
+            .map_err(|_| GatewayError::Other(format!("invalid key header {h:?}"))),
+        None => Ok(reqwest::header::AUTHORIZATION),
+    }
+}
+
+/// The key as that header carries it (`Bearer KEY` in `Authorization`), marked sensitive.
+fn key_value(endpoint: &Endpoint, key: &Secret) -> Result<HeaderValue, GatewayError> {
+    let text = match &endpoint.key_header {
+        Some(_) => key.expose().to_string(),
+        None => format!("Bearer {}", key.expose()),
+    };
+    let mut v = HeaderValue::from_str(&text)
+        .map_err(|_| GatewayError::Other("the API key has invalid characters".into()))?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
 impl Client {
+    fn key_header_name(&self) -> HeaderName {
+        key_name(&self.endpoint).unwrap_or(reqwest::header::AUTHORIZATION)
+    }
+
+    fn key_value(&self, key: &Secret) -> Result<HeaderValue, GatewayError> {
+        key_value(&self.endpoint, key)
+    }
+
     pub fn new(endpoint: Endpoint) -> Result<Self, GatewayError> {
         let mut headers = HeaderMap::new();
         for (k, v) in &endpoint.headers {
@@ -58,21 +87,7 @@ impl Client {
             headers.insert(name, value);
         }
         if let Some(key) = &endpoint.api_key {
-            let (name, value) = match &endpoint.key_header {
-                Some(h) => (
-                    HeaderName::from_bytes(h.as_bytes())
-                        .map_err(|_| GatewayError::Other(format!("invalid key header {h:?}")))?,
-                    key.expose().to_string(),
-                ),
-                None => (
-                    reqwest::header::AUTHORIZATION,
-                    format!("Bearer {}", key.expose()),
-                ),
-            };
-            let mut v = HeaderValue::from_str(&value)
-                .map_err(|_| GatewayError::Other("the API key has invalid characters".into()))?;
-            v.set_sensitive(true);
-            headers.insert(name, v);
+            headers.insert(key_name(&endpoint)?, key_value(&endpoint, key)?);
         }
         let http = reqwest::Client::builder()
             .user_agent(concat!("gatebench/", env!("CARGO_PKG_VERSION")))
@@ -133,6 +148,17 @@ impl Client {
     /// when `at_root` (`/key/info` of a proxy whose base URL ends in `/v1`). Same key, same
     /// origin, same time and size limits as every other call.
     pub async fn get_json(&self, path: &str, at_root: bool) -> Result<Value, GatewayError> {
+        self.get_json_as(path, at_root, None).await
+    }
+
+    /// `get_json` with another key of the same account (OpenRouter's management key for
+    /// `/credits`), sent to the same origin in the same header; scrubbed from errors like the key.
+    pub async fn get_json_as(
+        &self,
+        path: &str,
+        at_root: bool,
+        key: Option<&Secret>,
+    ) -> Result<Value, GatewayError> {
         let url = if at_root {
             let base = self.endpoint.base_url.trim_end_matches('/');
             format!("{}{path}", base.strip_suffix("/v1").unwrap_or(base))
@@ -140,7 +166,14 @@ impl Client {
             self.url(path)
         };
         let inner = async {
-            let body = self.get_body(&url).await?;
+            let mut get = self.http.get(&url);
+            if let Some(k) = key {
+                get = get.header(self.key_header_name(), self.key_value(k)?);
+            }
+            let cancel = CancellationToken::new();
+            let resp = self.first_byte(self.send(get, &url, &cancel)).await?;
+            let resp = self.check_status(resp, &url).await?;
+            let body = self.read_body(resp, &url).await?;
             serde_json::from_slice(&body).map_err(|e| GatewayError::Malformed {
                 reason: format!(
                     "{url} did not return JSON ({e}): {}",
@@ -148,7 +181,10 @@ impl Client {
                 ),
             })
         };
-        inner.await.map_err(|e| self.scrub(e))
+        inner
+            .await
+            .map_err(|e| self.scrub(e))
+            .map_err(|e| e.scrub(key))
     }
 
     /// Remove the key from what a server wrote into an error.

@@ -94,6 +94,8 @@ pub struct Runner {
     account_asking: bool,
     /// Asked again while an ask was on its way: once that one is back, ask once more.
     account_again: Option<crate::gateway::account::AccountApi>,
+    /// OpenRouter's management key, for `/credits` only (never in the app's state).
+    pub management_key: Option<crate::secret::Secret>,
 }
 
 /// The account is asked at most this often: after a burst of sends, one ask at the end.
@@ -124,6 +126,7 @@ impl Runner {
             account_at: None,
             account_asking: false,
             account_again: None,
+            management_key: None,
         }
     }
 
@@ -293,9 +296,10 @@ impl Runner {
         self.account_at = Some(at);
         self.account_asking = true;
         let (client, tx) = (self.client.clone(), self.tx.clone());
+        let management = self.management_key.clone();
         self.net.spawn(async move {
             tokio::time::sleep_until(at.into()).await;
-            let r = crate::gateway::account::fetch(&client, api)
+            let r = crate::gateway::account::fetch(&client, api, management.as_ref())
                 .await
                 .map_err(|e| e.to_string());
             let _ = tx.send(Action::Account(r));

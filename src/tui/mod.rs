@@ -164,6 +164,7 @@ pub async fn run(
     let size = term.terminal.size()?;
     update(&mut state, Action::Resize(size.width, size.height));
     let mut runner = Runner::new(session.client.clone(), net.clone(), tx);
+    runner.management_key = session.management_key.clone();
     let mut first = vec![Effect::FetchModels];
     if let Ok(w) = &writer {
         runner.db = Some(w.path.clone());

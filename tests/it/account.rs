@@ -69,7 +69,7 @@ async fn report(
     seed: u64,
 ) -> Result<AccountReport, GatewayError> {
     let url = serve(routes, seed).await;
-    fetch(&crate::common::replay::client(url, Api::Chat), api).await
+    fetch(&crate::common::replay::client(url, Api::Chat), api, None).await
 }
 
 fn reported(r: Result<AccountReport, GatewayError>) -> gatebench::gateway::account::Account {
@@ -408,4 +408,87 @@ fn ladder_and_rehearse_say_their_estimate_against_what_they_spent() {
     let (worst, actual) = spent(&err);
     assert!(actual > 0.0 && actual <= worst, "{err}");
     assert!(err.contains(", likely $"), "{err}");
+}
+
+#[test]
+fn credits_are_asked_with_the_management_key_and_only_there() {
+    use crate::common::raw;
+    const KEY: &str = "sk-or-v1-ordinary-0123456789abcdef";
+    const MGMT: &str = "sk-or-v1-management-0123456789abcdef";
+    let key_body = fixture("openrouter-key.json");
+    let credits_body = fixture("openrouter-credits.json");
+    let server = raw::serve(move |req, sock| {
+        let auth = req
+            .head
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("authorization: ")
+                    .or(l.strip_prefix("Authorization: "))
+            })
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        let json = [("content-type", "application/json")];
+        match req.path.as_str() {
+            "/v1/key" if auth == format!("Bearer {KEY}") => {
+                raw::respond(sock, "200 OK", &json, &key_body)
+            }
+            // Echoes the key it was given, as a careless server might.
+            "/v1/credits" if auth == format!("Bearer {MGMT}") => {
+                raw::respond(sock, "200 OK", &json, &credits_body)
+            }
+            _ => raw::respond(
+                sock,
+                "401 Unauthorized",
+                &json,
+                format!("{{\"error\":\"bad key {auth}\"}}").as_bytes(),
+            ),
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("config/gatebench");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(
+        cfg.join("config.toml"),
+        format!(
+            "[profiles.or]\nbase_url = \"{}\"\napi_key_env = \"OR_KEY\"\nmanagement_key_env = \"OR_MGMT\"\naccount = \"openrouter\"\n",
+            server.url
+        ),
+    )
+    .unwrap();
+    let account = |mgmt: Option<&str>| {
+        let mut c = std::process::Command::new(crate::common::demo::BIN);
+        c.args(["--no-history", "--profile", "or", "account", "--json"])
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env_remove("INFERGATE_API_KEY")
+            .env("OR_KEY", KEY);
+        match mgmt {
+            Some(m) => c.env("OR_MGMT", m),
+            None => c.env_remove("OR_MGMT"),
+        };
+        run(c)
+    };
+    let (code, out, err) = account(Some(MGMT));
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["credits_usd"].as_f64().is_some(), "{out}");
+    let seen = server.seen.lock().unwrap().clone();
+    let credits = seen.iter().find(|s| s.path == "/v1/credits").unwrap();
+    assert!(credits.head.contains(MGMT) && !credits.head.contains(KEY));
+    let key = seen.iter().find(|s| s.path == "/v1/key").unwrap();
+    assert!(key.head.contains(KEY) && !key.head.contains(MGMT));
+    // Without it, /credits is refused, said with what to set, and no key is printed.
+    let (code, out, err) = account(None);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("set management_key_env"), "{out}");
+    // A refused management key: said, and the echoed key is not shown.
+    let (code, out, err) = account(Some("sk-or-v1-wrong-management-key-0000"));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("the management key was refused"), "{out}");
+    for text in [&out, &err] {
+        for k in [KEY, MGMT, "sk-or-v1-wrong-management-key-0000"] {
+            assert!(!text.contains(k), "{text}");
+        }
+    }
 }
