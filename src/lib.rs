@@ -18,6 +18,7 @@ pub mod layout;
 pub mod markdown;
 pub mod metrics;
 pub mod pattern;
+pub mod probe;
 pub mod protocol;
 pub mod rng;
 pub mod route;

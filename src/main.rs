@@ -96,6 +96,23 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             eprintln!("{}", session.describe());
             gatebench::cli::ladder::run(&session, args).await
         }
+        Some(Command::Probe(args)) => {
+            let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;
+            eprintln!("{}", session.describe());
+            let writer = cli
+                .global
+                .history_writer(
+                    &session.config,
+                    session.key.clone(),
+                    Box::new(|e| eprintln!("warning: {e}")),
+                )
+                .ok();
+            let code = gatebench::cli::probe::run(&session, args, writer.as_ref()).await;
+            if let Some(w) = writer {
+                w.flush(std::time::Duration::from_secs(5));
+            }
+            code
+        }
         Some(Command::Rehearse(args)) => {
             let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;
             eprintln!("{}", session.describe());

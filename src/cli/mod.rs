@@ -10,6 +10,8 @@ pub mod bench;
 pub mod context;
 pub mod demo_gateway;
 mod generation;
+pub mod probe;
+mod probe_store;
 pub mod history;
 pub mod ladder;
 pub mod leaderboard;
@@ -119,6 +121,10 @@ pub enum Command {
     /// Send N requests through a route and report what its fallbacks bought: success rates,
     /// added latency, which hop served, cost against the primary alone.
     Rehearse(rehearse::RehearseArgs),
+    /// What each model or route really supports (tools, JSON schemas, logprobs, seeds, stop
+    /// sequences, usage in the stream, the Responses API...), with the wire checked and the
+    /// gateway's own claims beside the results
+    Probe(probe::ProbeArgs),
     /// Benchmark a workload across models and routes side by side: closed or open loop, HDR
     /// percentiles, checks and a judge, cost per request and per day, CI gates, --compare, shards
     /// and `bench merge`; `bench list` and `bench show` read the runs stored in the history.

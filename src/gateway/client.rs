@@ -33,8 +33,8 @@ pub struct Endpoint {
 
 #[derive(Clone)]
 pub struct Client {
-    http: reqwest::Client,
-    endpoint: Endpoint,
+    pub(super) http: reqwest::Client,
+    pub(super) endpoint: Endpoint,
 }
 
 /// A non-streaming answer.
@@ -106,7 +106,7 @@ impl Client {
         &self.endpoint
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         format!("{}{}", self.endpoint.base_url.trim_end_matches('/'), path)
     }
 
@@ -193,7 +193,7 @@ impl Client {
     }
 
     /// Wait for the response headers within the first-byte budget.
-    async fn first_byte<T>(
+    pub(super) async fn first_byte<T>(
         &self,
         fut: impl std::future::Future<Output = Result<T, GatewayError>>,
     ) -> Result<T, GatewayError> {
@@ -243,12 +243,24 @@ impl Client {
             self.check_status(resp, &url).await
         };
         let resp = started.await.map_err(|e| self.scrub(e))?;
+        Ok(self.stream_of(resp, url, sent_at, cancel, api))
+    }
+
+    /// The stream of an answer whose status was good.
+    pub(super) fn stream_of(
+        &self,
+        resp: reqwest::Response,
+        url: String,
+        sent_at: Instant,
+        cancel: CancellationToken,
+        api: Api,
+    ) -> ChatStream {
         let event_stream = resp
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.to_ascii_lowercase().contains("event-stream"));
-        Ok(ChatStream {
+        ChatStream {
             status: resp.status().as_u16(),
             headers: resp.headers().clone(),
             sent_at,
@@ -266,7 +278,7 @@ impl Client {
             url,
             api,
             whole: None,
-        })
+        }
     }
 
     pub async fn chat_once(
@@ -330,7 +342,7 @@ impl Client {
         (api, url, post)
     }
 
-    async fn send(
+    pub(super) async fn send(
         &self,
         rb: reqwest::RequestBuilder,
         url: &str,
@@ -350,7 +362,7 @@ impl Client {
         }
     }
 
-    async fn check_status(
+    pub(super) async fn check_status(
         &self,
         resp: reqwest::Response,
         url: &str,

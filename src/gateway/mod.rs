@@ -7,6 +7,7 @@ pub mod error;
 pub mod generation;
 pub mod limits;
 pub mod ratelimit;
+pub mod raw;
 pub mod responses;
 pub mod said;
 pub mod sse;

@@ -122,7 +122,7 @@ impl ChatStream {
     }
 
     /// Read once from the body; `Ok(false)` at its end.
-    async fn read(&mut self) -> Result<bool, GatewayError> {
+    pub(super) async fn read(&mut self) -> Result<bool, GatewayError> {
         let wait = if self.got_bytes {
             self.timeouts.idle
         } else {

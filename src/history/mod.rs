@@ -5,6 +5,7 @@
 pub mod board;
 pub mod export;
 pub mod maintain;
+pub mod probes;
 pub mod query;
 pub mod schema;
 pub mod store;
@@ -174,6 +175,8 @@ pub enum Record {
     Vote(VoteInfo),
     /// A finished `gatebench bench` run.
     Bench(Box<crate::bench::summary::Summary>),
+    /// A finished `gatebench probe`.
+    Probe(Box<crate::probe::Probe>),
 }
 
 pub use crate::metrics::leaderboard::VoteInfo;

@@ -100,7 +100,19 @@ CREATE TABLE bench_runs (
 CREATE INDEX bench_runs_started ON bench_runs(started_ms);
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+/// Version 6: capability probes (`gatebench probe`), one row per target, its result as JSON.
+const V6: &str = "
+CREATE TABLE probes (
+    id          INTEGER PRIMARY KEY,
+    at_ms       INTEGER NOT NULL,
+    base_url    TEXT NOT NULL,
+    target      TEXT NOT NULL,
+    result      TEXT NOT NULL
+);
+CREATE INDEX probes_target ON probes(base_url, target, at_ms);
+";
+
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The version this build writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -280,6 +280,10 @@ impl Worker {
                 self.store.rate(session, seq, score, &note, now)?;
             }
             Record::Vote(v) => self.store.vote(session, &v, now)?,
+            Record::Probe(mut probe) => {
+                probe.scrub(self.key.as_ref());
+                self.store.add_probe(&probe)?;
+            }
             Record::Bench(mut summary) => {
                 summary.scrub(self.key.as_ref());
                 let json = serde_json::to_string(&summary).unwrap_or_default();
