@@ -59,7 +59,11 @@ pub fn capabilities(only: Option<&str>) -> anyhow::Result<Vec<Capability>> {
         .filter(|s| !s.trim().is_empty())
         .map(|s| {
             Capability::parse(s).ok_or_else(|| {
-                anyhow::anyhow!("--only: unknown capability {:?}; known:\n{}", s.trim(), names())
+                anyhow::anyhow!(
+                    "--only: unknown capability {:?}; known:\n{}",
+                    s.trim(),
+                    names()
+                )
             })
         })
         .collect()
@@ -143,7 +147,12 @@ pub async fn run(
         format: FORMAT.into(),
         gatebench_version: env!("CARGO_PKG_VERSION").into(),
         at_unix_ms: crate::clock::now_ms(),
-        base_url: session.base_url.clone(),
+        // The gateway a probe is kept under: the built-in demo's port changes every run.
+        base_url: if session.profile.is_demo() {
+            "built-in demo gateway".into()
+        } else {
+            session.base_url.clone()
+        },
         targets: probed,
     };
     probe.scrub(session.key.as_ref());
@@ -157,7 +166,10 @@ pub async fn run(
     if args.json {
         println!("{}", serde_json::to_string_pretty(&probe)?);
     } else {
-        print!("{}", crate::clean::terminal_safe(&crate::probe::report::text(&probe)));
+        print!(
+            "{}",
+            crate::clean::terminal_safe(&crate::probe::report::text(&probe))
+        );
     }
     if args.diff {
         for line in crate::probe::diff::lines(&probe, &earlier) {

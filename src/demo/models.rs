@@ -133,6 +133,31 @@ pub struct SimModel {
     /// Reasoning tokens streamed before the answer (0 = not a reasoning model).
     pub reasoning_tokens: usize,
     pub faults: FaultSpec,
+    /// Ways this model differs on purpose, so `gatebench probe` finds something offline.
+    pub quirks: Quirks,
+}
+
+/// How a simulated model departs from the protocol or its features, on purpose.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Quirks {
+    /// Ignores `tools` (as a local model whose chat template drops them), though the listing
+    /// claims it supports them.
+    pub no_tools: bool,
+    /// Never sends a usage chunk in a stream, asked or not.
+    pub no_stream_usage: bool,
+    /// About one json_schema answer in ten does not validate (the 1st, 11th, 21st...).
+    pub json_breaks: bool,
+    /// Sends its finish_reason twice.
+    pub repeat_finish: bool,
+}
+
+impl Quirks {
+    pub const NONE: Quirks = Quirks {
+        no_tools: false,
+        no_stream_usage: false,
+        json_breaks: false,
+        repeat_finish: false,
+    };
 }
 
 /// Each simulated model's typical output in tokens (its answer and reasoning), for a spend
@@ -153,6 +178,10 @@ pub fn catalogue() -> Vec<SimModel> {
     vec![
         SimModel {
             id: "demo/fast-mini",
+            quirks: Quirks {
+                json_breaks: true,
+                ..Quirks::NONE
+            },
             name: "Fast Mini (simulated)",
             description: "Small and quick: low latency, cheap, short answers.",
             ttft_ms: 150.0,
@@ -170,6 +199,7 @@ pub fn catalogue() -> Vec<SimModel> {
         },
         SimModel {
             id: "demo/pro-large",
+            quirks: Quirks::NONE,
             name: "Pro Large (simulated)",
             description: "Large flagship: slower first token, steady stream, premium price.",
             ttft_ms: 550.0,
@@ -187,6 +217,7 @@ pub fn catalogue() -> Vec<SimModel> {
         },
         SimModel {
             id: "demo/reasoner",
+            quirks: Quirks::NONE,
             name: "Reasoner (simulated)",
             description: "Thinks first: streams reasoning_content, then the answer.",
             ttft_ms: 300.0,
@@ -204,6 +235,7 @@ pub fn catalogue() -> Vec<SimModel> {
         },
         SimModel {
             id: "demo/long-context",
+            quirks: Quirks::NONE,
             name: "Long Context (simulated)",
             description: "1M-token window, slow prefill, mid-range price.",
             ttft_ms: 900.0,
@@ -221,6 +253,11 @@ pub fn catalogue() -> Vec<SimModel> {
         },
         SimModel {
             id: "demo/local-free",
+            quirks: Quirks {
+                no_tools: true,
+                no_stream_usage: true,
+                ..Quirks::NONE
+            },
             name: "Local Free (simulated)",
             description: "Like a local llama.cpp server: instant, free, small context.",
             ttft_ms: 40.0,
@@ -238,6 +275,10 @@ pub fn catalogue() -> Vec<SimModel> {
         },
         SimModel {
             id: "demo/flaky",
+            quirks: Quirks {
+                repeat_finish: true,
+                ..Quirks::NONE
+            },
             name: "Flaky (simulated)",
             description: "Fails part of the time: 429 with Retry-After, 503, streams cut mid-way.",
             ttft_ms: 250.0,

@@ -44,6 +44,8 @@ pub struct Ask {
     pub include_usage: bool,
     /// Tools offered, and the results of those already called this turn.
     pub tools: super::tools::Offered,
+    /// `tool_choice`, `response_format`, `stop`, `logprobs`.
+    pub extras: super::formats::Extras,
 }
 
 fn message_text(content: &Value) -> String {
@@ -111,7 +113,14 @@ pub fn parse_ask(models: &[SimModel], body: &[u8]) -> Result<Ask, ApiError> {
     let include_usage = v
         .pointer("/stream_options/include_usage")
         .and_then(Value::as_bool)
-        .unwrap_or(false);
+        .unwrap_or(false)
+        && !model.quirks.no_stream_usage;
+    let extras = super::formats::read(&v)?;
+    let tools = if model.quirks.no_tools {
+        Default::default()
+    } else {
+        super::tools::offered(&v)
+    };
     Ok(Ask {
         model,
         prompt,
@@ -119,7 +128,8 @@ pub fn parse_ask(models: &[SimModel], body: &[u8]) -> Result<Ask, ApiError> {
         max_tokens,
         stream,
         include_usage,
-        tools: super::tools::offered(&v),
+        tools,
+        extras,
     })
 }
 
@@ -177,12 +187,18 @@ pub fn script(seed: u64, speed: f64, ask: &Ask) -> Script {
         Vec::new()
     };
     let turn = ask.tools.results.len() as u64 + 1;
-    let plan = super::tools::plan(&ask.tools, &ask.prompt, m.id == "demo/pro-large", turn);
+    let first_tool = ask.tools.tools.first().map(|(n, _)| n.as_str());
+    let tool_prompt = super::formats::tool_prompt(&ask.prompt, ask.extras.tool_choice, first_tool);
+    let plan = super::tools::plan(&ask.tools, &tool_prompt, m.id == "demo/pro-large", turn);
     let (mut answer, tool_parts) = match plan {
         super::tools::Plan::Call(calls) => (Vec::new(), super::tools::parts(&calls, &mut rng)),
         _ if ask.prompt.contains(crate::protocol::JUDGE_REPLY_FORM) => {
             // Asked to grade: a deterministic score and reason, as a judge model would reply.
             (tokens(text::verdict(&mut rng)), Vec::new())
+        }
+        _ if ask.extras.format.is_some() => {
+            let json = super::formats::json_text(&ask.extras, m.id, &mut rng).unwrap_or_default();
+            (tokens(json), Vec::new())
         }
         plan => {
             let used = match plan {
@@ -198,6 +214,7 @@ pub fn script(seed: u64, speed: f64, ask: &Ask) -> Script {
             (tokens(used + &recalled + &body), Vec::new())
         }
     };
+    let stopped = super::formats::cut_at_stop(&mut answer, &ask.extras.stop);
     let budget = ask.max_tokens.unwrap_or(usize::MAX);
     let full = reasoning.len() + answer.len();
     reasoning.truncate(budget);
@@ -206,6 +223,8 @@ pub fn script(seed: u64, speed: f64, ask: &Ask) -> Script {
         "tool_calls"
     } else if reasoning.len() + answer.len() < full {
         "length"
+    } else if stopped {
+        "stop"
     } else {
         "stop"
     };
@@ -369,7 +388,9 @@ pub fn whole_response(ask: &Ask, s: &Script, n: u64) -> Value {
         "object": "chat.completion",
         "created": unix_now(),
         "model": ask.model.id,
-        "choices": [{"index": 0, "message": message, "logprobs": null, "finish_reason": s.finish_reason}],
+        "choices": [{"index": 0, "message": message,
+            "logprobs": ask.extras.logprobs.map(|top| super::formats::logprobs(&s.answer, top)),
+            "finish_reason": s.finish_reason}],
         "usage": usage_json(ask, s),
     })
 }

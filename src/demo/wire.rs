@@ -107,6 +107,9 @@ impl Writer {
         match self.shape {
             Shape::Chat => {
                 let mut out = self.chunk(json!({}), Some(s.finish_reason));
+                if ask.model.quirks.repeat_finish {
+                    out.push_str(&self.chunk(json!({}), Some(s.finish_reason)));
+                }
                 if ask.include_usage {
                     let v = json!({
                         "id": self.id, "object": "chat.completion.chunk", "created": self.created,

@@ -44,7 +44,9 @@ impl Client {
     ) -> Result<(HeaderMap, Value), GatewayError> {
         let url = self.url(path);
         let work = async {
-            let resp = self.send(self.http.post(&url).json(body), &url, cancel).await?;
+            let resp = self
+                .send(self.http.post(&url).json(body), &url, cancel)
+                .await?;
             let resp = self.check_status(resp, &url).await?;
             let headers = resp.headers().clone();
             let bytes = self.read_body(resp, &url).await?;
@@ -88,9 +90,9 @@ impl Client {
         };
         while let Some(ev) = stream.next_event().await {
             match ev {
-                Ok(ev) if x.events.len() < MAX_EVENTS => x
-                    .events
-                    .push((ms_since(sent_at, ev.at), ev.item)),
+                Ok(ev) if x.events.len() < MAX_EVENTS => {
+                    x.events.push((ms_since(sent_at, ev.at), ev.item))
+                }
                 Ok(_) => x.dropped += 1,
                 Err(e) => {
                     x.error = Some(self.scrub(e));

@@ -22,13 +22,20 @@ impl Store {
 
     /// The newest probe of each target on `base_url`, with when it ran. A row that no longer
     /// reads (from another build) is left out.
-    pub fn last_probes(&self, base_url: &str) -> rusqlite::Result<BTreeMap<String, (i64, TargetProbe)>> {
+    pub fn last_probes(
+        &self,
+        base_url: &str,
+    ) -> rusqlite::Result<BTreeMap<String, (i64, TargetProbe)>> {
         let mut st = self.conn.prepare(
             "SELECT target, at_ms, result FROM probes p WHERE base_url = ?1 AND at_ms =
                (SELECT MAX(at_ms) FROM probes q WHERE q.base_url = p.base_url AND q.target = p.target)",
         )?;
         let rows = st.query_map([base_url], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
         })?;
         let mut out = BTreeMap::new();
         for row in rows {

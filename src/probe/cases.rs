@@ -139,7 +139,10 @@ fn asks_of(cap: Capability, model: &str, tries: u32) -> Vec<Ask> {
             .map(|i| {
                 chat(
                     model,
-                    &format!("Describe person number {} as JSON: a name and an age.", i + 1),
+                    &format!(
+                        "Describe person number {} as JSON: a name and an age.",
+                        i + 1
+                    ),
                     false,
                     json!({"response_format": {"type": "json_schema", "json_schema": {
                         "name": "person", "strict": true, "schema": person_schema()}}}),
@@ -202,7 +205,12 @@ fn assembled(got: &[Got]) -> Result<Vec<Assembled>, Judged> {
         .map(|g| match g {
             Got::Stream(x) => Ok(assemble(x)),
             Got::Whole(_, v) => Ok(assemble_whole(v)),
-            Got::Failed(e) => Err((Verdict::Error, e.brief(), super::start(&e.brief(), 160), None)),
+            Got::Failed(e) => Err((
+                Verdict::Error,
+                e.brief(),
+                super::start(&e.brief(), 160),
+                None,
+            )),
         })
         .collect()
 }
@@ -211,7 +219,11 @@ fn assembled(got: &[Got]) -> Result<Vec<Assembled>, Judged> {
 pub fn judge(cap: Capability, got: &[Got]) -> Judged {
     use Capability as C;
     // A refusal of the parameter itself is a "no", not an error: that is the answer.
-    if let [Got::Failed(GatewayError::Http { status, message, .. })] = got
+    if let [
+        Got::Failed(GatewayError::Http {
+            status, message, ..
+        }),
+    ] = got
         && (400..500).contains(status)
         && *status != 401
         && *status != 429
@@ -228,21 +240,30 @@ pub fn judge(cap: Capability, got: &[Got]) -> Judged {
     let shown = first.shown();
     // Cut off before any answer (a reasoning model thinking through its max_tokens): the probe
     // did not reach the capability, so it says so instead of "no".
-    let needs_text = matches!(cap, C::JsonObject | C::JsonSchema | C::Stop | C::Logprobs | C::Seed);
+    let needs_text = matches!(
+        cap,
+        C::JsonObject | C::JsonSchema | C::Stop | C::Logprobs | C::Seed
+    );
     if needs_text
         && a.iter().any(|x| {
             x.text.trim().is_empty() && x.tools.is_empty() && x.finish.iter().any(|f| f == "length")
         })
     {
         let why = "no answer within max_tokens (reasoning may have used them): raise --max-tokens";
-        return (Verdict::Error, why.into(), super::start(&first.reasoning, 160), None);
+        return (
+            Verdict::Error,
+            why.into(),
+            super::start(&first.reasoning, 160),
+            None,
+        );
     }
     let v = |verdict: Verdict, why: &str| (verdict, why.to_string(), shown.clone(), None);
     match cap {
         C::Streaming => match got.first() {
-            Some(Got::Stream(x)) if x.whole.is_some() => {
-                v(Verdict::Partial, "answered a stream request with one whole JSON answer")
-            }
+            Some(Got::Stream(x)) if x.whole.is_some() => v(
+                Verdict::Partial,
+                "answered a stream request with one whole JSON answer",
+            ),
             Some(Got::Stream(x)) if first.chunks > 0 && x.error.is_none() => {
                 v(Verdict::Yes, "an event stream of answer chunks")
             }
@@ -261,15 +282,24 @@ pub fn judge(cap: Capability, got: &[Got]) -> Judged {
             [(name, args), ..] if name == "get_weather" && parses_with(args, "city") => {
                 v(Verdict::Yes, "called get_weather with arguments that parse")
             }
-            [(name, _), ..] => v(Verdict::Partial, &format!("called {name:?} with arguments that do not parse as asked")),
+            [(name, _), ..] => v(
+                Verdict::Partial,
+                &format!("called {name:?} with arguments that do not parse as asked"),
+            ),
         },
         C::ParallelTools => match first.tools.len() {
             0 => v(Verdict::No, "no tool call"),
-            1 => v(Verdict::Partial, "one tool call where two were asked for at once"),
+            1 => v(
+                Verdict::Partial,
+                "one tool call where two were asked for at once",
+            ),
             n => v(Verdict::Yes, &format!("{n} tool calls in one answer")),
         },
         C::ToolChoiceRequired => match first.tools.len() {
-            0 => v(Verdict::No, "answered in text although a tool call was required"),
+            0 => v(
+                Verdict::No,
+                "answered in text although a tool call was required",
+            ),
             _ => v(Verdict::Yes, "called a tool as required"),
         },
         C::ToolChoiceNone => match first.tools.len() {
@@ -292,21 +322,44 @@ pub fn judge(cap: Capability, got: &[Got]) -> Judged {
             let rate = Some((u32::from(same), 1));
             match same {
                 true => (Verdict::Yes, "the same answer twice".into(), shown, rate),
-                false => (Verdict::No, "two different answers at temperature 0 with one seed".into(), shown, rate),
+                false => (
+                    Verdict::No,
+                    "two different answers at temperature 0 with one seed".into(),
+                    shown,
+                    rate,
+                ),
             }
         }
-        C::Stop => match (first.text.contains(' '), first.finish.first().map(String::as_str)) {
+        C::Stop => match (
+            first.text.contains(' '),
+            first.finish.first().map(String::as_str),
+        ) {
             (false, Some("stop")) => v(Verdict::Yes, "stopped at the stop sequence"),
-            (false, f) => v(Verdict::Partial, &format!("no stop sequence in the answer, but finish_reason {f:?}")),
+            (false, f) => v(
+                Verdict::Partial,
+                &format!("no stop sequence in the answer, but finish_reason {f:?}"),
+            ),
             (true, _) => v(Verdict::No, "the answer runs past the stop sequence"),
         },
         C::MaxTokens => {
             let out = first.output_tokens();
             match (first.finish.first().map(String::as_str), out) {
-                (Some("length"), Some(n)) if n <= 5 => v(Verdict::Yes, &format!("finish_reason length after {n} tokens")),
-                (Some("length"), Some(n)) => v(Verdict::Partial, &format!("finish_reason length, but {n} tokens for max_tokens 5")),
-                (Some("length"), None) => v(Verdict::Partial, "finish_reason length; no usage to count the tokens"),
-                (f, _) => v(Verdict::No, &format!("finish_reason {f:?} with max_tokens 5")),
+                (Some("length"), Some(n)) if n <= 5 => v(
+                    Verdict::Yes,
+                    &format!("finish_reason length after {n} tokens"),
+                ),
+                (Some("length"), Some(n)) => v(
+                    Verdict::Partial,
+                    &format!("finish_reason length, but {n} tokens for max_tokens 5"),
+                ),
+                (Some("length"), None) => v(
+                    Verdict::Partial,
+                    "finish_reason length; no usage to count the tokens",
+                ),
+                (f, _) => v(
+                    Verdict::No,
+                    &format!("finish_reason {f:?} with max_tokens 5"),
+                ),
             }
         }
         C::N => match first.choices {
@@ -320,7 +373,10 @@ pub fn judge(cap: Capability, got: &[Got]) -> Judged {
         },
         C::ResponsesApi => match (first.chunks, first.completed) {
             (n, true) if n > 0 => v(Verdict::Yes, "output_text deltas and response.completed"),
-            (_, true) => v(Verdict::Partial, "response.completed without output_text deltas"),
+            (_, true) => v(
+                Verdict::Partial,
+                "response.completed without output_text deltas",
+            ),
             _ => v(Verdict::No, "no response.completed event"),
         },
     }
@@ -350,8 +406,23 @@ fn schema_rate(a: &[Assembled]) -> Judged {
     let n = a.len() as u32;
     let rate = Some((good, n));
     match (good, failed) {
-        (g, None) => (Verdict::Yes, format!("{g} of {n} answers validate"), a[0].shown(), rate),
-        (0, Some((e, shown))) => (Verdict::No, format!("no answer validates: {e}"), shown, rate),
-        (g, Some((e, shown))) => (Verdict::Partial, format!("{g} of {n} validate; one failed: {e}"), shown, rate),
+        (g, None) => (
+            Verdict::Yes,
+            format!("{g} of {n} answers validate"),
+            a[0].shown(),
+            rate,
+        ),
+        (0, Some((e, shown))) => (
+            Verdict::No,
+            format!("no answer validates: {e}"),
+            shown,
+            rate,
+        ),
+        (g, Some((e, shown))) => (
+            Verdict::Partial,
+            format!("{g} of {n} validate; one failed: {e}"),
+            shown,
+            rate,
+        ),
     }
 }

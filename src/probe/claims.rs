@@ -26,11 +26,7 @@ fn openrouter_params(c: Capability) -> &'static [&'static str] {
         C::MaxTokens => &["max_tokens"],
         C::N => &["n"],
         C::Reasoning => &["reasoning", "include_reasoning"],
-        C::Streaming
-        | C::UsageAsked
-        | C::UsageUnasked
-        | C::SystemRole
-        | C::ResponsesApi => &[],
+        C::Streaming | C::UsageAsked | C::UsageUnasked | C::SystemRole | C::ResponsesApi => &[],
     }
 }
 

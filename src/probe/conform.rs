@@ -37,7 +37,11 @@ impl Assembled {
         let s = if !self.text.trim().is_empty() {
             self.text.clone()
         } else if !self.tools.is_empty() {
-            let calls: Vec<String> = self.tools.iter().map(|(n, a)| format!("{n}({a})")).collect();
+            let calls: Vec<String> = self
+                .tools
+                .iter()
+                .map(|(n, a)| format!("{n}({a})"))
+                .collect();
             calls.join(" ")
         } else {
             self.error.clone().unwrap_or_default()
@@ -75,12 +79,18 @@ pub fn assemble_whole(v: &Value) -> Assembled {
                 (text_of(f, &["name"]), text_of(f, &["arguments"]))
             })
             .collect(),
-        finish: c["finish_reason"].as_str().map(str::to_string).into_iter().collect(),
+        finish: c["finish_reason"]
+            .as_str()
+            .map(str::to_string)
+            .into_iter()
+            .collect(),
         usage: v.get("usage").filter(|u| u.is_object()).cloned(),
         chunks: 1,
         choices: choices.len(),
         logprobs: lp.as_array().is_some_and(|a| !a.is_empty()),
-        top_logprobs: lp[0]["top_logprobs"].as_array().is_some_and(|a| !a.is_empty()),
+        top_logprobs: lp[0]["top_logprobs"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty()),
         completed: false,
         error: None,
     }
@@ -92,7 +102,11 @@ pub fn assemble(x: &Exchange) -> Assembled {
         return Assembled {
             text: c.content.clone().unwrap_or_default(),
             reasoning: c.reasoning.clone().unwrap_or_default(),
-            finish: c.finish_reason.iter().map(|f| f.as_str().to_string()).collect(),
+            finish: c
+                .finish_reason
+                .iter()
+                .map(|f| f.as_str().to_string())
+                .collect(),
             chunks: 1,
             choices: 1,
             ..Default::default()
@@ -119,7 +133,8 @@ pub fn assemble(x: &Exchange) -> Assembled {
             let text = text_of(d, &["content"]);
             let tool_parts = d["tool_calls"].as_array().cloned().unwrap_or_default();
             let reasoning = text_of(d, &["reasoning_content", "reasoning"]);
-            a.chunks += u32::from(!text.is_empty() || !tool_parts.is_empty() || !reasoning.is_empty());
+            a.chunks +=
+                u32::from(!text.is_empty() || !tool_parts.is_empty() || !reasoning.is_empty());
             a.text.push_str(&text);
             a.reasoning.push_str(&reasoning);
             for t in &tool_parts {
@@ -149,7 +164,10 @@ fn responses_event(a: &mut Assembled, t: &str, v: &Value) {
         }
         "response.completed" | "response.incomplete" => {
             a.completed = true;
-            a.usage = v["response"].get("usage").filter(|u| u.is_object()).cloned();
+            a.usage = v["response"]
+                .get("usage")
+                .filter(|u| u.is_object())
+                .cloned();
         }
         _ => {}
     }
@@ -177,7 +195,10 @@ pub fn check(x: &Exchange, probe: Capability, asked_usage: bool) -> (Vec<Violati
         }
     };
     let responses = x.events.iter().any(|(_, e)| {
-        e.event.as_deref().is_some_and(|n| n.starts_with("response.")) || e.data.contains("\"type\":\"response.")
+        e.event
+            .as_deref()
+            .is_some_and(|n| n.starts_with("response."))
+            || e.data.contains("\"type\":\"response.")
     });
     if responses {
         check_responses(x, &mut say);
@@ -204,7 +225,11 @@ pub fn check(x: &Exchange, probe: Capability, asked_usage: bool) -> (Vec<Violati
             say("done", "no [DONE] terminator", "");
         }
         if asked_usage && !w.usage {
-            say("usage_chunk", "include_usage was asked and no usage chunk came", "");
+            say(
+                "usage_chunk",
+                "include_usage was asked and no usage chunk came",
+                "",
+            );
         }
     }
     (out, tol)
@@ -231,10 +256,15 @@ impl Walk {
         say: &mut impl FnMut(&str, &str, &str),
         tol: &mut Tolerated,
     ) {
-        for (field, seen, rule) in [("id", &mut self.id, "same_id"), ("model", &mut self.model, "same_model")] {
+        for (field, seen, rule) in [
+            ("id", &mut self.id, "same_id"),
+            ("model", &mut self.model, "same_model"),
+        ] {
             if let Some(now) = v[field].as_str() {
                 match seen {
-                    Some(s) if s != now => say(rule, &format!("the {field} changed mid-stream"), line),
+                    Some(s) if s != now => {
+                        say(rule, &format!("the {field} changed mid-stream"), line)
+                    }
                     Some(_) => {}
                     None => *seen = Some(now.to_string()),
                 }
@@ -248,12 +278,20 @@ impl Walk {
             return;
         }
         if self.finishes > 0 {
-            say("after_finish", "a chunk with choices after the finish_reason (only usage may follow)", line);
+            say(
+                "after_finish",
+                "a chunk with choices after the finish_reason (only usage may follow)",
+                line,
+            );
         }
         if !self.first {
             self.first = true;
             if choices[0]["delta"]["role"].as_str().is_none() {
-                say("role_first", "the first chunk does not carry the role", line);
+                say(
+                    "role_first",
+                    "the first chunk does not carry the role",
+                    line,
+                );
             }
         }
         for c in &choices {
@@ -270,7 +308,11 @@ impl Walk {
                     let n = self.tool_ids.entry(i).or_default();
                     *n += 1;
                     if *n > 1 {
-                        say("tool_id_once", "a tool call's id was sent more than once", line);
+                        say(
+                            "tool_id_once",
+                            "a tool call's id was sent more than once",
+                            line,
+                        );
                     }
                 }
                 if let Some(a) = t["function"]["arguments"].as_str() {
@@ -284,7 +326,11 @@ impl Walk {
                 }
                 for args in self.tool_args.values() {
                     if serde_json::from_str::<Value>(args).is_err() {
-                        say("tool_arguments", "tool-call arguments that do not join into JSON", args);
+                        say(
+                            "tool_arguments",
+                            "tool-call arguments that do not join into JSON",
+                            args,
+                        );
                     }
                 }
             }
@@ -304,16 +350,170 @@ fn check_responses(x: &Exchange, say: &mut impl FnMut(&str, &str, &str)) {
     if let Some((k, line)) = kinds.first()
         && k != "response.created"
     {
-        say("responses_order", "the first event is not response.created", line);
+        say(
+            "responses_order",
+            "the first event is not response.created",
+            line,
+        );
     }
-    let end = kinds
-        .iter()
-        .position(|(k, _)| matches!(k.as_str(), "response.completed" | "response.incomplete" | "response.failed"));
+    let end = kinds.iter().position(|(k, _)| {
+        matches!(
+            k.as_str(),
+            "response.completed" | "response.incomplete" | "response.failed"
+        )
+    });
     match end {
-        None if x.error.is_none() => say("responses_completed", "no response.completed (or incomplete, failed) event", ""),
-        Some(i) if i + 1 < kinds.len() => {
-            say("responses_order", "events after the response ended", kinds[i + 1].1)
-        }
+        None if x.error.is_none() => say(
+            "responses_completed",
+            "no response.completed (or incomplete, failed) event",
+            "",
+        ),
+        Some(i) if i + 1 < kinds.len() => say(
+            "responses_order",
+            "events after the response ended",
+            kinds[i + 1].1,
+        ),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gateway::sse::SseEvent;
+
+    fn x(lines: &[&str]) -> Exchange {
+        Exchange {
+            status: 200,
+            events: lines
+                .iter()
+                .map(|l| {
+                    (
+                        0.0,
+                        SseEvent {
+                            data: l.to_string(),
+                            ..Default::default()
+                        },
+                    )
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    const ROLE: &str = r#"{"id":"a","model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}"#;
+    const HI: &str = r#"{"id":"a","model":"m","choices":[{"index":0,"delta":{"content":"hi"}}]}"#;
+    const FIN: &str =
+        r#"{"id":"a","model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#;
+    const USAGE: &str =
+        r#"{"id":"a","model":"m","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":1}}"#;
+
+    fn rules(lines: &[&str], usage: bool) -> Vec<String> {
+        check(&x(lines), Capability::Streaming, usage)
+            .0
+            .into_iter()
+            .map(|v| v.rule)
+            .collect()
+    }
+
+    #[test]
+    fn a_good_stream_breaks_nothing_and_assembles() {
+        assert!(rules(&[ROLE, HI, FIN, USAGE, "[DONE]"], true).is_empty());
+        let a = assemble(&x(&[ROLE, HI, FIN, USAGE, "[DONE]"]));
+        assert_eq!(
+            (a.text.as_str(), a.finish.as_slice(), a.chunks),
+            ("hi", &["stop".to_string()][..], 1)
+        );
+        assert_eq!(a.output_tokens(), Some(1));
+    }
+
+    #[test]
+    fn each_rule_is_caught_with_its_line() {
+        assert_eq!(rules(&[HI, FIN, "[DONE]"], false), ["role_first"]);
+        assert_eq!(
+            rules(&[ROLE, HI, FIN, FIN, "[DONE]"], false),
+            ["after_finish", "one_finish"]
+        );
+        assert_eq!(
+            rules(&[ROLE, HI, FIN, HI, "[DONE]"], false),
+            ["after_finish"]
+        );
+        assert_eq!(rules(&[ROLE, HI], false), ["one_finish", "done"]);
+        assert_eq!(rules(&[ROLE, HI, FIN, "[DONE]"], true), ["usage_chunk"]);
+        assert_eq!(
+            rules(&[ROLE, "{not json", FIN, "[DONE]"], false),
+            ["bad_json"]
+        );
+        let other_id = HI.replace("\"a\"", "\"b\"");
+        let other_model = HI.replace("\"m\"", "\"n\"");
+        assert_eq!(rules(&[ROLE, &other_id, FIN, "[DONE]"], false), ["same_id"]);
+        assert_eq!(
+            rules(&[ROLE, &other_model, FIN, "[DONE]"], false),
+            ["same_model"]
+        );
+        let v = check(
+            &x(&[ROLE, HI, FIN, FIN, "[DONE]"]),
+            Capability::Tools,
+            false,
+        )
+        .0;
+        assert_eq!(v[1].line, super::super::start(FIN, 200));
+        assert_eq!(v[1].probe, Capability::Tools);
+    }
+
+    #[test]
+    fn tool_call_deltas_must_assemble() {
+        let t = |i: &str| {
+            format!(r#"{{"id":"a","choices":[{{"index":0,"delta":{{"tool_calls":[{i}]}}}}]}}"#)
+        };
+        let head = t(r#"{"index":0,"id":"c1","function":{"name":"f","arguments":"{\"a\""}}"#);
+        let tail = t(r#"{"index":0,"function":{"arguments":":1}"}}"#);
+        let again = t(r#"{"index":0,"id":"c1","function":{"arguments":":1}"}}"#);
+        let no_index = t(r#"{"id":"c2","function":{"name":"g","arguments":"{}"}}"#);
+        let broken = t(r#"{"index":0,"function":{"arguments":":1"}}"#);
+        let fin = FIN.replace("stop", "tool_calls");
+        assert!(rules(&[ROLE, &head, &tail, &fin, "[DONE]"], false).is_empty());
+        let a = assemble(&x(&[ROLE, &head, &tail, &fin]));
+        assert_eq!(a.tools, [("f".to_string(), "{\"a\":1}".to_string())]);
+        assert_eq!(
+            rules(&[ROLE, &head, &again, &fin, "[DONE]"], false),
+            ["tool_id_once"]
+        );
+        assert_eq!(
+            rules(&[ROLE, &no_index, &fin, "[DONE]"], false),
+            ["tool_index"]
+        );
+        assert_eq!(
+            rules(&[ROLE, &head, &broken, &fin, "[DONE]"], false),
+            ["tool_arguments"]
+        );
+    }
+
+    #[test]
+    fn empty_deltas_and_keep_alives_are_tolerated_and_counted() {
+        let empty = r#"{"id":"a","choices":[{"index":0,"delta":{}}]}"#;
+        let mut ex = x(&[ROLE, empty, HI, empty, FIN, "[DONE]"]);
+        ex.comments = 3;
+        let (v, tol) = check(&ex, Capability::Streaming, false);
+        assert!(v.is_empty(), "{v:?}");
+        assert_eq!((tol.keep_alive_comments, tol.empty_deltas), (3, 2));
+    }
+
+    #[test]
+    fn responses_events_must_start_created_and_end_completed() {
+        let ev = |t: &str| format!(r#"{{"type":"{t}","delta":"x"}}"#);
+        let good = [
+            ev("response.created"),
+            ev("response.output_text.delta"),
+            ev("response.completed"),
+        ];
+        let g: Vec<&str> = good.iter().map(String::as_str).collect();
+        assert!(rules(&g, false).is_empty());
+        let a = assemble(&x(&g));
+        assert!(a.completed && a.text == "x");
+        assert_eq!(rules(&g[1..], false), ["responses_order"]);
+        assert_eq!(rules(&g[..2], false), ["responses_completed"]);
+        let late = [g[0], g[2], g[1]];
+        assert_eq!(rules(&late, false), ["responses_order"]);
     }
 }

@@ -9,7 +9,10 @@ pub fn lines(now: &Probe, earlier: &BTreeMap<String, (i64, TargetProbe)>) -> Vec
     now.targets
         .iter()
         .map(|t| match earlier.get(&t.target) {
-            None => format!("{}: no earlier probe on this gateway to compare with", t.target),
+            None => format!(
+                "{}: no earlier probe on this gateway to compare with",
+                t.target
+            ),
             Some((at, old)) => {
                 let since = crate::clock::fmt_utc(*at);
                 let changes = changes(old, t);
@@ -70,11 +73,26 @@ mod tests {
     #[test]
     fn lost_gained_and_changed_are_said_with_the_date() {
         use Capability as C;
-        let old = target(&[(C::JsonSchema, Verdict::Yes), (C::Tools, Verdict::No), (C::Stop, Verdict::No), (C::Seed, Verdict::Yes)]);
-        let new = target(&[(C::JsonSchema, Verdict::Partial), (C::Tools, Verdict::Yes), (C::Stop, Verdict::Error), (C::Seed, Verdict::Yes), (C::N, Verdict::No)]);
+        let old = target(&[
+            (C::JsonSchema, Verdict::Yes),
+            (C::Tools, Verdict::No),
+            (C::Stop, Verdict::No),
+            (C::Seed, Verdict::Yes),
+        ]);
+        let new = target(&[
+            (C::JsonSchema, Verdict::Partial),
+            (C::Tools, Verdict::Yes),
+            (C::Stop, Verdict::Error),
+            (C::Seed, Verdict::Yes),
+            (C::N, Verdict::No),
+        ]);
         assert_eq!(
             changes(&old, &new),
-            ["lost json_schema (now partial)", "gained tools", "stop: no -> error"]
+            [
+                "lost json_schema (now partial)",
+                "gained tools",
+                "stop: no -> error"
+            ]
         );
         let probe = Probe {
             format: String::new(),
@@ -86,10 +104,18 @@ mod tests {
         let earlier = BTreeMap::from([("m".to_string(), (1_795_509_725_000, old))]);
         assert_eq!(
             lines(&probe, &earlier),
-            ["m: lost json_schema (now partial); gained tools; stop: no -> error since 2026-11-24 08:42 UTC"]
+            [
+                "m: lost json_schema (now partial); gained tools; stop: no -> error since 2026-11-24 08:42 UTC"
+            ]
         );
         let same = BTreeMap::from([("m".to_string(), (0, new))]);
-        assert_eq!(lines(&probe, &same), ["m: nothing changed since 1970-01-01 00:00 UTC"]);
-        assert_eq!(lines(&probe, &BTreeMap::new()), ["m: no earlier probe on this gateway to compare with"]);
+        assert_eq!(
+            lines(&probe, &same),
+            ["m: nothing changed since 1970-01-01 00:00 UTC"]
+        );
+        assert_eq!(
+            lines(&probe, &BTreeMap::new()),
+            ["m: no earlier probe on this gateway to compare with"]
+        );
     }
 }

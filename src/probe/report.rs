@@ -65,7 +65,9 @@ pub fn text(p: &Probe) -> String {
         );
     }
     let mut out = crate::format::text_table(&rows, &[]);
-    out.push_str("\n(yes, no, part = partial, err = error; ! = the gateway claims it, the probe says no)\n");
+    out.push_str(
+        "\n(yes, no, part = partial, err = error; ! = the gateway claims it, the probe says no)\n",
+    );
     for t in &p.targets {
         out.push_str(&details(t));
     }
@@ -88,15 +90,25 @@ fn details(t: &TargetProbe) -> String {
             c.capability.name(),
             c.verdict.name(),
             c.reason,
-            if c.refuted { " (the gateway claims it)" } else { "" }
+            if c.refuted {
+                " (the gateway claims it)"
+            } else {
+                ""
+            }
         ));
-        if !c.evidence.answer_start.is_empty() && c.verdict != Verdict::Yes {
-            out.push_str(&format!("  {:<22} answer: {}\n", "", c.evidence.answer_start));
+        if !c.evidence.answer_start.is_empty()
+            && c.verdict != Verdict::Yes
+            && c.evidence.answer_start != c.reason
+        {
+            out.push_str(&format!(
+                "  {:<22} answer: {}\n",
+                "", c.evidence.answer_start
+            ));
         }
     }
     if t.violations.is_empty() {
         out.push_str(&format!(
-            "  wire: {} streams checked, no breaks of the protocol",
+            "  wire: {} streams checked, no breaks of the protocol;",
             t.streams_checked
         ));
     } else {
@@ -108,7 +120,11 @@ fn details(t: &TargetProbe) -> String {
                 v.times,
                 v.probe.name(),
                 v.what,
-                if v.line.is_empty() { "(at the end of the stream)" } else { &v.line }
+                if v.line.is_empty() {
+                    "(at the end of the stream)"
+                } else {
+                    &v.line
+                }
             ));
         }
         out.push_str("  wire:");

@@ -15,6 +15,7 @@ mod generation;
 mod history;
 mod hostile;
 mod portkey;
+mod probe;
 mod properties;
 mod providers;
 mod realstack;

@@ -27,8 +27,26 @@ pub(super) async fn list_models(State(shared): State<Arc<Shared>>, headers: Head
             if let Some(c) = m.cached_input_per_mtok {
                 pricing["input_cache_read"] = json!(per_token(c));
             }
+            // What the listing claims, OpenRouter's way; `demo/local-free` claims tools it
+            // ignores, so a probe has a wrong claim to refute.
+            let mut params = vec![
+                "max_tokens",
+                "temperature",
+                "tools",
+                "tool_choice",
+                "response_format",
+                "structured_outputs",
+                "logprobs",
+                "top_logprobs",
+                "seed",
+                "stop",
+            ];
+            if m.reasoning_tokens > 0 {
+                params.push("reasoning");
+            }
             json!({
                 "id": m.id,
+                "supported_parameters": params,
                 "object": "model",
                 "created": 1_735_689_600,
                 "owned_by": "gatebench-demo",

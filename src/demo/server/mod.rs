@@ -74,6 +74,8 @@ struct Shared {
     account: DemoAccount,
     /// Each answer's stats for `/v1/generation`.
     generations: super::generations::Generations,
+    /// json_schema answers per model, for the model that gets one in ten wrong.
+    json_answers: Mutex<HashMap<String, u64>>,
 }
 
 /// The demo key's limits per minute, reported the way OpenAI does.
@@ -168,6 +170,7 @@ pub async fn spawn(cfg: DemoConfig) -> std::io::Result<DemoHandle> {
         window: Mutex::new((Instant::now(), 0, 0)),
         account: DemoAccount::new(cfg_credits),
         generations: Default::default(),
+        json_answers: Mutex::new(HashMap::new()),
     });
     let app = Router::new()
         .route("/v1/models", get(endpoints::list_models))
@@ -323,10 +326,24 @@ async fn chat_inner(
     if let Err(r) = authorized(shared, &headers) {
         return r;
     }
-    let ask = match parse_ask(&shared.models, &body) {
+    let mut ask = match parse_ask(&shared.models, &body) {
         Ok(a) => a,
         Err(e) => return api_error(&e),
     };
+    if ask.model.quirks.json_breaks
+        && matches!(
+            ask.extras.format,
+            Some(super::formats::Format::JsonSchema(_))
+        )
+    {
+        let mut m = shared
+            .json_answers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let k = m.entry(ask.model.id.to_string()).or_insert(0);
+        *k += 1;
+        ask.extras.break_json = *k % 10 == 1;
+    }
     let n = {
         let mut map = shared.requests.lock().unwrap_or_else(|e| e.into_inner());
         let c = map.entry(ask.model.id.to_string()).or_insert(0);

@@ -1,0 +1,282 @@
+//! `gatebench probe` against the demo gateway, whose models differ on purpose (one ignores tools
+//! its listing claims, one gets about one json_schema answer in ten wrong, one never sends usage
+//! in a stream, one repeats its finish_reason): every cell is pinned. And a server that answers
+//! garbage.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_gatebench");
+
+fn gatebench(home: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(BIN)
+        .args(["--data-dir", home.join("data").to_str().unwrap()])
+        .args(args)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env_remove("INFERGATE_API_KEY")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A target's row as `capability=verdict` words (`!` after a refuted claim).
+fn row(t: &Value) -> String {
+    t["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let bang = if c["refuted"] == true { "!" } else { "" };
+            format!(
+                "{}={}{bang}",
+                c["capability"].as_str().unwrap(),
+                c["verdict"].as_str().unwrap()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn every_cell_of_the_demo_models_is_pinned_and_kept_for_the_next_probe() {
+    let home = tempfile::tempdir().unwrap();
+    let args = [
+        "probe",
+        "--demo",
+        "--demo-speed",
+        "inf",
+        "--json",
+        "--max-tokens",
+        "300",
+        "-m",
+        "demo/fast-mini",
+        "-m",
+        "demo/local-free",
+        "-m",
+        "demo/reasoner",
+        "-m",
+        "demo/pro-large",
+    ];
+    let (code, out, err) = gatebench(home.path(), &args);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("spend: $") && err.contains("at most"), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["format"], "gatebench-probe/1");
+    let rows: Vec<(String, String)> = v["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["target"].as_str().unwrap().to_string(), row(t)))
+        .collect();
+    let common = "system_role=yes";
+    let want = [
+        (
+            "demo/fast-mini",
+            "streaming=yes usage_asked=yes usage_unasked=no tools=yes parallel_tools=partial tool_choice_required=yes tool_choice_none=yes json_object=yes json_schema=partial logprobs=yes seed=yes stop=yes max_tokens=yes n=no system_role=yes reasoning=no responses_api=yes",
+        ),
+        (
+            "demo/local-free",
+            "streaming=yes usage_asked=no usage_unasked=no tools=no! parallel_tools=no! tool_choice_required=no! tool_choice_none=yes json_object=yes json_schema=yes logprobs=yes seed=yes stop=yes max_tokens=yes n=no system_role=yes reasoning=no responses_api=yes",
+        ),
+        (
+            "demo/reasoner",
+            "streaming=yes usage_asked=yes usage_unasked=no tools=yes parallel_tools=partial tool_choice_required=yes tool_choice_none=yes json_object=yes json_schema=yes logprobs=yes seed=yes stop=yes max_tokens=yes n=no system_role=yes reasoning=yes responses_api=yes",
+        ),
+        (
+            "demo/pro-large",
+            "streaming=yes usage_asked=yes usage_unasked=no tools=yes parallel_tools=yes tool_choice_required=yes tool_choice_none=yes json_object=yes json_schema=yes logprobs=yes seed=yes stop=yes max_tokens=yes n=no system_role=yes reasoning=no responses_api=yes",
+        ),
+    ];
+    for ((target, got), (name, want)) in rows.iter().zip(want) {
+        assert_eq!(target, name);
+        assert!(got.contains(common));
+        assert_eq!(got, want, "{target}");
+    }
+    let t = &v["targets"][0];
+    let schema = t["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["capability"] == "json_schema")
+        .unwrap();
+    assert_eq!(
+        schema["evidence"]["rate"],
+        serde_json::json!([4, 5]),
+        "{schema}"
+    );
+    assert!(
+        schema["reason"]
+            .as_str()
+            .unwrap()
+            .contains("required property \"name\""),
+        "{schema}"
+    );
+    // The model that never sends usage in a stream breaks the wire's rule, with its probe named.
+    let local = &v["targets"][1];
+    let rules: Vec<&str> = local["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["usage_chunk"]);
+    // Kept: the next probe compares with it, per target on the same gateway.
+    let (code, _, err) = gatebench(
+        home.path(),
+        &[
+            "probe",
+            "--demo",
+            "--demo-speed",
+            "inf",
+            "--diff",
+            "--only",
+            "tools,seed",
+            "-m",
+            "demo/local-free",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("demo/local-free: nothing changed since"),
+        "{err}"
+    );
+    // A target never probed before says so.
+    let (_, _, err) = gatebench(
+        home.path(),
+        &[
+            "probe",
+            "--demo",
+            "--demo-speed",
+            "inf",
+            "--diff",
+            "--only",
+            "seed",
+            "-m",
+            "demo/long-context",
+        ],
+    );
+    assert!(
+        err.contains("demo/long-context: no earlier probe on this gateway"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_wire_of_a_model_that_repeats_its_finish_reason_is_flagged() {
+    let home = tempfile::tempdir().unwrap();
+    let (code, out, err) = gatebench(
+        home.path(),
+        &[
+            "probe",
+            "--demo",
+            "--demo-speed",
+            "inf",
+            "--no-history",
+            "--only",
+            "streaming,usage_asked",
+            "-m",
+            "demo/flaky",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("one_finish (2 stream(s), first in streaming): a second finish_reason"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\"finish_reason\":\"length\""),
+        "the offending line is shown: {out}"
+    );
+}
+
+#[test]
+fn only_max_spend_and_bad_names_are_clear() {
+    let home = tempfile::tempdir().unwrap();
+    let (code, _, err) = gatebench(
+        home.path(),
+        &["probe", "--demo", "--only", "tools,telepathy"],
+    );
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("unknown capability \"telepathy\"") && err.contains("json_schema"),
+        "{err}"
+    );
+    let (code, _, err) = gatebench(
+        home.path(),
+        &[
+            "probe",
+            "--demo",
+            "-m",
+            "demo/pro-large",
+            "--max-spend",
+            "0",
+        ],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("is more than --max-spend"), "{err}");
+}
+
+#[test]
+fn a_server_that_answers_garbage_gets_error_cells_and_wire_breaks_not_a_panic() {
+    use crate::common::raw;
+    let server = raw::serve(|req, sock| {
+        if req.path.ends_with("/models") {
+            return raw::models(sock);
+        }
+        if req.head.contains("\"stream\":true") || req.path.ends_with("/responses") {
+            raw::stream_head(sock, "200 OK", &[("content-type", "text/event-stream")]);
+            raw::send(sock, b": ping\n\ndata: {not json\n\ndata: {\"choices\":[{\"delta\":{\"content\":\"x\"}}]}\n\n");
+        } else {
+            raw::respond(
+                sock,
+                "200 OK",
+                &[("content-type", "text/html")],
+                b"<html><title>Bad gateway</title></html>",
+            );
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let (code, out, err) = gatebench(
+        home.path(),
+        &[
+            "--base-url",
+            &server.url,
+            "probe",
+            "--no-history",
+            "--json",
+            "-m",
+            "m",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let t = &v["targets"][0];
+    let cell = |c: &str| {
+        t["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["capability"] == c)
+            .unwrap()["verdict"]
+            .clone()
+    };
+    assert_eq!(cell("json_object"), "error");
+    assert_eq!(cell("streaming"), "error", "cut without a finish");
+    let rules: Vec<&str> = t["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["rule"].as_str().unwrap())
+        .collect();
+    assert!(
+        rules.contains(&"bad_json") && rules.contains(&"role_first"),
+        "{rules:?}"
+    );
+    assert!(t["tolerated"]["keep_alive_comments"].as_u64().unwrap() > 0);
+}
