@@ -4,7 +4,6 @@
 
 use serde_json::{Map, Value, json};
 
-use super::script::ApiError;
 use crate::rng::SplitMix64;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -34,15 +33,10 @@ pub struct Extras {
     pub break_json: bool,
 }
 
-/// Read the extras of a chat request; `n` above 1 is refused with OpenAI's error shape.
-pub fn read(v: &Value) -> Result<Extras, ApiError> {
+/// Read the extras of a chat request; `n` above 1 is refused (the message for a 400).
+pub fn read(v: &Value) -> Result<Extras, &'static str> {
     if v["n"].as_u64().is_some_and(|n| n > 1) {
-        return Err(ApiError::new(
-            400,
-            "The demo gateway returns one choice per request: 'n' must be 1.",
-            "invalid_request_error",
-            Some("unsupported_parameter"),
-        ));
+        return Err("The demo gateway returns one choice per request: 'n' must be 1.");
     }
     let tool_choice = match v["tool_choice"].as_str() {
         Some("required") => ToolChoice::Required,
@@ -147,7 +141,7 @@ pub fn instance(schema: &Value, rng: &mut SplitMix64, depth: usize) -> Value {
         "number" => json!(schema["minimum"].as_f64().unwrap_or(0.0) + 1.5),
         "boolean" => json!(rng.below(2) == 1),
         "null" => Value::Null,
-        _ => json!(["Ada", "Grace", "Alan", "Edsger"][rng.below(4) as usize]),
+        _ => json!(["Ada", "Grace", "Alan", "Edsger"][rng.below(4)]),
     }
 }
 
@@ -212,7 +206,11 @@ mod tests {
         assert_eq!(e.stop, ["\n"]);
         assert_eq!(e.logprobs, Some(3));
         assert_eq!(e.format, Some(Format::JsonObject));
-        assert_eq!(read(&json!({"n": 2})).unwrap_err().status, 400);
+        assert!(
+            read(&json!({"n": 2}))
+                .unwrap_err()
+                .contains("'n' must be 1")
+        );
         assert_eq!(read(&json!({"n": 1})).unwrap(), Extras::default());
     }
 

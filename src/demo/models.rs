@@ -141,13 +141,14 @@ pub struct SimModel {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Quirks {
     /// Ignores `tools` (as a local model whose chat template drops them), though the listing
-    /// claims it supports them.
+    /// claims it supports them (`demo/local-free`).
     pub no_tools: bool,
-    /// Never sends a usage chunk in a stream, asked or not.
+    /// Never sends a usage chunk in a stream, asked or not (`demo/long-context`).
     pub no_stream_usage: bool,
-    /// About one json_schema answer in ten does not validate (the 1st, 11th, 21st...).
+    /// About one json_schema answer in ten does not validate: the 1st, 11th, 21st...
+    /// (`demo/fast-mini`).
     pub json_breaks: bool,
-    /// Sends its finish_reason twice.
+    /// Sends its finish_reason twice (`demo/flaky`).
     pub repeat_finish: bool,
 }
 
@@ -235,7 +236,10 @@ pub fn catalogue() -> Vec<SimModel> {
         },
         SimModel {
             id: "demo/long-context",
-            quirks: Quirks::NONE,
+            quirks: Quirks {
+                no_stream_usage: true,
+                ..Quirks::NONE
+            },
             name: "Long Context (simulated)",
             description: "1M-token window, slow prefill, mid-range price.",
             ttft_ms: 900.0,
@@ -255,7 +259,6 @@ pub fn catalogue() -> Vec<SimModel> {
             id: "demo/local-free",
             quirks: Quirks {
                 no_tools: true,
-                no_stream_usage: true,
                 ..Quirks::NONE
             },
             name: "Local Free (simulated)",

@@ -115,7 +115,14 @@ pub fn parse_ask(models: &[SimModel], body: &[u8]) -> Result<Ask, ApiError> {
         .and_then(Value::as_bool)
         .unwrap_or(false)
         && !model.quirks.no_stream_usage;
-    let extras = super::formats::read(&v)?;
+    let extras = super::formats::read(&v).map_err(|m| {
+        ApiError::new(
+            400,
+            m,
+            "invalid_request_error",
+            Some("unsupported_parameter"),
+        )
+    })?;
     let tools = if model.quirks.no_tools {
         Default::default()
     } else {
@@ -214,7 +221,8 @@ pub fn script(seed: u64, speed: f64, ask: &Ask) -> Script {
             (tokens(used + &recalled + &body), Vec::new())
         }
     };
-    let stopped = super::formats::cut_at_stop(&mut answer, &ask.extras.stop);
+    // A stop sequence ends the answer with finish_reason "stop", as it ends without one.
+    super::formats::cut_at_stop(&mut answer, &ask.extras.stop);
     let budget = ask.max_tokens.unwrap_or(usize::MAX);
     let full = reasoning.len() + answer.len();
     reasoning.truncate(budget);
@@ -223,8 +231,6 @@ pub fn script(seed: u64, speed: f64, ask: &Ask) -> Script {
         "tool_calls"
     } else if reasoning.len() + answer.len() < full {
         "length"
-    } else if stopped {
-        "stop"
     } else {
         "stop"
     };

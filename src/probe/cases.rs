@@ -24,7 +24,7 @@ pub struct Ask {
 /// An answer as the judge sees it.
 #[derive(Debug)]
 pub enum Got {
-    Stream(Exchange),
+    Stream(Box<Exchange>),
     Whole(HeaderMap, Value),
     Failed(GatewayError),
 }

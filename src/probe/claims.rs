@@ -126,8 +126,8 @@ mod tests {
             {"id": "b"}
         ]}));
         let a = &or["a"];
-        assert_eq!(a[&Capability::Tools], true);
-        assert_eq!(a[&Capability::JsonSchema], false);
+        assert!(a[&Capability::Tools]);
+        assert!(!a[&Capability::JsonSchema]);
         assert!(!a.contains_key(&Capability::Streaming));
         assert!(!or.contains_key("b"), "no list: no claims");
         let ll = from_litellm(&json!({"data": [
@@ -135,8 +135,8 @@ mod tests {
              "supports_response_schema": false, "max_tokens": 10}},
             {"model_name": "n", "model_info": {}}
         ]}));
-        assert_eq!(ll["m"][&Capability::Tools], true);
-        assert_eq!(ll["m"][&Capability::JsonSchema], false);
+        assert!(ll["m"][&Capability::Tools]);
+        assert!(!ll["m"][&Capability::JsonSchema]);
         assert!(!ll.contains_key("n"));
     }
 

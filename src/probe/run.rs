@@ -38,7 +38,7 @@ pub fn all_asks(plan: &Plan, model: &str) -> Vec<Ask> {
 async fn send(client: &Client, ask: &Ask, cancel: &CancellationToken) -> Got {
     if ask.stream {
         match client.exchange(ask.path, &ask.body, cancel.clone()).await {
-            Ok(x) => Got::Stream(x),
+            Ok(x) => Got::Stream(Box::new(x)),
             Err(e) => Got::Failed(e),
         }
     } else {
