@@ -78,6 +78,16 @@ impl Client {
     }
 
     pub fn new(endpoint: Endpoint) -> Result<Self, GatewayError> {
+        Self::build(endpoint, true)
+    }
+
+    /// The same client on a fresh connection per request: for probes, whose error answers some
+    /// servers follow by closing a kept-alive connection the next request would reuse.
+    pub fn unpooled(&self) -> Result<Self, GatewayError> {
+        Self::build(self.endpoint.clone(), false)
+    }
+
+    fn build(endpoint: Endpoint, pool: bool) -> Result<Self, GatewayError> {
         let mut headers = HeaderMap::new();
         for (k, v) in &endpoint.headers {
             let name = HeaderName::from_bytes(k.as_bytes())
@@ -97,6 +107,7 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             // Nagle would batch small SSE writes and distort inter-token timing.
             .tcp_nodelay(true)
+            .pool_max_idle_per_host(if pool { usize::MAX } else { 0 })
             .build()
             .map_err(|e| GatewayError::Other(format!("cannot build HTTP client: {e}")))?;
         Ok(Self { http, endpoint })

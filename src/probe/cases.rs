@@ -207,7 +207,7 @@ fn assembled(got: &[Got]) -> Result<Vec<Assembled>, Judged> {
             Got::Whole(_, v) => Ok(assemble_whole(v)),
             Got::Failed(e) => Err((
                 Verdict::Error,
-                e.brief(),
+                super::start(&e.brief(), 300),
                 super::start(&e.brief(), 160),
                 None,
             )),

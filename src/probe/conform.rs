@@ -277,7 +277,13 @@ impl Walk {
         if choices.is_empty() {
             return;
         }
-        if self.finishes > 0 {
+        // The usage chunk may carry an empty delta as its choice (LiteLLM's does): it is still
+        // the usage chunk.
+        let only_usage = v.get("usage").is_some_and(Value::is_object)
+            && choices.iter().all(|c| {
+                c["finish_reason"].is_null() && c["delta"].as_object().is_none_or(|d| d.is_empty())
+            });
+        if self.finishes > 0 && !only_usage {
             say(
                 "after_finish",
                 "a chunk with choices after the finish_reason (only usage may follow)",
@@ -459,6 +465,18 @@ mod tests {
         .0;
         assert_eq!(v[1].line, super::super::start(FIN, 200));
         assert_eq!(v[1].probe, Capability::Tools);
+    }
+
+    #[test]
+    fn a_usage_chunk_with_an_empty_delta_is_still_the_usage_chunk() {
+        let litellm = r#"{"id":"a","model":"m","choices":[{"index":0,"delta":{}}],"usage":{"completion_tokens":1}}"#;
+        assert!(rules(&[ROLE, HI, FIN, litellm, "[DONE]"], true).is_empty());
+        let with_text =
+            r#"{"id":"a","model":"m","choices":[{"index":0,"delta":{"content":"x"}}],"usage":{}}"#;
+        assert_eq!(
+            rules(&[ROLE, HI, FIN, with_text, "[DONE]"], true),
+            ["after_finish"]
+        );
     }
 
     #[test]

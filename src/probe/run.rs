@@ -117,6 +117,10 @@ pub async fn probe_all(
     plan: &Plan,
     cancel: &CancellationToken,
 ) -> Vec<TargetProbe> {
+    // A fresh connection per probe: a server may close a kept-alive connection after an error
+    // answer (a refused parameter), and the next probe must not fail for it.
+    let fresh = client.unpooled();
+    let client = fresh.as_ref().unwrap_or(client);
     let claims = super::claims::fetch(client).await;
     let runs = targets
         .iter()

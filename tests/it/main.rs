@@ -20,6 +20,7 @@ mod properties;
 mod providers;
 mod realstack;
 mod realstack_portkey;
+mod realstack_probe;
 mod routes;
 mod snapshots;
 mod tui_tmux;

@@ -11,8 +11,8 @@ use serde_json::Value;
 const BIN: &str = env!("CARGO_BIN_EXE_gatebench");
 
 pub(crate) struct Stack {
-    proxy: String,
-    key: String,
+    pub(crate) proxy: String,
+    pub(crate) key: String,
     llama: String,
 }
 
