@@ -93,6 +93,27 @@ impl Session {
         typical
     }
 
+    /// The gateway a probe is kept under in the history: its base URL, or the built-in demo
+    /// (whose port changes every run).
+    pub fn gateway_id(&self) -> String {
+        if self.profile.is_demo() {
+            "built-in demo gateway".into()
+        } else {
+            self.base_url.clone()
+        }
+    }
+
+    /// The last probe of every target on this gateway, from the history (empty without one).
+    pub fn last_probes(
+        &self,
+        history: Option<&crate::history::Writer>,
+    ) -> std::collections::BTreeMap<String, (i64, crate::probe::TargetProbe)> {
+        history
+            .and_then(|w| crate::history::Store::open(&w.path).ok())
+            .and_then(|s| s.last_probes(&self.gateway_id()).ok())
+            .unwrap_or_default()
+    }
+
     /// The models to use when none are named.
     pub fn default_models(&self) -> Vec<String> {
         if !self.profile.default_models.is_empty() {

@@ -109,6 +109,25 @@ pub fn send_anyway(s: &mut State, prompt: String) -> Vec<Effect> {
     }
     s.editor.last_prompt = Some(prompt);
     s.status_msg = None;
+    if s.tools.is_some() {
+        let unable: Vec<&str> = s
+            .selected_panes()
+            .iter()
+            .map(|&p| s.panes[p].model.as_str())
+            .filter(|m| {
+                s.probes
+                    .get(*m)
+                    .is_some_and(|t| t.failed(crate::probe::Capability::Tools))
+            })
+            .collect();
+        if !unable.is_empty() {
+            let msg = format!(
+                "warning: tools offered, and the last probe found {} calls none",
+                unable.join(", ")
+            );
+            s.flash(msg);
+        }
+    }
     effects
 }
 

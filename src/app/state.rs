@@ -36,6 +36,8 @@ pub struct Setup {
     pub generation_stats: bool,
     /// Typical output tokens by model, for spend estimates (the history's, the demo's).
     pub typical_output: BTreeMap<String, u64>,
+    /// The last probe of each model on this gateway.
+    pub probes: BTreeMap<String, crate::probe::TargetProbe>,
     /// A message for the status line.
     pub notice: Option<String>,
 }
@@ -62,6 +64,8 @@ pub struct State {
     /// Typical output tokens by model known before this session (the history's, the demo's), for
     /// spend estimates; this session's own answers go over them.
     pub(super) typical_output: BTreeMap<String, u64>,
+    /// The last `gatebench probe` of each model on this gateway (marks in the picker, warnings).
+    pub(super) probes: BTreeMap<String, crate::probe::TargetProbe>,
     pub(super) banner: Option<String>,
     pub(super) status_msg: Option<String>,
     pub(super) mouse_capture: bool,
@@ -97,6 +101,7 @@ impl State {
             panel: Panel::default(),
             config_prices: BTreeMap::new(),
             typical_output: BTreeMap::new(),
+            probes: BTreeMap::new(),
             banner,
             status_msg: None,
             mouse_capture: true,
@@ -199,9 +204,11 @@ impl State {
             account_api,
             generation_stats,
             typical_output,
+            probes,
             notice,
         } = setup;
         self.typical_output = typical_output;
+        self.probes = probes;
         self.panel.account_api = account_api;
         self.panel.generation_stats = generation_stats;
         self.history.recording = recording;
@@ -319,6 +326,14 @@ impl State {
 
     pub fn picker(&self) -> &Picker {
         &self.picker
+    }
+
+    /// The picker's capability marks for `model` from its last probe (`TS`), empty without one.
+    pub fn probe_marks(&self, model: &str) -> String {
+        self.probes
+            .get(model)
+            .map(crate::probe::TargetProbe::marks)
+            .unwrap_or_default()
     }
 
     pub fn selected(&self) -> &[String] {

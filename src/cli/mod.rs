@@ -15,7 +15,6 @@ pub mod ladder;
 pub mod leaderboard;
 pub mod models;
 pub mod probe;
-mod probe_store;
 pub mod rehearse;
 pub mod shell;
 pub mod spend;

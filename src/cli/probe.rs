@@ -147,21 +147,16 @@ pub async fn run(
         format: FORMAT.into(),
         gatebench_version: env!("CARGO_PKG_VERSION").into(),
         at_unix_ms: crate::clock::now_ms(),
-        // The gateway a probe is kept under: the built-in demo's port changes every run.
-        base_url: if session.profile.is_demo() {
-            "built-in demo gateway".into()
-        } else {
-            session.base_url.clone()
-        },
+        base_url: session.gateway_id(),
         targets: probed,
     };
     probe.scrub(session.key.as_ref());
-    let earlier = match (args.diff, history) {
-        (true, Some(w)) => super::probe_store::last(w, &probe),
-        _ => Default::default(),
+    let earlier = match args.diff {
+        true => session.last_probes(history),
+        false => Default::default(),
     };
     if let Some(w) = history {
-        super::probe_store::keep(w, &probe);
+        w.send(crate::history::Record::Probe(Box::new(probe.clone())));
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&probe)?);

@@ -188,6 +188,21 @@ impl TargetProbe {
     pub fn cell(&self, c: Capability) -> Option<&Cell> {
         self.cells.iter().find(|x| x.capability == c)
     }
+
+    /// The picker's marks: the letter of each of `Capability::MARKS` the probe found (`TS`).
+    pub fn marks(&self) -> String {
+        Capability::MARKS
+            .iter()
+            .filter(|(c, _)| self.cell(*c).is_some_and(|x| x.verdict == Verdict::Yes))
+            .map(|(_, m)| *m)
+            .collect()
+    }
+
+    /// The capabilities the probe found missing or broken (`no` or `error`).
+    pub fn failed(&self, c: Capability) -> bool {
+        self.cell(c)
+            .is_some_and(|x| matches!(x.verdict, Verdict::No | Verdict::Error))
+    }
 }
 
 /// A whole probe: when, where, and every target.

@@ -148,6 +148,11 @@ pub async fn run(
         account_api: session.profile.account,
         generation_stats: session.profile.generation_stats,
         typical_output: session.typical_output(writer.as_ref().ok()),
+        probes: session
+            .last_probes(writer.as_ref().ok())
+            .into_iter()
+            .map(|(m, (_, p))| (m, p))
+            .collect(),
         notice,
     });
     // Code grammars load in the background, ready before the first code block closes.

@@ -29,6 +29,10 @@ pub fn help(s: &State, scroll: u16, theme: &Theme, f: &mut Frame) {
         "← → / Ctrl-U".into(),
         "previous / next pane / clear the model filter".into(),
     ));
+    rows.push((
+        "T S R (model list)".into(),
+        "the last `gatebench probe` found tools, json_schema, reasoning".into(),
+    ));
     let kw = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(10);
     let dw = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(10);
     let screen = f.area();

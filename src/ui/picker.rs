@@ -65,7 +65,14 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             Some(i) => format!("[{}] ", i + 1),
             None => "[ ] ".to_string(),
         };
+        // Capabilities the last `gatebench probe` found (the help says what each letter means).
+        let marks = s.probe_marks(&m.id);
         let ctx = m.context_length.map(fmt_ctx).unwrap_or_default();
+        let ctx = if marks.is_empty() {
+            ctx
+        } else {
+            format!("{marks} {ctx}")
+        };
         let price = match (m.prices.input, m.prices.output) {
             (Some(i), Some(o)) => format!(" ${i}/{o}"),
             _ => String::new(),

@@ -289,3 +289,53 @@ fn a_server_that_answers_garbage_gets_error_cells_and_wire_breaks_not_a_panic() 
     );
     assert!(t["tolerated"]["keep_alive_comments"].as_u64().unwrap() > 0);
 }
+
+#[test]
+fn bench_warns_when_its_workload_uses_tools_the_last_probe_found_missing() {
+    let home = tempfile::tempdir().unwrap();
+    let (code, _, err) = gatebench(
+        home.path(),
+        &[
+            "probe",
+            "--demo",
+            "--demo-speed",
+            "inf",
+            "--only",
+            "tools",
+            "-m",
+            "demo/local-free",
+            "-m",
+            "demo/pro-large",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let w = home.path().join("tools.jsonl");
+    std::fs::write(
+        &w,
+        r#"{"messages":[{"role":"user","content":"Use get_weather for Paris"}],"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}]}"#,
+    )
+    .unwrap();
+    let (code, _, err) = gatebench(
+        home.path(),
+        &[
+            "bench",
+            "--demo",
+            "--demo-speed",
+            "inf",
+            "-m",
+            "demo/local-free",
+            "-m",
+            "demo/pro-large",
+            "--workload",
+            w.to_str().unwrap(),
+            "--max-tokens",
+            "16",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("warning: the workload offers tools, and the last probe of demo/local-free"),
+        "{err}"
+    );
+    assert!(!err.contains("last probe of demo/pro-large"), "{err}");
+}

@@ -203,3 +203,56 @@ fn the_pane_says_what_the_gateway_says_and_marks_a_cached_answer() {
     assert!(rows.contains("from its cache (HIT)"), "{rows}");
     assert_eq!(s.panes[0].state_label(), "done · cached");
 }
+
+/// A probe of `model` that found these capabilities yes and tools `tools`.
+fn probed(model: &str, tools: crate::probe::Verdict) -> crate::probe::TargetProbe {
+    use crate::probe::{Capability, Cell, TargetProbe, Verdict};
+    let cell = |capability, verdict| Cell {
+        capability,
+        verdict,
+        reason: String::new(),
+        evidence: Default::default(),
+        claimed: None,
+        refuted: false,
+    };
+    TargetProbe {
+        target: model.into(),
+        cells: vec![
+            cell(Capability::Tools, tools),
+            cell(Capability::JsonSchema, Verdict::Yes),
+            cell(Capability::Reasoning, Verdict::No),
+        ],
+        violations: vec![],
+        tolerated: Default::default(),
+        streams_checked: 0,
+    }
+}
+
+#[test]
+fn the_picker_marks_what_the_last_probe_found_and_a_send_with_tools_warns() {
+    use crate::probe::Verdict;
+    let mut s = with_tools("{}");
+    s.probes = [("a/fast".to_string(), probed("a/fast", Verdict::No))].into();
+    s.probes
+        .insert("b/large".into(), probed("b/large", Verdict::Yes));
+    update(&mut s, Action::Resize(160, 48));
+    update(&mut s, Action::ModelsLoaded(Ok(models())));
+    let screen = super::judging::screen(&s);
+    let row = |id: &str| {
+        let item = format!("] {id}");
+        screen
+            .lines()
+            .find(|l| l.contains(&item))
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(row("b/large").contains(" TS "), "{screen}");
+    assert!(row("a/fast").contains(" S "), "{screen}");
+    assert_eq!(s.probe_marks("c/unprobed"), "");
+    send_ids(&mut s, "weather in Paris?");
+    let screen = super::judging::screen(&s);
+    assert!(
+        screen.contains("warning: tools offered, and the last probe found a/fast calls none"),
+        "{screen}"
+    );
+}

@@ -149,6 +149,33 @@ fn load(a: &RunArgs) -> anyhow::Result<Load> {
     })
 }
 
+/// A warning for each target whose last probe on this gateway found a capability the workload
+/// uses missing (today: tools).
+fn probe_warnings(
+    session: &Session,
+    plan: &Plan,
+    history: Option<&crate::history::Writer>,
+) -> Vec<String> {
+    use crate::probe::Capability;
+    if !plan.items.iter().any(|i| i.tools.is_some()) {
+        return Vec::new();
+    }
+    let probes = session.last_probes(history);
+    plan.targets
+        .iter()
+        .flat_map(|t| t.route.chain.iter())
+        .filter_map(|m| {
+            let (at, p) = probes.get(m)?;
+            p.failed(Capability::Tools).then(|| {
+                format!(
+                    "warning: the workload offers tools, and the last probe of {m} ({}) found it calls none",
+                    crate::clock::fmt_utc(*at)
+                )
+            })
+        })
+        .collect()
+}
+
 /// One run of the workload under `load`: the summary, stopped early by a signal if one came.
 pub(crate) async fn run_once(
     session: &Session,
@@ -300,6 +327,9 @@ pub async fn run(
     };
     if let Some(code) = crate::cli::spend::check(&limit, &estimate, session).await {
         return Ok(code);
+    }
+    for line in probe_warnings(session, &plan, history) {
+        eprintln!("{}", crate::clean::terminal_safe(&line));
     }
     let stop = super::Stop::listen();
     if let Some(rates) = &a.sweep {
