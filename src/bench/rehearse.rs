@@ -56,6 +56,7 @@ pub async fn rehearse(
                     messages: item.messages.clone(),
                     max_tokens: item.max_tokens,
                     tools: item.tools.clone(),
+                    response_format: item.response_format.clone(),
                     ..Default::default()
                 };
                 let o = crate::route::run(

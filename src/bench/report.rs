@@ -44,6 +44,10 @@ pub struct Results {
     pub cost_per_30_days_usd: Option<f64>,
     /// All checks but the judge, passed over run.
     pub pass_rate: Option<f64>,
+    /// Answers that parse and validate against their line's schema (its `response_format`'s,
+    /// else its `json_schema` check), over those checked.
+    #[serde(default)]
+    pub schema_valid_rate: Option<f64>,
     pub pass_rates: BTreeMap<String, f64>,
     pub judge_mean: Option<f64>,
     pub judge_scored: u64,
@@ -124,6 +128,10 @@ pub fn results(s: &TargetStats, per_day: Option<u64>) -> Results {
         cost_per_day_usd: day,
         cost_per_30_days_usd: day.map(|d| d * 30.0),
         pass_rate: ratio(passed, total),
+        schema_valid_rate: s
+            .checks
+            .get(&super::checks::CheckKind::JsonSchema)
+            .and_then(|t| ratio(t.passed, t.total)),
         pass_rates: s
             .checks
             .iter()

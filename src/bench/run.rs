@@ -194,6 +194,7 @@ fn request(shared: &Shared, item: &Item, id: &str) -> ChatRequest {
         messages: item.messages.clone(),
         max_tokens: item.max_tokens.or(shared.settings.max_tokens),
         tools: item.tools.clone(),
+        response_format: item.response_format.clone(),
         request_id: Some(id.to_string()),
         ..Default::default()
     }

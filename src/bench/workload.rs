@@ -15,6 +15,9 @@ pub struct Item {
     pub messages: Vec<Message>,
     pub max_tokens: Option<u32>,
     pub tools: Option<Value>,
+    /// Structured output asked for (`json_schema` or `json_object`), sent as given; its schema is
+    /// the line's `json_schema` check unless the line sets one.
+    pub response_format: Option<Value>,
     pub tags: Vec<String>,
     pub checks: Checks,
 }
@@ -27,6 +30,7 @@ impl Item {
             messages: vec![Message::user(text)],
             max_tokens: None,
             tools: None,
+            response_format: None,
             tags: Vec::new(),
             checks: Checks::default(),
         }
@@ -60,6 +64,8 @@ struct Line {
     max_tokens: Option<u32>,
     #[serde(default)]
     tools: Option<Value>,
+    #[serde(default)]
+    response_format: Option<Value>,
     #[serde(default)]
     tags: Vec<String>,
     #[serde(default, deserialize_with = "super::checks::one_or_many")]
@@ -117,10 +123,11 @@ fn item(line: usize, l: Line) -> Result<Item, String> {
     {
         return Err("`tools` must be an array of tool definitions".into());
     }
+    let asked = structured(l.response_format.as_ref())?;
     let mut checks = Checks {
         expect: l.expect,
         regex: l.regex,
-        json_schema: l.json_schema,
+        json_schema: l.json_schema.or(asked),
         max_output_tokens: l.max_output_tokens,
         judge: l.judge,
         compiled: None,
@@ -131,9 +138,27 @@ fn item(line: usize, l: Line) -> Result<Item, String> {
         messages,
         max_tokens: l.max_tokens,
         tools: l.tools,
+        response_format: l.response_format,
         tags: l.tags,
         checks,
     })
+}
+
+/// The schema a `response_format` asks answers to follow: its `json_schema.schema`, or any
+/// object for `json_object`; a format gatebench cannot check is refused.
+fn structured(rf: Option<&Value>) -> Result<Option<Value>, String> {
+    let Some(rf) = rf else { return Ok(None) };
+    match rf["type"].as_str() {
+        Some("json_schema") => match rf["json_schema"].get("schema") {
+            Some(s) => Ok(Some(s.clone())),
+            None => Err("`response_format` json_schema needs `json_schema.schema`".into()),
+        },
+        Some("json_object") => Ok(Some(serde_json::json!({"type": "object"}))),
+        Some("text") => Ok(None),
+        _ => Err(format!(
+            "`response_format` must be {{\"type\": \"json_schema\", ...}}, json_object or text, not {rf}"
+        )),
+    }
 }
 
 /// Read a workload. Blank lines and lines starting with `#` are comments; a line starting with
@@ -221,6 +246,7 @@ pub fn synthetic(s: Synthetic, seed: u64) -> Vec<Item> {
                 messages: vec![Message::user(text)],
                 max_tokens: Some(s.output_tokens),
                 tools: None,
+                response_format: None,
                 tags: vec!["synthetic".into()],
                 checks: Checks::default(),
             }

@@ -116,7 +116,7 @@ fn every_cell_of_the_demo_models_is_pinned_and_kept_for_the_next_probe() {
         schema["reason"]
             .as_str()
             .unwrap()
-            .contains("required property \"name\""),
+            .contains("\"name\" is a required property"),
         "{schema}"
     );
     // The model that never sends usage in a stream breaks the wire's rule, with its probe named.
@@ -338,4 +338,70 @@ fn bench_warns_when_its_workload_uses_tools_the_last_probe_found_missing() {
         "{err}"
     );
     assert!(!err.contains("last probe of demo/pro-large"), "{err}");
+}
+
+#[test]
+fn bench_reports_the_share_of_structured_answers_that_validate_and_gates_on_it() {
+    let home = tempfile::tempdir().unwrap();
+    let w = home.path().join("structured.jsonl");
+    std::fs::write(
+        &w,
+        r#"{"prompt":"A person as JSON","response_format":{"type":"json_schema","json_schema":{"name":"person","strict":true,"schema":{"type":"object","required":["name","age"],"additionalProperties":false,"properties":{"name":{"type":"string"},"age":{"type":"integer","exclusiveMinimum":0}}}}}}
+{"prompt":"bad","response_format":{"type":"xml"}}"#,
+    )
+    .unwrap();
+    let out = home.path().join("run.json");
+    let (code, stdout, err) = gatebench(
+        home.path(),
+        &[
+            "bench",
+            "--demo",
+            "--demo-speed",
+            "inf",
+            "-m",
+            "demo/fast-mini",
+            "-m",
+            "demo/pro-large",
+            "--workload",
+            w.to_str().unwrap(),
+            "--repeat",
+            "10",
+            "--max-tokens",
+            "64",
+            "--fail-if",
+            "schema_valid_rate<0.99",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    // fast-mini breaks the 1st of every ten json_schema answers: 9 of 10 validate.
+    assert_eq!(code, 1, "the gate is crossed: {stdout}{err}");
+    assert!(
+        err.contains("line 2") && err.contains("response_format"),
+        "the bad line is reported: {err}"
+    );
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let rate = |i: usize| v["results"][i]["schema_valid_rate"].as_f64();
+    assert_eq!(
+        (rate(0), rate(1)),
+        (Some(0.9), Some(1.0)),
+        "{}",
+        v["results"]
+    );
+    let failed = &v["targets"][0]["failed_checks"][0];
+    assert_eq!(failed["check"], "json_schema");
+    assert!(
+        failed["why"]
+            .as_str()
+            .unwrap()
+            .contains("\"name\" is a required property"),
+        "{failed}"
+    );
+    assert!(
+        failed["answer_start"]
+            .as_str()
+            .unwrap()
+            .starts_with("{\"age\""),
+        "{failed}"
+    );
 }

@@ -164,6 +164,9 @@ pub struct ChatRequest {
     /// Tool definitions offered to the model, sent as given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tools: Option<serde_json::Value>,
+    /// Structured output (`{"type": "json_schema", ...}` or `json_object`), sent as given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_format: Option<serde_json::Value>,
     /// Sent as the `x-request-id` header (not in the body), to match a request in server logs.
     #[serde(skip)]
     pub request_id: Option<String>,
