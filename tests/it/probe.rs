@@ -334,7 +334,8 @@ fn bench_warns_when_its_workload_uses_tools_the_last_probe_found_missing() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(
-        err.contains("warning: the workload offers tools, and the last probe of demo/local-free"),
+        err.contains("warning: the workload offers tools, and the last probe of demo/local-free")
+            && err.contains("found tools no"),
         "{err}"
     );
     assert!(!err.contains("last probe of demo/pro-large"), "{err}");

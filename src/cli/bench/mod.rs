@@ -150,30 +150,60 @@ fn load(a: &RunArgs) -> anyhow::Result<Load> {
 }
 
 /// A warning for each target whose last probe on this gateway found a capability the workload
-/// uses missing (today: tools).
+/// uses missing: tools, a json_schema or a JSON object response format.
 fn probe_warnings(
     session: &Session,
     plan: &Plan,
     history: Option<&crate::history::Writer>,
 ) -> Vec<String> {
     use crate::probe::Capability;
-    if !plan.items.iter().any(|i| i.tools.is_some()) {
+    let format = |t: &str| {
+        plan.items
+            .iter()
+            .any(|i| i.response_format.as_ref().is_some_and(|f| f["type"] == t))
+    };
+    let used: Vec<(Capability, &str)> = [
+        (
+            plan.items.iter().any(|i| i.tools.is_some()),
+            Capability::Tools,
+            "offers tools",
+        ),
+        (
+            format("json_schema"),
+            Capability::JsonSchema,
+            "asks for a json_schema",
+        ),
+        (
+            format("json_object"),
+            Capability::JsonObject,
+            "asks for a JSON object",
+        ),
+    ]
+    .into_iter()
+    .filter(|(on, _, _)| *on)
+    .map(|(_, c, what)| (c, what))
+    .collect();
+    if used.is_empty() {
         return Vec::new();
     }
     let probes = session.last_probes(history);
-    plan.targets
-        .iter()
-        .flat_map(|t| t.route.chain.iter())
-        .filter_map(|m| {
-            let (at, p) = probes.get(m)?;
-            p.failed(Capability::Tools).then(|| {
-                format!(
-                    "warning: the workload offers tools, and the last probe of {m} ({}) found it calls none",
-                    crate::clock::fmt_utc(*at)
-                )
-            })
-        })
-        .collect()
+    let mut out = Vec::new();
+    for m in plan.targets.iter().flat_map(|t| t.route.chain.iter()) {
+        let Some((at, p)) = probes.get(m) else {
+            continue;
+        };
+        for (c, what) in &used {
+            if p.failed(*c) {
+                out.push(format!(
+                    "warning: the workload {what}, and the last probe of {m} ({}) found {} {}",
+                    crate::clock::fmt_utc(*at),
+                    c.name(),
+                    p.cell(*c).map_or("", |x| x.verdict.name())
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// One run of the workload under `load`: the summary, stopped early by a signal if one came.
