@@ -179,20 +179,52 @@ fn place(pointer: &str) -> String {
     out
 }
 
-/// Validate `v` against `schema`; the errors (the first three), each with the place where it
-/// is (`$.items[2].name: ...`).
-pub fn validate(v: &Value, schema: &Value) -> Result<(), String> {
-    keywords(schema, "$")?;
-    let validator = compile(schema)?;
-    let errors: Vec<String> = validator
-        .iter_errors(v)
-        .take(3)
-        .map(|e| format!("{}: {e}", place(&e.instance_path().to_string())))
-        .collect();
-    match errors.is_empty() {
-        true => Ok(()),
-        false => Err(errors.join("; ")),
+/// A schema checked and compiled once, to validate many answers with.
+#[derive(Clone)]
+pub struct Schema {
+    source: Value,
+    validator: std::sync::Arc<jsonschema::Validator>,
+}
+
+impl std::fmt::Debug for Schema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Schema({})", self.source)
     }
+}
+
+impl PartialEq for Schema {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+    }
+}
+
+impl Schema {
+    pub fn new(schema: &Value) -> Result<Schema, String> {
+        keywords(schema, "$")?;
+        Ok(Schema {
+            source: schema.clone(),
+            validator: std::sync::Arc::new(compile(schema)?),
+        })
+    }
+
+    /// The errors (the first three), each with the place where it is (`$.items[2].name: ...`).
+    pub fn check(&self, v: &Value) -> Result<(), String> {
+        let errors: Vec<String> = self
+            .validator
+            .iter_errors(v)
+            .take(3)
+            .map(|e| format!("{}: {e}", place(&e.instance_path().to_string())))
+            .collect();
+        match errors.is_empty() {
+            true => Ok(()),
+            false => Err(errors.join("; ")),
+        }
+    }
+}
+
+/// Validate `v` against `schema` (compiled for this one value).
+pub fn validate(v: &Value, schema: &Value) -> Result<(), String> {
+    Schema::new(schema)?.check(v)
 }
 
 #[cfg(test)]

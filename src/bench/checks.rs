@@ -14,6 +14,8 @@ pub struct Checks {
     pub judge: Option<String>,
     /// `regex` compiled once by `prepare` (checks built otherwise compile it per answer).
     pub compiled: Option<Pattern>,
+    /// `json_schema` compiled once by `prepare`, likewise.
+    pub schema: Option<crate::jsonschema::Schema>,
 }
 
 pub use crate::pattern::Pattern;
@@ -77,7 +79,9 @@ impl Checks {
             self.compiled = Some(Pattern::new(re)?);
         }
         if let Some(s) = &self.json_schema {
-            crate::jsonschema::check_schema(s).map_err(|e| format!("json_schema: {e}"))?;
+            let compiled =
+                crate::jsonschema::Schema::new(s).map_err(|e| format!("json_schema: {e}"))?;
+            self.schema = Some(compiled);
         }
         if self.judge.as_deref().is_some_and(|j| j.trim().is_empty()) {
             return Err("judge: the rubric is empty".into());
@@ -121,7 +125,10 @@ impl Checks {
         }
         if let Some(schema) = &self.json_schema {
             let why = match serde_json::from_str::<Value>(json_body(text)) {
-                Ok(v) => crate::jsonschema::validate(&v, schema).err(),
+                Ok(v) => match &self.schema {
+                    Some(s) => s.check(&v).err(),
+                    None => crate::jsonschema::validate(&v, schema).err(),
+                },
                 Err(e) => Some(format!("not JSON: {e}")),
             };
             put(CheckKind::JsonSchema, why);
@@ -162,6 +169,7 @@ mod tests {
             max_output_tokens: Some(10),
             judge: None,
             compiled: None,
+            schema: None,
         }
     }
 
@@ -204,6 +212,13 @@ mod tests {
         assert_eq!(v.why.as_deref(), Some("$: \"city\" is a required property"));
         let v = &c.evaluate("Sure! {\"city\": \"Paris\"}", None)[0];
         assert!(v.why.as_deref().unwrap().starts_with("not JSON"), "{v:?}");
+        // Compiled once by `prepare`: the same verdicts.
+        let mut prepared = c.clone();
+        prepared.prepare().unwrap();
+        assert!(prepared.schema.is_some());
+        for answer in ["{\"city\": \"Paris\"}", "{\"town\": \"Paris\"}", "no"] {
+            assert_eq!(prepared.evaluate(answer, None), c.evaluate(answer, None));
+        }
     }
 
     #[test]

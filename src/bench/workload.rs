@@ -131,6 +131,7 @@ fn item(line: usize, l: Line) -> Result<Item, String> {
         max_output_tokens: l.max_output_tokens,
         judge: l.judge,
         compiled: None,
+        schema: None,
     };
     checks.prepare()?;
     Ok(Item {
