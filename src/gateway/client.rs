@@ -47,6 +47,9 @@ pub struct ChatOnce {
     pub chunk: Chunk,
 }
 
+/// How long an idle connection is kept for the next request.
+const POOL_IDLE: std::time::Duration = std::time::Duration::from_secs(4);
+
 /// The header the key goes in: the profile's `key_header`, else `Authorization`.
 fn key_name(endpoint: &Endpoint) -> Result<HeaderName, GatewayError> {
     match &endpoint.key_header {
@@ -108,6 +111,9 @@ impl Client {
             // Nagle would batch small SSE writes and distort inter-token timing.
             .tcp_nodelay(true)
             .pool_max_idle_per_host(if pool { usize::MAX } else { 0 })
+            // Servers close idle kept-alive connections (llama-server's cpp-httplib after 5 s): a
+            // request written onto one as it closes fails. Dropping them first avoids the race.
+            .pool_idle_timeout(POOL_IDLE)
             .build()
             .map_err(|e| GatewayError::Other(format!("cannot build HTTP client: {e}")))?;
         Ok(Self { http, endpoint })
