@@ -77,18 +77,9 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Bench(args)) => {
             let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;
             eprintln!("{}", session.describe());
-            let writer = cli
-                .global
-                .history_writer(
-                    &session.config,
-                    session.key.clone(),
-                    Box::new(|e| eprintln!("warning: {e}")),
-                )
-                .ok();
+            let writer = recorder(&cli, &session);
             let code = bench::run(&session, &args.run, writer.as_ref()).await;
-            if let Some(w) = writer {
-                w.flush(std::time::Duration::from_secs(5));
-            }
+            flushed(writer);
             code
         }
         Some(Command::Ladder(args)) => {
@@ -99,18 +90,9 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Probe(args)) => {
             let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;
             eprintln!("{}", session.describe());
-            let writer = cli
-                .global
-                .history_writer(
-                    &session.config,
-                    session.key.clone(),
-                    Box::new(|e| eprintln!("warning: {e}")),
-                )
-                .ok();
+            let writer = recorder(&cli, &session);
             let code = gatebench::cli::probe::run(&session, args, writer.as_ref()).await;
-            if let Some(w) = writer {
-                w.flush(std::time::Duration::from_secs(5));
-            }
+            flushed(writer);
             code
         }
         Some(Command::Rehearse(args)) => {
@@ -185,5 +167,24 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             net.shutdown_background();
             r
         }
+    }
+}
+
+/// The history writer of a headless command that records (`None` when history is off or cannot
+/// start: said on stderr, and the command runs on).
+fn recorder(cli: &Cli, session: &Session) -> Option<gatebench::history::Writer> {
+    cli.global
+        .history_writer(
+            &session.config,
+            session.key.clone(),
+            Box::new(|e| eprintln!("warning: {e}")),
+        )
+        .ok()
+}
+
+/// Let the writer store what it was sent before the command exits.
+fn flushed(writer: Option<gatebench::history::Writer>) {
+    if let Some(w) = writer {
+        w.flush(std::time::Duration::from_secs(5));
     }
 }

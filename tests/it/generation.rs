@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use gatebench::gateway::generation::fetch;
-use gatebench::gateway::{Api, Client, Endpoint, Timeouts};
+use gatebench::gateway::{Api, Client, Timeouts};
 
 use crate::account::serve;
 use crate::common::demo::{run, start_demo};
@@ -14,20 +14,11 @@ const ASK: &str = "/v1/generation?id=gen-1";
 const NO_WAIT: [Duration; 3] = [Duration::ZERO; 3];
 
 fn client(url: String, first_byte: Duration) -> Client {
-    Client::new(Endpoint {
-        base_url: url,
-        api_key: None,
-        key_env: None,
-        headers: vec![],
-        key_header: None,
-        timeouts: Timeouts {
-            first_byte,
-            ..Timeouts::default()
-        },
-        limits: Default::default(),
-        api: Api::Chat,
-    })
-    .unwrap()
+    let timeouts = Timeouts {
+        first_byte,
+        ..Timeouts::default()
+    };
+    crate::common::replay::client_with(url, Api::Chat, timeouts)
 }
 
 async fn ask(

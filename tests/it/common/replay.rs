@@ -54,13 +54,18 @@ pub async fn replay(body: Vec<u8>, seed: u64) -> String {
 
 /// A client for the replay server at `url`.
 pub fn client(url: String, api: Api) -> Client {
+    client_with(url, api, Timeouts::default())
+}
+
+/// A client for a loopback server at `url`, with these timeouts and no key.
+pub fn client_with(url: String, api: Api, timeouts: Timeouts) -> Client {
     Client::new(Endpoint {
         base_url: url,
         api_key: None,
         key_env: None,
         headers: vec![],
         key_header: None,
-        timeouts: Timeouts::default(),
+        timeouts,
         limits: Default::default(),
         api,
     })
