@@ -29,3 +29,4 @@ pub mod testkit;
 pub mod tools;
 pub mod tui;
 pub mod ui;
+pub mod watch;

@@ -87,6 +87,14 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             eprintln!("{}", session.describe());
             gatebench::cli::ladder::run(&session, args).await
         }
+        Some(Command::Watch(args)) => {
+            let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;
+            eprintln!("{}", session.describe());
+            let writer = recorder(&cli, &session);
+            let code = gatebench::cli::watch::run(&session, args, writer.as_ref()).await;
+            flushed(writer);
+            code
+        }
         Some(Command::Probe(args)) => {
             let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;
             eprintln!("{}", session.describe());

@@ -18,6 +18,9 @@ pub mod probe;
 pub mod rehearse;
 pub mod shell;
 pub mod spend;
+pub mod watch;
+mod watch_out;
+pub mod watch_report;
 
 use std::path::PathBuf;
 
@@ -124,6 +127,9 @@ pub enum Command {
     /// sequences, usage in the stream, the Responses API...), with the wire checked and the
     /// gateway's own claims beside the results
     Probe(probe::ProbeArgs),
+    /// Keep testing models and routes on a schedule and say when one drifts (latency, errors,
+    /// speed, cost, who serves it); `--once` for cron and CI; `watch report` looks back
+    Watch(watch::WatchArgs),
     /// Benchmark a workload across models and routes side by side: closed or open loop, HDR
     /// percentiles, checks and a judge, cost per request and per day, CI gates, --compare, shards
     /// and `bench merge`; `bench list` and `bench show` read the runs stored in the history.

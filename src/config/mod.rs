@@ -27,6 +27,30 @@ pub struct Config {
     pub tools: BTreeMap<String, crate::tools::ToolConfig>,
     pub demo: DemoSection,
     pub limits: LimitsConfig,
+    /// `[watch]`: what `gatebench watch` keeps testing, how often, and what counts as drift.
+    pub watch: WatchSection,
+}
+
+/// `[watch]`, every key optional; flags override.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WatchSection {
+    /// Models and routes (`route:NAME`) to watch.
+    pub targets: Vec<String>,
+    pub prompt: Option<String>,
+    /// `5m`, `30s`...
+    pub interval: Option<String>,
+    pub max_tokens: Option<u32>,
+    /// `p95_ttft_ms=2000,error_rate=0.2,...`, over the defaults.
+    pub thresholds: Option<String>,
+    /// How far back the history gives the baseline (`7d`).
+    pub baseline: Option<String>,
+    /// A command run with each alert as JSON on its stdin.
+    pub on_alert: Option<String>,
+    /// A URL each alert is POSTed to as JSON.
+    pub webhook: Option<String>,
+    /// Refuse to start when the watch could spend more than this a day (USD).
+    pub max_spend_per_day: Option<f64>,
 }
 
 /// `[limits]`: how much of a server's answer is held in memory at once (KiB).

@@ -26,6 +26,10 @@ pub struct FaultSpec {
     pub drip_factor: f64,
     /// Answer refused by the content filter (`finish_reason: "content_filter"`, no text).
     pub rate_filter: f64,
+    /// Drift: from the model's `drift_after`-th request on, the first token takes `drift_factor`
+    /// times as long (0 = never), so `gatebench watch` has something to catch offline.
+    pub drift_after: u64,
+    pub drift_factor: f64,
 }
 
 /// What happens to one request.
@@ -301,6 +305,8 @@ pub fn catalogue() -> Vec<SimModel> {
                 rate_503: 0.1,
                 rate_cut: 0.15,
                 cut_after_tokens: 25,
+                drift_after: 10,
+                drift_factor: 6.0,
                 ..Default::default()
             },
         },

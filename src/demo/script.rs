@@ -46,6 +46,8 @@ pub struct Ask {
     pub tools: super::tools::Offered,
     /// `tool_choice`, `response_format`, `stop`, `logprobs`.
     pub extras: super::formats::Extras,
+    /// This request's number among the model's (1 for the first), for faults that drift.
+    pub nth: u64,
 }
 
 fn message_text(content: &Value) -> String {
@@ -137,6 +139,7 @@ pub fn parse_ask(models: &[SimModel], body: &[u8]) -> Result<Ask, ApiError> {
         include_usage,
         tools,
         extras,
+        nth: 0,
     })
 }
 
@@ -250,7 +253,13 @@ pub fn script(seed: u64, speed: f64, ask: &Ask) -> Script {
         1.0
     };
     let prefill = m.prefill_ms_per_ktok * ask.prompt_tokens as f64 / 1000.0;
-    let first_delay = scale(m.ttft_ms + prefill, &mut rng)
+    let drifted = m.faults.drift_after > 0 && ask.nth >= m.faults.drift_after;
+    let drift = if drifted {
+        m.faults.drift_factor.max(0.0)
+    } else {
+        1.0
+    };
+    let first_delay = scale((m.ttft_ms + prefill) * drift, &mut rng)
         + Duration::from_secs_f64(m.faults.stall_first_ms as f64 / 1000.0 / speed);
     let tps = directive(&ask.prompt, "tps").unwrap_or(m.tokens_per_s);
     let per_token_ms = 1000.0 / tps * drip;

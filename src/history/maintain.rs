@@ -65,6 +65,9 @@ pub fn prune(store: &Store, cutoff_ms: i64) -> rusqlite::Result<u64> {
         store
             .conn
             .execute("DELETE FROM probes WHERE at_ms < ?1", [cutoff_ms])?;
+        store
+            .conn
+            .execute("DELETE FROM watch_samples WHERE at_ms < ?1", [cutoff_ms])?;
         store.conn.execute(
             "DELETE FROM sessions WHERE started_ms < ?1
                AND NOT EXISTS (SELECT 1 FROM turns t WHERE t.session_id = sessions.id)",

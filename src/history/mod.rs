@@ -177,6 +177,11 @@ pub enum Record {
     Bench(Box<crate::bench::summary::Summary>),
     /// A finished `gatebench probe`.
     Probe(Box<crate::probe::Probe>),
+    /// One `gatebench watch` probe, on `gateway`.
+    Watch {
+        gateway: String,
+        sample: Box<crate::watch::Sample>,
+    },
 }
 
 pub use crate::metrics::leaderboard::VoteInfo;

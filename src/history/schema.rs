@@ -112,7 +112,19 @@ CREATE TABLE probes (
 CREATE INDEX probes_target ON probes(base_url, target, at_ms);
 ";
 
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+/// Version 7: `gatebench watch` probes, one row per probe, its figures as JSON.
+const V7: &str = "
+CREATE TABLE watch_samples (
+    id          INTEGER PRIMARY KEY,
+    at_ms       INTEGER NOT NULL,
+    gateway     TEXT NOT NULL,
+    target      TEXT NOT NULL,
+    sample      TEXT NOT NULL
+);
+CREATE INDEX watch_samples_target ON watch_samples(gateway, target, at_ms);
+";
+
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The version this build writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

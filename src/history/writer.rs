@@ -280,6 +280,12 @@ impl Worker {
                 self.store.rate(session, seq, score, &note, now)?;
             }
             Record::Vote(v) => self.store.vote(session, &v, now)?,
+            Record::Watch { gateway, sample } => {
+                let mut json = serde_json::to_value(&*sample).unwrap_or_default();
+                crate::secret::Scrubber(self.key.as_ref()).json(&mut json);
+                self.store
+                    .add_watch_sample(&gateway, &sample.target, sample.at_ms, &json)?;
+            }
             Record::Probe(mut probe) => {
                 probe.scrub(self.key.as_ref());
                 self.store.add_probe(&probe)?;

@@ -24,3 +24,4 @@ mod realstack_probe;
 mod routes;
 mod snapshots;
 mod tui_tmux;
+mod watch;

@@ -350,6 +350,7 @@ async fn chat_inner(
         *c += 1;
         *c
     };
+    ask.nth = n;
     let fault = match choose_fault(shared, &headers, &ask, n) {
         Ok(f) => f,
         Err(r) => return r,

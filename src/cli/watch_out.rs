@@ -1,0 +1,123 @@
+//! Where a watch's probes and alerts go: a line each on stdout (JSON lines with `--json`), and
+//! each alert to the hook command's stdin and the webhook, both bounded in time. A hook or webhook
+//! that fails is said on stderr; the watch goes on.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::format::{fmt_ms, fmt_usd};
+use crate::secret::Secret;
+use crate::session::Session;
+use crate::watch::Sample;
+use crate::watch::alert::Alert;
+
+/// How long a hook command or a webhook may take.
+pub const HOOK_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct Out {
+    json: bool,
+    on_alert: Option<String>,
+    webhook: Option<(reqwest::Client, String)>,
+    key: Option<Secret>,
+}
+
+impl Out {
+    pub fn new(a: &super::watch::WatchArgs, session: &Session) -> Out {
+        let w = &session.config.watch;
+        let url = a.webhook.clone().or_else(|| w.webhook.clone());
+        // Its own client: no gateway key, no redirects, a deadline.
+        let client = reqwest::Client::builder()
+            .timeout(HOOK_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .ok();
+        Out {
+            json: a.json,
+            on_alert: a.on_alert.clone().or_else(|| w.on_alert.clone()),
+            webhook: client.zip(url),
+            key: session.key.clone(),
+        }
+    }
+
+    fn clean(&self, text: &str) -> String {
+        crate::secret::scrub(text, self.key.as_ref()).into_owned()
+    }
+
+    pub fn probe(&self, s: &Sample) {
+        if self.json {
+            let mut v = json!({"type": "probe", "probe": s});
+            crate::secret::Scrubber(self.key.as_ref()).json(&mut v);
+            println!("{v}");
+            return;
+        }
+        let what = match (&s.error_kind, s.ok) {
+            (Some(k), false) => format!("error {k}"),
+            _ => format!(
+                "ok  ttft {}  total {}  {}",
+                fmt_ms(s.ttft_ms),
+                fmt_ms(s.total_ms),
+                fmt_usd(s.cost_usd)
+            ),
+        };
+        let line = format!("{}  {}  {what}", crate::clock::fmt_utc(s.at_ms), s.target);
+        println!("{}", crate::clean::terminal_safe(&self.clean(&line)));
+    }
+
+    pub async fn alert(&self, a: &Alert) {
+        let mut body = json!({"type": "alert", "alert": a});
+        crate::secret::Scrubber(self.key.as_ref()).json(&mut body);
+        if self.json {
+            println!("{body}");
+        } else {
+            println!("{}", crate::clean::terminal_safe(&self.clean(&a.line())));
+        }
+        let (hook, post) = tokio::join!(self.hook(&body), self.post(&body));
+        for e in [hook, post].into_iter().flatten() {
+            eprintln!("warning: {}", crate::clean::terminal_safe(&self.clean(&e)));
+        }
+    }
+
+    /// The hook command, with the alert on stdin; killed when it outlives `HOOK_TIMEOUT`.
+    async fn hook(&self, body: &serde_json::Value) -> Option<String> {
+        use tokio::io::AsyncWriteExt;
+        let cmd = self.on_alert.as_ref()?;
+        let mut child = match tokio::process::Command::new("sh")
+            .args(["-c", cmd])
+            .stdin(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+        {
+            Ok(c) => c,
+            Err(e) => return Some(format!("on_alert {cmd:?} did not start: {e}")),
+        };
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = stdin.write_all(format!("{body}\n").as_bytes()).await;
+        }
+        match tokio::time::timeout(HOOK_TIMEOUT, child.wait()).await {
+            Ok(Ok(s)) if s.success() => None,
+            Ok(Ok(s)) => Some(format!("on_alert {cmd:?} failed ({s})")),
+            Ok(Err(e)) => Some(format!("on_alert {cmd:?}: {e}")),
+            Err(_) => {
+                let _ = child.kill().await;
+                Some(format!(
+                    "on_alert {cmd:?} was still running after {} s and was stopped",
+                    HOOK_TIMEOUT.as_secs()
+                ))
+            }
+        }
+    }
+
+    async fn post(&self, body: &serde_json::Value) -> Option<String> {
+        let (client, url) = self.webhook.as_ref()?;
+        match client.post(url).json(body).send().await {
+            Ok(r) if r.status().is_success() => None,
+            Ok(r) => Some(format!("the webhook answered HTTP {}", r.status().as_u16())),
+            Err(e) if e.is_timeout() => Some(format!(
+                "the webhook did not answer within {} s",
+                HOOK_TIMEOUT.as_secs()
+            )),
+            Err(e) => Some(format!("the webhook failed: {e}")),
+        }
+    }
+}
