@@ -59,10 +59,16 @@ pub struct WatchArgs {
     /// A URL each alert is POSTed to as JSON.
     #[arg(long, value_name = "URL")]
     pub webhook: Option<String>,
+    /// Serve `/metrics` (OpenMetrics) for Prometheus on this address, e.g. 127.0.0.1:9464.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<std::net::SocketAddr>,
     /// Probes and alerts as JSON lines.
     #[arg(long)]
     pub json: bool,
 }
+
+/// How long probes in flight may finish after SIGTERM or Ctrl-C before they are cancelled.
+pub const GRACE: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Subcommand)]
 pub enum WatchCommand {
@@ -191,6 +197,7 @@ async fn probe_loop(
     offset: Duration,
     rounds: Option<u64>,
     tx: mpsc::Sender<Sample>,
+    stop: tokio_util::sync::CancellationToken,
     cancel: tokio_util::sync::CancellationToken,
 ) {
     let start = tokio::time::Instant::now() + offset;
@@ -201,8 +208,9 @@ async fn probe_loop(
         if rounds.is_some_and(|r| n >= r) {
             break;
         }
+        // A stop starts no new probe; the one in flight finishes (until `cancel`).
         tokio::select! {
-            _ = cancel.cancelled() => break,
+            _ = stop.cancelled() => break,
             _ = tick.tick() => {}
         }
         let req = ChatRequest {
@@ -255,7 +263,21 @@ pub async fn run(
     for s in earlier {
         baseline.entry(s.target.clone()).or_default().push(s);
     }
+    let metrics = match a.metrics_addr {
+        Some(addr) => Some(super::watch_out::serve_metrics(addr, session).await?),
+        None => None,
+    };
     let stop = super::Stop::listen();
+    // After a stop, probes in flight get `GRACE` to finish, then are cancelled.
+    let hard = tokio_util::sync::CancellationToken::new();
+    {
+        let (stop, hard) = (stop.cancel.clone(), hard.clone());
+        tokio::spawn(async move {
+            stop.cancelled().await;
+            tokio::time::sleep(GRACE).await;
+            hard.cancel();
+        });
+    }
     let (tx, mut rx) = mpsc::channel(256);
     let rounds = if a.once { Some(1) } else { a.rounds };
     let loops = futures_util::future::join_all(p.targets.iter().map(|t| {
@@ -272,6 +294,7 @@ pub async fn run(
             rounds,
             tx.clone(),
             stop.cancel.clone(),
+            hard.clone(),
         )
     }));
     drop(tx);
@@ -288,6 +311,9 @@ pub async fn run(
                 });
             }
             out.probe(&s);
+            if let Some(m) = &metrics {
+                m.observe(&out.scrubbed(&s));
+            }
             let window = windows.entry(s.target.clone()).or_default();
             window.push_back(s.clone());
             while window.len() > p.thresholds.window {

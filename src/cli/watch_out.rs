@@ -44,6 +44,13 @@ impl Out {
         crate::secret::scrub(text, self.key.as_ref()).into_owned()
     }
 
+    /// The sample with the key out of its texts (for labels).
+    pub fn scrubbed(&self, s: &Sample) -> Sample {
+        let mut s = s.clone();
+        s.target = self.clean(&s.target);
+        s
+    }
+
     pub fn probe(&self, s: &Sample) {
         if self.json {
             let mut v = json!({"type": "probe", "probe": s});
@@ -121,3 +128,58 @@ impl Out {
         }
     }
 }
+
+/// Serve `/metrics` on `addr` for as long as the watch runs, and keep the credits gauge fed from
+/// the gateway's account (asked every `ACCOUNT_EVERY`) where it reports one.
+pub async fn serve_metrics(
+    addr: std::net::SocketAddr,
+    session: &Session,
+) -> anyhow::Result<std::sync::Arc<crate::watch::metrics::Metrics>> {
+    use crate::watch::metrics::{CONTENT_TYPE, Metrics};
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("--metrics-addr {addr}: {e}"))?;
+    let metrics = std::sync::Arc::new(Metrics::new());
+    let m = metrics.clone();
+    let app = axum::Router::new().route(
+        "/metrics",
+        axum::routing::get(move || {
+            let m = m.clone();
+            async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, CONTENT_TYPE)],
+                    m.encode(),
+                )
+            }
+        }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    eprintln!("watch: metrics on http://{addr}/metrics");
+    let (client, api) = (session.client.clone(), session.profile.account);
+    let management = session.management_key.clone();
+    let m = metrics.clone();
+    tokio::spawn(async move {
+        use crate::gateway::account::{AccountApi, AccountReport, fetch};
+        if api == AccountApi::None {
+            return;
+        }
+        loop {
+            match fetch(&client, api, management.as_ref()).await {
+                Ok(AccountReport::Reported(a)) => {
+                    if let Some(left) = a.left_usd {
+                        m.credits_left(left);
+                    }
+                }
+                Ok(AccountReport::NotReported { .. }) => return,
+                Err(_) => {}
+            }
+            tokio::time::sleep(ACCOUNT_EVERY).await;
+        }
+    });
+    Ok(metrics)
+}
+
+/// How often the credits gauge asks the account.
+pub const ACCOUNT_EVERY: Duration = Duration::from_secs(300);

@@ -5,6 +5,7 @@
 
 pub mod alert;
 pub mod drift;
+pub mod metrics;
 
 use serde::{Deserialize, Serialize};
 

@@ -234,3 +234,117 @@ fn bad_input_is_a_clear_message() {
     assert!(out.contains("demo/nope  error not_found"), "{out}");
     assert!(out.contains("demo/pro-large  ok"), "{out}");
 }
+
+/// A free loopback port (bound and let go).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Kills a child process when dropped, so a failed test leaves nothing running.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_real_prometheus_scrapes_the_watch_and_its_api_returns_the_series() {
+    let found = Command::new("prometheus")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !crate::common::needs(
+        "prometheus",
+        (!found).then(|| "prometheus is not installed".to_string()),
+    ) {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let (metrics, api) = (free_port(), free_port());
+    let cfg = home.path().join("prometheus.yml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: gatebench\n    \
+             static_configs:\n      - targets: ['127.0.0.1:{metrics}']\n"
+        ),
+    )
+    .unwrap();
+    let _prometheus = Child(
+        Command::new("prometheus")
+            .arg(format!("--config.file={}", cfg.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                home.path().join("tsdb").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{api}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let _watch = Child(
+        Command::new(BIN)
+            .args(["--data-dir", home.path().join("data").to_str().unwrap()])
+            .args([
+                "watch",
+                "--demo",
+                "--demo-speed",
+                "inf",
+                "-m",
+                "demo/fast-mini",
+                "--every",
+                "100ms",
+            ])
+            .args(["--metrics-addr", &format!("127.0.0.1:{metrics}")])
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env_remove("INFERGATE_API_KEY")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    // Ask Prometheus until the series is there (a deadline, not a sleep: it comes when it comes).
+    let query = format!("http://127.0.0.1:{api}/api/v1/query?query=gatebench_watch_requests_total");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    let series = loop {
+        let got = Command::new("curl")
+            .args(["-s", "--max-time", "2", &query])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&got.stdout).unwrap_or(Value::Null);
+        let result = v["data"]["result"].as_array().cloned().unwrap_or_default();
+        if let Some(r) = result
+            .into_iter()
+            .find(|r| r["value"][1].as_str().is_some_and(|n| n != "0"))
+        {
+            break r;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no series from Prometheus: {v}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    };
+    assert_eq!(series["metric"]["target"], "demo/fast-mini", "{series}");
+    assert_eq!(series["metric"]["job"], "gatebench");
+    // The histograms and the credits gauge are there too.
+    let text = Command::new("curl")
+        .args(["-s", &format!("http://127.0.0.1:{metrics}/metrics")])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("gatebench_watch_ttft_seconds_bucket{"),
+        "{text}"
+    );
+    assert!(text.contains("gatebench_watch_credits_left_usd"), "{text}");
+}
