@@ -70,6 +70,12 @@ pub struct WatchArgs {
 /// How long probes in flight may finish after SIGTERM or Ctrl-C before they are cancelled.
 pub const GRACE: Duration = Duration::from_secs(10);
 
+/// A probe loop's two ends: `stop` starts no new probe, `cancel` ends the one in flight.
+struct Stops {
+    stop: tokio_util::sync::CancellationToken,
+    cancel: tokio_util::sync::CancellationToken,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum WatchCommand {
     /// Per target: probes, error rate, TTFT by hour, served-by changes, cost, alerts.
@@ -197,9 +203,9 @@ async fn probe_loop(
     offset: Duration,
     rounds: Option<u64>,
     tx: mpsc::Sender<Sample>,
-    stop: tokio_util::sync::CancellationToken,
-    cancel: tokio_util::sync::CancellationToken,
+    stops: Stops,
 ) {
+    let Stops { stop, cancel } = stops;
     let start = tokio::time::Instant::now() + offset;
     let mut tick = tokio::time::interval_at(start, p.every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -293,8 +299,10 @@ pub async fn run(
             offset,
             rounds,
             tx.clone(),
-            stop.cancel.clone(),
-            hard.clone(),
+            Stops {
+                stop: stop.cancel.clone(),
+                cancel: hard.clone(),
+            },
         )
     }));
     drop(tx);
