@@ -348,3 +348,49 @@ fn a_real_prometheus_scrapes_the_watch_and_its_api_returns_the_series() {
     );
     assert!(text.contains("gatebench_watch_credits_left_usd"), "{text}");
 }
+
+#[test]
+fn sigterm_lets_the_probe_in_flight_finish_keeps_it_and_exits_143() {
+    use std::io::BufRead;
+    let home = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["--data-dir", home.path().join("data").to_str().unwrap()])
+        .args([
+            "watch",
+            "--demo",
+            "--demo-speed",
+            "5",
+            "-m",
+            "demo/pro-large",
+            "--every",
+            "10ms",
+        ])
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env_remove("INFERGATE_API_KEY")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.contains("demo/pro-large  ok"), "{first}");
+    // The next probe is in flight now: SIGTERM lets it finish.
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(143), "{rest:?}");
+    let (_, report, _) = gatebench(home.path(), &["watch", "--demo", "report", "--since", "1h"]);
+    let kept = 1 + rest.iter().filter(|l| l.contains("  ok  ")).count();
+    assert!(
+        report.contains(&format!("demo/pro-large: {kept} probes, 0 failed")),
+        "{kept} probes printed, report: {report}"
+    );
+}
