@@ -114,6 +114,43 @@ impl Session {
             .unwrap_or_default()
     }
 
+    /// `[watch]` when it names targets: its gateway and thresholds (the config's, else the
+    /// defaults), and the targets failing their watch now, from the history's last day.
+    pub fn watch_setup(
+        &self,
+        history: Option<&crate::history::Writer>,
+    ) -> Option<(
+        String,
+        crate::watch::Thresholds,
+        std::collections::BTreeSet<String>,
+    )> {
+        use crate::watch::{State, Thresholds, drift, report::by_target};
+        let w = &self.config.watch;
+        if w.targets.is_empty() {
+            return None;
+        }
+        let thresholds = w
+            .thresholds
+            .as_deref()
+            .and_then(|t| Thresholds::default().parse_over(t).ok())
+            .unwrap_or_default();
+        let since = crate::clock::now_ms() - 24 * 3_600_000;
+        let samples = history
+            .and_then(|h| crate::history::Store::open(&h.path).ok())
+            .and_then(|s| s.watch_samples(&self.gateway_id(), since, 100_000).ok())
+            .unwrap_or_default();
+        let failing = by_target(samples)
+            .into_iter()
+            .filter(|(_, s)| {
+                let from = s.len().saturating_sub(thresholds.window);
+                let crossed = drift::evaluate(&s[from..], &s[..from], &thresholds);
+                drift::state(&crossed) == State::Failing
+            })
+            .map(|(t, _)| t)
+            .collect();
+        Some((self.gateway_id(), thresholds, failing))
+    }
+
     /// The models to use when none are named.
     pub fn default_models(&self) -> Vec<String> {
         if !self.profile.default_models.is_empty() {

@@ -96,6 +96,7 @@ pub fn on_command(s: &mut State, cmd: Command) -> Vec<Effect> {
         Command::Vote => super::blind::open_vote(s),
         Command::Bench => super::benchrun::start(s),
         Command::BenchRuns => super::benchrun::list(s),
+        Command::Watch => super::watchview::open(s),
         Command::ToolResult => super::agent::open(s),
         Command::Ladder => super::ladder::start(s),
         Command::CompletePath => super::attachments::complete(s),

@@ -30,6 +30,8 @@ pub enum Action {
     Rehearsed(Box<crate::bench::rehearsal::Report>),
     /// What the gateway said about the account (`Err`: why it could not be asked).
     Account(Result<crate::gateway::account::AccountReport, String>),
+    /// The watch's targets, states and alerts as text (`Err`: why they could not be read).
+    WatchLoaded(Result<String, String>),
     /// The gateway's own stats for a finished answer (`Err`: why they could not be had).
     Generation {
         request_id: u64,
@@ -118,6 +120,7 @@ impl Action {
             | Action::Completions { .. }
             | Action::Account(_)
             | Action::Generation { .. }
+            | Action::WatchLoaded(_)
             | Action::Attached(_) => true,
         }
     }
@@ -193,6 +196,11 @@ pub enum Effect {
     FetchModels,
     /// Ask the gateway about the account (the event loop spaces these at least 10 s apart).
     FetchAccount(crate::gateway::account::AccountApi),
+    /// Read the watch's probes of the last day from the history.
+    LoadWatch {
+        gateway: String,
+        thresholds: crate::watch::Thresholds,
+    },
     /// Ask the gateway's `/generation` for answer `request_id`'s stats, with a bounded backoff.
     FetchGeneration {
         request_id: u64,

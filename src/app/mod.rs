@@ -33,6 +33,7 @@ mod state;
 pub mod textfield;
 pub mod transcript;
 pub mod view;
+pub mod watchview;
 
 use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
@@ -116,6 +117,10 @@ fn apply(s: &mut State, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Generation { request_id, stats } => requests::on_generation(s, request_id, stats),
+        Action::WatchLoaded(text) => {
+            watchview::loaded(s, text);
+            vec![]
+        }
         Action::Benched(summary) => benchrun::on_done(s, summary),
         Action::BenchRuns(runs) => {
             benchrun::on_runs(s, runs);

@@ -18,6 +18,7 @@ pub use super::forms::{ParamsForm, RouteForm};
 pub use super::history::{HistoryView, RateForm};
 pub use super::ladder::LadderView;
 pub use super::simple::{Confirm, HelpView, RehearsalView};
+pub use super::watchview::WatchView;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
@@ -38,6 +39,7 @@ pub enum Overlay {
     Bench(Box<BenchView>),
     Ladder(Box<LadderView>),
     ToolResult(ToolResultBar),
+    Watch(WatchView),
 }
 
 impl Overlay {
@@ -61,6 +63,7 @@ impl Overlay {
             Overlay::Bench(v) => &mut **v,
             Overlay::Ladder(v) => &mut **v,
             Overlay::ToolResult(v) => v,
+            Overlay::Watch(v) => v,
         })
     }
 

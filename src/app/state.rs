@@ -38,6 +38,9 @@ pub struct Setup {
     pub typical_output: BTreeMap<String, u64>,
     /// The last probe of each model on this gateway.
     pub probes: BTreeMap<String, crate::probe::TargetProbe>,
+    /// `[watch]` (its gateway and thresholds), and the targets failing their watch now.
+    pub watch: Option<super::watchview::WatchSetup>,
+    pub watch_failing: std::collections::BTreeSet<String>,
     /// A message for the status line.
     pub notice: Option<String>,
 }
@@ -66,6 +69,9 @@ pub struct State {
     pub(super) typical_output: BTreeMap<String, u64>,
     /// The last `gatebench probe` of each model on this gateway (marks in the picker, warnings).
     pub(super) probes: BTreeMap<String, crate::probe::TargetProbe>,
+    /// `[watch]`, when the config has targets for it; and the targets failing their watch.
+    pub(super) watch: Option<super::watchview::WatchSetup>,
+    pub(super) watch_failing: std::collections::BTreeSet<String>,
     pub(super) banner: Option<String>,
     pub(super) status_msg: Option<String>,
     pub(super) mouse_capture: bool,
@@ -102,6 +108,8 @@ impl State {
             config_prices: BTreeMap::new(),
             typical_output: BTreeMap::new(),
             probes: BTreeMap::new(),
+            watch: None,
+            watch_failing: Default::default(),
             banner,
             status_msg: None,
             mouse_capture: true,
@@ -205,8 +213,12 @@ impl State {
             generation_stats,
             typical_output,
             probes,
+            watch,
+            watch_failing,
             notice,
         } = setup;
+        self.watch = watch;
+        self.watch_failing = watch_failing;
         self.typical_output = typical_output;
         self.probes = probes;
         self.panel.account_api = account_api;
@@ -328,12 +340,18 @@ impl State {
         &self.picker
     }
 
-    /// The picker's capability marks for `model` from its last probe (`TS`), empty without one.
+    /// The picker's marks for `model`: the capabilities its last probe found (`TS`), and `✗`
+    /// when it is failing its watch.
     pub fn probe_marks(&self, model: &str) -> String {
-        self.probes
+        let mut m = self
+            .probes
             .get(model)
             .map(crate::probe::TargetProbe::marks)
-            .unwrap_or_default()
+            .unwrap_or_default();
+        if self.watch_failing.contains(model) {
+            m.push('✗');
+        }
+        m
     }
 
     pub fn selected(&self) -> &[String] {

@@ -306,7 +306,7 @@ pub async fn run(
         )
     }));
     drop(tx);
-    let out = super::watch_out::Out::new(a, session);
+    let out = super::watch_out::Out::new(a.json, a.on_alert.clone(), a.webhook.clone(), session);
     let mut alerter = Alerter::new((p.every.as_millis() as i64 * 6).max(60_000));
     let mut windows: BTreeMap<String, VecDeque<Sample>> = BTreeMap::new();
     let mut crossed_any = false;

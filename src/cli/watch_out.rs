@@ -23,9 +23,15 @@ pub struct Out {
 }
 
 impl Out {
-    pub fn new(a: &super::watch::WatchArgs, session: &Session) -> Out {
+    /// Alerts as JSON lines with `json`; `on_alert` and `webhook` over the config's.
+    pub fn new(
+        json: bool,
+        on_alert: Option<String>,
+        webhook: Option<String>,
+        session: &Session,
+    ) -> Out {
         let w = &session.config.watch;
-        let url = a.webhook.clone().or_else(|| w.webhook.clone());
+        let url = webhook.or_else(|| w.webhook.clone());
         // Its own client: no gateway key, no redirects, a deadline.
         let client = reqwest::Client::builder()
             .timeout(HOOK_TIMEOUT)
@@ -33,8 +39,8 @@ impl Out {
             .build()
             .ok();
         Out {
-            json: a.json,
-            on_alert: a.on_alert.clone().or_else(|| w.on_alert.clone()),
+            json,
+            on_alert: on_alert.or_else(|| w.on_alert.clone()),
             webhook: client.zip(url),
             key: session.key.clone(),
         }

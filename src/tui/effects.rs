@@ -209,6 +209,22 @@ impl Runner {
                     .collect();
                 Action::Attached(loaded)
             }),
+            Effect::LoadWatch {
+                gateway,
+                thresholds,
+            } => self.read(move |reader, db| {
+                Action::WatchLoaded(reader.read(db, |st| {
+                    use crate::watch::report::{by_target, states, target_text};
+                    let since = crate::clock::now_ms() - crate::app::watchview::SINCE_MS;
+                    let by = by_target(st.watch_samples(&gateway, since, 100_000)?);
+                    let mut text = states(&by, &thresholds);
+                    for (t, s) in &by {
+                        text.push('\n');
+                        text.push_str(&target_text(t, s));
+                    }
+                    Ok(text)
+                }))
+            }),
             Effect::LoadBenchRuns => self
                 .read(|reader, db| Action::BenchRuns(reader.read(db, super::bench::stored_runs))),
             Effect::LoadSession { id, turn } => self.read(move |reader, db| {

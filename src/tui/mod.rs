@@ -134,6 +134,7 @@ pub async fn run(
     let mut state = State::new(keymap, selected, banner(&session, &place));
     let notice = (writer.is_err() && (plan.resume || plan.open_view))
         .then(|| format!("{place}: nothing to reopen"));
+    let watch = session.watch_setup(writer.as_ref().ok());
     state.configure(Setup {
         recording: writer.is_ok(),
         place,
@@ -153,6 +154,13 @@ pub async fn run(
             .into_iter()
             .map(|(m, (_, p))| (m, p))
             .collect(),
+        watch: watch.as_ref().map(
+            |(gateway, thresholds, _)| crate::app::watchview::WatchSetup {
+                gateway: gateway.clone(),
+                thresholds: thresholds.clone(),
+            },
+        ),
+        watch_failing: watch.map(|(_, _, failing)| failing).unwrap_or_default(),
         notice,
     });
     // Code grammars load in the background, ready before the first code block closes.

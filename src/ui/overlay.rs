@@ -248,6 +248,21 @@ pub fn rehearsal(report: Option<&crate::bench::rehearsal::Report>, theme: &Theme
             crate::app::TUI_REHEARSAL.1
         ),
     };
+    text_box(" Rehearsal ", &text, theme, f)
+}
+
+/// The watch: each target's state, last probes and alerts, then what it saw hour by hour.
+pub fn watch(text: Option<&str>, theme: &Theme, f: &mut Frame) {
+    text_box(
+        " Watch ",
+        text.unwrap_or("Reading the watch's probes..."),
+        theme,
+        f,
+    )
+}
+
+/// A report as text in a box over the screen; any key closes it.
+fn text_box(title: &str, text: &str, theme: &Theme, f: &mut Frame) {
     let w = (text.lines().map(|l| l.chars().count()).max().unwrap_or(20) as u16 + 4)
         .max(40)
         .min(f.area().width);
@@ -269,7 +284,7 @@ pub fn rehearsal(report: Option<&crate::bench::rehearsal::Report>, theme: &Theme
     f.render_widget(
         Paragraph::new(lines).block(
             Block::bordered()
-                .title(" Rehearsal ")
+                .title(title.to_string())
                 .title_bottom(" any key closes ")
                 .border_style(theme.border(true)),
         ),

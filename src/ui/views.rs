@@ -32,6 +32,7 @@ pub fn drawable(o: &Overlay) -> Option<&dyn Draw> {
         Overlay::Bench(v) => &**v,
         Overlay::Ladder(v) => &**v,
         Overlay::ToolResult(v) => v,
+        Overlay::Watch(v) => v,
     })
 }
 
@@ -70,6 +71,12 @@ impl Draw for RouteForm {
 impl Draw for RehearsalView {
     fn draw(&self, _: &State, theme: &Theme, f: &mut Frame) {
         overlay::rehearsal(self.0.as_deref(), theme, f)
+    }
+}
+
+impl Draw for crate::app::overlay::WatchView {
+    fn draw(&self, _: &State, theme: &Theme, f: &mut Frame) {
+        overlay::watch(self.0.as_deref(), theme, f)
     }
 }
 

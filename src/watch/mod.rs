@@ -6,6 +6,7 @@
 pub mod alert;
 pub mod drift;
 pub mod metrics;
+pub mod report;
 
 use serde::{Deserialize, Serialize};
 

@@ -83,6 +83,7 @@ pub enum Command {
     Leaderboard,
     Bench,
     BenchRuns,
+    Watch,
     ToolResult,
     Ladder,
     CompletePath,

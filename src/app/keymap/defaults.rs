@@ -157,6 +157,11 @@ pub(super) fn defaults() -> Vec<(Command, &'static str, &'static str)> {
             "benchmark runs stored in the history (Enter opens one)",
         ),
         (
+            Command::Watch,
+            "shift-w",
+            "the watch: each target's state, last probes and alerts (with [watch] in the config)",
+        ),
+        (
             Command::CompletePath,
             "ctrl-t",
             "complete the @path being typed in the prompt (attach a file or folder)",

@@ -234,3 +234,41 @@ fn generation_stats_become_the_answers_bill_and_are_stored_again() {
     assert!(effects.is_empty());
     assert!(super::judging::screen(&s).contains("a/fast: /generation: gave up"));
 }
+
+#[test]
+fn the_watch_view_opens_with_a_watch_and_says_how_to_get_one_without() {
+    use crate::app::overlay::{Overlay, WatchView};
+    let km = Keymap::new(&BTreeMap::new()).unwrap();
+    let mut s = State::new(km, vec!["a/fast".into()], None);
+    update(&mut s, Action::Resize(160, 48));
+    let effects = crate::app::commands::on_command(&mut s, crate::app::keymap::Command::Watch);
+    assert!(effects.is_empty());
+    assert!(super::judging::screen(&s).contains("no watch: add a [watch] table"));
+    let km = Keymap::new(&BTreeMap::new()).unwrap();
+    let mut s = State::new(km, vec!["a/fast".into()], None);
+    s.configure(Setup {
+        watch: Some(crate::app::watchview::WatchSetup {
+            gateway: "g".into(),
+            thresholds: Default::default(),
+        }),
+        watch_failing: ["a/fast".to_string()].into(),
+        ..Default::default()
+    });
+    update(&mut s, Action::Resize(160, 48));
+    update(&mut s, Action::ModelsLoaded(Ok(models())));
+    assert!(super::judging::screen(&s).contains("a/fast"));
+    assert_eq!(s.probe_marks("a/fast"), "✗", "failing its watch");
+    let effects = crate::app::commands::on_command(&mut s, crate::app::keymap::Command::Watch);
+    assert!(
+        matches!(&effects[..], [Effect::LoadWatch { gateway, .. }] if gateway == "g"),
+        "{effects:?}"
+    );
+    assert_eq!(s.overlay, Overlay::Watch(WatchView(None)));
+    update(
+        &mut s,
+        Action::WatchLoaded(Ok("a/fast: failing  last probes ✗✗".into())),
+    );
+    assert!(super::judging::screen(&s).contains("a/fast: failing  last probes ✗✗"));
+    update(&mut s, Action::WatchLoaded(Ok(String::new())));
+    assert!(super::judging::screen(&s).contains("No watch probes in the last 24 hours"));
+}

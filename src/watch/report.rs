@@ -1,0 +1,167 @@
+//! What the watch saw, as text: per target its probes, failures, TTFT by hour and who served it
+//! when (`watch report`), and its state and the alerts it raised (the workbench's view).
+
+use std::collections::BTreeMap;
+
+use super::alert::Alerter;
+use super::{Sample, Thresholds, drift};
+use crate::format::{fmt_ms, fmt_usd};
+
+fn quantile(mut v: Vec<f64>, q: f64) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let i = ((v.len() as f64 * q).ceil() as usize).clamp(1, v.len()) - 1;
+    Some(v[i])
+}
+
+/// One target's lines: totals, TTFT by hour as a text chart, and who served it when.
+pub fn target_text(target: &str, s: &[Sample]) -> String {
+    let errors = s.iter().filter(|x| !x.ok).count();
+    let ttfts = |xs: &[&Sample]| {
+        xs.iter()
+            .filter(|x| x.ok)
+            .filter_map(|x| x.ttft_ms)
+            .collect::<Vec<_>>()
+    };
+    let all: Vec<&Sample> = s.iter().collect();
+    let cost: f64 = s.iter().filter_map(|x| x.cost_usd).sum();
+    let mut out = format!(
+        "{target}: {} probes, {} failed ({:.1}%), TTFT p50 {} p95 {}, cost {}\n",
+        s.len(),
+        errors,
+        100.0 * errors as f64 / s.len().max(1) as f64,
+        fmt_ms(quantile(ttfts(&all), 0.5)),
+        fmt_ms(quantile(ttfts(&all), 0.95)),
+        fmt_usd(Some(cost))
+    );
+    let mut hours: BTreeMap<i64, Vec<&Sample>> = BTreeMap::new();
+    for x in s {
+        hours
+            .entry(x.at_ms.div_euclid(3_600_000))
+            .or_default()
+            .push(x);
+    }
+    let top = hours
+        .values()
+        .filter_map(|h| quantile(ttfts(h), 0.95))
+        .fold(1.0_f64, f64::max);
+    for (h, xs) in &hours {
+        let (p50, p95) = (quantile(ttfts(xs), 0.5), quantile(ttfts(xs), 0.95));
+        let bar = "█".repeat((p95.unwrap_or(0.0) / top * 30.0).round() as usize);
+        let failed = xs.iter().filter(|x| !x.ok).count();
+        out.push_str(&format!(
+            "  {}  {:>4} probes {:>3} failed  p50 {:>8}  p95 {:>8}  {bar}\n",
+            &crate::clock::fmt_utc(h * 3_600_000)[..16],
+            xs.len(),
+            failed,
+            fmt_ms(p50),
+            fmt_ms(p95)
+        ));
+    }
+    let mut last: Option<&str> = None;
+    for x in s {
+        if let Some(by) = x.served_by.as_deref() {
+            if last.is_some_and(|l| l != by) {
+                out.push_str(&format!(
+                    "  served by {by} from {} (was {})\n",
+                    crate::clock::fmt_utc(x.at_ms),
+                    last.unwrap_or("")
+                ));
+            }
+            last = Some(by);
+        }
+    }
+    out
+}
+
+/// Each target's state now and the alerts its probes raised, replayed in order.
+pub fn states(by: &BTreeMap<String, Vec<Sample>>, t: &Thresholds) -> String {
+    let mut out = String::new();
+    // Alerts a minute apart at least, as the watch spaces them at the shortest.
+    let mut alerter = Alerter::new(60_000);
+    for (target, s) in by {
+        let mut alerts = Vec::new();
+        let mut last = Vec::new();
+        for (i, x) in s.iter().enumerate() {
+            let from = (i + 1).saturating_sub(t.window);
+            let base_end = from.min(s.len());
+            let (baseline, recent) = (&s[..base_end], &s[from..=i]);
+            last = drift::evaluate(recent, baseline, t);
+            if let Some(a) = alerter.step(target, x.at_ms, last.clone()) {
+                alerts.push(a);
+            }
+        }
+        let state = drift::state(&last);
+        let marks: String = s
+            .iter()
+            .rev()
+            .take(10)
+            .rev()
+            .map(|x| if x.ok { '✓' } else { '✗' })
+            .collect();
+        out.push_str(&format!(
+            "{target}: {}  last probes {marks}\n",
+            state.name()
+        ));
+        for a in alerts.iter().rev().take(5).rev() {
+            out.push_str(&format!(
+                "  {}  {}\n",
+                crate::clock::fmt_utc(a.at_ms),
+                a.line()
+            ));
+        }
+    }
+    out
+}
+
+/// Samples by target.
+pub fn by_target(samples: Vec<Sample>) -> BTreeMap<String, Vec<Sample>> {
+    let mut by: BTreeMap<String, Vec<Sample>> = BTreeMap::new();
+    for s in samples {
+        by.entry(s.target.clone()).or_default().push(s);
+    }
+    by
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(at: i64, target: &str, ok: bool) -> Sample {
+        Sample {
+            at_ms: at,
+            target: target.into(),
+            ok,
+            ttft_ms: Some(100.0),
+            error_kind: (!ok).then(|| "server_error".into()),
+            served_by: ok.then(|| target.to_string()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn states_and_alerts_are_replayed_from_the_probes() {
+        let t = Thresholds::default()
+            .parse_over("error_rate=0.4,window=4")
+            .unwrap();
+        let mut s: Vec<Sample> = (0..4).map(|i| sample(i, "a", true)).collect();
+        s.extend((4..8).map(|i| sample(i * 1000, "a", i % 2 == 0)));
+        s.extend((8..12).map(|i| sample(i * 1000, "a", false)));
+        s.push(sample(3, "b", true));
+        let text = states(&by_target(s.clone()), &t);
+        assert!(
+            text.contains("a: failing  last probes ✓✓✓✗✓✗✗✗✗✗"),
+            "{text}"
+        );
+        assert_eq!(text.matches("ALERT").count(), 1, "a minute apart: {text}");
+        assert!(text.contains("ALERT a failing: error_rate"), "{text}");
+        assert!(text.contains("b: ok  last probes ✓"), "{text}");
+        let report = target_text("a", &by_target(s)["a"]);
+        assert!(
+            report.starts_with("a: 12 probes, 6 failed (50.0%)"),
+            "{report}"
+        );
+    }
+}
