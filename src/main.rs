@@ -91,7 +91,8 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             let session = Session::open(cfg, &cli.global.selection(), demo_cfg).await?;
             eprintln!("{}", session.describe());
             let writer = recorder(&cli, &session);
-            let code = gatebench::cli::watch::run(&session, args, writer.as_ref()).await;
+            let reload = || cli.global.load_config();
+            let code = gatebench::cli::watch::run(&session, args, writer.as_ref(), reload).await;
             flushed(writer);
             code
         }

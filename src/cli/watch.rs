@@ -93,8 +93,7 @@ struct Plan {
     baseline: Duration,
 }
 
-fn plan(session: &Session, a: &WatchArgs) -> anyhow::Result<Plan> {
-    let w = &session.config.watch;
+fn plan(session: &Session, a: &WatchArgs, w: &crate::config::WatchSection) -> anyhow::Result<Plan> {
     let (mut models, mut routes) = (a.models.clone(), a.routes.clone());
     if models.is_empty() && routes.is_empty() {
         for t in &w.targets {
@@ -247,15 +246,72 @@ fn jitter(name: &str, every: Duration) -> Duration {
     every.mul_f64(r)
 }
 
+/// What lasts across a reload: where alerts go, each target's alerts and recent probes.
+struct Folding<'a> {
+    history: Option<&'a crate::history::Writer>,
+    gateway: String,
+    baseline: BTreeMap<String, Vec<Sample>>,
+    out: super::watch_out::Out,
+    metrics: Option<std::sync::Arc<crate::watch::metrics::Metrics>>,
+    alerter: Alerter,
+    windows: BTreeMap<String, VecDeque<Sample>>,
+    crossed_any: bool,
+}
+
+impl Folding<'_> {
+    /// One probe: kept, shown, counted, and compared with the baseline.
+    async fn fold(&mut self, s: Sample, t: &Thresholds) {
+        if let Some(w) = self.history {
+            w.send(crate::history::Record::Watch {
+                gateway: self.gateway.clone(),
+                sample: Box::new(s.clone()),
+            });
+        }
+        self.out.probe(&s);
+        if let Some(m) = &self.metrics {
+            m.observe(&self.out.scrubbed(&s));
+        }
+        let window = self.windows.entry(s.target.clone()).or_default();
+        window.push_back(s.clone());
+        while window.len() > t.window {
+            window.pop_front();
+        }
+        let recent: Vec<Sample> = window.iter().cloned().collect();
+        let base = self
+            .baseline
+            .get(&s.target)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let crossed = drift::evaluate(&recent, base, t);
+        self.crossed_any |= !crossed.is_empty();
+        if let Some(alert) = self.alerter.step(&s.target, s.at_ms, crossed) {
+            self.out.alert(&alert).await;
+        }
+    }
+}
+
+/// SIGHUP, as a stream of reload requests (never on other systems).
+async fn hangup(h: &mut Option<tokio::signal::unix::Signal>) {
+    match h.as_mut() {
+        Some(h) => {
+            h.recv().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// Run the watch until its rounds end or a signal stops it; SIGHUP reloads `[watch]` from the
+/// config file (`reload`) and starts the targets' schedules again.
 pub async fn run(
     session: &Session,
     a: &WatchArgs,
     history: Option<&crate::history::Writer>,
+    reload: impl Fn() -> anyhow::Result<crate::config::Config>,
 ) -> anyhow::Result<i32> {
     if let Some(WatchCommand::Report(r)) = &a.command {
         return super::watch_report::run(session, r, history);
     }
-    let p = plan(session, a)?;
+    let mut p = plan(session, a, &session.config.watch)?;
     if let Some(code) = check_spend(session, a, &p).await {
         return Ok(code);
     }
@@ -265,10 +321,6 @@ pub async fn run(
         .and_then(|w| crate::history::Store::open(&w.path).ok())
         .and_then(|s| s.watch_samples(&gateway, since, 100_000).ok())
         .unwrap_or_default();
-    let mut baseline: BTreeMap<String, Vec<Sample>> = BTreeMap::new();
-    for s in earlier {
-        baseline.entry(s.target.clone()).or_default().push(s);
-    }
     let metrics = match a.metrics_addr {
         Some(addr) => Some(super::watch_out::serve_metrics(addr, session).await?),
         None => None,
@@ -284,62 +336,74 @@ pub async fn run(
             hard.cancel();
         });
     }
-    let (tx, mut rx) = mpsc::channel(256);
-    let rounds = if a.once { Some(1) } else { a.rounds };
-    let loops = futures_util::future::join_all(p.targets.iter().map(|t| {
-        let offset = if a.once {
-            Duration::ZERO
-        } else {
-            jitter(t.name(), p.every)
+    let mut f = Folding {
+        history,
+        gateway,
+        baseline: crate::watch::report::by_target(earlier),
+        out: super::watch_out::Out::new(a.json, a.on_alert.clone(), a.webhook.clone(), session),
+        metrics,
+        alerter: Alerter::new((p.every.as_millis() as i64 * 6).max(60_000)),
+        windows: BTreeMap::new(),
+        crossed_any: false,
+    };
+    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+    loop {
+        // This round's schedules end on a stop, or on SIGHUP to start again with the new config.
+        let again = {
+            let round = stop.cancel.child_token();
+            let (tx, mut rx) = mpsc::channel(256);
+            let rounds = if a.once { Some(1) } else { a.rounds };
+            let loops = futures_util::future::join_all(p.targets.iter().map(|t| {
+                let offset = if a.once {
+                    Duration::ZERO
+                } else {
+                    jitter(t.name(), p.every)
+                };
+                let stops = Stops {
+                    stop: round.clone(),
+                    cancel: hard.clone(),
+                };
+                probe_loop(session, t.clone(), &p, offset, rounds, tx.clone(), stops)
+            }));
+            drop(tx);
+            let fold = async {
+                while let Some(s) = rx.recv().await {
+                    f.fold(s, &p.thresholds).await;
+                }
+            };
+            let work = async { tokio::join!(loops, fold) };
+            tokio::pin!(work);
+            let again = tokio::select! {
+                _ = &mut work => false,
+                _ = hangup(&mut hup) => true,
+            };
+            if again {
+                // New probes stop; those in flight finish and are kept, as on a stop.
+                round.cancel();
+                (&mut work).await;
+            }
+            again
         };
-        probe_loop(
-            session,
-            t.clone(),
-            &p,
-            offset,
-            rounds,
-            tx.clone(),
-            Stops {
-                stop: stop.cancel.clone(),
-                cancel: hard.clone(),
-            },
-        )
-    }));
-    drop(tx);
-    let out = super::watch_out::Out::new(a.json, a.on_alert.clone(), a.webhook.clone(), session);
-    let mut alerter = Alerter::new((p.every.as_millis() as i64 * 6).max(60_000));
-    let mut windows: BTreeMap<String, VecDeque<Sample>> = BTreeMap::new();
-    let mut crossed_any = false;
-    let fold = async {
-        while let Some(s) = rx.recv().await {
-            if let Some(w) = history {
-                w.send(crate::history::Record::Watch {
-                    gateway: gateway.clone(),
-                    sample: Box::new(s.clone()),
-                });
+        if !again || stop.cancel.is_cancelled() {
+            break;
+        }
+        match reload().and_then(|cfg| plan(session, a, &cfg.watch)) {
+            Ok(next) => {
+                p = next;
+                eprintln!(
+                    "watch: the config is reloaded ({} target(s) every {})",
+                    p.targets.len(),
+                    crate::format::fmt_ms(Some(p.every.as_secs_f64() * 1000.0))
+                );
             }
-            out.probe(&s);
-            if let Some(m) = &metrics {
-                m.observe(&out.scrubbed(&s));
-            }
-            let window = windows.entry(s.target.clone()).or_default();
-            window.push_back(s.clone());
-            while window.len() > p.thresholds.window {
-                window.pop_front();
-            }
-            let recent: Vec<Sample> = window.iter().cloned().collect();
-            let base = baseline.get(&s.target).map(Vec::as_slice).unwrap_or(&[]);
-            let crossed = drift::evaluate(&recent, base, &p.thresholds);
-            crossed_any |= !crossed.is_empty();
-            if let Some(alert) = alerter.step(&s.target, s.at_ms, crossed) {
-                out.alert(&alert).await;
+            Err(e) => {
+                eprintln!("warning: the config was not reloaded, the watch goes on as it was: {e}")
             }
         }
-    };
-    tokio::join!(loops, fold);
+    }
     stop.done();
     if let Some(code) = stop.code() {
         return Ok(code);
     }
-    Ok(i32::from(p.fail_if.is_some() && crossed_any))
+    Ok(i32::from(p.fail_if.is_some() && f.crossed_any))
 }

@@ -394,3 +394,57 @@ fn sigterm_lets_the_probe_in_flight_finish_keeps_it_and_exits_143() {
         "{kept} probes printed, report: {report}"
     );
 }
+
+#[test]
+fn sighup_reloads_the_watch_table_and_a_broken_config_keeps_the_old_one() {
+    use std::io::BufRead;
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("gatebench.toml");
+    let write = |text: &str| std::fs::write(&cfg, text).unwrap();
+    write("[watch]\ntargets = [\"demo/fast-mini\"]\ninterval = \"20ms\"\n");
+    let mut child = Command::new(BIN)
+        .args(["--config", cfg.to_str().unwrap()])
+        .args(["--data-dir", home.path().join("data").to_str().unwrap()])
+        .args(["watch", "--demo", "--demo-speed", "inf", "--rounds", "200"])
+        .env("HOME", home.path())
+        .env_remove("INFERGATE_API_KEY")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id().to_string();
+    let hup = || {
+        assert!(
+            Command::new("kill")
+                .args(["-HUP", &pid])
+                .status()
+                .unwrap()
+                .success()
+        )
+    };
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.contains("demo/fast-mini  ok"), "{first}");
+    write("[watch]\ntargets = [\"demo/pro-large\"]\ninterval = \"20ms\"\n");
+    hup();
+    let switched = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|l| l.contains("demo/pro-large  ok"));
+    assert!(switched, "the new target is probed after SIGHUP");
+    write("[watch\ntargets = ");
+    hup();
+    let going_on = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|l| l.contains("demo/pro-large  ok"));
+    assert!(going_on, "a broken config leaves the watch as it was");
+    let status = child.wait().unwrap();
+    assert!(status.success());
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(
+        err.contains("watch: the config is reloaded (1 target(s)"),
+        "{err}"
+    );
+}
