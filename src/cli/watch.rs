@@ -50,6 +50,9 @@ pub struct WatchArgs {
     /// How far back the history gives each target's baseline (default 7d).
     #[arg(long, value_name = "D", value_parser = super::bench::args::parse_duration)]
     pub baseline: Option<Duration>,
+    /// A pinned baseline instead of the history's: a `bench --out` file of the same targets.
+    #[arg(long, value_name = "FILE")]
+    pub baseline_file: Option<std::path::PathBuf>,
     /// Refuse to start (exit 3) when the watch could spend more than this a day (USD).
     #[arg(long, value_name = "USD", value_parser = super::bench::args::parse_money)]
     pub max_spend_per_day: Option<f64>,
@@ -290,6 +293,22 @@ impl Folding<'_> {
     }
 }
 
+/// A `bench --out` file as each target's baseline.
+fn pinned(path: &std::path::Path) -> anyhow::Result<BTreeMap<String, Vec<Sample>>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("--baseline-file {}: {e}", path.display()))?;
+    let s = crate::bench::summary::Summary::from_json(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "--baseline-file {}: not a bench --out file: {e}",
+            path.display()
+        )
+    })?;
+    Ok(s.results
+        .iter()
+        .map(|r| (r.target.clone(), vec![Sample::from_bench(r)]))
+        .collect())
+}
+
 /// SIGHUP, as a stream of reload requests (never on other systems).
 async fn hangup(h: &mut Option<tokio::signal::unix::Signal>) {
     match h.as_mut() {
@@ -336,10 +355,14 @@ pub async fn run(
             hard.cancel();
         });
     }
+    let baseline = match &a.baseline_file {
+        Some(path) => pinned(path)?,
+        None => crate::watch::report::by_target(earlier),
+    };
     let mut f = Folding {
         history,
         gateway,
-        baseline: crate::watch::report::by_target(earlier),
+        baseline,
         out: super::watch_out::Out::new(a.json, a.on_alert.clone(), a.webhook.clone(), session),
         metrics,
         alerter: Alerter::new((p.every.as_millis() as i64 * 6).max(60_000)),

@@ -5,7 +5,7 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::session::Session;
-use crate::watch::report::{by_target, target_text};
+use crate::watch::report::{by_target, states, target_text};
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -33,7 +33,22 @@ pub fn run(
     }
     if by.is_empty() {
         println!("No watch probes on {} in that time.", session.gateway_id());
+        return Ok(0);
     }
+    // Each target's state and the alerts its probes raised, by the config's thresholds.
+    let thresholds = session
+        .config
+        .watch
+        .thresholds
+        .as_deref()
+        .map_or(Ok(Default::default()), |t| {
+            crate::watch::Thresholds::default().parse_over(t)
+        })
+        .map_err(|e| anyhow::anyhow!("[watch] thresholds: {e}"))?;
+    print!(
+        "{}\n",
+        crate::clean::terminal_safe(&states(&by, &thresholds))
+    );
     for (t, s) in &by {
         print!("{}", crate::clean::terminal_safe(&target_text(t, s)));
     }

@@ -53,6 +53,32 @@ impl Sample {
         }
     }
 
+    /// A benchmark's figures for a target, as one sample a baseline can hold (`bench --out`):
+    /// its median TTFT, its end-to-end speed, its cost per 1k output tokens, who served it most.
+    pub fn from_bench(r: &crate::bench::report::Results) -> Sample {
+        let tok_s = r
+            .mean_output_tokens
+            .zip(r.p50_total_ms)
+            .filter(|(_, t)| *t > 0.0)
+            .map(|(n, t)| n / (t / 1000.0));
+        Sample {
+            target: r.target.clone(),
+            ok: true,
+            ttft_ms: r.p50_ttft_ms,
+            itl_ms: r.p50_itl_ms,
+            total_ms: r.p50_total_ms,
+            tokens_per_s: tok_s,
+            output_tokens: r.cost_per_1k_usd.map(|_| 1000),
+            cost_usd: r.cost_per_1k_usd,
+            served_by: r
+                .served_by
+                .iter()
+                .max_by_key(|(_, n)| **n)
+                .map(|(m, _)| m.clone()),
+            ..Default::default()
+        }
+    }
+
     /// USD per 1,000 output tokens, where both are known.
     pub fn cost_per_1k(&self) -> Option<f64> {
         let (c, n) = (self.cost_usd?, self.output_tokens?);

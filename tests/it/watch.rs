@@ -102,6 +102,9 @@ fn once_fails_on_a_crossed_threshold_and_the_hook_and_webhook_get_the_alert() {
         "{out}"
     );
     assert!(out.contains("demo/pro-large: 2 probes, 0 failed"), "{out}");
+    assert!(out.contains("demo/fast-mini: failing  last probes ✗"), "{out}");
+    assert!(out.contains("ALERT demo/fast-mini failing: error_rate 1.00 > 0.50"), "{out}");
+    assert!(out.contains("demo/pro-large: ok  last probes ✓✓"), "{out}");
 }
 
 #[test]
@@ -447,4 +450,67 @@ fn sighup_reloads_the_watch_table_and_a_broken_config_keeps_the_old_one() {
         err.contains("watch: the config is reloaded (1 target(s)"),
         "{err}"
     );
+}
+
+#[test]
+fn a_pinned_bench_file_is_the_baseline() {
+    let home = tempfile::tempdir().unwrap();
+    let run = home.path().join("run.json");
+    let (code, _, err) = gatebench(
+        home.path(),
+        &[
+            "bench",
+            "--demo",
+            "--demo-speed",
+            "inf",
+            "-m",
+            "demo/fast-mini",
+            "--prompt",
+            "hi",
+            "--repeat",
+            "3",
+            "--out",
+            run.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    // As if another model had served the target when the baseline was taken.
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&run).unwrap()).unwrap();
+    v["targets"][0]["served_by"] = serde_json::json!({"demo/pro-large": 3});
+    std::fs::write(&run, v.to_string()).unwrap();
+    let (code, out, err) = gatebench(
+        home.path(),
+        &[
+            "watch",
+            "--demo",
+            "--demo-speed",
+            "inf",
+            "-m",
+            "demo/fast-mini",
+            "--once",
+            "--fail-if",
+            "served_by_changed",
+            "--baseline-file",
+            run.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("ALERT demo/fast-mini drifting: served by demo/fast-mini, not demo/pro-large"),
+        "{out}"
+    );
+    let (code, _, err) = gatebench(
+        home.path(),
+        &[
+            "watch",
+            "--demo",
+            "-m",
+            "demo/fast-mini",
+            "--once",
+            "--baseline-file",
+            "/nonexistent.json",
+        ],
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("--baseline-file /nonexistent.json"), "{err}");
 }
