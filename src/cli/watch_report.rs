@@ -45,8 +45,8 @@ pub fn run(
             crate::watch::Thresholds::default().parse_over(t)
         })
         .map_err(|e| anyhow::anyhow!("[watch] thresholds: {e}"))?;
-    print!(
-        "{}\n",
+    println!(
+        "{}",
         crate::clean::terminal_safe(&states(&by, &thresholds))
     );
     for (t, s) in &by {
