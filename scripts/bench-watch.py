@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Memory of a long watch: `gatebench watch` against the built-in demo gateway at --demo-speed inf,
-a 10 ms interval, until PROBES probes are in (spread over the demo's models), with the peak resident
-memory (VmHWM) read after the first 1,000 probes and again near the end. Flat means the watch keeps
-nothing per probe but the bounded windows (the probes themselves go to the history on disk).
+"""Memory of a long watch: `gatebench watch` against the demo gateway at --demo-speed inf (run as a
+process of its own, so only the watch is measured), a 10 ms interval, until PROBES probes are in
+(spread over the demo's models), with the watch's peak resident memory (VmHWM) read after the first
+1,000 probes and again near the end. Flat means the watch keeps nothing per probe but the bounded
+windows (the probes themselves go to the history on disk).
 
     cargo build --release && python3 scripts/bench-watch.py [PROBES]   # default 100000
 """
@@ -29,11 +30,15 @@ def hwm_kib(pid):
 def main():
     rounds = -(-PROBES // len(MODELS))
     with tempfile.TemporaryDirectory() as home:
-        args = [BIN, "--data-dir", os.path.join(home, "data"), "watch", "--demo", "--demo-speed", "inf",
-                "--every", "10ms", "--rounds", str(rounds), "--json"]
+        demo = subprocess.Popen([BIN, "--demo-speed", "inf", "demo-gateway", "--port", "0"],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        url = demo.stdout.readline().split()[-1]
+        key = demo.stdout.readline().split()[-1]
+        args = [BIN, "--data-dir", os.path.join(home, "data"), "--base-url", url, "--api-key-env",
+                "BENCH_DEMO_KEY", "watch", "--every", "10ms", "--rounds", str(rounds), "--json"]
         for m in MODELS:
             args += ["-m", m]
-        env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=os.path.join(home, "cfg"))
+        env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=os.path.join(home, "cfg"), BENCH_DEMO_KEY=key)
         env.pop("INFERGATE_API_KEY", None)
         t0 = time.monotonic()
         p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
@@ -47,6 +52,7 @@ def main():
                     end = hwm_kib(p.pid)
         p.wait()
         took = time.monotonic() - t0
+        demo.kill()
     print(f"{n} probes in {took:.0f} s; peak RSS after 1,000: {start / 1024:.1f} MiB, "
           f"near the end: {end / 1024:.1f} MiB ({end / start:.2f}x)")
 

@@ -45,10 +45,7 @@ pub fn run(
             crate::watch::Thresholds::default().parse_over(t)
         })
         .map_err(|e| anyhow::anyhow!("[watch] thresholds: {e}"))?;
-    println!(
-        "{}",
-        crate::clean::terminal_safe(&states(&by, &thresholds))
-    );
+    println!("{}", crate::clean::terminal_safe(&states(&by, &thresholds)));
     for (t, s) in &by {
         print!("{}", crate::clean::terminal_safe(&target_text(t, s)));
     }

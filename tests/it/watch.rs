@@ -102,8 +102,14 @@ fn once_fails_on_a_crossed_threshold_and_the_hook_and_webhook_get_the_alert() {
         "{out}"
     );
     assert!(out.contains("demo/pro-large: 2 probes, 0 failed"), "{out}");
-    assert!(out.contains("demo/fast-mini: failing  last probes ✗"), "{out}");
-    assert!(out.contains("ALERT demo/fast-mini failing: error_rate 1.00 > 0.50"), "{out}");
+    assert!(
+        out.contains("demo/fast-mini: failing  last probes ✗"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ALERT demo/fast-mini failing: error_rate 1.00 > 0.50"),
+        "{out}"
+    );
     assert!(out.contains("demo/pro-large: ok  last probes ✓✓"), "{out}");
 }
 

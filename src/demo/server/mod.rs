@@ -188,6 +188,11 @@ pub async fn spawn(cfg: DemoConfig) -> std::io::Result<DemoHandle> {
         .with_state(shared.clone());
     let shutdown = CancellationToken::new();
     let stop = shutdown.clone();
+    // Each token is its own small write: without TCP_NODELAY, Nagle holds the second one for the
+    // client's delayed ACK (40 ms), which a real gateway does not add.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+        let _ = tcp.set_nodelay(true);
+    });
     tokio::spawn(async move {
         let _ = axum::serve(listener, app)
             .with_graceful_shutdown(async move { stop.cancelled().await })
