@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 
 use crate::answer::{PriceBook, settle};
 use crate::bench::run::Target;
-use crate::gateway::wire::{ChatRequest, Message};
+use crate::gateway::wire::ChatRequest;
 use crate::session::Session;
 use crate::watch::alert::Alerter;
 use crate::watch::{Sample, Thresholds, drift};
@@ -29,8 +29,11 @@ pub struct WatchArgs {
     #[arg(long, value_name = "D", value_parser = super::bench::args::parse_duration)]
     pub every: Option<Duration>,
     /// What each probe asks (default: a one-word answer).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "workload")]
     pub prompt: Option<String>,
+    /// A workload file (as `bench --workload` reads it): each probe of a target asks its next line.
+    #[arg(long, value_name = "FILE")]
+    pub workload: Option<std::path::PathBuf>,
     /// Output tokens a probe asks for at most (default 16).
     #[arg(long, value_name = "N")]
     pub max_tokens: Option<u32>,
@@ -89,7 +92,8 @@ pub enum WatchCommand {
 struct Plan {
     targets: Vec<Target>,
     every: Duration,
-    prompt: String,
+    /// What the probes ask, in turn (a prompt is a workload of one).
+    items: Vec<crate::bench::workload::Item>,
     max_tokens: u32,
     thresholds: Thresholds,
     fail_if: Option<Thresholds>,
@@ -144,11 +148,27 @@ fn plan(session: &Session, a: &WatchArgs, w: &crate::config::WatchSection) -> an
     Ok(Plan {
         targets: session.targets(&models, &routes)?,
         every,
-        prompt: a
-            .prompt
-            .clone()
-            .or_else(|| w.prompt.clone())
-            .unwrap_or_else(|| "Reply with the single word: ok".into()),
+        items: match &a.workload {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("--workload {}: {e}", path.display()))?;
+                let (items, bad) = crate::bench::workload::parse(&text);
+                if let Some(b) = bad.first() {
+                    anyhow::bail!("--workload {}: {b}", path.display());
+                }
+                if items.is_empty() {
+                    anyhow::bail!("--workload {}: no prompts in it", path.display());
+                }
+                items
+            }
+            None => vec![crate::bench::workload::Item::prompt(
+                1,
+                a.prompt
+                    .clone()
+                    .or_else(|| w.prompt.clone())
+                    .unwrap_or_else(|| "Reply with the single word: ok".into()),
+            )],
+        },
         max_tokens: a.max_tokens.or(w.max_tokens).unwrap_or(16).max(1),
         thresholds: fail_if.clone().unwrap_or(thresholds),
         fail_if,
@@ -164,7 +184,12 @@ async fn check_spend(session: &Session, a: &WatchArgs, p: &Plan) -> Option<i32> 
     let prices = PriceBook::new(&listed, &session.config.prices);
     let known = Known::new(prices, &listed, session.typical_output(None));
     let per_day = (86_400.0 / p.every.as_secs_f64()).ceil() as u64;
-    let input = crate::metrics::estimate_tokens(&p.prompt) + 8;
+    let input = p
+        .items
+        .iter()
+        .map(crate::bench::estimate::input_tokens)
+        .max()
+        .unwrap_or(0);
     let spend = estimate_shapes(
         &[(input, Some(u64::from(p.max_tokens)))],
         per_day,
@@ -221,10 +246,13 @@ async fn probe_loop(
             _ = stop.cancelled() => break,
             _ = tick.tick() => {}
         }
+        let item = &p.items[n as usize % p.items.len()];
         let req = ChatRequest {
             model: t.route.chain[0].clone(),
-            messages: vec![Message::user(p.prompt.clone())],
-            max_tokens: Some(p.max_tokens),
+            messages: item.messages.clone(),
+            max_tokens: Some(item.max_tokens.unwrap_or(p.max_tokens).min(p.max_tokens)),
+            tools: item.tools.clone(),
+            response_format: item.response_format.clone(),
             ..Default::default()
         };
         let out =

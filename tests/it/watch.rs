@@ -520,3 +520,50 @@ fn a_pinned_bench_file_is_the_baseline() {
     assert_ne!(code, 0);
     assert!(err.contains("--baseline-file /nonexistent.json"), "{err}");
 }
+
+#[test]
+fn probes_can_take_their_prompts_in_turn_from_a_workload() {
+    let home = tempfile::tempdir().unwrap();
+    let w = home.path().join("w.txt");
+    std::fs::write(&w, "Say one\n{\"prompt\":\"Say two\",\"max_tokens\":4}\n").unwrap();
+    let (code, out, err) = gatebench(
+        home.path(),
+        &[
+            "watch",
+            "--demo",
+            "--demo-speed",
+            "inf",
+            "-m",
+            "demo/fast-mini",
+            "--every",
+            "10ms",
+            "--rounds",
+            "4",
+            "--workload",
+            w.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.lines()
+            .filter(|l| l.contains("demo/fast-mini  ok"))
+            .count(),
+        4,
+        "{out}"
+    );
+    std::fs::write(&w, "{\"promt\": \"typo\"}\n").unwrap();
+    let (code, _, err) = gatebench(
+        home.path(),
+        &[
+            "watch",
+            "--demo",
+            "-m",
+            "demo/fast-mini",
+            "--once",
+            "--workload",
+            w.to_str().unwrap(),
+        ],
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("line 1") && err.contains("promt"), "{err}");
+}
