@@ -161,6 +161,12 @@ fn plan(session: &Session, a: &WatchArgs, w: &crate::config::WatchSection) -> an
                 }
                 items
             }
+            None if a.prompt.is_none() && !w.prompts.is_empty() => w
+                .prompts
+                .iter()
+                .enumerate()
+                .map(|(i, p)| crate::bench::workload::Item::prompt(i + 1, p.clone()))
+                .collect(),
             None => vec![crate::bench::workload::Item::prompt(
                 1,
                 a.prompt

@@ -38,6 +38,8 @@ pub struct WatchSection {
     /// Models and routes (`route:NAME`) to watch.
     pub targets: Vec<String>,
     pub prompt: Option<String>,
+    /// Several prompts, asked in turn (instead of `prompt`).
+    pub prompts: Vec<String>,
     /// `5m`, `30s`...
     pub interval: Option<String>,
     pub max_tokens: Option<u32>,

@@ -567,3 +567,55 @@ fn probes_can_take_their_prompts_in_turn_from_a_workload() {
     assert_ne!(code, 0);
     assert!(err.contains("line 1") && err.contains("promt"), "{err}");
 }
+
+#[test]
+fn a_watch_table_with_prompts_runs_and_says_its_probes_a_day() {
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("config/gatebench");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(
+        cfg.join("config.toml"),
+        "[watch]\ntargets = [\"demo/fast-mini\"]\nprompts = [\"one\", \"two\"]\nmax_tokens = 4\n",
+    )
+    .unwrap();
+    let (code, out, err) = gatebench(
+        home.path(),
+        &[
+            "watch",
+            "--demo",
+            "--demo-speed",
+            "inf",
+            "--every",
+            "10ms",
+            "--rounds",
+            "2",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.lines()
+            .filter(|l| l.contains("demo/fast-mini  ok"))
+            .count(),
+        2,
+        "{out}"
+    );
+    let (_, _, err) = gatebench(
+        home.path(),
+        &[
+            "watch",
+            "--demo",
+            "--demo-speed",
+            "inf",
+            "--every",
+            "10ms",
+            "--rounds",
+            "2",
+            "--max-spend-per-day",
+            "1",
+        ],
+    );
+    assert!(
+        err.contains("1 target(s) every 10 ms: 8640000 probes a day"),
+        "{err}"
+    );
+}
