@@ -65,6 +65,9 @@ pub struct WatchArgs {
     /// A URL each alert is POSTed to as JSON.
     #[arg(long, value_name = "URL")]
     pub webhook: Option<String>,
+    /// How long the hook command and the webhook may take before they are given up (default 10s).
+    #[arg(long, value_name = "D", value_parser = super::bench::args::parse_duration)]
+    pub hook_timeout: Option<Duration>,
     /// Serve `/metrics` (OpenMetrics) for Prometheus on this address, e.g. 127.0.0.1:9464.
     #[arg(long, value_name = "ADDR")]
     pub metrics_addr: Option<std::net::SocketAddr>,
@@ -397,7 +400,15 @@ pub async fn run(
         history,
         gateway,
         baseline,
-        out: super::watch_out::Out::new(a.json, a.on_alert.clone(), a.webhook.clone(), session),
+        out: super::watch_out::Out::new(
+            a.json,
+            (
+                a.on_alert.clone(),
+                a.webhook.clone(),
+                a.hook_timeout.unwrap_or(super::watch_out::HOOK_TIMEOUT),
+            ),
+            session,
+        ),
         metrics,
         alerter: Alerter::new((p.every.as_millis() as i64 * 6).max(60_000)),
         windows: BTreeMap::new(),

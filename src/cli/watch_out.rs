@@ -12,11 +12,12 @@ use crate::session::Session;
 use crate::watch::Sample;
 use crate::watch::alert::Alert;
 
-/// How long a hook command or a webhook may take.
+/// How long a hook command or a webhook may take by default (`--hook-timeout`).
 pub const HOOK_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct Out {
     json: bool,
+    timeout: Duration,
     on_alert: Option<String>,
     webhook: Option<(reqwest::Client, String)>,
     key: Option<Secret>,
@@ -26,20 +27,21 @@ impl Out {
     /// Alerts as JSON lines with `json`; `on_alert` and `webhook` over the config's.
     pub fn new(
         json: bool,
-        on_alert: Option<String>,
-        webhook: Option<String>,
+        hooks: (Option<String>, Option<String>, Duration),
         session: &Session,
     ) -> Out {
+        let (on_alert, webhook, timeout) = hooks;
         let w = &session.config.watch;
         let url = webhook.or_else(|| w.webhook.clone());
         // Its own client: no gateway key, no redirects, a deadline.
         let client = reqwest::Client::builder()
-            .timeout(HOOK_TIMEOUT)
+            .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .ok();
         Out {
             json,
+            timeout,
             on_alert: on_alert.or_else(|| w.on_alert.clone()),
             webhook: client.zip(url),
             key: session.key.clone(),
@@ -91,13 +93,16 @@ impl Out {
         }
     }
 
-    /// The hook command, with the alert on stdin; killed when it outlives `HOOK_TIMEOUT`.
+    /// The hook command, with the alert on stdin; killed when it outlives the timeout.
     async fn hook(&self, body: &serde_json::Value) -> Option<String> {
         use tokio::io::AsyncWriteExt;
         let cmd = self.on_alert.as_ref()?;
+        // Its own process group, so that a timeout stops what it started too (a `sleep` under
+        // `sh -c` would otherwise outlive it, holding our output open).
         let mut child = match tokio::process::Command::new("sh")
             .args(["-c", cmd])
             .stdin(std::process::Stdio::piped())
+            .process_group(0)
             .kill_on_drop(true)
             .spawn()
         {
@@ -107,15 +112,22 @@ impl Out {
         if let Some(mut stdin) = child.stdin.take() {
             let _ = stdin.write_all(format!("{body}\n").as_bytes()).await;
         }
-        match tokio::time::timeout(HOOK_TIMEOUT, child.wait()).await {
+        match tokio::time::timeout(self.timeout, child.wait()).await {
             Ok(Ok(s)) if s.success() => None,
             Ok(Ok(s)) => Some(format!("on_alert {cmd:?} failed ({s})")),
             Ok(Err(e)) => Some(format!("on_alert {cmd:?}: {e}")),
             Err(_) => {
+                if let Some(pid) = child.id().and_then(|p| i32::try_from(p).ok()) {
+                    // SAFETY: kill(2) with a negative pid signals the process group `pid` leads:
+                    // the hook's own group (`process_group(0)` above), nothing else.
+                    unsafe {
+                        libc::kill(-pid, libc::SIGKILL);
+                    }
+                }
                 let _ = child.kill().await;
                 Some(format!(
-                    "on_alert {cmd:?} was still running after {} s and was stopped",
-                    HOOK_TIMEOUT.as_secs()
+                    "on_alert {cmd:?} was still running after {} and was stopped",
+                    fmt_ms(Some(self.timeout.as_secs_f64() * 1000.0))
                 ))
             }
         }
@@ -127,8 +139,8 @@ impl Out {
             Ok(r) if r.status().is_success() => None,
             Ok(r) => Some(format!("the webhook answered HTTP {}", r.status().as_u16())),
             Err(e) if e.is_timeout() => Some(format!(
-                "the webhook did not answer within {} s",
-                HOOK_TIMEOUT.as_secs()
+                "the webhook did not answer within {}",
+                fmt_ms(Some(self.timeout.as_secs_f64() * 1000.0))
             )),
             Err(e) => Some(format!("the webhook failed: {e}")),
         }

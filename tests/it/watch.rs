@@ -619,3 +619,52 @@ fn a_watch_table_with_prompts_runs_and_says_its_probes_a_day() {
         "{err}"
     );
 }
+
+#[test]
+fn a_hook_that_never_exits_and_a_webhook_that_hangs_are_given_up() {
+    let home = tempfile::tempdir().unwrap();
+    // A receiver that reads the alert and never answers (it holds the connection a minute).
+    let webhook = raw::serve(|_, _| std::thread::sleep(std::time::Duration::from_secs(60)));
+    let url = format!("http://127.0.0.1:{}/", webhook.port);
+    let (code, out, err) = gatebench(
+        home.path(),
+        &[
+            "watch",
+            "--demo",
+            "--demo-speed",
+            "inf",
+            "--demo-fault",
+            "demo/fast-mini:rate_500=1",
+            "-m",
+            "demo/fast-mini",
+            "--every",
+            "10ms",
+            "--rounds",
+            "2",
+            "--thresholds",
+            "error_rate=0.5",
+            "--on-alert",
+            "sleep 30",
+            "--webhook",
+            &url,
+            "--hook-timeout",
+            "300ms",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("on_alert \"sleep 30\" was still running after 300 ms and was stopped"),
+        "{err}"
+    );
+    assert!(
+        err.contains("the webhook did not answer within 300 ms"),
+        "{err}"
+    );
+    assert_eq!(
+        out.lines()
+            .filter(|l| l.contains("error server_error"))
+            .count(),
+        2,
+        "the watch went on: {out}"
+    );
+}
