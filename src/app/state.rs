@@ -340,6 +340,11 @@ impl State {
         &self.picker
     }
 
+    /// Whether `target` (a model or a route) is failing its watch.
+    pub fn failing_its_watch(&self, target: &str) -> bool {
+        self.watch_failing.contains(target)
+    }
+
     /// The picker's marks for `model`: the capabilities its last probe found (`TS`), and `✗`
     /// when it is failing its watch.
     pub fn probe_marks(&self, model: &str) -> String {

@@ -43,7 +43,9 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, areas: &[Rect]) {
     };
     for ((&p, &area), &n) in visible.iter().zip(areas).zip(&numbers) {
         let focused = s.focus() == Focus::Panes && n == s.focused_pane() && !s.overlay().is_open();
-        render_pane(&s.panes()[p], n + 1, focused, theme, f, area);
+        let pane = &s.panes()[p];
+        let failing = pane.alias.is_none() && s.failing_its_watch(pane.target());
+        render_pane(pane, n + 1, (focused, failing), theme, f, area);
     }
 }
 
@@ -59,7 +61,16 @@ fn status_style(st: &Status, theme: &Theme) -> Style {
     Style::default().fg(c).add_modifier(Modifier::BOLD)
 }
 
-fn render_pane(p: &Pane, number: usize, focused: bool, theme: &Theme, f: &mut Frame, area: Rect) {
+/// `marks`: the pane has the focus; its model or route is failing its watch.
+fn render_pane(
+    p: &Pane,
+    number: usize,
+    marks: (bool, bool),
+    theme: &Theme,
+    f: &mut Frame,
+    area: Rect,
+) {
+    let (focused, failing) = marks;
     // The state comes before the name; a name too long for the pane is shortened in the middle,
     // so two panes never read alike (`demo/…-context`).
     let state = p.state_label();
@@ -93,6 +104,12 @@ fn render_pane(p: &Pane, number: usize, focused: bool, theme: &Theme, f: &mut Fr
         title.push(Span::styled(
             " · fallback off",
             Style::default().fg(theme.warn),
+        ));
+    }
+    if failing {
+        title.push(Span::styled(
+            " · ✗ failing its watch",
+            Style::default().fg(theme.error),
         ));
     }
     if !p.enabled {

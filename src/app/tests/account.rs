@@ -258,6 +258,10 @@ fn the_watch_view_opens_with_a_watch_and_says_how_to_get_one_without() {
     update(&mut s, Action::ModelsLoaded(Ok(models())));
     assert!(super::judging::screen(&s).contains("a/fast"));
     assert_eq!(s.probe_marks("a/fast"), "✗", "failing its watch");
+    assert!(
+        super::judging::screen(&s).contains("a/fast · ✗ failing its watch"),
+        "the pane says it too (a route's pane as well)"
+    );
     let effects = crate::app::commands::on_command(&mut s, crate::app::keymap::Command::Watch);
     assert!(
         matches!(&effects[..], [Effect::LoadWatch { gateway, .. }] if gateway == "g"),
