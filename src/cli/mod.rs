@@ -20,6 +20,7 @@ pub mod shell;
 pub mod spend;
 pub mod watch;
 mod watch_out;
+mod watch_plan;
 pub mod watch_report;
 
 use std::path::PathBuf;

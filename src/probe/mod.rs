@@ -7,6 +7,7 @@ pub mod cases;
 pub mod claims;
 pub mod conform;
 pub mod diff;
+pub mod judge;
 pub mod report;
 pub mod run;
 mod scrub;

@@ -92,7 +92,7 @@ pub async fn probe_target(
             }
             got.push(g);
         }
-        let (verdict, reason, answer_start, rate) = cases::judge(*cap, &got);
+        let (verdict, reason, answer_start, rate) = super::judge::judge(*cap, &got);
         out.cells.push(Cell {
             capability: *cap,
             verdict,

@@ -25,3 +25,4 @@ mod routes;
 mod snapshots;
 mod tui_tmux;
 mod watch;
+mod watch_ops;
