@@ -155,5 +155,8 @@ mod tests {
         assert_eq!(a.state("m"), Some(State::Ok));
         // Targets are apart.
         assert!(a.step("n", 65_000, c("error_rate")).is_some());
+        // The gap is counted from the last alert, late in a run as early in it.
+        assert_eq!(a.step("n", 100_000, c("error_rate")), None);
+        assert!(a.step("n", 125_000, c("error_rate")).is_some());
     }
 }
