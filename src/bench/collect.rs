@@ -276,6 +276,7 @@ pub async fn execute(
         .iter()
         .map(|t| TargetStats {
             cached_in_latency: job.settings.cached_in_latency,
+            slo: job.settings.slo,
             ..TargetStats::new(t.name(), if t.named { &t.route.chain } else { &[] })
         })
         .collect();

@@ -17,6 +17,7 @@ pub mod report;
 pub mod rules;
 pub mod run;
 pub mod schedule;
+pub mod slo;
 pub mod stats;
 mod stats_scrub;
 pub mod summary;

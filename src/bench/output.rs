@@ -115,6 +115,15 @@ fn notes(s: &Summary) -> Vec<String> {
                 fmt_ms(r.fallback_added_p95_ms)
             ));
         }
+        if let Some(rate) = r.goodput_rate {
+            out.push(format!(
+                "{} goodput: {} of requests met every objective; {:.2} requests/s, {:.1} output tokens/s",
+                r.target,
+                pct(Some(rate)),
+                r.goodput_rps.unwrap_or(0.0),
+                r.goodput_tok_s.unwrap_or(0.0)
+            ));
+        }
         if r.cached > 0 {
             out.push(format!(
                 "{}: {} answer(s) came from the gateway's cache; {}",

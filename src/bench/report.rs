@@ -71,6 +71,14 @@ pub struct Results {
     /// latency figures (by default they do not).
     #[serde(default)]
     pub cached: u64,
+    /// Goodput (`--slo`): the share of requests that succeeded within every objective, and
+    /// those requests a second and their output tokens a second over the run.
+    #[serde(default)]
+    pub goodput_rate: Option<f64>,
+    #[serde(default)]
+    pub goodput_rps: Option<f64>,
+    #[serde(default)]
+    pub goodput_tok_s: Option<f64>,
     #[serde(default)]
     pub cached_in_latency: bool,
 }
@@ -149,6 +157,10 @@ pub fn results(s: &TargetStats, per_day: Option<u64>) -> Results {
         gateway_vs_computed_pct: s.bill.diff_pct(),
         bill_differs: s.bill.differs(),
         cached: s.cached,
+        goodput_rate: s.slo.and_then(|_| ratio(s.slo_met, s.requests)),
+        // A second's worth needs the run's length: the summary sets these.
+        goodput_rps: None,
+        goodput_tok_s: None,
         cached_in_latency: s.cached_in_latency,
     }
 }

@@ -92,6 +92,8 @@ pub struct Settings {
     pub judge_model: Option<String>,
     /// Count answers from the gateway's cache in the latency figures.
     pub cached_in_latency: bool,
+    /// Goodput's objectives (`--slo`).
+    pub slo: Option<super::slo::Slo>,
 }
 
 /// A finished request.

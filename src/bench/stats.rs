@@ -104,6 +104,13 @@ pub struct TargetStats {
     /// default they are kept out, since their timings are the cache's, not the model's.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub cached_in_latency: bool,
+    /// The objectives of `--slo`, and the requests that met them and their output tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slo: Option<super::slo::Slo>,
+    #[serde(default)]
+    pub slo_met: u64,
+    #[serde(default)]
+    pub slo_met_output_tokens: u64,
     pub checks: BTreeMap<CheckKind, Tally>,
     /// Per routing rule of the route (`(no rule)` for the rest); empty without rules.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -177,6 +184,10 @@ impl TargetStats {
         judge: Option<&JudgeVerdict>,
     ) {
         self.requests += 1;
+        if self.slo.is_some_and(|s| s.met(rec)) {
+            self.slo_met += 1;
+            self.slo_met_output_tokens += rec.output_tokens.unwrap_or(0);
+        }
         if let Some(k) = rec.error_kind.filter(|_| !rec.succeeded()) {
             *self.errors.entry(k).or_default() += 1;
         } else {
@@ -309,6 +320,9 @@ impl TargetStats {
             gateway_served,
             cached,
             cached_in_latency: _,
+            slo: _,
+            slo_met,
+            slo_met_output_tokens,
             checks,
             rules,
             judge,
@@ -336,6 +350,8 @@ impl TargetStats {
         self.gateway_fallbacks += gateway_fallbacks;
         add_counts(&mut self.gateway_served, gateway_served);
         self.cached += cached;
+        self.slo_met += slo_met;
+        self.slo_met_output_tokens += slo_met_output_tokens;
         for (k, t) in checks {
             self.checks.entry(*k).or_default().merge(t);
         }

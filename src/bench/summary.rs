@@ -87,10 +87,18 @@ impl Summary {
 
     /// Fill `results` from `targets`.
     pub fn derive(&mut self) {
+        let secs = self.elapsed_s.max(1e-9);
         self.results = self
             .targets
             .iter()
-            .map(|t| results(t, self.per_day))
+            .map(|t| {
+                let mut r = results(t, self.per_day);
+                if t.slo.is_some() {
+                    r.goodput_rps = Some(t.slo_met as f64 / secs);
+                    r.goodput_tok_s = Some(t.slo_met_output_tokens as f64 / secs);
+                }
+                r
+            })
             .collect();
     }
 

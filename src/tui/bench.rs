@@ -69,6 +69,7 @@ pub async fn task(
             shard: None,
             judge_model: None,
             cached_in_latency: false,
+            slo: None,
         },
         workload,
         per_day: None,

@@ -585,3 +585,58 @@ fn a_sweep_steps_the_rate_until_a_limit_and_reports_the_knee() {
     let (_, list, _) = out(bench(h, &demo, &["list"]));
     assert_eq!(list.lines().count(), 4, "{list}");
 }
+
+#[test]
+fn goodput_counts_the_requests_within_every_objective_and_gates_on_it() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let out_json = h.join("run.json");
+    let run = |slo: &str, gate: &str| {
+        let mut c = Command::new(BIN);
+        c.args(["--data-dir", h.join("data").to_str().unwrap()])
+            .args([
+                "bench",
+                "--demo",
+                "--demo-speed",
+                "inf",
+                "-m",
+                "demo/fast-mini",
+                "--prompt",
+                "hi",
+            ])
+            .args([
+                "--repeat",
+                "4",
+                "--max-tokens",
+                "16",
+                "--slo",
+                slo,
+                "--fail-if",
+                gate,
+            ])
+            .args(["--out", out_json.to_str().unwrap()])
+            .env("HOME", h)
+            .env("XDG_CONFIG_HOME", h.join("config"))
+            .env_remove("INFERGATE_API_KEY");
+        out(c)
+    };
+    // Generous objectives: every request meets them.
+    let (code, stdout, stderr) = run("ttft_ms<=60000,total_ms<=60000", "goodput_rate<0.9");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let v = json(&std::fs::read_to_string(&out_json).unwrap());
+    let r = &v["results"][0];
+    assert_eq!(r["goodput_rate"], 1.0, "{r}");
+    assert!(
+        r["goodput_rps"].as_f64().unwrap() > 0.0 && r["goodput_tok_s"].as_f64().unwrap() > 0.0,
+        "{r}"
+    );
+    assert!(stdout.contains("goodput: 100"), "{stdout}");
+    // One no request can meet: the gate fails the run.
+    let (code, stdout, _) = run("total_ms<=0.000001", "goodput_rate<0.9");
+    assert_eq!(code, 1, "{stdout}");
+    let v = json(&std::fs::read_to_string(&out_json).unwrap());
+    assert_eq!(v["results"][0]["goodput_rate"], 0.0);
+    let (code, _, stderr) = run("ttfb_ms<=5", "goodput_rate<0.9");
+    assert_ne!(code, 0);
+    assert!(stderr.contains("unknown objective"), "{stderr}");
+}

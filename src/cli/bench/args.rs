@@ -123,6 +123,11 @@ pub struct RunArgs {
         default_value = "error_rate>0.05,p95_ttft_ms>5000"
     )]
     pub sweep_limit: String,
+    /// Objectives for goodput: `ttft_ms<=500,itl_ms<=50,total_ms<=8000`. Each target reports the
+    /// share of requests that succeeded within all of them (`goodput_rate`), and those requests
+    /// and their output tokens a second (`goodput_rps`, `goodput_tok_s`).
+    #[arg(long, value_name = "LIST", value_parser = crate::bench::slo::Slo::parse)]
+    pub slo: Option<crate::bench::slo::Slo>,
     /// Count answers served from the gateway's own cache (Portkey's `x-portkey-cache-status: HIT`)
     /// in the latency figures; by default they are counted apart and kept out.
     #[arg(long)]

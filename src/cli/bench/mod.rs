@@ -224,6 +224,7 @@ pub(crate) async fn run_once(
         shard: plan.shard,
         judge_model: a.judge_model.clone(),
         cached_in_latency: a.cached_in_latency,
+        slo: a.slo,
     };
     let total = plan.requests.map(|n| {
         let per = plan.shard.map_or(n, |s| s.share(n)) + a.warmup;
