@@ -146,6 +146,24 @@ mod tests {
     }
 
     #[test]
+    fn quantiles_are_nearest_rank() {
+        let v: Vec<f64> = (1..=20).map(f64::from).collect();
+        assert_eq!(quantile(v.clone(), 0.5), Some(10.0));
+        assert_eq!(quantile(v.clone(), 0.95), Some(19.0));
+        assert_eq!(quantile(v, 1.0), Some(20.0));
+        assert_eq!(quantile(vec![], 0.5), None);
+        // A p95 over a window of 20 is not its maximum.
+        let mut base: Vec<Sample> = (0..20)
+            .map(|i| s(true, 100.0 + i as f64, 100.0, 0.01, "a"))
+            .collect();
+        base[19].ttft_ms = Some(5000.0);
+        let t = Thresholds::default()
+            .parse_over("p95_ttft_ms=1000,window=20")
+            .unwrap();
+        assert!(evaluate(&base, &[], &t).is_empty());
+    }
+
+    #[test]
     fn a_steady_target_crosses_nothing() {
         let base: Vec<Sample> = (0..10)
             .map(|i| s(true, 200.0 + i as f64, 100.0, 0.01, "a"))
