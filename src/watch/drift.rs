@@ -2,7 +2,8 @@
 
 use super::{Crossed, Sample, State, Thresholds};
 
-fn quantile(mut v: Vec<f64>, q: f64) -> Option<f64> {
+/// The nearest-rank quantile `q` of `v`.
+pub(crate) fn quantile(mut v: Vec<f64>, q: f64) -> Option<f64> {
     if v.is_empty() {
         return None;
     }

@@ -4,17 +4,9 @@
 use std::collections::BTreeMap;
 
 use super::alert::Alerter;
+use super::drift::quantile;
 use super::{Sample, Thresholds, drift};
 use crate::format::{fmt_ms, fmt_usd};
-
-fn quantile(mut v: Vec<f64>, q: f64) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let i = ((v.len() as f64 * q).ceil() as usize).clamp(1, v.len()) - 1;
-    Some(v[i])
-}
 
 /// One target's lines: totals, TTFT by hour as a text chart, and who served it when.
 pub fn target_text(target: &str, s: &[Sample]) -> String {

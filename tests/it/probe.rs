@@ -3,27 +3,9 @@
 //! in a stream, one repeats its finish_reason): every cell is pinned. And a server that answers
 //! garbage.
 
-use std::process::Command;
-
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_gatebench");
-
-fn gatebench(home: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(BIN)
-        .args(["--data-dir", home.join("data").to_str().unwrap()])
-        .args(args)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env_remove("INFERGATE_API_KEY")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use crate::common::demo::in_home as gatebench;
 
 /// A target's row as `capability=verdict` words (`!` after a refuted claim).
 fn row(t: &Value) -> String {

@@ -1,29 +1,11 @@
 //! `gatebench watch` against the demo gateway: one round for cron and CI, alerts with their hook
 //! and webhook, drift from the demo's drifting fault, the report, and bad input.
 
-use std::process::Command;
-
 use serde_json::Value;
 
 use crate::common::raw;
 
-const BIN: &str = env!("CARGO_BIN_EXE_gatebench");
-
-pub(crate) fn gatebench(home: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(BIN)
-        .args(["--data-dir", home.join("data").to_str().unwrap()])
-        .args(args)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env_remove("INFERGATE_API_KEY")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+pub(crate) use crate::common::demo::in_home as gatebench;
 
 #[test]
 fn once_fails_on_a_crossed_threshold_and_the_hook_and_webhook_get_the_alert() {

@@ -86,3 +86,16 @@ pub fn run(mut c: Command) -> (i32, String, String) {
         text(&o.stderr),
     )
 }
+
+/// `gatebench ARGS` in a clean `home` (no user config, no real key, its history under
+/// `home/data`): exit code, stdout, stderr.
+#[allow(dead_code)]
+pub fn in_home(home: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut c = Command::new(BIN);
+    c.args(["--data-dir", home.join("data").to_str().unwrap()])
+        .args(args)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env_remove("INFERGATE_API_KEY");
+    run(c)
+}
