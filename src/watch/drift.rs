@@ -198,6 +198,12 @@ mod tests {
             .map(|_| s(true, 200.0, 100.0, 0.0125, "a"))
             .collect();
         assert_eq!(names(&dear), ["cost_per_1k_rise_pct"]);
+        // Means, over windows of other lengths than the baseline's.
+        let long_base: Vec<Sample> = (0..20).map(|_| s(true, 200.0, 100.0, 0.01, "a")).collect();
+        let dear_few: Vec<Sample> = (0..5).map(|_| s(true, 200.0, 100.0, 0.0125, "a")).collect();
+        let crossed = evaluate(&dear_few, &long_base, &all());
+        assert_eq!(crossed.len(), 1, "{crossed:?}");
+        assert!((crossed[0].value - 25.0).abs() < 1e-9, "{crossed:?}");
         let moved: Vec<Sample> = (0..10)
             .map(|i| s(true, 200.0, 100.0, 0.01, if i == 9 { "b" } else { "a" }))
             .collect();
