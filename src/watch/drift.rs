@@ -172,6 +172,10 @@ mod tests {
         let recent = base.clone();
         assert!(evaluate(&recent, &base, &all()).is_empty());
         assert_eq!(state(&[]), State::Ok);
+        // The usual server is the one that served most, not the last in name order.
+        let mut mixed = base.clone();
+        mixed[0].served_by = Some("z".into());
+        assert!(evaluate(&recent, &mixed, &all()).is_empty());
     }
 
     #[test]
