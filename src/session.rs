@@ -78,7 +78,7 @@ impl Session {
     /// where it has one, else (on the demo gateway) the simulated model's own.
     pub fn typical_output(
         &self,
-        history: Option<&crate::history::Writer>,
+        history: Option<&crate::history::Store>,
     ) -> std::collections::BTreeMap<String, u64> {
         let mut typical = if self.demo.is_some() {
             demo::models::typical_output()
@@ -86,8 +86,7 @@ impl Session {
             Default::default()
         };
         let seen = history
-            .and_then(|w| crate::history::Store::open(&w.path).ok())
-            .and_then(|s| crate::history::board::typical_output(&s).ok())
+            .and_then(|s| crate::history::board::typical_output(s).ok())
             .unwrap_or_default();
         typical.extend(seen);
         typical
@@ -106,10 +105,9 @@ impl Session {
     /// The last probe of every target on this gateway, from the history (empty without one).
     pub fn last_probes(
         &self,
-        history: Option<&crate::history::Writer>,
+        history: Option<&crate::history::Store>,
     ) -> std::collections::BTreeMap<String, (i64, crate::probe::TargetProbe)> {
         history
-            .and_then(|w| crate::history::Store::open(&w.path).ok())
             .and_then(|s| s.last_probes(&self.gateway_id()).ok())
             .unwrap_or_default()
     }
@@ -118,7 +116,7 @@ impl Session {
     /// defaults), and the targets failing their watch now, from the history's last day.
     pub fn watch_setup(
         &self,
-        history: Option<&crate::history::Writer>,
+        history: Option<&crate::history::Store>,
     ) -> Option<(
         String,
         crate::watch::Thresholds,
@@ -136,7 +134,6 @@ impl Session {
             .unwrap_or_default();
         let since = crate::clock::now_ms() - 24 * 3_600_000;
         let samples = history
-            .and_then(|h| crate::history::Store::open(&h.path).ok())
             .and_then(|s| s.watch_samples(&self.gateway_id(), since, 100_000).ok())
             .unwrap_or_default();
         let failing = by_target(samples)

@@ -152,7 +152,7 @@ pub async fn run(
     };
     probe.scrub(session.key.as_ref());
     let earlier = match args.diff {
-        true => session.last_probes(history),
+        true => session.last_probes(history.and_then(crate::history::Writer::reader).as_ref()),
         false => Default::default(),
     };
     if let Some(w) = history {

@@ -73,6 +73,11 @@ impl Writer {
         Ok(Writer { tx, path, session })
     }
 
+    /// A reading connection to the same database (`None` when it cannot be opened).
+    pub fn reader(&self) -> Option<super::Store> {
+        super::Store::open(&self.path).ok()
+    }
+
     pub fn send(&self, r: Record) {
         let _ = self.tx.send(Msg::Record(r));
     }

@@ -134,7 +134,12 @@ pub async fn run(
     let mut state = State::new(keymap, selected, banner(&session, &place));
     let notice = (writer.is_err() && (plan.resume || plan.open_view))
         .then(|| format!("{place}: nothing to reopen"));
-    let watch = session.watch_setup(writer.as_ref().ok());
+    // One reading connection for what the workbench starts with from the history.
+    let store = writer
+        .as_ref()
+        .ok()
+        .and_then(crate::history::Writer::reader);
+    let watch = session.watch_setup(store.as_ref());
     state.configure(Setup {
         recording: writer.is_ok(),
         place,
@@ -148,9 +153,9 @@ pub async fn run(
         tools,
         account_api: session.profile.account,
         generation_stats: session.profile.generation_stats,
-        typical_output: session.typical_output(writer.as_ref().ok()),
+        typical_output: session.typical_output(store.as_ref()),
         probes: session
-            .last_probes(writer.as_ref().ok())
+            .last_probes(store.as_ref())
             .into_iter()
             .map(|(m, (_, p))| (m, p))
             .collect(),

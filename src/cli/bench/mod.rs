@@ -186,7 +186,7 @@ fn probe_warnings(
     if used.is_empty() {
         return Vec::new();
     }
-    let probes = session.last_probes(history);
+    let probes = session.last_probes(history.and_then(crate::history::Writer::reader).as_ref());
     let mut out = Vec::new();
     for m in plan.targets.iter().flat_map(|t| t.route.chain.iter()) {
         let Some((at, p)) = probes.get(m) else {
@@ -345,7 +345,12 @@ pub async fn run(
         shard,
         sweep_step: None,
     };
-    let estimate = spend::plan_spend(a, &plan, &listed, session.typical_output(history));
+    let estimate = spend::plan_spend(
+        a,
+        &plan,
+        &listed,
+        session.typical_output(history.and_then(crate::history::Writer::reader).as_ref()),
+    );
     let per = if a.duration.is_some() && a.repeat.is_none() {
         " per pass over the workload (--duration runs as many as fit)"
     } else {
