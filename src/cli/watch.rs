@@ -41,7 +41,6 @@ async fn probe_loop(
     let start = tokio::time::Instant::now() + offset;
     let mut tick = tokio::time::interval_at(start, p.every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let prices = PriceBook::new(&[], &session.config.prices);
     for n in 0.. {
         if rounds.is_some_and(|r| n >= r) {
             break;
@@ -62,7 +61,7 @@ async fn probe_loop(
         };
         let out =
             crate::route::run(&session.client, &t.route, req, cancel.clone(), n, |_| {}).await;
-        let rec = settle(&out, t.named, &prices);
+        let rec = settle(&out, t.named, &p.prices);
         if rec.error_kind == Some(crate::gateway::ErrorKind::Cancelled) {
             break;
         }
@@ -163,8 +162,13 @@ pub async fn run(
     if let Some(WatchCommand::Report(r)) = &a.command {
         return super::watch_report::run(session, r, history);
     }
-    let mut p = plan(session, a, &session.config.watch)?;
-    if let Some(code) = check_spend(session, a, &p).await {
+    let listed = session.client.models().await.unwrap_or_default();
+    let priced = |mut p: Plan| {
+        p.prices = PriceBook::new(&listed, &session.config.prices);
+        p
+    };
+    let mut p = priced(plan(session, a, &session.config.watch)?);
+    if let Some(code) = check_spend(session, a, &p, &listed).await {
         return Ok(code);
     }
     let gateway = session.gateway_id();
@@ -253,7 +257,7 @@ pub async fn run(
         }
         match reload().and_then(|cfg| plan(session, a, &cfg.watch)) {
             Ok(next) => {
-                p = next;
+                p = priced(next);
                 eprintln!(
                     "watch: the config is reloaded ({} target(s) every {})",
                     p.targets.len(),

@@ -87,6 +87,8 @@ pub(super) struct Plan {
     pub(super) thresholds: Thresholds,
     pub(super) fail_if: Option<Thresholds>,
     pub(super) baseline: Duration,
+    /// Prices for each probe's cost: `/v1/models`' and the config's (set once the list is in).
+    pub(super) prices: PriceBook,
 }
 
 pub(super) fn plan(
@@ -172,16 +174,20 @@ pub(super) fn plan(
         thresholds: fail_if.clone().unwrap_or(thresholds),
         fail_if,
         baseline,
+        prices: PriceBook::new(&[], &session.config.prices),
     })
 }
 
 /// What the watch spends a day at most (every probe's input and `max_tokens` out), said first
 /// and refused above `max_spend_per_day`.
-pub(super) async fn check_spend(session: &Session, a: &WatchArgs, p: &Plan) -> Option<i32> {
+pub(super) async fn check_spend(
+    session: &Session,
+    a: &WatchArgs,
+    p: &Plan,
+    listed: &[crate::gateway::wire::ModelInfo],
+) -> Option<i32> {
     use crate::bench::estimate::{Known, estimate_shapes};
-    let listed = session.client.models().await.unwrap_or_default();
-    let prices = PriceBook::new(&listed, &session.config.prices);
-    let known = Known::new(prices, &listed, session.typical_output(None));
+    let known = Known::new(p.prices.clone(), listed, session.typical_output(None));
     let per_day = (86_400.0 / p.every.as_secs_f64()).ceil() as u64;
     let input = p
         .items
