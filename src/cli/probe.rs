@@ -40,21 +40,20 @@ pub struct ProbeArgs {
     pub yes: bool,
 }
 
+/// Every capability, a line each with what it asks.
+fn known() -> String {
+    Capability::ALL
+        .iter()
+        .map(|c| format!("  {:<22} {}", c.name(), c.question()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The capabilities `--only` names; every one without it.
 pub fn capabilities(only: Option<&str>) -> anyhow::Result<Vec<Capability>> {
     let Some(list) = only else {
         return Ok(Capability::ALL.to_vec());
     };
-    let names = || -> String {
-        Capability::ALL
-            .iter()
-            .map(|c| format!("  {:<22} {}", c.name(), c.question()))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    if list.trim() == "help" {
-        anyhow::bail!("the capabilities --only takes:\n{}", names());
-    }
     list.split(',')
         .filter(|s| !s.trim().is_empty())
         .map(|s| {
@@ -62,7 +61,7 @@ pub fn capabilities(only: Option<&str>) -> anyhow::Result<Vec<Capability>> {
                 anyhow::anyhow!(
                     "--only: unknown capability {:?}; known:\n{}",
                     s.trim(),
-                    names()
+                    known()
                 )
             })
         })
@@ -125,6 +124,13 @@ pub async fn run(
     args: &ProbeArgs,
     history: Option<&crate::history::Writer>,
 ) -> anyhow::Result<i32> {
+    if args.only.as_deref().map(str::trim) == Some("help") {
+        println!(
+            "The capabilities --only takes (comma-separated):\n{}",
+            known()
+        );
+        return Ok(0);
+    }
     let plan = Plan {
         capabilities: capabilities(args.only.as_deref())?,
         tries: args.tries.clamp(1, 50),

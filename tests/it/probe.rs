@@ -198,6 +198,12 @@ fn only_max_spend_and_bad_names_are_clear() {
         err.contains("unknown capability \"telepathy\"") && err.contains("json_schema"),
         "{err}"
     );
+    let (code, out, _) = gatebench(home.path(), &["probe", "--demo", "--only", "help"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("json_schema") && out.contains("answers JSON that validates"),
+        "{out}"
+    );
     let (code, _, err) = gatebench(
         home.path(),
         &[
