@@ -174,7 +174,7 @@ pub async fn run(
     let gateway = session.gateway_id();
     let since = crate::clock::now_ms() - p.baseline.as_millis() as i64;
     let earlier = history
-        .and_then(|w| crate::history::Store::open(&w.path).ok())
+        .and_then(crate::history::Writer::reader)
         .and_then(|s| s.watch_samples(&gateway, since, 100_000).ok())
         .unwrap_or_default();
     let metrics = match a.metrics_addr {
