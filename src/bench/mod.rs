@@ -22,4 +22,5 @@ pub mod stats;
 mod stats_scrub;
 pub mod summary;
 pub mod sweep;
+pub mod turns;
 pub mod workload;

@@ -88,6 +88,24 @@ fn row(r: &Results) -> [String; 10] {
     ]
 }
 
+/// Each turn index's TTFT, requests and prefix-cache share, on one line.
+fn turns(by_turn: &[super::turns::TurnResult]) -> String {
+    let each: Vec<String> = by_turn
+        .iter()
+        .map(|t| {
+            format!(
+                "{} ({} req) TTFT p50 {} p95 {}, cached {}",
+                t.turn,
+                t.requests,
+                fmt_ms(t.p50_ttft_ms),
+                fmt_ms(t.p95_ttft_ms),
+                pct(t.cache_hit_rate)
+            )
+        })
+        .collect();
+    each.join("; ")
+}
+
 /// The notes under the table: errors, routes, the projected bill, checks and the judge's spend.
 fn notes(s: &Summary) -> Vec<String> {
     let mut out = Vec::new();
@@ -135,6 +153,16 @@ fn notes(s: &Summary) -> Vec<String> {
                     "kept out of the latency figures (--cached-in-latency counts them)"
                 }
             ));
+        }
+        if let Some(rate) = r.cache_hit_rate.filter(|c| *c > 0.0) {
+            out.push(format!(
+                "{}: {} of prompt tokens came from the server's prefix cache (priced at the cached-input price where one is listed)",
+                r.target,
+                pct(Some(rate))
+            ));
+        }
+        if r.by_turn.len() > 1 {
+            out.push(format!("{} by turn: {}", r.target, turns(&r.by_turn)));
         }
         if r.gateway_fallback_rate.is_some_and(|f| f > 0.0) {
             let by: Vec<String> = r

@@ -81,6 +81,13 @@ pub struct Results {
     pub goodput_tok_s: Option<f64>,
     #[serde(default)]
     pub cached_in_latency: bool,
+    /// Prompt tokens the server read from its prefix cache, over prompt tokens (null when the
+    /// server counted none itself).
+    #[serde(default)]
+    pub cache_hit_rate: Option<f64>,
+    /// Multi-turn conversations: the figures per turn index.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_turn: Vec<super::turns::TurnResult>,
 }
 
 fn ratio(a: u64, b: u64) -> Option<f64> {
@@ -162,6 +169,10 @@ pub fn results(s: &TargetStats, per_day: Option<u64>) -> Results {
         goodput_rps: None,
         goodput_tok_s: None,
         cached_in_latency: s.cached_in_latency,
+        cache_hit_rate: (s.counted > s.estimated)
+            .then(|| ratio(s.cached_input_tokens, s.input_tokens))
+            .flatten(),
+        by_turn: super::turns::results(&s.by_turn),
     }
 }
 

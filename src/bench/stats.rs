@@ -83,6 +83,13 @@ pub struct TargetStats {
     pub output_tokens: u64,
     /// Of the counted, those whose counts are estimates (the server sent no usage).
     pub estimated: u64,
+    /// Prompt tokens the server says it read from its prefix cache
+    /// (`usage.prompt_tokens_details.cached_tokens` and the like).
+    #[serde(default)]
+    pub cached_input_tokens: u64,
+    /// Multi-turn conversations: figures per turn index.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_turn: Vec<super::turns::TurnStats>,
     pub priced: u64,
     pub cost_usd: f64,
     pub cost_sources: BTreeMap<CostSource, u64>,
@@ -226,6 +233,7 @@ impl TargetStats {
             self.input_tokens += i;
             self.output_tokens += o;
             self.estimated += u64::from(rec.estimated);
+            self.cached_input_tokens += rec.cached_input_tokens.unwrap_or(0).min(i);
         }
         if let (Some(g), Some(c)) = (rec.cost_gateway_usd, rec.cost_computed_usd) {
             self.bill.add(g, c);
@@ -310,6 +318,8 @@ impl TargetStats {
             input_tokens,
             output_tokens,
             estimated,
+            cached_input_tokens,
+            by_turn,
             priced,
             cost_usd,
             cost_sources,
@@ -341,6 +351,8 @@ impl TargetStats {
         self.input_tokens += input_tokens;
         self.output_tokens += output_tokens;
         self.estimated += estimated;
+        self.cached_input_tokens += cached_input_tokens;
+        super::turns::merge(&mut self.by_turn, by_turn);
         self.priced += priced;
         self.cost_usd += cost_usd;
         add_counts(&mut self.cost_sources, cost_sources);
@@ -362,6 +374,11 @@ impl TargetStats {
         for (k, r) in rules {
             self.rules.entry(k.clone()).or_default().merge(r);
         }
+    }
+
+    /// A request of a multi-turn conversation: counted under its turn too.
+    pub fn add_turn(&mut self, turn: u32, rec: &AnswerRecord) {
+        super::turns::add(&mut self.by_turn, turn, rec);
     }
 
     /// A request of a route with rules: counted under the rule that picked its first model.

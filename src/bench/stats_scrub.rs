@@ -21,6 +21,8 @@ impl TargetStats {
             input_tokens: _,
             output_tokens: _,
             estimated: _,
+            cached_input_tokens: _,
+            by_turn: _,
             priced: _,
             cost_usd: _,
             cost_sources: _,

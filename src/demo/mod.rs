@@ -5,6 +5,7 @@ pub mod account;
 pub mod formats;
 pub mod generations;
 pub mod models;
+pub mod prefix;
 pub mod script;
 pub mod server;
 pub mod stream;

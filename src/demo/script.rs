@@ -48,6 +48,9 @@ pub struct Ask {
     pub extras: super::formats::Extras,
     /// This request's number among the model's (1 for the first), for faults that drift.
     pub nth: u64,
+    /// The prompt's blocks for the prefix cache, and the prompt tokens it served.
+    pub blocks: super::prefix::Blocks,
+    pub cached_tokens: usize,
 }
 
 fn message_text(content: &Value) -> String {
@@ -93,6 +96,10 @@ pub fn parse_ask(models: &[SimModel], body: &[u8]) -> Result<Ask, ApiError> {
         .iter()
         .map(|m| message_text(m.get("content").unwrap_or(&Value::Null)))
         .collect();
+    let roles = messages
+        .iter()
+        .map(|m| m.get("role").and_then(Value::as_str).unwrap_or(""));
+    let blocks = super::prefix::blocks(model.id, roles.zip(texts.iter().map(String::as_str)));
     // Counted as a real server would, with a real tokenizer (o200k), framing included.
     let prompt_tokens = texts
         .iter()
@@ -140,6 +147,8 @@ pub fn parse_ask(models: &[SimModel], body: &[u8]) -> Result<Ask, ApiError> {
         tools,
         extras,
         nth: 0,
+        blocks,
+        cached_tokens: 0,
     })
 }
 
@@ -252,7 +261,9 @@ pub fn script(seed: u64, speed: f64, ask: &Ask) -> Script {
     } else {
         1.0
     };
-    let prefill = m.prefill_ms_per_ktok * ask.prompt_tokens as f64 / 1000.0;
+    // A prefix read from cache needs no prefill.
+    let prefill = m.prefill_ms_per_ktok * ask.prompt_tokens.saturating_sub(ask.cached_tokens) as f64
+        / 1000.0;
     let drifted = m.faults.drift_after > 0 && ask.nth >= m.faults.drift_after;
     let drift = if drifted {
         m.faults.drift_factor.max(0.0)
@@ -303,7 +314,12 @@ pub fn completion_tokens(s: &Script) -> usize {
 /// account is charged, and the `usage.cost` it reports (as OpenRouter does).
 pub fn cost(ask: &Ask, output_tokens: usize) -> f64 {
     let m = &ask.model;
-    (ask.prompt_tokens as f64 * m.input_per_mtok + output_tokens as f64 * m.output_per_mtok) / 1e6
+    let cached = ask.cached_tokens.min(ask.prompt_tokens);
+    let fresh = ask.prompt_tokens - cached;
+    (fresh as f64 * m.input_per_mtok
+        + cached as f64 * m.cached_input_per_mtok.unwrap_or(m.input_per_mtok)
+        + output_tokens as f64 * m.output_per_mtok)
+        / 1e6
 }
 
 pub fn usage_json(ask: &Ask, s: &Script) -> Value {
@@ -313,7 +329,7 @@ pub fn usage_json(ask: &Ask, s: &Script) -> Value {
         "prompt_tokens": ask.prompt_tokens,
         "completion_tokens": completion,
         "total_tokens": ask.prompt_tokens + completion,
-        "prompt_tokens_details": {"cached_tokens": 0},
+        "prompt_tokens_details": {"cached_tokens": ask.cached_tokens},
         "completion_tokens_details": {"reasoning_tokens": s.reasoning.len()},
     })
 }

@@ -139,3 +139,31 @@ fn scripts_are_seeded_and_cut_by_max_tokens() {
         s.reasoning.len()
     );
 }
+
+#[test]
+fn a_cached_prefix_shortens_the_prefill_and_is_priced_and_reported() {
+    let prompt = "word ".repeat(4000);
+    let cold = ask("demo/pro-large", &prompt, Some(10));
+    let mut warm = ask("demo/pro-large", &prompt, Some(10));
+    warm.cached_tokens = warm.prompt_tokens - 100;
+    let (a, b) = (script(3, 1.0, &cold), script(3, 1.0, &warm));
+    assert_eq!(a.answer, b.answer, "the same answer");
+    assert!(
+        b.first_delay < a.first_delay,
+        "{:?} < {:?}",
+        b.first_delay,
+        a.first_delay
+    );
+    let m = &cold.model;
+    let (c0, c1) = (cost(&cold, 10), cost(&warm, 10));
+    let saved = (warm.cached_tokens as f64)
+        * (m.input_per_mtok - m.cached_input_per_mtok.unwrap())
+        / 1e6;
+    assert!((c0 - c1 - saved).abs() < 1e-12, "{c0} {c1} {saved}");
+    let u = usage_json(&warm, &b);
+    assert_eq!(
+        u["prompt_tokens_details"]["cached_tokens"],
+        warm.cached_tokens
+    );
+    assert_eq!(usage_json(&cold, &a)["prompt_tokens_details"]["cached_tokens"], 0);
+}

@@ -186,7 +186,7 @@ pub fn whole_response(ask: &Ask, s: &Script, id: &str, created: u64) -> Value {
         "model": ask.model.id, "output": output,
         "usage": {
             "input_tokens": ask.prompt_tokens,
-            "input_tokens_details": {"cached_tokens": 0},
+            "input_tokens_details": {"cached_tokens": ask.cached_tokens},
             "output_tokens": completion,
             "output_tokens_details": {"reasoning_tokens": s.reasoning.len()},
             "total_tokens": ask.prompt_tokens + completion,

@@ -558,6 +558,8 @@ fn a_sweep_steps_the_rate_until_a_limit_and_reports_the_knee() {
                 "300ms",
                 "--sweep-limit",
                 limit,
+                "--slo",
+                "total_ms<=600000",
                 "--out",
                 path.to_str().unwrap(),
             ],
@@ -573,6 +575,14 @@ fn a_sweep_steps_the_rate_until_a_limit_and_reports_the_knee() {
     );
     assert_eq!(v["steps"].as_array().unwrap().len(), 3);
     assert_eq!(v["knees"][0]["knee_per_s"], 16.0);
+    // With --slo every step's goodput is shown, and the rate with the most is the goodput knee.
+    let knee = v["knees"][0]["goodput_knee_per_s"].as_f64().unwrap();
+    assert!([4.0, 8.0, 16.0].contains(&knee), "{knee}");
+    assert!(
+        text.contains(&format!("demo/fast-mini: knee by goodput {knee}/s (")),
+        "{text}"
+    );
+    assert_eq!(text.matches(" goodput ").count(), 3, "{text}");
     // Crossed at once: the sweep stops after the first rate.
     let (text, v) = sweep("error_rate>=0", "at-once.json");
     assert!(

@@ -51,7 +51,7 @@ pub(crate) async fn run(
         };
         let s = run_once(session, a, plan, load, stop).await?;
         for r in &s.results {
-            let _ = writeln!(
+            let _ = write!(
                 table,
                 "{per_s:>8}/s  {:<28} {:>6.1} req/s  TTFT p95 {:>9}  errors {:>5.1}%  {}/1k",
                 r.target,
@@ -60,6 +60,10 @@ pub(crate) async fn run(
                 r.error_rate.unwrap_or(0.0) * 100.0,
                 fmt_usd(r.cost_per_1k_usd),
             );
+            let _ = match r.goodput_rps {
+                Some(g) => writeln!(table, "  goodput {g:>6.2} req/s"),
+                None => writeln!(table),
+            };
         }
         if let Some(w) = history {
             w.send(crate::history::Record::Bench(Box::new(s.clone())));
@@ -89,6 +93,9 @@ pub(crate) async fn run(
                 "{}: knee {knee}; no limit crossed up to the last rate",
                 x.target
             ),
+        }
+        if let (Some(at), Some(g)) = (x.goodput_knee_per_s, x.goodput_peak_rps) {
+            println!("{}: knee by goodput {at}/s ({g:.2} requests/s within --slo)", x.target);
         }
     }
     if let Some(path) = &a.report.out {

@@ -89,6 +89,11 @@ pub(super) async fn chat_inner(
     if let Some(e) = shared.account.out_of_credits() {
         return api_error(&e);
     }
+    ask.cached_tokens = shared
+        .prefixes
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .serve(&ask.blocks, ask.prompt_tokens);
     // Writing a long answer takes CPU: off the async workers, so the server keeps answering.
     let (seed, speed) = (shared.cfg.seed, shared.cfg.speed);
     let (ask, s) = match tokio::task::spawn_blocking(move || {

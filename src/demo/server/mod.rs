@@ -78,6 +78,8 @@ struct Shared {
     generations: super::generations::Generations,
     /// json_schema answers per model, for the model that gets one in ten wrong.
     json_answers: Mutex<HashMap<String, u64>>,
+    /// Recently seen prompt prefixes, for `cached_tokens` and a shorter prefill.
+    prefixes: Mutex<crate::demo::prefix::PrefixCache>,
 }
 
 /// The demo key's limits per minute, reported the way OpenAI does.
@@ -173,6 +175,7 @@ pub async fn spawn(cfg: DemoConfig) -> std::io::Result<DemoHandle> {
         account: DemoAccount::new(cfg_credits),
         generations: Default::default(),
         json_answers: Mutex::new(HashMap::new()),
+        prefixes: Mutex::default(),
     });
     let app = Router::new()
         .route("/v1/models", get(endpoints::list_models))

@@ -246,6 +246,11 @@ pub struct RawUsage {
     pub completion_tokens_details: Option<RawCompletionDetails>,
     #[serde(default, deserialize_with = "lenient_f64")]
     pub cost: Option<f64>,
+    /// Cached prompt tokens under other names: DeepSeek's, and Anthropic's as LiteLLM passes it.
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub prompt_cache_hit_tokens: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub cache_read_input_tokens: Option<u64>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -279,6 +284,8 @@ impl From<RawUsage> for Usage {
             cached_input_tokens: u
                 .prompt_tokens_details
                 .and_then(|d| d.cached_tokens)
+                .or(u.prompt_cache_hit_tokens)
+                .or(u.cache_read_input_tokens)
                 .unwrap_or(0),
             reasoning_tokens: u
                 .completion_tokens_details
@@ -339,9 +346,18 @@ pub fn error_message(v: &Value) -> String {
 impl RawChunk {
     /// Flatten the first choice. A chunk carrying an `error` is the caller's to turn into an error.
     pub fn into_chunk(self) -> Chunk {
+        let mut usage = self.usage.map(Usage::from);
+        // llama-server's `timings.cache_n` counts the prompt tokens it reused, where its usage
+        // does not say.
+        let cache_n = self.timings.as_ref().and_then(|t| t["cache_n"].as_u64());
+        if let (Some(u), Some(n)) = (usage.as_mut(), cache_n)
+            && u.cached_input_tokens == 0
+        {
+            u.cached_input_tokens = n.min(u.input_tokens);
+        }
         let mut out = Chunk {
             model: self.model,
-            usage: self.usage.map(Usage::from),
+            usage,
             timings: self.timings,
             ..Default::default()
         };
@@ -376,56 +392,5 @@ impl RawChunk {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn chunk_variants() {
-        let c: RawChunk = serde_json::from_str(
-            r#"{"choices":[{"index":0,"delta":{"role":"assistant","content":"","reasoning_content":"hm"},"finish_reason":null}],"usage":null}"#,
-        )
-        .unwrap();
-        let c = c.into_chunk();
-        assert_eq!(c.content.as_deref(), Some(""));
-        assert_eq!(c.reasoning.as_deref(), Some("hm"));
-
-        // vLLM final chunk with choices:null, OpenRouter cost.
-        let c: RawChunk = serde_json::from_str(
-            r#"{"choices":null,"usage":{"prompt_tokens":10,"completion_tokens":"5","prompt_tokens_details":{"cached_tokens":4},"completion_tokens_details":{"reasoning_tokens":2},"cost":0.0012}}"#,
-        )
-        .unwrap();
-        let u = c.into_chunk().usage.unwrap();
-        assert_eq!(
-            (
-                u.input_tokens,
-                u.output_tokens,
-                u.cached_input_tokens,
-                u.reasoning_tokens
-            ),
-            (10, 5, 4, 2)
-        );
-        assert_eq!(u.cost_usd, Some(0.0012));
-
-        // Ollama: whole tool call with object arguments.
-        let c: RawChunk = serde_json::from_str(
-            r#"{"choices":[{"delta":{"tool_calls":[{"id":"c1","function":{"name":"f","arguments":{"a":1}}}]},"finish_reason":"tool_calls"}]}"#,
-        )
-        .unwrap();
-        let c = c.into_chunk();
-        assert_eq!(c.tool_calls[0].arguments, r#"{"a":1}"#);
-        assert_eq!(c.tool_calls[0].index, 0);
-        assert_eq!(c.finish_reason, Some(FinishReason::ToolCalls));
-    }
-
-    #[test]
-    fn error_messages() {
-        let v: Value = serde_json::from_str(
-            r#"{"error":{"message":"Rate limited","type":"rate_limit_error","code":null}}"#,
-        )
-        .unwrap();
-        assert_eq!(error_message(&v), "Rate limited (rate_limit_error)");
-        let v: Value = serde_json::from_str(r#"{"error":{"code":502,"message":"down"}}"#).unwrap();
-        assert_eq!(error_message(&v), "down (502)");
-        assert_eq!(error_message(&Value::String("x".into())), "x");
-    }
-}
+#[path = "wire_tests.rs"]
+mod tests;
