@@ -25,6 +25,8 @@ struct RecordLine<'a> {
     target: &'a str,
     job: usize,
     line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    turn: Option<u32>,
     tags: &'a [String],
     request_id: &'a str,
     sent_unix_us: i64,
@@ -69,6 +71,7 @@ impl Records {
             target,
             job: d.job,
             line: d.line,
+            turn: d.turn,
             tags: &d.tags,
             request_id: &d.request_id,
             sent_unix_us: d.sent_unix_us,
@@ -233,6 +236,9 @@ pub async fn collect(
                 }
                 let s = &mut stats[d.target];
                 s.add(&d.record, d.line, &d.verdicts, d.judge.as_ref());
+                if let Some(turn) = d.turn {
+                    s.add_turn(turn, &d.record);
+                }
                 if d.ruled {
                     s.add_rule(&d.record, d.primary_cost);
                 }

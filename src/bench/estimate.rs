@@ -89,9 +89,29 @@ pub fn estimate(
 ) -> Spend {
     let shapes: Vec<(u64, Option<u64>)> = items
         .iter()
-        .map(|i| (input_tokens(i), i.max_tokens.or(max_tokens).map(u64::from)))
+        .flat_map(|i| shapes_of(i, max_tokens))
         .collect();
     estimate_shapes(&shapes, repeat, targets, known)
+}
+
+/// The requests of one workload line, by shape. A conversation's turn resends the turns before
+/// it, their answers counted as long as their bound allows.
+fn shapes_of(item: &Item, max_tokens: Option<u32>) -> Vec<(u64, Option<u64>)> {
+    let bound = |b: Option<u32>| b.or(item.max_tokens).or(max_tokens).map(u64::from);
+    if item.turns.is_empty() {
+        return vec![(input_tokens(item), bound(None))];
+    }
+    let mut history = input_tokens(item);
+    item.turns
+        .iter()
+        .map(|t| {
+            history += crate::metrics::estimate_tokens(&t.prompt) + 4;
+            let out = bound(t.max_tokens);
+            let shape = (history, out);
+            history += out.unwrap_or(0) + 4;
+            shape
+        })
+        .collect()
 }
 
 /// The same for requests given by their shape: input tokens, and the bound on their output.
@@ -238,6 +258,23 @@ mod tests {
         );
         assert!((s.worst_usd - per(10.0, 20.0, 500)).abs() < 1e-12);
         assert!((s.likely_usd.unwrap() - per(1.0, 2.0, 100)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_conversations_turns_each_resend_the_history_before_them() {
+        let (items, bad) = crate::bench::workload::parse(
+            r#"{"system":"be brief","turns":["one two",{"prompt":"three","max_tokens":7}]}"#,
+        );
+        assert!(bad.is_empty());
+        let tok = |t: &str| crate::metrics::estimate_tokens(t) + 4;
+        let first = tok("be brief") + tok("one two");
+        let second = first + 50 + 4 + tok("three");
+        assert_eq!(
+            shapes_of(&items[0], Some(50)),
+            vec![(first, Some(50)), (second, Some(7))]
+        );
+        let s = estimate(&items, 2, &[target(&["cheap"])], Some(50), &known());
+        assert_eq!((s.requests, s.input_tokens), (4, 2 * (first + second)));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::schedule::{self, Jobs, Load};
 use super::stats::JudgeVerdict;
 use super::workload::Item;
 use crate::answer::{AnswerRecord, PriceBook, settle};
-use crate::gateway::wire::ChatRequest;
+use crate::gateway::wire::{ChatRequest, Message};
 use crate::gateway::{Client, ErrorKind};
 use crate::route::{self, Route, RouteEvent};
 
@@ -94,6 +94,8 @@ pub struct Settings {
     pub cached_in_latency: bool,
     /// Goodput's objectives (`--slo`).
     pub slo: Option<super::slo::Slo>,
+    /// In a conversation, the pause between an answer and the next turn (`--think-time`).
+    pub think_time: Duration,
 }
 
 /// A finished request.
@@ -105,6 +107,8 @@ pub struct Done {
     /// The run-wide request number (the same in a sharded run and a whole one).
     pub job: usize,
     pub line: usize,
+    /// In a conversation, which turn (1 for the first).
+    pub turn: Option<u32>,
     pub tags: Vec<String>,
     /// When it was sent, in Unix microseconds (for matching a server's own send times).
     pub sent_unix_us: i64,
@@ -191,33 +195,83 @@ pub async fn run(shared: Shared, targets: Vec<Target>) {
     while drives.join_next().await.is_some() {}
 }
 
-fn request(shared: &Shared, item: &Item, id: &str) -> ChatRequest {
-    ChatRequest {
-        messages: item.messages.clone(),
-        max_tokens: item.max_tokens.or(shared.settings.max_tokens),
-        tools: item.tools.clone(),
-        response_format: item.response_format.clone(),
-        request_id: Some(id.to_string()),
-        ..Default::default()
-    }
+/// One request of a job: a single line's, or one turn of a conversation.
+struct Send<'a> {
+    messages: Vec<Message>,
+    max_tokens: Option<u32>,
+    checks: &'a super::checks::Checks,
+    turn: Option<u32>,
 }
 
 async fn one(shared: Arc<Shared>, target: Arc<Target>, t: usize, job: usize, warm: bool) {
     let item = &shared.items[job % shared.items.len()];
+    if item.turns.is_empty() {
+        let send = Send {
+            messages: item.messages.clone(),
+            max_tokens: item.max_tokens,
+            checks: &item.checks,
+            turn: None,
+        };
+        exchange(&shared, &target, (t, job, warm), item, send).await;
+        return;
+    }
+    // A conversation: each turn after the previous answer, with the whole history; a failed
+    // turn ends it, as a user would stop there.
+    let mut messages = item.messages.clone();
+    for (i, turn) in item.turns.iter().enumerate() {
+        let think = shared.settings.think_time;
+        if i > 0 && !think.is_zero() {
+            tokio::select! {
+                biased;
+                _ = shared.cancel.cancelled() => return,
+                _ = tokio::time::sleep(think) => {}
+            }
+        }
+        messages.push(Message::user(turn.prompt.clone()));
+        let send = Send {
+            messages: messages.clone(),
+            max_tokens: turn.max_tokens.or(item.max_tokens),
+            checks: &turn.checks,
+            turn: Some(i as u32 + 1),
+        };
+        match exchange(&shared, &target, (t, job, warm), item, send).await {
+            Some(answer) => messages.push(Message::assistant(answer)),
+            None => return,
+        }
+    }
+}
+
+/// Send one request, settle it, check it and hand it on; its answer when it succeeded.
+async fn exchange(
+    shared: &Shared,
+    target: &Target,
+    (t, job, warm): (usize, usize, bool),
+    item: &Item,
+    send: Send<'_>,
+) -> Option<String> {
     let c = &shared.counters;
     let now = c.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
     c.peak_in_flight.fetch_max(now, Ordering::Relaxed);
     let request_id = format!(
-        "gb-{}-{t}-{job}{}",
+        "gb-{}-{t}-{job}{}{}",
         shared.tag,
+        send.turn.map_or(String::new(), |n| format!("-t{n}")),
         if warm { "-warm" } else { "" }
     );
     let sent_unix_us = unix_us();
     let seed = shared.settings.seed.wrapping_add(job as u64);
+    let req = ChatRequest {
+        messages: send.messages,
+        max_tokens: send.max_tokens.or(shared.settings.max_tokens),
+        tools: item.tools.clone(),
+        response_format: item.response_format.clone(),
+        request_id: Some(request_id.clone()),
+        ..Default::default()
+    };
     let out = route::run(
         &shared.client,
         &target.route,
-        request(&shared, item, &request_id),
+        req,
         shared.cancel.clone(),
         seed,
         |ev| {
@@ -236,24 +290,26 @@ async fn one(shared: Arc<Shared>, target: Arc<Target>, t: usize, job: usize, war
         .flatten();
     if record.error_kind == Some(ErrorKind::Cancelled) {
         // Stopped by Ctrl-C: neither a success nor a failure of the target.
-        return;
+        return None;
     }
     let verdicts = if record.succeeded() {
-        item.checks.evaluate(&record.text, record.output_tokens)
+        send.checks.evaluate(&record.text, record.output_tokens)
     } else {
         Vec::new()
     };
-    let judge = match (&item.checks.judge, &shared.settings.judge_model) {
+    let judge = match (&send.checks.judge, &shared.settings.judge_model) {
         (Some(rubric), Some(model)) if record.succeeded() && !warm => {
-            Some(judge(&shared, model, item, &record.text, rubric).await)
+            Some(judge(shared, model, item, &record.text, rubric).await)
         }
         _ => None,
     };
+    let answer = record.succeeded().then(|| record.text.clone());
     let done = Done {
         target: t,
         warm,
         job,
         line: item.line,
+        turn: send.turn,
         tags: item.tags.clone(),
         sent_unix_us,
         request_id,
@@ -264,6 +320,7 @@ async fn one(shared: Arc<Shared>, target: Arc<Target>, t: usize, job: usize, war
         judge,
     };
     let _ = shared.tx.send(done).await;
+    answer
 }
 
 async fn judge(

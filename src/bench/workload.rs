@@ -1,5 +1,6 @@
-//! A benchmark's workload: JSON lines of chat requests (with optional checks), plain prompts one
-//! per line, or seeded synthetic prompts. Every bad line is reported with its number.
+//! A benchmark's workload: JSON lines of chat requests (with optional checks) or of whole
+//! conversations (`turns`), plain prompts one per line, or seeded synthetic prompts. Every bad
+//! line is reported with its number.
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -20,7 +21,21 @@ pub struct Item {
     pub response_format: Option<Value>,
     pub tags: Vec<String>,
     pub checks: Checks,
+    /// A conversation: each turn is sent after the previous answer, with the whole history
+    /// (`messages` then the opening context). Empty for a single request.
+    pub turns: Vec<Turn>,
 }
+
+/// One user turn of a conversation, with its own bound and checks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Turn {
+    pub prompt: String,
+    pub max_tokens: Option<u32>,
+    pub checks: Checks,
+}
+
+/// Most turns a conversation may hold.
+pub const MAX_TURNS: usize = 64;
 
 impl Item {
     /// A workload of one user prompt.
@@ -33,7 +48,13 @@ impl Item {
             response_format: None,
             tags: Vec::new(),
             checks: Checks::default(),
+            turns: Vec::new(),
         }
+    }
+
+    /// Requests one pass of this line makes: a turn each, or one.
+    pub fn requests(&self) -> usize {
+        self.turns.len().max(1)
     }
 }
 
@@ -78,6 +99,91 @@ struct Line {
     max_output_tokens: Option<u64>,
     #[serde(default)]
     judge: Option<String>,
+    /// A conversation: user turns, each a prompt or `{"prompt": ..., checks...}`.
+    #[serde(default)]
+    turns: Option<Vec<Value>>,
+}
+
+/// A turn written as an object.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TurnLine {
+    prompt: String,
+    #[serde(default, alias = "max_completion_tokens")]
+    max_tokens: Option<u32>,
+    #[serde(default, deserialize_with = "super::checks::one_or_many")]
+    expect: Vec<String>,
+    #[serde(default)]
+    regex: Option<String>,
+    #[serde(default)]
+    json_schema: Option<Value>,
+    #[serde(default)]
+    max_output_tokens: Option<u64>,
+    #[serde(default)]
+    judge: Option<String>,
+}
+
+fn turn(n: usize, v: Value) -> Result<Turn, String> {
+    let t: TurnLine = match v {
+        Value::String(prompt) => TurnLine {
+            prompt,
+            max_tokens: None,
+            expect: Vec::new(),
+            regex: None,
+            json_schema: None,
+            max_output_tokens: None,
+            judge: None,
+        },
+        v @ Value::Object(_) => {
+            serde_json::from_value(v).map_err(|e| format!("turn {n}: {e}"))?
+        }
+        other => return Err(format!("turn {n} must be a prompt or an object, not {other}")),
+    };
+    if t.prompt.trim().is_empty() {
+        return Err(format!("turn {n} has an empty prompt"));
+    }
+    let mut checks = Checks {
+        expect: t.expect,
+        regex: t.regex,
+        json_schema: t.json_schema,
+        max_output_tokens: t.max_output_tokens,
+        judge: t.judge,
+        compiled: None,
+        schema: None,
+    };
+    checks.prepare().map_err(|e| format!("turn {n}: {e}"))?;
+    Ok(Turn {
+        prompt: t.prompt,
+        max_tokens: t.max_tokens,
+        checks,
+    })
+}
+
+/// The turns of a conversation line, with its opening `messages` (which need no user message).
+fn conversation(l: &mut Line, turns: Vec<Value>) -> Result<Vec<Turn>, String> {
+    if l.prompt.is_some() {
+        return Err("give `turns` or `prompt`, not both".into());
+    }
+    if !l.expect.is_empty()
+        || l.regex.is_some()
+        || l.json_schema.is_some()
+        || l.max_output_tokens.is_some()
+        || l.judge.is_some()
+    {
+        return Err("with `turns`, put checks on a turn (`{\"prompt\": ..., \"expect\": ...}`)".into());
+    }
+    if turns.is_empty() || turns.len() > MAX_TURNS {
+        return Err(format!(
+            "`turns` must hold 1 to {MAX_TURNS} turns, not {}",
+            turns.len()
+        ));
+    }
+    l.messages.get_or_insert_with(Vec::new);
+    turns
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| turn(i + 1, v))
+        .collect()
 }
 
 #[derive(Debug, Deserialize)]
@@ -100,7 +206,11 @@ fn content_text(v: &Value) -> Result<String, String> {
     }
 }
 
-fn item(line: usize, l: Line) -> Result<Item, String> {
+fn item(line: usize, mut l: Line) -> Result<Item, String> {
+    let turns = match l.turns.take() {
+        Some(t) => conversation(&mut l, t)?,
+        None => Vec::new(),
+    };
     let mut messages = Vec::new();
     if let Some(s) = l.system {
         messages.push(Message::system(s));
@@ -115,7 +225,7 @@ fn item(line: usize, l: Line) -> Result<Item, String> {
         }
         (None, Some(p)) => messages.push(Message::user(p)),
     }
-    if !messages.iter().any(|m| m.role == Role::User) {
+    if turns.is_empty() && !messages.iter().any(|m| m.role == Role::User) {
         return Err("the messages have no user message".into());
     }
     if let Some(t) = &l.tools
@@ -142,6 +252,7 @@ fn item(line: usize, l: Line) -> Result<Item, String> {
         response_format: l.response_format,
         tags: l.tags,
         checks,
+        turns,
     })
 }
 
@@ -250,89 +361,12 @@ pub fn synthetic(s: Synthetic, seed: u64) -> Vec<Item> {
                 response_format: None,
                 tags: vec!["synthetic".into()],
                 checks: Checks::default(),
+                turns: Vec::new(),
             }
         })
         .collect()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn good_lines_of_every_form() {
-        let text = r#"# a comment
-
-plain prompt here
-{"prompt":"short form","system":"be brief","max_tokens":50,"tags":["a","b"]}
-{"messages":[{"role":"system","content":"sys"},{"role":"user","content":[{"type":"text","text":"part one"},{"type":"text","text":"part two"}]}],"max_completion_tokens":7,"tools":[{"type":"function","function":{"name":"f"}}]}
-{"prompt":"checked","expect":"Paris","regex":"^[A-Z]","max_output_tokens":30,"judge":"Is it correct?","json_schema":{"type":"object"}}
-"#;
-        let (items, bad) = parse(text);
-        assert_eq!(bad, vec![]);
-        assert_eq!(items.len(), 4);
-        assert_eq!(items[0].line, 3);
-        assert_eq!(items[0].messages, vec![Message::user("plain prompt here")]);
-        assert_eq!(items[1].line, 4);
-        assert_eq!(
-            items[1].messages,
-            vec![Message::system("be brief"), Message::user("short form")]
-        );
-        assert_eq!(items[1].max_tokens, Some(50));
-        assert_eq!(items[1].tags, vec!["a", "b"]);
-        assert_eq!(items[2].messages[1].content, "part one\npart two");
-        assert_eq!(items[2].max_tokens, Some(7));
-        assert!(items[2].tools.as_ref().unwrap().is_array());
-        let c = &items[3].checks;
-        assert_eq!(c.expect, vec!["Paris".to_string()]);
-        assert_eq!(c.regex.as_deref(), Some("^[A-Z]"));
-        assert_eq!(c.max_output_tokens, Some(30));
-        assert_eq!(c.judge.as_deref(), Some("Is it correct?"));
-        assert!(c.json_schema.is_some());
-    }
-
-    #[test]
-    fn every_bad_line_is_reported_with_its_number() {
-        let text = "ok prompt\n{broken\n{\"prompt\":\"x\",\"expext\":\"typo\"}\n{\"messages\":[]}\n\
-                    {\"prompt\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"b\"}]}\n\
-                    {\"messages\":[{\"role\":\"wizard\",\"content\":\"b\"}]}\n\
-                    {\"prompt\":\"x\",\"regex\":\"(unclosed\"}\n\
-                    {\"prompt\":\"x\",\"tools\":{\"not\":\"a list\"}}\n\
-                    {\"messages\":[{\"role\":\"system\",\"content\":\"only\"}]}\n";
-        let (items, bad) = parse(text);
-        assert_eq!(items.len(), 1);
-        let lines: Vec<usize> = bad.iter().map(|b| b.line).collect();
-        assert_eq!(lines, vec![2, 3, 4, 5, 6, 7, 8, 9]);
-        assert!(bad[1].why.contains("expext"), "{}", bad[1].why);
-        assert!(bad[2].why.contains("no user message"), "{}", bad[2].why);
-        assert!(bad[3].why.contains("not both"), "{}", bad[3].why);
-        assert!(bad[5].why.contains("regex"), "{}", bad[5].why);
-        assert!(bad[6].why.contains("tools"), "{}", bad[6].why);
-        assert!(bad[0].to_string().starts_with("line 2: "));
-    }
-
-    #[test]
-    fn synthetic_prompts_are_seeded_and_sized() {
-        let s = parse_synthetic("in=200, out=64,n=3").unwrap();
-        assert_eq!(
-            s,
-            Synthetic {
-                input_tokens: 200,
-                output_tokens: 64,
-                prompts: 3
-            }
-        );
-        let a = synthetic(s, 7);
-        assert_eq!(a, synthetic(s, 7));
-        assert_ne!(a, synthetic(s, 8));
-        assert_eq!(a.len(), 3);
-        assert_ne!(a[0].messages, a[1].messages);
-        assert_eq!(a[0].max_tokens, Some(64));
-        let n = crate::metrics::estimate_tokens(&a[0].messages[0].content);
-        assert!((180..=240).contains(&n), "about 200 tokens, got {n}");
-        for bad in ["in=0", "in=x", "out", "size=3"] {
-            assert!(parse_synthetic(bad).is_err(), "{bad}");
-        }
-        assert_eq!(parse_synthetic("").unwrap().input_tokens, 512);
-    }
-}
+#[path = "workload_tests.rs"]
+mod tests;

@@ -70,6 +70,7 @@ pub async fn task(
             judge_model: None,
             cached_in_latency: false,
             slo: None,
+            think_time: std::time::Duration::ZERO,
         },
         workload,
         per_day: None,

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 const KEY_VAR: &str = "GB_BENCH_KEY";
 
-fn bench(home: &Path, demo: &DemoProcess, args: &[&str]) -> Command {
+pub(crate) fn bench(home: &Path, demo: &DemoProcess, args: &[&str]) -> Command {
     let mut c = Command::new(BIN);
     c.args(["--data-dir", home.join("data").to_str().unwrap()])
         .args([
@@ -29,7 +29,7 @@ fn bench(home: &Path, demo: &DemoProcess, args: &[&str]) -> Command {
     c
 }
 
-fn out(mut c: Command) -> (i32, String, String) {
+pub(crate) fn out(mut c: Command) -> (i32, String, String) {
     let o: Output = c.output().unwrap();
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     (
@@ -39,7 +39,7 @@ fn out(mut c: Command) -> (i32, String, String) {
     )
 }
 
-fn json(s: &str) -> Value {
+pub(crate) fn json(s: &str) -> Value {
     serde_json::from_str(s).unwrap_or_else(|e| panic!("{e}: {s}"))
 }
 

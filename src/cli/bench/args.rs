@@ -96,6 +96,10 @@ pub struct RunArgs {
     /// Stop starting requests after D (`90s`, `5m`); cycles through the workload until then.
     #[arg(long, value_name = "D", value_parser = parse_duration)]
     pub duration: Option<Duration>,
+    /// In a conversation (a workload line with `turns`), wait D between an answer and the next
+    /// turn, as a user reading it would (`2s`, `500ms`).
+    #[arg(long, value_name = "D", value_parser = parse_duration)]
+    pub think_time: Option<Duration>,
     /// Requests per target sent first and left out of the figures.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub warmup: usize,

@@ -225,10 +225,15 @@ pub(crate) async fn run_once(
         judge_model: a.judge_model.clone(),
         cached_in_latency: a.cached_in_latency,
         slo: a.slo,
+        think_time: a.think_time.unwrap_or_default(),
     };
+    // Requests, not jobs: a conversation makes one a turn.
     let total = plan.requests.map(|n| {
-        let per = plan.shard.map_or(n, |s| s.share(n)) + a.warmup;
-        (per * plan.targets.len()) as u64
+        let shard = plan.shard.unwrap_or(Shard { index: 0, count: 1 });
+        let of = |j: usize| plan.items[j % plan.items.len()].requests();
+        let measured: usize = (0..shard.share(n)).map(|k| of(shard.global(k))).sum();
+        let warm: usize = (0..a.warmup).map(of).sum();
+        ((measured + warm) * plan.targets.len()) as u64
     });
     let progress = collect::Progress::for_terminal(a.no_live, total);
     let mut records = match a
