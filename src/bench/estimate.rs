@@ -121,6 +121,16 @@ pub fn estimate_shapes(
     targets: &[Target],
     known: &Known,
 ) -> Spend {
+    estimate_stream(|| shapes.iter().copied(), repeat, targets, known)
+}
+
+/// The same over shapes read afresh for each target (a trace, streamed from its file).
+pub fn estimate_stream<I: IntoIterator<Item = (u64, Option<u64>)>>(
+    shapes: impl Fn() -> I,
+    repeat: u64,
+    targets: &[Target],
+    known: &Known,
+) -> Spend {
     let mut s = Spend::default();
     let mut likely = Some(0.0);
     for t in targets {
@@ -133,7 +143,7 @@ pub fn estimate_shapes(
             s.unpriced.push(t.name().to_string());
             continue;
         }
-        for &(input, bound) in shapes {
+        for (input, bound) in shapes() {
             s.requests += repeat;
             s.input_tokens += input * repeat;
             // The dearest hop: each request might be served by any of them.

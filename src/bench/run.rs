@@ -96,6 +96,8 @@ pub struct Settings {
     pub slo: Option<super::slo::Slo>,
     /// In a conversation, the pause between an answer and the next turn (`--think-time`).
     pub think_time: Duration,
+    /// Replay a trace instead of the workload (`--trace`).
+    pub replay: Option<super::replay::Replay>,
 }
 
 /// A finished request.
@@ -164,6 +166,9 @@ pub async fn run(shared: Shared, targets: Vec<Target>) {
         let target = Arc::new(target);
         drives.spawn(async move {
             let s = &shared.settings;
+            if let Some(replay) = &s.replay {
+                return super::replay::drive(shared.clone(), target, t, replay).await;
+            }
             let shard = s.shard.unwrap_or(Shard { index: 0, count: 1 });
             // Warm-up first, on its own, so the measured load starts warm.
             if s.warmup > 0 {
@@ -195,12 +200,14 @@ pub async fn run(shared: Shared, targets: Vec<Target>) {
     while drives.join_next().await.is_some() {}
 }
 
-/// One request of a job: a single line's, or one turn of a conversation.
-struct Send<'a> {
-    messages: Vec<Message>,
-    max_tokens: Option<u32>,
-    checks: &'a super::checks::Checks,
-    turn: Option<u32>,
+/// One request of a job: a single line's, one turn of a conversation, or a trace's line.
+pub(crate) struct Send<'a> {
+    pub messages: Vec<Message>,
+    pub max_tokens: Option<u32>,
+    pub checks: &'a super::checks::Checks,
+    pub turn: Option<u32>,
+    /// Ask for exactly `max_tokens` (`min_tokens`, `ignore_eos`).
+    pub exact: bool,
 }
 
 async fn one(shared: Arc<Shared>, target: Arc<Target>, t: usize, job: usize, warm: bool) {
@@ -211,6 +218,7 @@ async fn one(shared: Arc<Shared>, target: Arc<Target>, t: usize, job: usize, war
             max_tokens: item.max_tokens,
             checks: &item.checks,
             turn: None,
+            exact: false,
         };
         exchange(&shared, &target, (t, job, warm), item, send).await;
         return;
@@ -233,6 +241,7 @@ async fn one(shared: Arc<Shared>, target: Arc<Target>, t: usize, job: usize, war
             max_tokens: turn.max_tokens.or(item.max_tokens),
             checks: &turn.checks,
             turn: Some(i as u32 + 1),
+            exact: false,
         };
         match exchange(&shared, &target, (t, job, warm), item, send).await {
             Some(answer) => messages.push(Message::assistant(answer)),
@@ -242,7 +251,7 @@ async fn one(shared: Arc<Shared>, target: Arc<Target>, t: usize, job: usize, war
 }
 
 /// Send one request, settle it, check it and hand it on; its answer when it succeeded.
-async fn exchange(
+pub(crate) async fn exchange(
     shared: &Shared,
     target: &Target,
     (t, job, warm): (usize, usize, bool),
@@ -263,6 +272,8 @@ async fn exchange(
     let req = ChatRequest {
         messages: send.messages,
         max_tokens: send.max_tokens.or(shared.settings.max_tokens),
+        min_tokens: send.max_tokens.filter(|_| send.exact),
+        ignore_eos: send.exact.then_some(true),
         tools: item.tools.clone(),
         response_format: item.response_format.clone(),
         request_id: Some(request_id.clone()),

@@ -164,7 +164,10 @@ mod tests {
         let mut whole = a.clone();
         merge(&mut whole, &b);
         assert_eq!(
-            whole.iter().map(|t| (t.turn, t.requests)).collect::<Vec<_>>(),
+            whole
+                .iter()
+                .map(|t| (t.turn, t.requests))
+                .collect::<Vec<_>>(),
             vec![(1, 2), (2, 2), (3, 1), (MAX_TURNS, 1)]
         );
         assert_eq!(whole[2].cached_input_tokens, 400);

@@ -134,10 +134,12 @@ fn turn(n: usize, v: Value) -> Result<Turn, String> {
             max_output_tokens: None,
             judge: None,
         },
-        v @ Value::Object(_) => {
-            serde_json::from_value(v).map_err(|e| format!("turn {n}: {e}"))?
+        v @ Value::Object(_) => serde_json::from_value(v).map_err(|e| format!("turn {n}: {e}"))?,
+        other => {
+            return Err(format!(
+                "turn {n} must be a prompt or an object, not {other}"
+            ));
         }
-        other => return Err(format!("turn {n} must be a prompt or an object, not {other}")),
     };
     if t.prompt.trim().is_empty() {
         return Err(format!("turn {n} has an empty prompt"));
@@ -170,7 +172,9 @@ fn conversation(l: &mut Line, turns: Vec<Value>) -> Result<Vec<Turn>, String> {
         || l.max_output_tokens.is_some()
         || l.judge.is_some()
     {
-        return Err("with `turns`, put checks on a turn (`{\"prompt\": ..., \"expect\": ...}`)".into());
+        return Err(
+            "with `turns`, put checks on a turn (`{\"prompt\": ..., \"expect\": ...}`)".into(),
+        );
     }
     if turns.is_empty() || turns.len() > MAX_TURNS {
         return Err(format!(

@@ -28,6 +28,9 @@ pub struct Extras {
     pub stop: Vec<String>,
     /// `logprobs: true`, with this many alternatives each (`top_logprobs`, 0 when not asked).
     pub logprobs: Option<u32>,
+    /// `min_tokens`, and `ignore_eos: true` (write until `max_tokens`).
+    pub min_tokens: Option<usize>,
+    pub ignore_eos: bool,
     /// This answer is one the model gets wrong (a quirk of `demo/fast-mini`: about one json_schema
     /// answer in ten does not validate).
     pub break_json: bool,
@@ -67,6 +70,8 @@ pub fn read(v: &Value) -> Result<Extras, &'static str> {
         format,
         stop,
         logprobs,
+        min_tokens: v["min_tokens"].as_u64().map(|n| n as usize),
+        ignore_eos: v["ignore_eos"].as_bool() == Some(true),
         break_json: false,
     })
 }

@@ -2,6 +2,7 @@
 //! models, so that a new user, and every test, has a gateway without a key or a network.
 
 pub mod account;
+pub mod ask;
 pub mod formats;
 pub mod generations;
 pub mod models;

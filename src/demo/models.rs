@@ -154,6 +154,12 @@ pub struct Quirks {
     pub json_breaks: bool,
     /// Sends its finish_reason twice (`demo/flaky`).
     pub repeat_finish: bool,
+    /// Refuses parameters outside OpenAI's own, as OpenAI does: `min_tokens`, `ignore_eos`
+    /// (`demo/pro-large`).
+    pub strict_params: bool,
+    /// Takes `min_tokens` and `ignore_eos` without complaint and ends where it likes
+    /// (`demo/long-context`).
+    pub ignores_length: bool,
 }
 
 impl Quirks {
@@ -162,6 +168,8 @@ impl Quirks {
         no_stream_usage: false,
         json_breaks: false,
         repeat_finish: false,
+        strict_params: false,
+        ignores_length: false,
     };
 }
 
@@ -204,7 +212,10 @@ pub fn catalogue() -> Vec<SimModel> {
         },
         SimModel {
             id: "demo/pro-large",
-            quirks: Quirks::NONE,
+            quirks: Quirks {
+                strict_params: true,
+                ..Quirks::NONE
+            },
             name: "Pro Large (simulated)",
             description: "Large flagship: slower first token, steady stream, premium price.",
             ttft_ms: 550.0,
@@ -242,6 +253,7 @@ pub fn catalogue() -> Vec<SimModel> {
             id: "demo/long-context",
             quirks: Quirks {
                 no_stream_usage: true,
+                ignores_length: true,
                 ..Quirks::NONE
             },
             name: "Long Context (simulated)",

@@ -136,8 +136,15 @@ mod tests {
         assert_eq!(c.serve(&second, 800), want);
         assert!(want > 200, "{want}");
         // Asked again whole: every block hits, the last token is still computed.
-        assert_eq!(c.serve(&second, 800), 800 * second.hashes.len() * BLOCK / second.bytes);
-        assert_eq!(c.serve(&blocks("m", [("user", "hi")]), 3), 0, "under a block");
+        assert_eq!(
+            c.serve(&second, 800),
+            800 * second.hashes.len() * BLOCK / second.bytes
+        );
+        assert_eq!(
+            c.serve(&blocks("m", [("user", "hi")]), 3),
+            0,
+            "under a block"
+        );
     }
 
     #[test]

@@ -5,152 +5,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-use super::models::SimModel;
 use super::text;
 use crate::rng::SplitMix64;
 
-/// An error answer in OpenAI's shape: `{"error": {"message", "type", "param", "code"}}`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ApiError {
-    pub status: u16,
-    pub message: String,
-    pub kind: &'static str,
-    pub code: Option<&'static str>,
-}
-
-impl ApiError {
-    pub fn new(status: u16, message: &str, kind: &'static str, code: Option<&'static str>) -> Self {
-        Self {
-            status,
-            message: message.to_string(),
-            kind,
-            code,
-        }
-    }
-
-    pub fn body(&self) -> Value {
-        json!({"error": {"message": self.message, "type": self.kind, "param": null, "code": self.code}})
-    }
-}
-
-/// The parts of a chat request the simulator uses.
-#[derive(Debug)]
-pub struct Ask {
-    pub model: SimModel,
-    pub prompt: String,
-    pub prompt_tokens: usize,
-    pub max_tokens: Option<usize>,
-    pub stream: bool,
-    pub include_usage: bool,
-    /// Tools offered, and the results of those already called this turn.
-    pub tools: super::tools::Offered,
-    /// `tool_choice`, `response_format`, `stop`, `logprobs`.
-    pub extras: super::formats::Extras,
-    /// This request's number among the model's (1 for the first), for faults that drift.
-    pub nth: u64,
-    /// The prompt's blocks for the prefix cache, and the prompt tokens it served.
-    pub blocks: super::prefix::Blocks,
-    pub cached_tokens: usize,
-}
-
-fn message_text(content: &Value) -> String {
-    match content {
-        Value::String(s) => s.clone(),
-        // Content parts: [{"type":"text","text":...}, ...]
-        Value::Array(parts) => parts
-            .iter()
-            .filter_map(|p| p.get("text").and_then(Value::as_str))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        _ => String::new(),
-    }
-}
-
-/// Read a chat request; an error comes back in OpenAI's shape.
-pub fn parse_ask(models: &[SimModel], body: &[u8]) -> Result<Ask, ApiError> {
-    let bad = |m: &str| ApiError::new(400, m, "invalid_request_error", None);
-    let v: Value = serde_json::from_slice(body)
-        .map_err(|e| bad(&format!("The request body is not valid JSON: {e}")))?;
-    let model_id = v
-        .get("model")
-        .and_then(Value::as_str)
-        .ok_or_else(|| bad("Missing required parameter: 'model'."))?;
-    let model = models
-        .iter()
-        .find(|m| m.id == model_id)
-        .cloned()
-        .ok_or_else(|| {
-            ApiError::new(
-                404,
-                &format!("The model `{model_id}` does not exist or you do not have access to it."),
-                "invalid_request_error",
-                Some("model_not_found"),
-            )
-        })?;
-    let messages = v
-        .get("messages")
-        .and_then(Value::as_array)
-        .filter(|m| !m.is_empty())
-        .ok_or_else(|| bad("Missing required parameter: 'messages'."))?;
-    let texts: Vec<String> = messages
-        .iter()
-        .map(|m| message_text(m.get("content").unwrap_or(&Value::Null)))
-        .collect();
-    let roles = messages
-        .iter()
-        .map(|m| m.get("role").and_then(Value::as_str).unwrap_or(""));
-    let blocks = super::prefix::blocks(model.id, roles.zip(texts.iter().map(String::as_str)));
-    // Counted as a real server would, with a real tokenizer (o200k), framing included.
-    let prompt_tokens = texts
-        .iter()
-        .map(|t| crate::metrics::estimate_tokens(t) as usize + 4)
-        .sum::<usize>()
-        + 3;
-    // The answer follows the last user message; earlier turns only count as input.
-    let prompt = messages
-        .iter()
-        .rev()
-        .find(|m| m.get("role").and_then(Value::as_str) == Some("user"))
-        .map(|m| message_text(m.get("content").unwrap_or(&Value::Null)))
-        .unwrap_or_default();
-    let max_tokens = v
-        .get("max_completion_tokens")
-        .or_else(|| v.get("max_tokens"))
-        .and_then(Value::as_u64)
-        .map(|n| n as usize);
-    let stream = v.get("stream").and_then(Value::as_bool).unwrap_or(false);
-    let include_usage = v
-        .pointer("/stream_options/include_usage")
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-        && !model.quirks.no_stream_usage;
-    let extras = super::formats::read(&v).map_err(|m| {
-        ApiError::new(
-            400,
-            m,
-            "invalid_request_error",
-            Some("unsupported_parameter"),
-        )
-    })?;
-    let tools = if model.quirks.no_tools {
-        Default::default()
-    } else {
-        super::tools::offered(&v)
-    };
-    Ok(Ask {
-        model,
-        prompt,
-        prompt_tokens,
-        max_tokens,
-        stream,
-        include_usage,
-        tools,
-        extras,
-        nth: 0,
-        blocks,
-        cached_tokens: 0,
-    })
-}
+pub use super::ask::{ApiError, Ask, parse_ask};
 
 /// `[[NAME=N]]` in the prompt: `tokens` asks for an answer of about N tokens, `tps` for N tokens
 /// a second. Handy for long-response tests and benchmarks.
@@ -184,9 +42,21 @@ pub fn script(seed: u64, speed: f64, ask: &Ask) -> Script {
     let seed = seed.to_le_bytes();
     let mut rng = SplitMix64::from_parts(&[&seed, m.id.as_bytes(), ask.prompt.as_bytes()]);
     let natural = (m.answer_tokens as f64 * (0.7 + 0.6 * rng.next_f64())) as usize;
+    // Asked for one word, a model answers in one.
+    let natural = if ask.prompt == crate::protocol::ONE_WORD_PROMPT {
+        1
+    } else {
+        natural
+    };
+    let asked = &ask.extras;
     let want_answer = directive(&ask.prompt, "tokens")
         .map_or(natural, |n| n as usize)
-        .max(1);
+        .max(asked.min_tokens.unwrap_or(1))
+        .max(if asked.ignore_eos {
+            ask.max_tokens.unwrap_or(1)
+        } else {
+            1
+        });
     let want_reasoning = if m.reasoning_tokens > 0 {
         (m.reasoning_tokens as f64 * (0.7 + 0.6 * rng.next_f64())) as usize
     } else {
@@ -262,8 +132,8 @@ pub fn script(seed: u64, speed: f64, ask: &Ask) -> Script {
         1.0
     };
     // A prefix read from cache needs no prefill.
-    let prefill = m.prefill_ms_per_ktok * ask.prompt_tokens.saturating_sub(ask.cached_tokens) as f64
-        / 1000.0;
+    let prefill =
+        m.prefill_ms_per_ktok * ask.prompt_tokens.saturating_sub(ask.cached_tokens) as f64 / 1000.0;
     let drifted = m.faults.drift_after > 0 && ask.nth >= m.faults.drift_after;
     let drift = if drifted {
         m.faults.drift_factor.max(0.0)

@@ -156,14 +156,43 @@ fn a_cached_prefix_shortens_the_prefill_and_is_priced_and_reported() {
     );
     let m = &cold.model;
     let (c0, c1) = (cost(&cold, 10), cost(&warm, 10));
-    let saved = (warm.cached_tokens as f64)
-        * (m.input_per_mtok - m.cached_input_per_mtok.unwrap())
-        / 1e6;
+    let saved =
+        (warm.cached_tokens as f64) * (m.input_per_mtok - m.cached_input_per_mtok.unwrap()) / 1e6;
     assert!((c0 - c1 - saved).abs() < 1e-12, "{c0} {c1} {saved}");
     let u = usage_json(&warm, &b);
     assert_eq!(
         u["prompt_tokens_details"]["cached_tokens"],
         warm.cached_tokens
     );
-    assert_eq!(usage_json(&cold, &a)["prompt_tokens_details"]["cached_tokens"], 0);
+    assert_eq!(
+        usage_json(&cold, &a)["prompt_tokens_details"]["cached_tokens"],
+        0
+    );
+}
+
+#[test]
+fn min_tokens_and_ignore_eos_are_honoured_refused_or_ignored_by_model() {
+    let body = |model: &str| {
+        json!({
+            "model": model,
+            "messages": [{"role": "user", "content": "Say yes."}],
+            "max_tokens": 900,
+            "min_tokens": 900,
+            "ignore_eos": true,
+        })
+        .to_string()
+    };
+    let models = catalogue();
+    let held = parse_ask(&models, body("demo/fast-mini").as_bytes()).unwrap();
+    let s = script(1, 1.0, &held);
+    assert_eq!(completion_tokens(&s), 900);
+    assert_eq!(s.finish_reason, "length");
+    let e = parse_ask(&models, body("demo/pro-large").as_bytes()).unwrap_err();
+    assert_eq!(e.status, 400);
+    assert!(e.message.contains("min_tokens"), "{}", e.message);
+    let loose = parse_ask(&models, body("demo/long-context").as_bytes()).unwrap();
+    assert!(completion_tokens(&script(1, 1.0, &loose)) < 900);
+    // Without them, the answer is the model's own length.
+    let own = ask("demo/fast-mini", "Say yes.", Some(900));
+    assert!(completion_tokens(&script(1, 1.0, &own)) < 900);
 }

@@ -71,6 +71,7 @@ pub async fn task(
             cached_in_latency: false,
             slo: None,
             think_time: std::time::Duration::ZERO,
+            replay: None,
         },
         workload,
         per_day: None,

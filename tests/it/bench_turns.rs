@@ -54,13 +54,22 @@ fn a_conversation_reports_each_turn_and_the_prefix_cache_it_hits() {
     assert!(rate(0) > 0.0 && rate(0) < 0.5, "{turns:?}");
     assert!(rate(1) > 0.6 && rate(2) > 0.6, "{turns:?}");
     let mean_in = |i: usize| turns[i]["mean_input_tokens"].as_f64().unwrap();
-    assert!(mean_in(0) < mean_in(1) && mean_in(1) < mean_in(2), "{turns:?}");
+    assert!(
+        mean_in(0) < mean_in(1) && mean_in(1) < mean_in(2),
+        "{turns:?}"
+    );
     let overall = r["cache_hit_rate"].as_f64().unwrap();
     assert!(overall > rate(0) && overall < 1.0, "{overall}");
     // The elapsed time holds two think times per conversation at least.
     assert!(v["elapsed_s"].as_f64().unwrap() >= 0.08, "{v}");
-    assert!(stdout.contains("demo/fast-mini by turn: 1 (2 req) TTFT p50"), "{stdout}");
-    assert!(stdout.contains("of prompt tokens came from the server's prefix cache"), "{stdout}");
+    assert!(
+        stdout.contains("demo/fast-mini by turn: 1 (2 req) TTFT p50"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("of prompt tokens came from the server's prefix cache"),
+        "{stdout}"
+    );
     // Each request's record says its turn, and its id names it.
     let lines = std::fs::read_to_string(h.join("run.requests.jsonl")).unwrap();
     let recs: Vec<serde_json::Value> = lines.lines().map(json).collect();

@@ -5,6 +5,7 @@ mod account;
 mod agents;
 mod architecture;
 mod bench;
+mod bench_trace;
 mod bench_turns;
 mod captures;
 mod cli;

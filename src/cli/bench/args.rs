@@ -75,6 +75,18 @@ pub struct RunArgs {
     /// One prompt as the whole workload.
     #[arg(long)]
     pub prompt: Option<String>,
+    /// Replay a trace in the Mooncake format (JSON lines of `timestamp` ms, `input_length`,
+    /// `output_length`, `hash_ids`): each request at its time, prompts built to the lengths
+    /// with equal `hash_ids` giving equal prefixes, the output length asked for.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["workload", "synthetic", "prompt", "repeat", "sweep", "rate", "concurrency", "warmup"]
+    )]
+    pub trace: Option<PathBuf>,
+    /// With --trace: multiply every timestamp by F (0.5 replays twice as fast, 2 half as fast).
+    #[arg(long, value_name = "F", requires = "trace", value_parser = parse_time_scale)]
+    pub time_scale: Option<f64>,
     /// A model to benchmark (repeatable).
     #[arg(short = 'm', long = "model", value_name = "MODEL")]
     pub models: Vec<String>,
@@ -171,6 +183,15 @@ pub fn parse_rate(s: &str) -> Result<f64, String> {
         .ok()
         .filter(|r| r.is_finite() && *r > 0.0)
         .ok_or_else(|| format!("{s:?} is not a positive rate (e.g. 10 or 10/s)"))
+}
+
+/// A positive, finite factor.
+pub fn parse_time_scale(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v > 0.0 && *v <= 1e6)
+        .ok_or_else(|| format!("{s:?} is not a time scale: a number above 0, e.g. 0.5"))
 }
 
 /// `500ms`, `30s`, `5m`, `1h`, or seconds.

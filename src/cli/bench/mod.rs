@@ -2,8 +2,10 @@
 //! `gatebench bench merge`: combine shards.
 
 pub mod args;
+mod source;
 pub mod spend;
 pub mod sweep;
+mod trace;
 
 use std::path::{Path, PathBuf};
 
@@ -16,49 +18,8 @@ use crate::bench::output;
 use crate::bench::run::{Settings, Shard, Target};
 use crate::bench::schedule::Load;
 use crate::bench::summary::Summary;
-use crate::bench::workload::{self, Item};
+use crate::bench::workload::Item;
 use crate::session::Session;
-
-/// The workload and how it was described.
-fn read_workload(a: &RunArgs) -> anyhow::Result<(Vec<Item>, String, u64)> {
-    if let Some(spec) = &a.synthetic {
-        let s = workload::parse_synthetic(spec).map_err(|e| anyhow::anyhow!("--synthetic: {e}"))?;
-        return Ok((
-            workload::synthetic(s, a.seed),
-            format!("synthetic {spec} seed {}", a.seed),
-            0,
-        ));
-    }
-    let (text, name) = match (&a.workload, &a.prompt) {
-        (Some(p), _) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| anyhow::anyhow!("cannot read the workload {}: {e}", p.display()))?;
-            (text, p.display().to_string())
-        }
-        (None, Some(p)) if p.trim().is_empty() => anyhow::bail!("the prompt is empty"),
-        (None, Some(p)) => return Ok((vec![Item::prompt(1, p.clone())], "one prompt".into(), 0)),
-        (None, None) => anyhow::bail!(
-            "no workload: pass --workload FILE, --synthetic in=512,out=256 or --prompt TEXT"
-        ),
-    };
-    let (items, bad) = workload::parse(&text);
-    for b in &bad {
-        eprintln!("workload {name}: {b}");
-    }
-    if !bad.is_empty() && a.strict {
-        anyhow::bail!("{} bad line(s) in the workload (--strict)", bad.len());
-    }
-    if !bad.is_empty() {
-        eprintln!(
-            "note: {} bad line(s) skipped; --strict makes them fatal",
-            bad.len()
-        );
-    }
-    if items.is_empty() {
-        anyhow::bail!("the workload {name} has no requests");
-    }
-    Ok((items, name, bad.len() as u64))
-}
 
 /// Where the per-request records of `out` go: `run.json` -> `run.requests.jsonl`.
 pub fn records_path(out: &Path) -> PathBuf {
@@ -226,11 +187,16 @@ pub(crate) async fn run_once(
         cached_in_latency: a.cached_in_latency,
         slo: a.slo,
         think_time: a.think_time.unwrap_or_default(),
+        replay: plan.replay.clone(),
     };
     // Requests, not jobs: a conversation makes one a turn.
     let total = plan.requests.map(|n| {
         let shard = plan.shard.unwrap_or(Shard { index: 0, count: 1 });
-        let of = |j: usize| plan.items[j % plan.items.len()].requests();
+        let of = |j: usize| {
+            plan.items
+                .get(j % plan.items.len().max(1))
+                .map_or(1, crate::bench::workload::Item::requests)
+        };
         let measured: usize = (0..shard.share(n)).map(|k| of(shard.global(k))).sum();
         let warm: usize = (0..a.warmup).map(of).sum();
         ((measured + warm) * plan.targets.len()) as u64
@@ -261,6 +227,12 @@ pub(crate) async fn run_once(
         key: session.key.clone(),
     };
     let mut s = collect::execute(job, records.as_mut(), progress, stop.cancel.clone()).await;
+    if let Some(r) = &plan.replay {
+        s.load = format!(
+            "trace replay at its timestamps x {} per target",
+            r.time_scale
+        );
+    }
     if let Some(e) = records.and_then(collect::Records::finish) {
         eprintln!("warning: the request records could not all be written: {e}");
     }
@@ -279,6 +251,8 @@ pub(crate) struct Plan {
     pub duration: Option<std::time::Duration>,
     pub shard: Option<Shard>,
     pub sweep_step: Option<f64>,
+    /// `--trace`: the trace to replay instead of the workload.
+    pub replay: Option<crate::bench::replay::Replay>,
 }
 
 pub async fn run(
@@ -287,7 +261,8 @@ pub async fn run(
     history: Option<&crate::history::Writer>,
 ) -> anyhow::Result<i32> {
     let prepared = prepare(&a.report)?;
-    let (items, workload, bad_lines) = read_workload(a)?;
+    let read = source::read(a)?;
+    let (items, workload, bad_lines) = (read.items, read.name, read.bad_lines);
     let judged: Vec<String> = items
         .iter()
         .filter(|i| i.checks.judge.is_some())
@@ -310,9 +285,10 @@ pub async fn run(
     if a.repeat == Some(0) {
         anyhow::bail!("--repeat must be at least 1");
     }
-    let requests = match (a.repeat, a.duration) {
-        (None, Some(_)) => None,
-        (r, _) => Some(items.len() * r.unwrap_or(1)),
+    let requests = match (a.repeat, a.duration, read.trace_requests) {
+        (_, _, Some(n)) => Some(n),
+        (None, Some(_), _) => None,
+        (r, _, _) => Some(items.len() * r.unwrap_or(1)),
     };
     let listed = match tokio::time::timeout(super::PRICE_LIST_GRACE * 5, session.client.models())
         .await
@@ -349,6 +325,11 @@ pub async fn run(
         duration: a.duration,
         shard,
         sweep_step: None,
+        replay: a.trace.clone().map(|path| crate::bench::replay::Replay {
+            path,
+            time_scale: a.time_scale.unwrap_or(1.0),
+            exact: Vec::new(),
+        }),
     };
     let estimate = spend::plan_spend(
         a,
@@ -371,6 +352,9 @@ pub async fn run(
     }
     for line in probe_warnings(session, &plan, history) {
         eprintln!("{}", crate::clean::terminal_safe(&line));
+    }
+    if let Some(r) = plan.replay.as_mut() {
+        r.exact = trace::exactness(&session.client, &plan.targets, &plan.prices).await;
     }
     let stop = super::Stop::listen();
     if let Some(rates) = &a.sweep {

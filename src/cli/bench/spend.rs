@@ -15,6 +15,9 @@ pub(crate) fn plan_spend(
     typical_output: std::collections::BTreeMap<String, u64>,
 ) -> Spend {
     let known = Known::new(plan.prices.clone(), listed, typical_output);
+    if let Some(r) = &plan.replay {
+        return super::trace::spend(&r.path, &plan.targets, &known);
+    }
     let repeat = a.repeat.unwrap_or(1) as u64;
     let mut s = estimate(&plan.items, repeat, &plan.targets, a.max_tokens, &known);
     let warm = &plan.items[..a.warmup.min(plan.items.len())];

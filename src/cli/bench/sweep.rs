@@ -95,7 +95,10 @@ pub(crate) async fn run(
             ),
         }
         if let (Some(at), Some(g)) = (x.goodput_knee_per_s, x.goodput_peak_rps) {
-            println!("{}: knee by goodput {at}/s ({g:.2} requests/s within --slo)", x.target);
+            println!(
+                "{}: knee by goodput {at}/s ({g:.2} requests/s within --slo)",
+                x.target
+            );
         }
     }
     if let Some(path) = &a.report.out {

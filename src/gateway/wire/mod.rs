@@ -167,6 +167,12 @@ pub struct ChatRequest {
     /// Structured output (`{"type": "json_schema", ...}` or `json_object`), sent as given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_format: Option<serde_json::Value>,
+    /// Ask for exactly `max_tokens` (vLLM's `min_tokens`, vLLM's and llama-server's
+    /// `ignore_eos`), for trace replay; not every server takes them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_tokens: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignore_eos: Option<bool>,
     /// Sent as the `x-request-id` header (not in the body), to match a request in server logs.
     #[serde(skip)]
     pub request_id: Option<String>,

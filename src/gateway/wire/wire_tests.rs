@@ -35,10 +35,22 @@ fn chunk_variants() {
         c.into_chunk().usage.unwrap().cached_input_tokens
     };
     let usage = r#""usage":{"prompt_tokens":100,"completion_tokens":5"#;
-    assert_eq!(cached(&format!(r#"{{{usage},"prompt_cache_hit_tokens":64}}}}"#)), 64);
-    assert_eq!(cached(&format!(r#"{{{usage},"cache_read_input_tokens":32}}}}"#)), 32);
-    assert_eq!(cached(&format!(r#"{{{usage}}},"timings":{{"cache_n":80}}}}"#)), 80);
-    assert_eq!(cached(&format!(r#"{{{usage}}},"timings":{{"cache_n":900}}}}"#)), 100);
+    assert_eq!(
+        cached(&format!(r#"{{{usage},"prompt_cache_hit_tokens":64}}}}"#)),
+        64
+    );
+    assert_eq!(
+        cached(&format!(r#"{{{usage},"cache_read_input_tokens":32}}}}"#)),
+        32
+    );
+    assert_eq!(
+        cached(&format!(r#"{{{usage}}},"timings":{{"cache_n":80}}}}"#)),
+        80
+    );
+    assert_eq!(
+        cached(&format!(r#"{{{usage}}},"timings":{{"cache_n":900}}}}"#)),
+        100
+    );
     assert_eq!(
         cached(&format!(
             r#"{{{usage},"prompt_tokens_details":{{"cached_tokens":7}}}},"timings":{{"cache_n":80}}}}"#
