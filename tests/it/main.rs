@@ -21,6 +21,7 @@ mod probe;
 mod properties;
 mod providers;
 mod realstack;
+mod realstack_bench;
 mod realstack_portkey;
 mod realstack_probe;
 mod routes;

@@ -66,7 +66,7 @@ pub struct ReportArgs {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// The workload: JSON lines of chat requests (`messages` or `prompt`, `max_tokens`, `tools`,
-    /// `tags`, checks), or one prompt per line.
+    /// `tags`, checks) or conversations (`turns`), or one prompt per line.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["synthetic", "prompt"])]
     pub workload: Option<PathBuf>,
     /// Seeded synthetic prompts: `in=512,out=256[,n=100]` (tokens in, tokens out, prompts).
