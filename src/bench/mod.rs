@@ -9,6 +9,7 @@ pub mod checks;
 pub mod collect;
 pub mod estimate;
 pub mod gate;
+pub mod job;
 pub mod judge;
 pub mod output;
 pub mod rehearsal;

@@ -3,29 +3,18 @@
 //! trace's output length. Whether a target can be held to that length (`min_tokens`,
 //! `ignore_eos`) is asked once before the run, and said per target.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::run::{Send, Shard, Shared, Target, exchange};
-use super::trace::{Read, TraceReader};
+use super::job::{Send, Shard, Shared, Target, exchange};
+use super::trace::{Read, Replay, TraceReader};
 use super::workload::Item;
 use crate::answer::{PriceBook, settle};
 use crate::gateway::wire::{ChatRequest, Message};
 use crate::gateway::{Client, ErrorKind};
 use crate::route::{self, Route};
-
-/// A trace to replay.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Replay {
-    pub path: PathBuf,
-    /// Multiplies every timestamp: 0.5 replays twice as fast.
-    pub time_scale: f64,
-    /// Per target (in order): send `min_tokens` and `ignore_eos`.
-    pub exact: Vec<bool>,
-}
 
 /// Whether a target's answers can be held to the asked length.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,12 +5,23 @@
 //! that cannot be read is reported with its number. Pure but for the reader it wraps.
 
 use std::io::BufRead;
+use std::path::PathBuf;
 
 use serde_json::Value;
 
 use super::workload::BadLine;
 use crate::gateway::wire::Message;
 use crate::rng::SplitMix64;
+
+/// A trace to replay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replay {
+    pub path: PathBuf,
+    /// Multiplies every timestamp: 0.5 replays twice as fast.
+    pub time_scale: f64,
+    /// Per target (in order): send `min_tokens` and `ignore_eos`.
+    pub exact: Vec<bool>,
+}
 
 /// Tokens a hash id names.
 pub const BLOCK_TOKENS: u64 = 512;

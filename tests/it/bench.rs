@@ -582,7 +582,7 @@ fn a_sweep_steps_the_rate_until_a_limit_and_reports_the_knee() {
         text.contains(&format!("demo/fast-mini: knee by goodput {knee}/s (")),
         "{text}"
     );
-    assert_eq!(text.matches(" goodput ").count(), 3, "{text}");
+    assert_eq!(text.matches("  goodput ").count(), 3, "{text}");
     // Crossed at once: the sweep stops after the first rate.
     let (text, v) = sweep("error_rate>=0", "at-once.json");
     assert!(

@@ -13,7 +13,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_gatebench");
 pub(crate) struct Stack {
     pub(crate) proxy: String,
     pub(crate) key: String,
-    llama: String,
+    pub(crate) llama: String,
 }
 
 pub(crate) fn stack() -> Option<Stack> {

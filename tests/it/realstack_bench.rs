@@ -109,5 +109,8 @@ fn a_trace_replayed_on_llama_server_gets_its_output_lengths() {
     }
     // Line 2 starts with line 1's block: llama-server finds it in its cache.
     let second = recs.iter().find(|r| r["line"] == 2).unwrap();
-    assert!(second["cached_input_tokens"].as_u64().unwrap() > 100, "{second}");
+    assert!(
+        second["cached_input_tokens"].as_u64().unwrap() > 100,
+        "{second}"
+    );
 }

@@ -252,7 +252,7 @@ pub(crate) struct Plan {
     pub shard: Option<Shard>,
     pub sweep_step: Option<f64>,
     /// `--trace`: the trace to replay instead of the workload.
-    pub replay: Option<crate::bench::replay::Replay>,
+    pub replay: Option<crate::bench::trace::Replay>,
 }
 
 pub async fn run(
@@ -325,7 +325,7 @@ pub async fn run(
         duration: a.duration,
         shard,
         sweep_step: None,
-        replay: a.trace.clone().map(|path| crate::bench::replay::Replay {
+        replay: a.trace.clone().map(|path| crate::bench::trace::Replay {
             path,
             time_scale: a.time_scale.unwrap_or(1.0),
             exact: Vec::new(),
