@@ -19,6 +19,7 @@ pub mod markdown;
 pub mod metrics;
 pub mod pattern;
 pub mod probe;
+pub mod report;
 pub mod protocol;
 pub mod rng;
 pub mod route;

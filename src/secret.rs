@@ -67,23 +67,51 @@ pub fn scrub<'a>(text: &'a str, key: Option<&Secret>) -> std::borrow::Cow<'a, st
 /// gateway's key label may hold the key's start and end), and long runs of letters and digits
 /// with both in them. For texts a server writes about the key itself.
 pub fn mask_keylike(text: &str) -> String {
-    let keylike = |w: &str| {
-        let body = w.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '.');
-        let charset = body
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '…'));
-        let (letters, digits) = (
-            body.chars().any(|c| c.is_ascii_alphabetic()),
-            body.chars().any(|c| c.is_ascii_digit()),
-        );
-        body.starts_with("sk-")
-            || body.starts_with("sk_")
-            || (charset && letters && digits && body.chars().count() >= 24)
-    };
     text.split(' ')
         .map(|w| if keylike(w) { mask(w) } else { w.to_string() })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Whether a word looks like an API key (see `mask_keylike`).
+pub fn keylike(w: &str) -> bool {
+    let body = w.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '.');
+    let charset = body
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '…'));
+    let (letters, digits) = (
+        body.chars().any(|c| c.is_ascii_alphabetic()),
+        body.chars().any(|c| c.is_ascii_digit()),
+    );
+    body.starts_with("sk-")
+        || body.starts_with("sk_")
+        || (charset && letters && digits && body.chars().count() >= 24)
+}
+
+/// `text` with `key` scrubbed and every whitespace-separated word that looks like a key masked,
+/// its spacing and lines kept: for texts put where anyone may read them (an HTML report).
+pub fn keyless(text: &str, key: Option<&Secret>) -> String {
+    let text = scrub(text, key);
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if keylike(word) {
+            out.push_str(&mask(word));
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_whitespace() {
+            flush(&mut word, &mut out);
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
 }
 
 /// Scrubs texts in place against one key: what a record's `scrub` runs over each of its fields.

@@ -84,7 +84,7 @@ pub fn on_command(s: &mut State, cmd: Command) -> Vec<Effect> {
         Command::Rate => super::history::open_rating(s, None),
         Command::RateUp => super::history::open_rating(s, Some(5)),
         Command::RateDown => super::history::open_rating(s, Some(1)),
-        Command::Export => super::history::export(s),
+        Command::Export => super::history::ask_export(s),
         Command::ToggleRaw => toggle_raw(s),
         Command::Find => super::find::open(s),
         Command::FindNext | Command::FindPrev => super::find::step(s, cmd),

@@ -268,13 +268,23 @@ pub(super) fn save_rating(
         .collect()
 }
 
-pub fn export(s: &mut State) -> Vec<Effect> {
+/// Ctrl-O: ask Markdown or HTML, when there is a session to export.
+pub fn ask_export(s: &mut State) -> Vec<Effect> {
+    if !s.history.recording {
+        s.flash(format!("cannot export: {}", s.history.place));
+        return vec![];
+    }
+    s.overlay = Overlay::Confirm(super::simple::Confirm::Export);
+    vec![]
+}
+
+pub fn export(s: &mut State, format: crate::report::ExportFormat) -> Vec<Effect> {
     if !s.history.recording {
         s.flash(format!("cannot export: {}", s.history.place));
         return vec![];
     }
     s.flash("exporting…");
-    vec![Effect::Export]
+    vec![Effect::Export(format)]
 }
 
 /// A pane's request ended: record its settled answer.

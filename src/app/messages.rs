@@ -232,8 +232,8 @@ pub enum Effect {
         id: Option<i64>,
         turn: Option<u64>,
     },
-    /// Export the session being recorded as Markdown into the current folder.
-    Export,
+    /// Export the session being recorded into the current folder, in this format.
+    Export(crate::report::ExportFormat),
     /// Put text on the clipboard; `what` names it in the confirmation.
     Copy {
         text: String,

@@ -132,6 +132,7 @@ fn carry_out(s: &mut State, ask: Ask) -> Vec<Effect> {
             effects
         }
         Ask::BenchAnyway => super::benchrun::start_anyway(s),
+        Ask::Export(format) => super::history::export(s, format),
         Ask::OpenSession { id, turn } => super::history::open_session(s, id, turn),
         Ask::Rate {
             seq,

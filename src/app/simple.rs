@@ -2,6 +2,7 @@
 
 use super::keymap::{Command, ConfirmCmd};
 use super::view::{Ask, Ctx, Keyed, Outcome, View, scroll_or_close};
+use crate::report::ExportFormat;
 
 /// The key list, scrolled this many lines down.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -26,6 +27,8 @@ pub enum Confirm {
     Budget(String),
     /// A benchmark's worst case is past the credits the gateway says are left: run it anyway?
     Spend { worst_usd: f64, left_usd: f64 },
+    /// Export this session: as Markdown (yes) or as an HTML page (the other choice)?
+    Export,
 }
 
 impl View for Confirm {
@@ -51,6 +54,14 @@ impl View for Confirm {
             }
             Confirm::Spend { .. } => {
                 ctx.flash("benchmark not run: its worst case is past the credits left");
+                Outcome::Close
+            }
+            Confirm::Export if yes => Outcome::Then(Ask::Export(ExportFormat::Md)),
+            Confirm::Export if key.confirm == Some(ConfirmCmd::Other) => {
+                Outcome::Then(Ask::Export(ExportFormat::Html))
+            }
+            Confirm::Export => {
+                ctx.flash("not exported");
                 Outcome::Close
             }
         }

@@ -110,6 +110,8 @@ pub enum Ask {
     Find(FindAsk),
     /// Picking a code block of the focused pane.
     Copy(CopyAsk),
+    /// Export the session being recorded in this format.
+    Export(crate::report::ExportFormat),
 }
 
 #[derive(Debug, Clone, PartialEq)]

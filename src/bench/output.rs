@@ -106,8 +106,16 @@ fn turns(by_turn: &[super::turns::TurnResult]) -> String {
     each.join("; ")
 }
 
-/// The notes under the table: errors, routes, the projected bill, checks and the judge's spend.
-fn notes(s: &Summary) -> Vec<String> {
+/// The notes under the table: errors, routes, the projected bill, checks and the judge's spend,
+/// then each failed check.
+pub(crate) fn notes(s: &Summary) -> Vec<String> {
+    let mut out = figure_notes(s);
+    out.extend(failed_lines(s));
+    out
+}
+
+/// The notes but the failed checks (the HTML report lists those in a table of their own).
+pub(crate) fn figure_notes(s: &Summary) -> Vec<String> {
     let mut out = Vec::new();
     for r in &s.results {
         if !r.errors.is_empty() {
@@ -204,6 +212,12 @@ fn notes(s: &Summary) -> Vec<String> {
             ));
         }
     }
+    out
+}
+
+/// One line per failed check kept.
+fn failed_lines(s: &Summary) -> Vec<String> {
+    let mut out = Vec::new();
     for t in &s.targets {
         for f in &t.failed_checks {
             let times = if f.times > 1 {

@@ -61,8 +61,9 @@ pub struct ExportArgs {
     /// The newest session (the default).
     #[arg(long)]
     pub last: bool,
+    /// `html` is one self-contained page: the answers side by side, rendered, with word diffs.
     #[arg(long, value_enum, default_value = "md")]
-    pub format: Format,
+    pub format: crate::report::ExportFormat,
     /// Write to this file instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -200,7 +201,7 @@ pub fn export(global: &GlobalArgs, args: &ExportArgs) -> anyhow::Result<i32> {
     };
     let view = query::session(&store, id, None)?
         .ok_or_else(|| anyhow::anyhow!("no session {id} in the history"))?;
-    let text = export::render(&view, args.format);
+    let text = args.format.render(&view, None);
     match &args.output {
         Some(path) => {
             std::fs::write(path, text)

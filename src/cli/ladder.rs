@@ -40,6 +40,9 @@ pub struct LadderArgs {
     /// Print the ladder as JSON instead of a table and charts.
     #[arg(long)]
     pub json: bool,
+    /// `text` (a table and charts), `json`, or `html` (one self-contained page).
+    #[arg(long, value_enum, conflicts_with = "json")]
+    pub format: Option<super::page::PageFormat>,
     /// Refuse the ladder (exit 3) when its worst-case spend is more than this many USD.
     #[arg(long, value_name = "USD", value_parser = super::bench::args::parse_money)]
     pub max_spend: Option<f64>,
@@ -164,7 +167,7 @@ pub async fn run(session: &Session, args: &LadderArgs) -> anyhow::Result<i32> {
         .map(|s| s.cost_usd.or(s.skipped.as_ref().map(|_| 0.0)))
         .sum();
     eprintln!("{}", spend.against(spent));
-    print(&out, args.json)?;
+    print(&out, super::page::chosen(args.json, args.format))?;
     Ok(stop.code().unwrap_or(0))
 }
 
@@ -175,10 +178,18 @@ type Plot = (
     fn(Option<f64>) -> String,
 );
 
-fn print(l: &Ladder, json: bool) -> anyhow::Result<()> {
-    if json {
-        println!("{}", serde_json::to_string_pretty(l)?);
-        return Ok(());
+fn print(l: &Ladder, format: super::page::PageFormat) -> anyhow::Result<()> {
+    use super::page::PageFormat;
+    match format {
+        PageFormat::Json => {
+            println!("{}", serde_json::to_string_pretty(l)?);
+            return Ok(());
+        }
+        PageFormat::Html => {
+            print!("{}", html(l));
+            return Ok(());
+        }
+        PageFormat::Text => {}
     }
     let mut text = l.table();
     let series = |f: fn(&Step) -> Option<f64>| -> Vec<(String, Vec<(f64, f64)>)> {
@@ -207,4 +218,43 @@ fn print(l: &Ladder, json: bool) -> anyhow::Result<()> {
     }
     print!("{}", crate::clean::terminal_safe(&text));
     Ok(())
+}
+
+/// The ladder as one HTML page: its table and a chart per figure.
+fn html(l: &Ladder) -> String {
+    use crate::report::charts::{Series, lines};
+    let rows = l.rows();
+    let series = |f: fn(&Step) -> Option<f64>| -> Vec<Series> {
+        l.models
+            .iter()
+            .map(|m| Series {
+                name: m.clone(),
+                points: l.series(m, f),
+            })
+            .collect()
+    };
+    let charts = [
+        lines("TTFT against input tokens", "input tokens", "ms", &series(|s| s.ttft_ms)),
+        lines(
+            "cost per request against input tokens",
+            "input tokens",
+            "USD",
+            &series(|s| s.cost_usd),
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let page = crate::report::TablesPage {
+        title: "Context ladder".into(),
+        settings: vec![("models".into(), l.models.join(", "))],
+        tables: vec![crate::report::Table {
+            heading: "Each size of context".into(),
+            columns: rows[0].to_vec(),
+            rows: rows[1..].iter().map(|r| r.to_vec()).collect(),
+            notes: vec!["needle: whether the answer held the fact placed in the context".into()],
+            charts,
+        }],
+    };
+    crate::report::tables(&page, None)
 }

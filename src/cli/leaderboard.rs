@@ -15,6 +15,9 @@ pub struct LeaderboardArgs {
     /// and interval, median TTFT, cost per 1k output tokens and what dominates it.
     #[arg(long)]
     pub json: bool,
+    /// `text`, `json`, or `html` (one self-contained page).
+    #[arg(long, value_enum, conflicts_with = "json")]
+    pub format: Option<super::page::PageFormat>,
 }
 
 #[derive(Serialize)]
@@ -43,21 +46,63 @@ pub fn run(global: &GlobalArgs, args: &LeaderboardArgs) -> anyhow::Result<i32> {
         models: &models,
         frontier,
     };
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-        return Ok(0);
+    match super::page::chosen(args.json, args.format) {
+        super::page::PageFormat::Json => {
+            println!("{}", serde_json::to_string_pretty(&report)?)
+        }
+        super::page::PageFormat::Html => print!("{}", html(&report)),
+        super::page::PageFormat::Text => print!("{}", text(&report)),
     }
-    print!("{}", text(&report));
     Ok(0)
 }
 
-fn text(r: &Report) -> String {
-    let mut out = format!(
-        "{} blind vote{} · rating: {}\n\n",
+fn votes_line(r: &Report) -> String {
+    format!(
+        "{} blind vote{} · rating: {}",
         r.votes,
         if r.votes == 1 { "" } else { "s" },
         r.rating_method
-    );
+    )
+}
+
+/// The standings as one HTML page.
+fn html(r: &Report) -> String {
+    let rows = rows(r);
+    let page = crate::report::TablesPage {
+        title: "Leaderboard".into(),
+        settings: vec![("votes".into(), votes_line(r))],
+        tables: vec![crate::report::Table {
+            heading: "Standings".into(),
+            columns: rows[0].to_vec(),
+            rows: rows[1..].iter().map(|x| x.to_vec()).collect(),
+            notes: if r.models.is_empty() {
+                vec![EMPTY.into()]
+            } else {
+                Vec::new()
+            },
+            charts: Vec::new(),
+        }],
+    };
+    crate::report::tables(&page, None)
+}
+
+const EMPTY: &str =
+    "no answers or votes yet: in the workbench, Shift-B arms a blind round, then w votes";
+
+fn text(r: &Report) -> String {
+    let mut out = format!("{}\n\n", votes_line(r));
+    use crate::format::Align::{Left, Right};
+    let align = [Right, Left, Right, Right, Right, Right, Right, Left];
+    out.push_str(&crate::format::text_table(&rows(r), &align));
+    if r.models.is_empty() {
+        out.push_str(EMPTY);
+        out.push('\n');
+    }
+    out
+}
+
+/// The standings' rows, the header first.
+fn rows(r: &Report) -> Vec<[String; 8]> {
     let mut rows = vec![
         [
             "#",
@@ -94,13 +139,5 @@ fn text(r: &Report) -> String {
             frontier,
         ]);
     }
-    use crate::format::Align::{Left, Right};
-    let align = [Right, Left, Right, Right, Right, Right, Right, Left];
-    out.push_str(&crate::format::text_table(&rows, &align));
-    if r.models.is_empty() {
-        out.push_str(
-            "no answers or votes yet: in the workbench, Shift-B arms a blind round, then w votes\n",
-        );
-    }
-    out
+    rows
 }

@@ -14,6 +14,7 @@ pub mod history;
 pub mod ladder;
 pub mod leaderboard;
 pub mod models;
+pub mod page;
 pub mod probe;
 pub mod rehearse;
 pub mod shell;

@@ -36,23 +36,33 @@ pub fn render(view: &SessionView, format: Format) -> String {
     }
 }
 
-/// Export session `id` into `dir` as `gatebench-session-ID.EXT`; the path written, or why not.
-pub fn to_dir(store: &Store, id: i64, format: Format, dir: &Path) -> Result<PathBuf, String> {
+/// Draws a session in a format of the caller's (Markdown here, HTML from the report module).
+pub type Render = Box<dyn FnOnce(&SessionView) -> String + Send>;
+
+/// Export session `id` into `dir` as `gatebench-session-ID.EXT`, drawn by `render`; the path
+/// written, or why not.
+pub fn to_dir(
+    store: &Store,
+    id: i64,
+    render: Render,
+    ext: &str,
+    dir: &Path,
+) -> Result<PathBuf, String> {
     let view = super::query::session(store, id, None)
         .map_err(|e| format!("cannot read the session: {e}"))?
         .filter(|v| !v.turns.is_empty())
         .ok_or("nothing to export yet: send a prompt first")?;
-    let path = dir.join(format!("gatebench-session-{id}.{}", format.ext()));
-    std::fs::write(&path, render(&view, format))
+    let path = dir.join(format!("gatebench-session-{id}.{ext}"));
+    std::fs::write(&path, render(&view))
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)
 }
 
-fn num(a: &StoredAnswer, field: &str) -> Option<f64> {
+pub(crate) fn num(a: &StoredAnswer, field: &str) -> Option<f64> {
     a.answer.as_ref()?.get(field)?.as_f64()
 }
 
-fn text_field(a: &StoredAnswer, field: &str) -> String {
+pub(crate) fn text_field(a: &StoredAnswer, field: &str) -> String {
     match a.answer.as_ref().and_then(|v| v.get(field)) {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Null) | None => String::new(),
@@ -60,18 +70,18 @@ fn text_field(a: &StoredAnswer, field: &str) -> String {
     }
 }
 
-fn tokens(a: &StoredAnswer, field: &str) -> String {
+pub(crate) fn tokens(a: &StoredAnswer, field: &str) -> String {
     num(a, field).map_or("-".into(), |n| format!("{n:.0}"))
 }
 
-fn cost(a: &StoredAnswer) -> String {
+pub(crate) fn cost(a: &StoredAnswer) -> String {
     match (num(a, "cost_usd"), text_field(a, "cost_source")) {
         (Some(c), src) if !src.is_empty() => format!("{} ({src})", fmt_usd(Some(c))),
         (c, _) => fmt_usd(c),
     }
 }
 
-fn who(a: &StoredAnswer) -> String {
+pub(crate) fn who(a: &StoredAnswer) -> String {
     let served = text_field(a, "model");
     if served.is_empty() || served == a.target {
         a.target.clone()

@@ -432,11 +432,18 @@ fn exports_carry_the_prompt_each_answer_and_a_metrics_row() {
         serde_json::from_str(&export::render(&view, export::Format::Json)).unwrap();
     assert_eq!(json["turns"][0]["answers"][1]["answer"]["model"], "b/y");
     assert_eq!(json["turns"][0]["answers"][0]["rating"]["score"], 4);
-    let path = export::to_dir(&store, s, export::Format::Csv, dir.path()).unwrap();
+    let csv_of = Box::new(|v: &super::query::SessionView| export::render(v, export::Format::Csv));
+    let path = export::to_dir(&store, s, csv_of, "csv", dir.path()).unwrap();
     assert_eq!(std::fs::read_to_string(path).unwrap(), csv);
     let empty = store.new_session(&session(), 0).unwrap();
     assert!(
-        export::to_dir(&store, empty, export::Format::Md, dir.path())
+        export::to_dir(
+            &store,
+            empty,
+            Box::new(|v| export::render(v, export::Format::Md)),
+            "md",
+            dir.path()
+        )
             .unwrap_err()
             .contains("nothing")
     );

@@ -20,12 +20,15 @@ pub const FLUSH_EVERY: Duration = Duration::from_millis(250);
 const MAX_BATCH: usize = 8192;
 
 type Done = Box<dyn FnOnce(Result<PathBuf, String>) + Send>;
+pub use super::export::Render;
 
 pub enum Msg {
     Record(Record),
     /// Write an export of the current session once everything before it is written.
     Export {
-        format: super::export::Format,
+        render: Render,
+        /// The file's extension.
+        ext: &'static str,
         dir: PathBuf,
         done: Done,
     },
@@ -82,8 +85,13 @@ impl Writer {
         let _ = self.tx.send(Msg::Record(r));
     }
 
-    pub fn export(&self, format: super::export::Format, dir: PathBuf, done: Done) {
-        let _ = self.tx.send(Msg::Export { format, dir, done });
+    pub fn export(&self, render: Render, ext: &'static str, dir: PathBuf, done: Done) {
+        let _ = self.tx.send(Msg::Export {
+            render,
+            ext,
+            dir,
+            done,
+        });
     }
 
     /// Wait (at most `limit`) until everything sent so far is written.
@@ -200,9 +208,14 @@ impl Worker {
         }
         for m in after {
             match m {
-                Msg::Export { format, dir, done } => {
+                Msg::Export {
+                    render,
+                    ext,
+                    dir,
+                    done,
+                } => {
                     let session = self.session.load(Ordering::SeqCst);
-                    done(super::export::to_dir(&self.store, session, format, &dir));
+                    done(super::export::to_dir(&self.store, session, render, ext, &dir));
                 }
                 Msg::Flush(tx) => {
                     let _ = tx.send(());

@@ -228,6 +228,13 @@ impl Ladder {
 
     /// The step table: one row per model and size.
     pub fn table(&self) -> String {
+        use crate::format::Align::{Left, Right};
+        let rows = self.rows();
+        crate::format::text_table(&rows, &[Left, Right, Right, Right, Right, Right, Left])
+    }
+
+    /// The table's rows, its header first: for the text table and the HTML page alike.
+    pub fn rows(&self) -> Vec<[String; 7]> {
         let mut rows = vec![
             [
                 "model",
@@ -259,8 +266,7 @@ impl Ladder {
                 },
             ]);
         }
-        use crate::format::Align::{Left, Right};
-        crate::format::text_table(&rows, &[Left, Right, Right, Right, Right, Right, Left])
+        rows
     }
 }
 

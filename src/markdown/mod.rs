@@ -3,7 +3,8 @@
 //! those out at a width wraps them into rows. Styles are semantic (`Tint`, `Mark`): the theme
 //! turns them into colours, so `NO_COLOR` keeps bold, italics, bullets, bars and borders.
 
-mod highlight;
+pub mod diff;
+pub mod highlight;
 mod layout;
 mod parse;
 mod table;

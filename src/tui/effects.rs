@@ -15,7 +15,6 @@ use crate::bench::rehearse::{self, Plan};
 use crate::bench::workload::Item;
 use crate::gateway::Client;
 use crate::gateway::wire::ChatRequest;
-use crate::history::export::Format;
 use crate::history::{Store, Writer, query};
 use crate::route::Route;
 
@@ -239,7 +238,7 @@ impl Runner {
                 });
                 Action::Leaderboard(data.map(Box::new))
             }),
-            Effect::Export => self.export(),
+            Effect::Export(format) => self.export(format),
         }
         None
     }
@@ -271,13 +270,15 @@ impl Runner {
         });
     }
 
-    fn export(&self) {
+    fn export(&self, format: crate::report::ExportFormat) {
         let tx = self.tx.clone();
         match &self.history {
             Some(w) => {
                 let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+                let key = self.client.endpoint().api_key.clone();
                 w.export(
-                    Format::Md,
+                    Box::new(move |view| format.render(view, key.as_ref())),
+                    format.ext(),
                     dir,
                     Box::new(move |r| {
                         let _ = tx.send(Action::Exported(r));

@@ -96,6 +96,16 @@ pub fn confirm_new(theme: &Theme, f: &mut Frame) {
     );
 }
 
+pub fn confirm_export(theme: &Theme, f: &mut Frame) {
+    confirm(
+        theme,
+        f,
+        " Export this session ",
+        "Into the current folder, as gatebench-session-N.md or .html.",
+        "Markdown: y or Enter · HTML page: h · any other key: no",
+    );
+}
+
 fn confirm(theme: &Theme, f: &mut Frame, title: &str, what: &str, question: &str) {
     let area = centered(f.area(), 56, 5);
     f.render_widget(Clear, area);

@@ -52,6 +52,7 @@ impl Draw for Confirm {
                 worst_usd,
                 left_usd,
             } => overlay::confirm_spend(*worst_usd, *left_usd, theme, f),
+            Confirm::Export => overlay::confirm_export(theme, f),
         }
     }
 }

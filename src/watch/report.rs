@@ -8,62 +8,96 @@ use super::drift::quantile;
 use super::{Sample, Thresholds, drift};
 use crate::format::{fmt_ms, fmt_usd};
 
-/// One target's lines: totals, TTFT by hour as a text chart, and who served it when.
-pub fn target_text(target: &str, s: &[Sample]) -> String {
+/// One hour of a target's probes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hour {
+    /// The hour's start, Unix ms.
+    pub at_ms: i64,
+    pub probes: usize,
+    pub failed: usize,
+    pub p50_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
+}
+
+fn ttfts(xs: &[&Sample]) -> Vec<f64> {
+    xs.iter()
+        .filter(|x| x.ok)
+        .filter_map(|x| x.ttft_ms)
+        .collect()
+}
+
+/// A target's probes hour by hour.
+pub fn hours(s: &[Sample]) -> Vec<Hour> {
+    let mut by: BTreeMap<i64, Vec<&Sample>> = BTreeMap::new();
+    for x in s {
+        by.entry(x.at_ms.div_euclid(3_600_000)).or_default().push(x);
+    }
+    by.into_iter()
+        .map(|(h, xs)| Hour {
+            at_ms: h * 3_600_000,
+            probes: xs.len(),
+            failed: xs.iter().filter(|x| !x.ok).count(),
+            p50_ms: quantile(ttfts(&xs), 0.5),
+            p95_ms: quantile(ttfts(&xs), 0.95),
+        })
+        .collect()
+}
+
+/// A target's totals on one line.
+pub fn totals(target: &str, s: &[Sample]) -> String {
     let errors = s.iter().filter(|x| !x.ok).count();
-    let ttfts = |xs: &[&Sample]| {
-        xs.iter()
-            .filter(|x| x.ok)
-            .filter_map(|x| x.ttft_ms)
-            .collect::<Vec<_>>()
-    };
     let all: Vec<&Sample> = s.iter().collect();
     let cost: f64 = s.iter().filter_map(|x| x.cost_usd).sum();
-    let mut out = format!(
-        "{target}: {} probes, {} failed ({:.1}%), TTFT p50 {} p95 {}, cost {}\n",
+    format!(
+        "{target}: {} probes, {} failed ({:.1}%), TTFT p50 {} p95 {}, cost {}",
         s.len(),
         errors,
         100.0 * errors as f64 / s.len().max(1) as f64,
         fmt_ms(quantile(ttfts(&all), 0.5)),
         fmt_ms(quantile(ttfts(&all), 0.95)),
         fmt_usd(Some(cost))
-    );
-    let mut hours: BTreeMap<i64, Vec<&Sample>> = BTreeMap::new();
-    for x in s {
-        hours
-            .entry(x.at_ms.div_euclid(3_600_000))
-            .or_default()
-            .push(x);
-    }
-    let top = hours
-        .values()
-        .filter_map(|h| quantile(ttfts(h), 0.95))
-        .fold(1.0_f64, f64::max);
-    for (h, xs) in &hours {
-        let (p50, p95) = (quantile(ttfts(xs), 0.5), quantile(ttfts(xs), 0.95));
-        let bar = "█".repeat((p95.unwrap_or(0.0) / top * 30.0).round() as usize);
-        let failed = xs.iter().filter(|x| !x.ok).count();
-        out.push_str(&format!(
-            "  {}  {:>4} probes {:>3} failed  p50 {:>8}  p95 {:>8}  {bar}\n",
-            &crate::clock::fmt_utc(h * 3_600_000)[..16],
-            xs.len(),
-            failed,
-            fmt_ms(p50),
-            fmt_ms(p95)
-        ));
-    }
+    )
+}
+
+/// When the model that served a target changed: (when, from, to).
+pub fn served_changes(s: &[Sample]) -> Vec<(i64, String, String)> {
+    let mut out = Vec::new();
     let mut last: Option<&str> = None;
     for x in s {
         if let Some(by) = x.served_by.as_deref() {
-            if last.is_some_and(|l| l != by) {
-                out.push_str(&format!(
-                    "  served by {by} from {} (was {})\n",
-                    crate::clock::fmt_utc(x.at_ms),
-                    last.unwrap_or("")
-                ));
+            if let Some(l) = last.filter(|l| *l != by) {
+                out.push((x.at_ms, l.to_string(), by.to_string()));
             }
             last = Some(by);
         }
+    }
+    out
+}
+
+/// One target's lines: totals, TTFT by hour as a text chart, and who served it when.
+pub fn target_text(target: &str, s: &[Sample]) -> String {
+    let mut out = totals(target, s) + "\n";
+    let hours = hours(s);
+    let top = hours
+        .iter()
+        .filter_map(|h| h.p95_ms)
+        .fold(1.0_f64, f64::max);
+    for h in &hours {
+        let bar = "█".repeat((h.p95_ms.unwrap_or(0.0) / top * 30.0).round() as usize);
+        out.push_str(&format!(
+            "  {}  {:>4} probes {:>3} failed  p50 {:>8}  p95 {:>8}  {bar}\n",
+            &crate::clock::fmt_utc(h.at_ms)[..16],
+            h.probes,
+            h.failed,
+            fmt_ms(h.p50_ms),
+            fmt_ms(h.p95_ms)
+        ));
+    }
+    for (at, was, by) in served_changes(s) {
+        out.push_str(&format!(
+            "  served by {by} from {} (was {was})\n",
+            crate::clock::fmt_utc(at)
+        ));
     }
     out
 }

@@ -128,6 +128,8 @@ pub enum ListCmd {
 pub enum ConfirmCmd {
     Yes,
     Accept,
+    /// The other choice, where a question offers one (HTML for an export).
+    Other,
 }
 
 /// What the panes layer does to the focused pane.

@@ -239,6 +239,11 @@ pub(super) fn confirm_defaults() -> Vec<(Command, &'static str, &'static str)> {
             "enter",
             "yes, except to spending past the budget",
         ),
+        (
+            Command::Confirm(ConfirmCmd::Other),
+            "h",
+            "the other choice where one is offered (an export as HTML)",
+        ),
     ]
 }
 

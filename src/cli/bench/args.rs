@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
-use crate::bench::output::Format;
 
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -43,6 +42,31 @@ pub struct MergeArgs {
     pub report: ReportArgs,
 }
 
+/// How a result is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Csv,
+    Md,
+    /// One self-contained HTML page.
+    Html,
+}
+
+impl ReportFormat {
+    /// The text format, or `None` for the HTML page.
+    pub fn text(self) -> Option<crate::bench::output::Format> {
+        use crate::bench::output::Format;
+        match self {
+            ReportFormat::Table => Some(Format::Table),
+            ReportFormat::Json => Some(Format::Json),
+            ReportFormat::Csv => Some(Format::Csv),
+            ReportFormat::Md => Some(Format::Md),
+            ReportFormat::Html => None,
+        }
+    }
+}
+
 /// What to do with a finished result; shared by a run and a merge.
 #[derive(Debug, Args, Clone)]
 pub struct ReportArgs {
@@ -50,8 +74,9 @@ pub struct ReportArgs {
     /// to FILE with `.requests.jsonl` in place of `.json`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// `html` writes one self-contained page (charts, sortable tables; redirect it to a file).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
     /// Exit with status 1 when a gate is crossed, e.g. 'p95_ttft_ms>800,error_rate>0.01,cost_per_1k_usd>2'.
     #[arg(long, value_name = "EXPR")]
     pub fail_if: Option<String>,

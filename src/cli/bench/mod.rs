@@ -52,26 +52,40 @@ fn prepare(r: &ReportArgs) -> anyhow::Result<Prepared> {
 }
 
 /// Print, write, compare and gate a finished result; the exit status.
-fn finish(s: &Summary, r: &ReportArgs, p: &Prepared) -> anyhow::Result<i32> {
+fn finish(
+    s: &Summary,
+    r: &ReportArgs,
+    p: &Prepared,
+    key: Option<&crate::secret::Secret>,
+) -> anyhow::Result<i32> {
     if let Some(path) = &r.out {
         let json = serde_json::to_string_pretty(s)?;
         std::fs::write(path, json + "\n")
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
         eprintln!("wrote {}", path.display());
     }
-    print!("{}", output::render(s, r.format));
+    let old_name = r.compare.as_deref().unwrap_or(Path::new("?")).display();
+    let Some(format) = r.format.text() else {
+        // The page holds the comparison itself.
+        let old = p.old.as_ref().map(|o| (o, old_name.to_string()));
+        let with = old.as_ref().map(|(o, n)| (*o, n.as_str()));
+        print!("{}", crate::report::bench(s, with, key));
+        return Ok(gates(s, p));
+    };
+    print!("{}", output::render(s, format));
     if let Some(old) = &p.old {
-        let text = format!(
-            "\nagainst {}:\n{}",
-            r.compare.as_deref().unwrap_or(Path::new("?")).display(),
-            output::compare(old, s)
-        );
+        let text = format!("\nagainst {old_name}:\n{}", output::compare(old, s));
         // JSON and CSV stay parseable on stdout: the comparison then goes to stderr.
-        match r.format {
+        match format {
             output::Format::Json | output::Format::Csv => eprint!("{text}"),
-            _ => print!("{text}"),
+            output::Format::Table | output::Format::Md => print!("{text}"),
         }
     }
+    Ok(gates(s, p))
+}
+
+/// Say each gate crossed; the exit status (1 when one was).
+fn gates(s: &Summary, p: &Prepared) -> i32 {
     let crossed = p
         .gates
         .as_deref()
@@ -80,7 +94,7 @@ fn finish(s: &Summary, r: &ReportArgs, p: &Prepared) -> anyhow::Result<i32> {
     for c in &crossed {
         eprintln!("gate crossed: {c}");
     }
-    Ok(if crossed.is_empty() { 0 } else { 1 })
+    i32::from(!crossed.is_empty())
 }
 
 pub fn merge(a: &MergeArgs) -> anyhow::Result<i32> {
@@ -94,7 +108,7 @@ pub fn merge(a: &MergeArgs) -> anyhow::Result<i32> {
         s.per_day = a.report.per_day;
         s.derive();
     }
-    finish(&s, &a.report, &p)
+    finish(&s, &a.report, &p, None)
 }
 
 fn load(a: &RunArgs) -> anyhow::Result<Load> {
@@ -373,7 +387,7 @@ pub async fn run(
     if let Some(w) = history {
         w.send(crate::history::Record::Bench(Box::new(summary.clone())));
     }
-    let code = finish(&summary, &a.report, &prepared)?;
+    let code = finish(&summary, &a.report, &prepared, session.key.as_ref())?;
     eprintln!("{}", spend::against_actual(&estimate, &summary));
     Ok(stop.code().unwrap_or(code))
 }
@@ -410,7 +424,7 @@ pub fn command(g: &super::GlobalArgs, c: &BenchCommand) -> anyhow::Result<i32> {
                 s.per_day = report.per_day;
                 s.derive();
             }
-            finish(&s, report, &p)
+            finish(&s, report, &p, None)
         }
     }
 }
