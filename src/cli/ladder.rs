@@ -234,7 +234,12 @@ fn html(l: &Ladder) -> String {
             .collect()
     };
     let charts = [
-        lines("TTFT against input tokens", "input tokens", "ms", &series(|s| s.ttft_ms)),
+        lines(
+            "TTFT against input tokens",
+            "input tokens",
+            "ms",
+            &series(|s| s.ttft_ms),
+        ),
         lines(
             "cost per request against input tokens",
             "input tokens",

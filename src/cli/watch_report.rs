@@ -116,7 +116,10 @@ fn html(
                 .collect(),
             notes: std::iter::once(totals(target, s))
                 .chain(served_changes(s).into_iter().map(|(at, was, now)| {
-                    format!("served by {now} from {} (was {was})", crate::clock::fmt_utc(at))
+                    format!(
+                        "served by {now} from {} (was {was})",
+                        crate::clock::fmt_utc(at)
+                    )
                 }))
                 .collect(),
             charts: lines("TTFT by hour", "hours since the first probe", "ms", &series)

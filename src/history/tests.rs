@@ -444,8 +444,8 @@ fn exports_carry_the_prompt_each_answer_and_a_metrics_row() {
             "md",
             dir.path()
         )
-            .unwrap_err()
-            .contains("nothing")
+        .unwrap_err()
+        .contains("nothing")
     );
 }
 

@@ -215,7 +215,13 @@ impl Worker {
                     done,
                 } => {
                     let session = self.session.load(Ordering::SeqCst);
-                    done(super::export::to_dir(&self.store, session, render, ext, &dir));
+                    done(super::export::to_dir(
+                        &self.store,
+                        session,
+                        render,
+                        ext,
+                        &dir,
+                    ));
                 }
                 Msg::Flush(tx) => {
                     let _ = tx.send(());

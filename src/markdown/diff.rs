@@ -76,4 +76,3 @@ pub fn word_diff(old: &str, new: &str) -> WordDiff {
         deleted: del,
     }
 }
-

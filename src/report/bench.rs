@@ -181,7 +181,14 @@ fn higher_is_better(name: &str) -> Option<bool> {
 }
 
 fn compare(old: &Summary, new: &Summary) -> Vec<Compared> {
-    let show = |v: Option<f64>| v.map_or("-".into(), |x| format!("{x:.4}").trim_end_matches('0').trim_end_matches('.').to_string());
+    let show = |v: Option<f64>| {
+        v.map_or("-".into(), |x| {
+            format!("{x:.4}")
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string()
+        })
+    };
     new.results
         .iter()
         .map(|r| {
@@ -263,7 +270,10 @@ fn settings(s: &Summary) -> Vec<(String, String)> {
         out.push(("bad workload lines".into(), s.bad_lines.to_string()));
     }
     if s.interrupted {
-        out.push(("interrupted".into(), "yes: the figures cover what finished".into()));
+        out.push((
+            "interrupted".into(),
+            "yes: the figures cover what finished".into(),
+        ));
     }
     out
 }

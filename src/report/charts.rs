@@ -62,7 +62,14 @@ pub fn lines(title: &str, x_label: &str, y_label: &str, series: &[Series]) -> Op
         let s = format!("{v:.4}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     };
-    draw(title, x_label, y_label, series, ymax.max(1e-9) * 1.1, &plain)
+    draw(
+        title,
+        x_label,
+        y_label,
+        series,
+        ymax.max(1e-9) * 1.1,
+        &plain,
+    )
 }
 
 fn draw(
@@ -103,7 +110,9 @@ fn draw(
                 .draw_series(LineSeries::new(s.points.iter().copied(), c.stroke_width(2)))
                 .ok()?
                 .label(s.name.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2)));
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2))
+                });
         }
         chart
             .configure_series_labels()
@@ -240,7 +249,10 @@ mod tests {
             .filter(|p| p.on_frontier)
             .map(|p| p.name.as_str())
             .collect();
-        assert_eq!(on, vec!["cheap-slow", "dear-fast", "middle", "same-as-middle"]);
+        assert_eq!(
+            on,
+            vec!["cheap-slow", "dear-fast", "middle", "same-as-middle"]
+        );
         let svg = scatter(&pts).unwrap();
         assert_eq!(svg.matches("<circle").count(), 5);
         assert_eq!(scatter(&[]), None);

@@ -169,8 +169,14 @@ mod tests {
         ] {
             assert!(!html.contains(bad), "{bad} in {html}");
         }
-        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
-        assert!(html.contains("&lt;img src=x onerror=alert(2)&gt;"), "{html}");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
+        assert!(
+            html.contains("&lt;img src=x onerror=alert(2)&gt;"),
+            "{html}"
+        );
         assert!(html.contains("<a>click</a>"), "{html}");
         assert!(
             html.contains("<a href=\"https://example.com/a?b=1&amp;c=%222%22\">ok</a>"),
@@ -181,7 +187,9 @@ mod tests {
 
     #[test]
     fn markdown_and_code_render_with_colours() {
-        let html = markdown("# Title\n\nSome *em* and `code`.\n\n```rust\nfn main() { let x = 1; }\n```\n\n| a | b |\n|---|---|\n| 1 | <2> |\n");
+        let html = markdown(
+            "# Title\n\nSome *em* and `code`.\n\n```rust\nfn main() { let x = 1; }\n```\n\n| a | b |\n|---|---|\n| 1 | <2> |\n",
+        );
         assert!(html.contains("<h1>Title</h1>"), "{html}");
         assert!(html.contains("<em>em</em>"), "{html}");
         assert!(html.contains("<code>code</code>"), "{html}");
@@ -190,15 +198,24 @@ mod tests {
         assert!(html.contains("&lt;2&gt;"), "{html}");
         let big = format!("```\n{}\n```", "<x>".repeat(MAX_COLOURED));
         let html = markdown(&big);
-        assert!(html.starts_with("<pre><code>&lt;x&gt;"), "plain past the limit");
+        assert!(
+            html.starts_with("<pre><code>&lt;x&gt;"),
+            "plain past the limit"
+        );
     }
 
     #[test]
     fn a_word_diff_is_marked_and_escaped() {
         let d = crate::markdown::diff::word_diff("a <b> c", "a <d> c");
         let html = spans(&d.lines);
-        assert!(html.contains("<del><span class=\"t-del\">&lt;b&gt;</span></del>"), "{html}");
-        assert!(html.contains("<ins><span class=\"t-add\">&lt;d&gt;</span></ins>"), "{html}");
+        assert!(
+            html.contains("<del><span class=\"t-del\">&lt;b&gt;</span></del>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<ins><span class=\"t-add\">&lt;d&gt;</span></ins>"),
+            "{html}"
+        );
         assert_eq!(escape("'\"&<>"), "&#39;&quot;&amp;&lt;&gt;");
     }
 }

@@ -38,7 +38,11 @@ impl ExportFormat {
     }
 
     /// The session in this format (HTML scrubbed of `key` and anything like one).
-    pub fn render(self, view: &crate::history::query::SessionView, key: Option<&crate::secret::Secret>) -> String {
+    pub fn render(
+        self,
+        view: &crate::history::query::SessionView,
+        key: Option<&crate::secret::Secret>,
+    ) -> String {
         use crate::history::export::{Format, render};
         match self {
             ExportFormat::Md => render(view, Format::Md),

@@ -25,7 +25,12 @@ fn summary(requests: usize) -> Summary {
             why: (i % 10 == 0).then(|| "missing \"Paris\"".to_string()),
         };
         a.add(&r, i % 30 + 1, std::slice::from_ref(&ok), None);
-        let mut hostile = rec(t * 2.0, t * 6.0, (120, 90), Some((0.003, CostSource::Models)));
+        let mut hostile = rec(
+            t * 2.0,
+            t * 6.0,
+            (120, 90),
+            Some((0.003, CostSource::Models)),
+        );
         hostile.text = HOSTILE.into();
         let bad = Verdict {
             check: CheckKind::Regex,
@@ -69,7 +74,11 @@ fn assert_safe(html: &str) {
     }
     // The page's own style element is closed once, by the page.
     assert_eq!(html.matches("</style>").count(), 1);
-    assert_eq!(html.matches("<script>").count(), 1, "only the page's sorter");
+    assert_eq!(
+        html.matches("<script>").count(),
+        1,
+        "only the page's sorter"
+    );
 }
 
 /// The page with its charts' drawing and its date taken out, for a snapshot of its structure.
@@ -92,7 +101,10 @@ fn a_bench_page_escapes_everything_and_holds_every_part() {
     old.results[0].cost_per_1k_usd = Some(99.0);
     let html = bench(&s, Some((&old, "old.json")), Some(&key()));
     assert_safe(&html);
-    assert!(html.contains("&lt;b&gt;evil&lt;&#x2f;b&gt; model"), "escaped, still shown");
+    assert!(
+        html.contains("&lt;b&gt;evil&lt;&#x2f;b&gt; model"),
+        "escaped, still shown"
+    );
     assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"));
     for part in [
         "id=\"settings\"",
@@ -110,7 +122,11 @@ fn a_bench_page_escapes_everything_and_holds_every_part() {
     ] {
         assert!(html.contains(part), "{part} is missing");
     }
-    assert_eq!(html.matches("<svg").count(), 5, "four distributions and the frontier");
+    assert_eq!(
+        html.matches("<svg").count(),
+        5,
+        "four distributions and the frontier"
+    );
     insta::assert_snapshot!("bench_page", structure(&html));
 }
 
@@ -120,7 +136,12 @@ fn a_ten_thousand_request_bench_makes_a_page_under_a_megabyte() {
     assert!(html.len() < 1_000_000, "{} bytes", html.len());
     let small = bench(&summary(100), None, Some(&key()));
     // Aggregates only: the page hardly grows with the requests.
-    assert!(html.len() < small.len() * 2, "{} against {}", html.len(), small.len());
+    assert!(
+        html.len() < small.len() * 2,
+        "{} against {}",
+        html.len(),
+        small.len()
+    );
 }
 
 #[test]
@@ -141,6 +162,10 @@ fn a_tables_page_cuts_long_tables_and_says_so() {
     let html = tables(&page, Some(&key()));
     assert_safe(&html);
     assert!(html.contains("7 more row(s) left out"), "the cut is said");
-    assert_eq!(html.matches("<tr>").count(), MAX_ROWS + 1, "header and the rows kept");
+    assert_eq!(
+        html.matches("<tr>").count(),
+        MAX_ROWS + 1,
+        "header and the rows kept"
+    );
     assert!(html.contains("&lt;i&gt;m&lt;&#x2f;i&gt;") && html.contains("a note &lt;u&gt;"));
 }

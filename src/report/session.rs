@@ -8,8 +8,8 @@ use super::markup::{markdown, spans};
 use super::{Head, render};
 use crate::clock::fmt_utc;
 use crate::format::fmt_ms;
-use crate::history::export::{cost, num, text_field, tokens, who};
 use crate::history::Status;
+use crate::history::export::{cost, num, text_field, tokens, who};
 use crate::history::query::{SessionView, StoredAnswer};
 use crate::secret::{Secret, keyless};
 
@@ -63,7 +63,10 @@ fn answer(i: usize, a: &StoredAnswer, key: Option<&Secret>) -> Answer {
             ("TTFT".into(), fmt_ms(num(a, "ttft_ms"))),
             ("ITL".into(), fmt_ms(num(a, "itl_ms"))),
             ("total".into(), fmt_ms(num(a, "total_ms"))),
-            ("tok/s".into(), rate.map_or("-".into(), |r| format!("{r:.1}"))),
+            (
+                "tok/s".into(),
+                rate.map_or("-".into(), |r| format!("{r:.1}")),
+            ),
             ("in".into(), tokens(a, "input_tokens")),
             ("out".into(), tokens(a, "output_tokens")),
             ("cost".into(), cost(a)),
@@ -94,7 +97,10 @@ fn diffs(answers: &[StoredAnswer], key: Option<&Secret>) -> Vec<Diff> {
                     body_html: "(left out: an answer is longer than 64 KiB)".into(),
                 };
             }
-            let d = crate::markdown::diff::word_diff(&keyless(&first.text, key), &keyless(&a.text, key));
+            let d = crate::markdown::diff::word_diff(
+                &keyless(&first.text, key),
+                &keyless(&a.text, key),
+            );
             Diff {
                 against: keyless(&against, key),
                 similarity: format!("{:.0}%", d.similarity * 100.0),
@@ -135,7 +141,10 @@ pub fn session(v: &SessionView, key: Option<&Secret>) -> String {
                     .map(|(i, a)| answer(i, a, key))
                     .collect(),
                 diffs: diffs(&t.answers, key),
-                first: t.answers.first().map_or(String::new(), |a| keyless(&who(a), key)),
+                first: t
+                    .answers
+                    .first()
+                    .map_or(String::new(), |a| keyless(&who(a), key)),
             })
             .collect(),
     };

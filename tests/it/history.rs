@@ -201,6 +201,7 @@ fn an_echoed_key_never_reaches_the_database_or_an_export() {
         &["history", "show", "1", "--json"][..],
         &["export", "--format", "md"],
         &["export", "--format", "csv"],
+        &["export", "--format", "html"],
     ] {
         let (code, out, err) = run(gb(h, args));
         assert_eq!(code, 0, "{err}");

@@ -24,6 +24,7 @@ mod realstack;
 mod realstack_bench;
 mod realstack_portkey;
 mod realstack_probe;
+mod report_html;
 mod routes;
 mod snapshots;
 mod tui_tmux;

@@ -564,3 +564,38 @@ fn reopened_panes_come_in_the_order_of_the_last_send_then_the_others() {
     );
     assert_eq!(s.panes[0].history.len(), 4, "two exchanges of context");
 }
+
+#[test]
+fn ctrl_o_asks_markdown_or_html_and_exports_the_one_chosen() {
+    use crate::report::ExportFormat;
+    let exports = |effects: &[Effect]| -> Vec<ExportFormat> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Export(f) => Some(*f),
+                _ => None,
+            })
+            .collect()
+    };
+    for (answer, want) in [
+        (key(KeyCode::Char('y')), vec![ExportFormat::Md]),
+        (key(KeyCode::Enter), vec![ExportFormat::Md]),
+        (key(KeyCode::Char('h')), vec![ExportFormat::Html]),
+        (key(KeyCode::Char('x')), vec![]),
+    ] {
+        let mut s = recording(&["a/fast"]);
+        // The question first: nothing is exported yet.
+        assert_eq!(exports(&update(&mut s, ctrl('o'))), vec![]);
+        assert!(matches!(
+            s.overlay,
+            Overlay::Confirm(crate::app::simple::Confirm::Export)
+        ));
+        assert_eq!(exports(&update(&mut s, answer)), want);
+        assert!(matches!(s.overlay, Overlay::None));
+    }
+    // Without a history there is nothing to ask about.
+    let mut s = state(&["a/fast"]);
+    assert_eq!(exports(&update(&mut s, ctrl('o'))), vec![]);
+    assert!(matches!(s.overlay, Overlay::None));
+    assert!(s.status_msg.as_deref().unwrap().contains("cannot export"));
+}
