@@ -134,6 +134,7 @@ fn a_bench_page_escapes_everything_and_holds_every_part() {
 fn a_ten_thousand_request_bench_makes_a_page_under_a_megabyte() {
     let html = bench(&summary(10_000), None, Some(&key()));
     assert!(html.len() < 1_000_000, "{} bytes", html.len());
+    eprintln!("a 10,000-request bench page: {} bytes", html.len());
     let small = bench(&summary(100), None, Some(&key()));
     // Aggregates only: the page hardly grows with the requests.
     assert!(

@@ -97,7 +97,7 @@ pub(super) fn defaults() -> Vec<(Command, &'static str, &'static str)> {
         (
             Command::Export,
             "ctrl-o",
-            "export this session as Markdown into the current folder",
+            "export this session into the current folder (asks: Markdown or HTML)",
         ),
         (
             Command::ToggleRaw,
