@@ -71,7 +71,7 @@ impl std::fmt::Display for BadLine {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Line {
     #[serde(default)]
@@ -104,35 +104,36 @@ struct Line {
     turns: Option<Vec<Value>>,
 }
 
-/// A turn written as an object.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TurnLine {
-    prompt: String,
-    #[serde(default, alias = "max_completion_tokens")]
-    max_tokens: Option<u32>,
-    #[serde(default, deserialize_with = "super::checks::one_or_many")]
-    expect: Vec<String>,
-    #[serde(default)]
-    regex: Option<String>,
-    #[serde(default)]
-    json_schema: Option<Value>,
-    #[serde(default)]
-    max_output_tokens: Option<u64>,
-    #[serde(default)]
-    judge: Option<String>,
+/// The line's checks, taken out of it and compiled; `schema` is the check's schema when the line
+/// sets none (its `response_format`'s).
+fn take_checks(l: &mut Line, schema: Option<Value>) -> Result<Checks, String> {
+    let mut checks = Checks {
+        expect: std::mem::take(&mut l.expect),
+        regex: l.regex.take(),
+        json_schema: l.json_schema.take().or(schema),
+        max_output_tokens: l.max_output_tokens.take(),
+        judge: l.judge.take(),
+        compiled: None,
+        schema: None,
+    };
+    checks.prepare()?;
+    Ok(checks)
 }
 
+fn has_checks(l: &Line) -> bool {
+    !l.expect.is_empty()
+        || l.regex.is_some()
+        || l.json_schema.is_some()
+        || l.max_output_tokens.is_some()
+        || l.judge.is_some()
+}
+
+/// A turn: a prompt, or an object of a prompt, its `max_tokens` and its checks.
 fn turn(n: usize, v: Value) -> Result<Turn, String> {
-    let t: TurnLine = match v {
-        Value::String(prompt) => TurnLine {
-            prompt,
-            max_tokens: None,
-            expect: Vec::new(),
-            regex: None,
-            json_schema: None,
-            max_output_tokens: None,
-            judge: None,
+    let mut t: Line = match v {
+        Value::String(prompt) => Line {
+            prompt: Some(prompt),
+            ..Default::default()
         },
         v @ Value::Object(_) => serde_json::from_value(v).map_err(|e| format!("turn {n}: {e}"))?,
         other => {
@@ -141,23 +142,25 @@ fn turn(n: usize, v: Value) -> Result<Turn, String> {
             ));
         }
     };
-    if t.prompt.trim().is_empty() {
+    if t.messages.is_some()
+        || t.system.is_some()
+        || t.tools.is_some()
+        || t.response_format.is_some()
+        || t.turns.is_some()
+        || !t.tags.is_empty()
+    {
+        return Err(format!(
+            "turn {n} may hold only `prompt`, `max_tokens` and checks"
+        ));
+    }
+    let prompt = t.prompt.take().unwrap_or_default();
+    if prompt.trim().is_empty() {
         return Err(format!("turn {n} has an empty prompt"));
     }
-    let mut checks = Checks {
-        expect: t.expect,
-        regex: t.regex,
-        json_schema: t.json_schema,
-        max_output_tokens: t.max_output_tokens,
-        judge: t.judge,
-        compiled: None,
-        schema: None,
-    };
-    checks.prepare().map_err(|e| format!("turn {n}: {e}"))?;
     Ok(Turn {
-        prompt: t.prompt,
+        prompt,
         max_tokens: t.max_tokens,
-        checks,
+        checks: take_checks(&mut t, None).map_err(|e| format!("turn {n}: {e}"))?,
     })
 }
 
@@ -166,12 +169,7 @@ fn conversation(l: &mut Line, turns: Vec<Value>) -> Result<Vec<Turn>, String> {
     if l.prompt.is_some() {
         return Err("give `turns` or `prompt`, not both".into());
     }
-    if !l.expect.is_empty()
-        || l.regex.is_some()
-        || l.json_schema.is_some()
-        || l.max_output_tokens.is_some()
-        || l.judge.is_some()
-    {
+    if has_checks(l) {
         return Err(
             "with `turns`, put checks on a turn (`{\"prompt\": ..., \"expect\": ...}`)".into(),
         );
@@ -216,10 +214,10 @@ fn item(line: usize, mut l: Line) -> Result<Item, String> {
         None => Vec::new(),
     };
     let mut messages = Vec::new();
-    if let Some(s) = l.system {
+    if let Some(s) = l.system.take() {
         messages.push(Message::system(s));
     }
-    match (l.messages, l.prompt) {
+    match (l.messages.take(), l.prompt.take()) {
         (Some(_), Some(_)) => return Err("give `messages` or `prompt`, not both".into()),
         (None, None) => return Err("a request needs `messages` or `prompt`".into()),
         (Some(ms), None) => {
@@ -238,16 +236,7 @@ fn item(line: usize, mut l: Line) -> Result<Item, String> {
         return Err("`tools` must be an array of tool definitions".into());
     }
     let asked = structured(l.response_format.as_ref())?;
-    let mut checks = Checks {
-        expect: l.expect,
-        regex: l.regex,
-        json_schema: l.json_schema.or(asked),
-        max_output_tokens: l.max_output_tokens,
-        judge: l.judge,
-        compiled: None,
-        schema: None,
-    };
-    checks.prepare()?;
+    let checks = take_checks(&mut l, asked)?;
     Ok(Item {
         line,
         messages,

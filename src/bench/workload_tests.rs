@@ -139,3 +139,14 @@ fn bad_conversations_are_reported_with_their_line() {
     assert!(why[6].contains("empty prompt"), "{}", why[6]);
     assert!(why[7].contains("not 65"), "{}", why[7]);
 }
+
+#[test]
+fn a_turn_holds_only_a_prompt_its_bound_and_checks() {
+    let (_, bad) = parse(r#"{"turns":["a",{"prompt":"b","system":"s"}]}"#);
+    assert_eq!(
+        bad[0].why,
+        "turn 2 may hold only `prompt`, `max_tokens` and checks"
+    );
+    let (_, bad) = parse(r#"{"turns":[{"expect":"x"}]}"#);
+    assert_eq!(bad[0].why, "turn 1 has an empty prompt");
+}
