@@ -278,6 +278,30 @@ fn ladder_leaderboard_and_watch_report_write_pages_too() {
         html.contains("demo&#x2f;fast-mini: 1 probes, 0 failed"),
         "{html}"
     );
+    // A merge of shards draws the same bench page.
+    let run_json = h.join("shard.json");
+    let (code, _, err) = run(&[
+        "bench",
+        "--prompt",
+        "hi",
+        "-m",
+        "demo/fast-mini",
+        "--repeat",
+        "2",
+        "--out",
+        run_json.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, html, err) = run(&[
+        "bench",
+        "merge",
+        run_json.to_str().unwrap(),
+        "--format",
+        "html",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    page(&html, "id=\"summary-table\"");
+    assert!(html.contains("<dt>merged from</dt>"), "{html}");
     // --json and --format cannot both be given.
     let (code, _, err) = run(&["leaderboard", "--json", "--format", "html"]);
     assert_eq!(code, 2, "{err}");
