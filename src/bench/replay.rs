@@ -25,6 +25,8 @@ pub enum Exact {
     Ignored,
     /// Refused (the server's words): sent without them.
     Refused(String),
+    /// The check itself failed (its error): they are sent, nothing assured.
+    Unknown(String),
 }
 
 impl Exact {
@@ -43,6 +45,9 @@ impl Exact {
             ),
             Exact::Refused(why) => format!(
                 "trace: {target} refuses min_tokens/ignore_eos ({why}): sent without them; answers may end before the trace's output_length"
+            ),
+            Exact::Unknown(why) => format!(
+                "trace: {target}: whether it takes min_tokens/ignore_eos could not be checked ({why}): sent anyway"
             ),
         }
     }
@@ -68,7 +73,7 @@ pub async fn check_exact(client: &Client, target: &Target, prices: &PriceBook) -
         match (&rec.error, rec.error_kind) {
             (Some(e), Some(ErrorKind::ClientError)) => return Exact::Refused(e.brief()),
             // Another failure says nothing about the parameters: keep them.
-            (Some(_), _) => verdict = Exact::Ignored,
+            (Some(e), _) => verdict = Exact::Unknown(e.brief()),
             (None, _) if rec.estimated || rec.output_tokens != Some(u64::from(CHECK_TOKENS)) => {
                 verdict = Exact::Ignored;
             }

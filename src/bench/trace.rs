@@ -27,6 +27,8 @@ pub struct Replay {
 pub const BLOCK_TOKENS: u64 = 512;
 /// Longest prompt or answer a line may ask for.
 pub const MAX_LENGTH: u64 = 2_000_000;
+/// Latest timestamp a line may have: 30 days, in ms.
+pub const MAX_TIMESTAMP_MS: u64 = 30 * 24 * 3_600_000;
 /// Longest line read; a longer one is reported and skipped.
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
@@ -40,7 +42,8 @@ pub struct TraceLine {
     pub hash_ids: Vec<u64>,
 }
 
-fn length(v: &Value, name: &str) -> Result<u64, String> {
+/// Field `name` of `v` as a whole number from 0 to `max` (`unit` names it in the error).
+fn whole(v: &Value, name: &str, max: u64, unit: &str) -> Result<u64, String> {
     let x = &v[name];
     if x.is_null() {
         return Err(format!("missing `{name}`"));
@@ -48,9 +51,7 @@ fn length(v: &Value, name: &str) -> Result<u64, String> {
     match x.as_f64() {
         Some(n) if n < 0.0 => Err(format!("`{name}` is negative ({x})")),
         Some(n) if n.fract() != 0.0 => Err(format!("`{name}` must be a whole number, not {x}")),
-        Some(n) if n > MAX_LENGTH as f64 => Err(format!(
-            "`{name}` {x} is past the limit of {MAX_LENGTH} tokens"
-        )),
+        Some(n) if n > max as f64 => Err(format!("`{name}` {x} is past the limit of {max} {unit}")),
         Some(n) => Ok(n as u64),
         None => Err(format!("`{name}` must be a number, not {x}")),
     }
@@ -62,9 +63,9 @@ pub fn parse_line(line: usize, text: &str) -> Result<TraceLine, String> {
     if !v.is_object() {
         return Err(format!("a trace line is an object, not {v}"));
     }
-    let at_ms = length(&v, "timestamp")?;
-    let input_length = length(&v, "input_length")?;
-    let output_length = length(&v, "output_length")?;
+    let at_ms = whole(&v, "timestamp", MAX_TIMESTAMP_MS, "ms (30 days)")?;
+    let input_length = whole(&v, "input_length", MAX_LENGTH, "tokens")?;
+    let output_length = whole(&v, "output_length", MAX_LENGTH, "tokens")?;
     if input_length == 0 || output_length == 0 {
         return Err("`input_length` and `output_length` must be above 0".into());
     }

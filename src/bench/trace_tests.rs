@@ -41,6 +41,9 @@ fn good_lines_are_read_in_order_with_their_blocks() {
         (r[0].line, r[0].at_ms, r[0].input_length, r[0].output_length),
         (1, 0, 1000, 20)
     );
+    // A trace of hours: timestamps past the token limit are fine.
+    let hours = read("{\"timestamp\": 7200000, \"input_length\": 5, \"output_length\": 5}");
+    assert_eq!(requests(&hours)[0].at_ms, 7_200_000);
     assert_eq!(r[1].line, 4);
     assert_eq!(r[1].hash_ids, vec![1, 7]);
     assert_eq!(r[2].hash_ids, Vec::<u64>::new(), "hash_ids may be left out");
@@ -62,12 +65,13 @@ fn every_bad_line_is_reported_with_its_number_and_the_part_at_fault() {
         "[1, 2]",
         "{\"timestamp\": 900, \"input_length\": 5, \"output_length\": 5}",
         "{\"timestamp\": 500, \"input_length\": 5, \"output_length\": 5}",
+        "{\"timestamp\": 3e9, \"input_length\": 5, \"output_length\": 5}",
     ]
     .join("\n");
     let reads = read(&text);
     let b = bad(&reads);
     let lines: Vec<usize> = b.iter().map(|(l, _)| *l).collect();
-    assert_eq!(lines, vec![2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13]);
+    assert_eq!(lines, vec![2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14]);
     let why = |i: usize| b[i].1.as_str();
     assert!(why(0).starts_with("not JSON"), "{}", why(0));
     assert_eq!(why(1), "missing `timestamp`");
@@ -84,6 +88,7 @@ fn every_bad_line_is_reported_with_its_number_and_the_part_at_fault() {
         "{}",
         why(10)
     );
+    assert!(why(11).contains("ms (30 days)"), "{}", why(11));
     // The out-of-order request is kept, sent at the previous one's time, after its warning.
     let r = requests(&reads);
     assert_eq!(

@@ -142,6 +142,15 @@ fn a_trace_that_cannot_be_used_is_refused_with_a_reason() {
     let (code, _, err) = run(TRACE, &["--time-scale", "0"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("is not a time scale"), "{err}");
+    // A model the gateway does not have: the check cannot tell, and says so.
+    let (code, _, err) = run(TRACE, &["-m", "demo/nope", "--duration", "1ms"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(
+            "trace: demo/nope: whether it takes min_tokens/ignore_eos could not be checked ("
+        ),
+        "{err}"
+    );
     let (code, _, err) = run(TRACE, &["--rate", "5"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("cannot be used with"), "{err}");
