@@ -11,6 +11,7 @@ pub mod estimate;
 pub mod gate;
 pub mod job;
 pub mod judge;
+pub mod notes;
 pub mod output;
 pub mod rehearsal;
 pub mod rehearse;

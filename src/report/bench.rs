@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::charts::{self, Point, Series};
 use super::{Head, render};
-use crate::bench::report::{Results, numbers};
+use crate::bench::report::Results;
 use crate::bench::summary::Summary;
 use crate::format::{fmt_ms, fmt_usd};
 use crate::secret::{Secret, keyless};
@@ -26,22 +26,6 @@ fn cell(text: impl Into<String>, v: Option<f64>) -> Cell {
         v,
         class: "",
     }
-}
-
-#[derive(Serialize)]
-struct Delta {
-    name: String,
-    old: String,
-    new: String,
-    change: String,
-    class: &'static str,
-}
-
-#[derive(Serialize)]
-struct Compared {
-    target: String,
-    rows: Vec<Delta>,
-    note: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -73,7 +57,7 @@ struct Page {
     failed: Vec<Failed>,
     failed_capped: bool,
     turns: Vec<Turns>,
-    compared: Vec<Compared>,
+    compared: Vec<super::compare::Compared>,
     compared_with: Option<String>,
 }
 
@@ -158,86 +142,6 @@ fn row(r: &Results) -> Vec<Cell> {
         cell(checks, r.pass_rate),
         cell(goodput, r.goodput_rate),
     ]
-}
-
-/// Whether a larger value of a figure is better (`None`: neither).
-fn higher_is_better(name: &str) -> Option<bool> {
-    const HIGHER: [&str; 6] = [
-        "tps",
-        "pass_rate",
-        "judge_mean",
-        "goodput",
-        "cache_hit_rate",
-        "schema_valid_rate",
-    ];
-    const LOWER: [&str; 4] = ["_ms", "error_rate", "cost", "fallback_rate"];
-    if HIGHER.iter().any(|h| name.contains(h)) {
-        Some(true)
-    } else if LOWER.iter().any(|l| name.contains(l)) {
-        Some(false)
-    } else {
-        None
-    }
-}
-
-fn compare(old: &Summary, new: &Summary) -> Vec<Compared> {
-    let show = |v: Option<f64>| {
-        v.map_or("-".into(), |x| {
-            format!("{x:.4}")
-                .trim_end_matches('0')
-                .trim_end_matches('.')
-                .to_string()
-        })
-    };
-    new.results
-        .iter()
-        .map(|r| {
-            let Some(o) = old.results.iter().find(|o| o.target == r.target) else {
-                return Compared {
-                    target: r.target.clone(),
-                    rows: Vec::new(),
-                    note: Some("not in the earlier run".into()),
-                };
-            };
-            let rows = numbers(r)
-                .into_iter()
-                .zip(numbers(o))
-                .filter(|((_, n), (_, o))| n.is_some() || o.is_some())
-                .map(|((name, new_v), (_, old_v))| {
-                    let (change, class) = match (old_v, new_v) {
-                        (Some(a), Some(b)) if a == b => ("=".to_string(), ""),
-                        (Some(a), Some(b)) => {
-                            let change = if a == 0.0 {
-                                "from 0".into()
-                            } else {
-                                format!("{:+.1}%", (b - a) / a.abs() * 100.0)
-                            };
-                            let class = match higher_is_better(&name) {
-                                Some(up) if (b > a) == up => "good",
-                                Some(_) => "bad",
-                                None => "",
-                            };
-                            (change, class)
-                        }
-                        (None, _) => ("new".into(), ""),
-                        (_, None) => ("gone".into(), ""),
-                    };
-                    Delta {
-                        name,
-                        old: show(old_v),
-                        new: show(new_v),
-                        change,
-                        class,
-                    }
-                })
-                .collect();
-            Compared {
-                target: r.target.clone(),
-                rows,
-                note: None,
-            }
-        })
-        .collect()
 }
 
 fn settings(s: &Summary) -> Vec<(String, String)> {
@@ -366,7 +270,7 @@ pub fn bench(s: &Summary, compare_with: Option<(&Summary, &str)>, key: Option<&S
         rows: s.results.iter().map(row).collect(),
         charts,
         frontier: frontier_rows,
-        notes: crate::bench::output::figure_notes(s)
+        notes: crate::bench::notes::figure_notes(s)
             .iter()
             .map(|n| keyless(n, key))
             .collect(),
@@ -412,7 +316,7 @@ pub fn bench(s: &Summary, compare_with: Option<(&Summary, &str)>, key: Option<&S
                     .collect(),
             })
             .collect(),
-        compared: compare_with.map_or_else(Vec::new, |(old, _)| compare(old, s)),
+        compared: compare_with.map_or_else(Vec::new, |(old, _)| super::compare::compare(old, s)),
         compared_with: compare_with.map(|(_, name)| keyless(name, key)),
     };
     render("bench.html", &page)

@@ -7,6 +7,7 @@
 
 mod bench;
 pub mod charts;
+mod compare;
 pub mod markup;
 mod session;
 mod tables;
