@@ -2,6 +2,7 @@
 //! `gatebench bench merge`: combine shards.
 
 pub mod args;
+mod before;
 mod source;
 pub mod spend;
 pub mod sweep;
@@ -124,63 +125,6 @@ fn load(a: &RunArgs) -> anyhow::Result<Load> {
     })
 }
 
-/// A warning for each target whose last probe on this gateway found a capability the workload
-/// uses missing: tools, a json_schema or a JSON object response format.
-fn probe_warnings(
-    session: &Session,
-    plan: &Plan,
-    history: Option<&crate::history::Writer>,
-) -> Vec<String> {
-    use crate::probe::Capability;
-    let format = |t: &str| {
-        plan.items
-            .iter()
-            .any(|i| i.response_format.as_ref().is_some_and(|f| f["type"] == t))
-    };
-    let used: Vec<(Capability, &str)> = [
-        (
-            plan.items.iter().any(|i| i.tools.is_some()),
-            Capability::Tools,
-            "offers tools",
-        ),
-        (
-            format("json_schema"),
-            Capability::JsonSchema,
-            "asks for a json_schema",
-        ),
-        (
-            format("json_object"),
-            Capability::JsonObject,
-            "asks for a JSON object",
-        ),
-    ]
-    .into_iter()
-    .filter(|(on, _, _)| *on)
-    .map(|(_, c, what)| (c, what))
-    .collect();
-    if used.is_empty() {
-        return Vec::new();
-    }
-    let probes = session.last_probes(history.and_then(crate::history::Writer::reader).as_ref());
-    let mut out = Vec::new();
-    for m in plan.targets.iter().flat_map(|t| t.route.chain.iter()) {
-        let Some((at, p)) = probes.get(m) else {
-            continue;
-        };
-        for (c, what) in &used {
-            if p.failed(*c) {
-                out.push(format!(
-                    "warning: the workload {what}, and the last probe of {m} ({}) found {} {}",
-                    crate::clock::fmt_utc(*at),
-                    c.name(),
-                    p.cell(*c).map_or("", |x| x.verdict.name())
-                ));
-            }
-        }
-    }
-    out
-}
-
 /// One run of the workload under `load`: the summary, stopped early by a signal if one came.
 pub(crate) async fn run_once(
     session: &Session,
@@ -277,17 +221,7 @@ pub async fn run(
     let prepared = prepare(&a.report)?;
     let read = source::read(a)?;
     let (items, workload, bad_lines) = (read.items, read.name, read.bad_lines);
-    let judged: Vec<String> = items
-        .iter()
-        .filter(|i| i.checks.judge.is_some())
-        .map(|i| i.line.to_string())
-        .collect();
-    if !judged.is_empty() && a.judge_model.is_none() {
-        anyhow::bail!(
-            "the workload has judge rubrics (lines {}): pass --judge-model MODEL to grade them",
-            judged.join(", ")
-        );
-    }
+    before::judge_model_given(&items, a)?;
     let shard = a
         .shard
         .as_deref()
@@ -304,31 +238,7 @@ pub async fn run(
         (None, Some(_), _) => None,
         (r, _, _) => Some(items.len() * r.unwrap_or(1)),
     };
-    let listed = match tokio::time::timeout(super::PRICE_LIST_GRACE * 5, session.client.models())
-        .await
-    {
-        Ok(Ok(m)) => m,
-        Ok(Err(e)) => {
-            eprintln!(
-                "note: /v1/models failed ({}): costs come from the gateway or the config only",
-                e.brief()
-            );
-            Vec::new()
-        }
-        Err(_) => {
-            eprintln!(
-                "note: /v1/models did not answer in time: costs come from the gateway or the config only"
-            );
-            Vec::new()
-        }
-    };
-    for t in &targets {
-        for m in &t.route.chain {
-            if !listed.is_empty() && !listed.iter().any(|l| &l.id == m) {
-                eprintln!("warning: {m} is not in the gateway's /v1/models list");
-            }
-        }
-    }
+    let listed = before::listed(session, &targets).await;
     let mut plan = Plan {
         prices: PriceBook::new(&listed, &session.config.prices),
         targets,
@@ -345,26 +255,11 @@ pub async fn run(
             exact: Vec::new(),
         }),
     };
-    let estimate = spend::plan_spend(
-        a,
-        &plan,
-        &listed,
-        session.typical_output(history.and_then(crate::history::Writer::reader).as_ref()),
-    );
-    let per = if a.duration.is_some() && a.repeat.is_none() {
-        " per pass over the workload (--duration runs as many as fit)"
-    } else {
-        ""
+    let estimate = match before::spend(session, a, &plan, &listed, history).await {
+        Ok(e) => e,
+        Err(code) => return Ok(code),
     };
-    let limit = crate::cli::spend::Limit {
-        max_spend: a.max_spend,
-        yes: a.yes,
-        per,
-    };
-    if let Some(code) = crate::cli::spend::check(&limit, &estimate, session).await {
-        return Ok(code);
-    }
-    for line in probe_warnings(session, &plan, history) {
+    for line in before::probe_warnings(session, &plan, history) {
         eprintln!("{}", crate::clean::terminal_safe(&line));
     }
     if let Some(r) = plan.replay.as_mut() {
