@@ -170,3 +170,18 @@ fn a_tables_page_cuts_long_tables_and_says_so() {
     );
     assert!(html.contains("&lt;i&gt;m&lt;&#x2f;i&gt;") && html.contains("a note &lt;u&gt;"));
 }
+
+#[test]
+fn cells_sort_by_their_number_and_seconds_by_milliseconds() {
+    use super::tables::sort_key;
+    assert_eq!(sort_key("1,024"), Some(1024.0));
+    assert_eq!(sort_key("$0.25"), Some(0.25));
+    assert_eq!(sort_key("42.5%"), Some(42.5));
+    assert_eq!(sort_key("320 ms"), Some(320.0));
+    assert_eq!(sort_key("1.5 s"), Some(1500.0));
+    assert_eq!(sort_key("demo/fast-mini"), None);
+    assert_eq!(sort_key("2026-12-06 09:00 UTC"), None);
+    assert_eq!(sort_key("-"), None);
+    assert_eq!(sort_key("8k"), Some(8000.0));
+    assert_eq!(sort_key("1M"), Some(1e6));
+}

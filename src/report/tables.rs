@@ -28,6 +28,23 @@ pub struct TablesPage {
     pub tables: Vec<Table>,
 }
 
+/// The number a cell sorts by: `1,024`, `$0.25`, `42%`, `8k`, `320 ms` and `1.5 s` (as 1500 ms); none
+/// for text.
+pub(super) fn sort_key(cell: &str) -> Option<f64> {
+    let t = cell.trim().trim_start_matches('$');
+    let end = t
+        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | ',')))
+        .unwrap_or(t.len());
+    let n: f64 = t[..end].replace(',', "").parse().ok()?;
+    match t[end..].trim() {
+        "s" => Some(n * 1000.0),
+        "k" | "K" => Some(n * 1e3),
+        "M" => Some(n * 1e6),
+        "" | "%" | "ms" => Some(n),
+        _ => None,
+    }
+}
+
 #[derive(Serialize)]
 struct Shown {
     heading: String,
@@ -65,14 +82,7 @@ pub fn tables(p: &TablesPage, key: Option<&Secret>) -> String {
                     .rows
                     .iter()
                     .take(MAX_ROWS)
-                    .map(|r| {
-                        r.iter()
-                            .map(|c| {
-                                let v = c.trim_end_matches(['%', 's']).replace(',', "");
-                                (clean(c), v.trim_start_matches('$').parse().ok())
-                            })
-                            .collect()
-                    })
+                    .map(|r| r.iter().map(|c| (clean(c), sort_key(c))).collect())
                     .collect(),
                 left_out: t.rows.len().saturating_sub(MAX_ROWS),
                 notes: t.notes.iter().map(clean).collect(),
