@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::stats::TargetStats;
 use crate::gateway::ErrorKind;
+use crate::metrics::ratio;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Results {
@@ -88,10 +89,6 @@ pub struct Results {
     /// Multi-turn conversations: the figures per turn index.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub by_turn: Vec<super::turns::TurnResult>,
-}
-
-fn ratio(a: u64, b: u64) -> Option<f64> {
-    (b > 0).then(|| a as f64 / b as f64)
 }
 
 fn q_ms(h: &crate::metrics::hist::Hist, q: f64) -> Option<f64> {

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::answer::AnswerRecord;
 use crate::metrics::hist::Hist;
+use crate::metrics::ratio;
 
 /// One turn index's statistics (turn 1 is a conversation's first request).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -108,10 +109,6 @@ pub struct TurnResult {
     pub cache_hit_rate: Option<f64>,
 }
 
-fn ratio(a: u64, b: u64) -> Option<f64> {
-    (b > 0).then(|| a as f64 / b as f64)
-}
-
 pub fn results(by_turn: &[TurnStats]) -> Vec<TurnResult> {
     let ms = |h: &Hist, q: f64| h.quantile(q).map(|v| v as f64 / 1000.0);
     by_turn
@@ -156,6 +153,7 @@ mod tests {
         assert_eq!(r[1].cache_hit_rate, Some(500.0 / 600.0));
         assert_eq!(r[1].mean_input_tokens, Some(300.0));
         assert!((r[1].p50_ttft_ms.unwrap() - 40.0).abs() < 0.1, "{r:?}");
+        assert!((r[1].p50_total_ms.unwrap() - 80.0).abs() < 0.1, "{r:?}");
         assert_eq!(r[1].error_rate, Some(0.0));
 
         let mut b = Vec::new();
@@ -171,6 +169,14 @@ mod tests {
             vec![(1, 2), (2, 2), (3, 1), (MAX_TURNS, 1)]
         );
         assert_eq!(whole[2].cached_input_tokens, 400);
+        // Every sum merged: turn 1 is 100 and 90 ms, both succeeded, both counted.
+        let t1 = &results(&whole)[0];
+        assert_eq!((t1.requests, t1.error_rate), (2, Some(0.0)));
+        assert_eq!(t1.mean_input_tokens, Some(100.0));
+        assert_eq!(
+            (whole[0].succeeded, whole[0].counted, whole[0].input_tokens),
+            (2, 2, 200)
+        );
     }
 
     #[test]
@@ -189,6 +195,11 @@ mod tests {
         assert_eq!(r.error_rate, Some(0.5));
         assert_eq!(r.mean_input_tokens, Some(100.0), "only the counted one");
         assert_eq!(r.cache_hit_rate, Some(0.5));
+        // Nothing the server counted: no mean, no cache rate, not a division by zero.
+        let mut none = Vec::new();
+        add(&mut none, 1, &est);
+        assert_eq!(results(&none)[0].mean_input_tokens, None);
+        assert_eq!(results(&none)[0].cache_hit_rate, None);
         // A cached count above the prompt is held to the prompt.
         let mut c = Vec::new();
         add(&mut c, 1, &rec(10.0, 100, 900));

@@ -95,12 +95,9 @@ impl PrefixCache {
         }
     }
 
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.last_used.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.last_used.is_empty()
     }
 }
 

@@ -29,6 +29,11 @@ pub fn estimate_prompt_tokens(messages: &[crate::gateway::wire::Message]) -> u64
 }
 
 /// Add `from`'s counts into `into`, key by key.
+/// `a / b` as a share; `None` when there is nothing to divide by.
+pub fn ratio(a: u64, b: u64) -> Option<f64> {
+    (b > 0).then(|| a as f64 / b as f64)
+}
+
 pub fn add_counts<K: Ord + Clone>(
     into: &mut std::collections::BTreeMap<K, u64>,
     from: &std::collections::BTreeMap<K, u64>,
