@@ -102,6 +102,8 @@ pub struct TraceReader<R> {
     last_ms: u64,
     buf: Vec<u8>,
     pending: Option<TraceLine>,
+    /// A read failed: it is reported once, and the trace ends there.
+    failed: bool,
 }
 
 impl<R: BufRead> TraceReader<R> {
@@ -112,19 +114,27 @@ impl<R: BufRead> TraceReader<R> {
             last_ms: 0,
             buf: Vec::new(),
             pending: None,
+            failed: false,
         }
     }
 
     /// The next line as bytes, at most `MAX_LINE_BYTES` of it kept; `None` at the end. `Err`
     /// for a line that was too long (the rest of it is skipped) or a read error.
     fn next_raw(&mut self) -> Option<Result<(), String>> {
+        if self.failed {
+            return None;
+        }
         self.buf.clear();
         let mut too_long = false;
         loop {
             let chunk = match self.input.fill_buf() {
                 Ok(c) => c,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Some(Err(format!("cannot read the trace: {e}"))),
+                Err(e) => {
+                    self.failed = true;
+                    self.line += 1;
+                    return Some(Err(format!("cannot read the trace: {e}")));
+                }
             };
             if chunk.is_empty() {
                 let ended = self.buf.is_empty() && !too_long;

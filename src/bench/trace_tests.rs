@@ -44,6 +44,8 @@ fn good_lines_are_read_in_order_with_their_blocks() {
     // A trace of hours: timestamps past the token limit are fine.
     let hours = read("{\"timestamp\": 7200000, \"input_length\": 5, \"output_length\": 5}");
     assert_eq!(requests(&hours)[0].at_ms, 7_200_000);
+    let days = read("{\"timestamp\": 2500000000, \"input_length\": 5, \"output_length\": 5}");
+    assert_eq!(requests(&days)[0].at_ms, 2_500_000_000, "29 days in");
     assert_eq!(r[1].line, 4);
     assert_eq!(r[1].hash_ids, vec![1, 7]);
     assert_eq!(r[2].hash_ids, Vec::<u64>::new(), "hash_ids may be left out");
@@ -193,4 +195,44 @@ fn a_long_trace_is_read_as_a_stream_in_the_same_memory() {
         "one line's buffer: {}",
         reader.buf.capacity()
     );
+}
+
+/// A reader that is interrupted once, gives one line, then fails for good.
+struct Failing {
+    step: usize,
+}
+
+impl std::io::Read for Failing {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        self.step += 1;
+        match self.step {
+            1 => Err(std::io::ErrorKind::Interrupted.into()),
+            2 => {
+                let line = b"{\"timestamp\":1,\"input_length\":5,\"output_length\":2}\n";
+                out[..line.len()].copy_from_slice(line);
+                Ok(line.len())
+            }
+            _ => Err(std::io::Error::other("disk gone")),
+        }
+    }
+}
+
+#[test]
+fn an_interrupted_read_is_retried_and_a_failed_one_ends_the_trace_once() {
+    let reader = TraceReader::new(std::io::BufReader::new(Failing { step: 0 }));
+    let reads: Vec<Read> = reader.take(10).collect();
+    assert_eq!(requests(&reads).len(), 1, "the line after the interruption");
+    assert_eq!(
+        bad(&reads),
+        vec![(2, "cannot read the trace: disk gone".to_string())]
+    );
+    assert_eq!(reads.len(), 2, "reported once, then the end");
+}
+
+#[test]
+fn lengths_at_the_limit_are_taken() {
+    let at = format!(
+        "{{\"timestamp\": {MAX_TIMESTAMP_MS}, \"input_length\": {MAX_LENGTH}, \"output_length\": 1}}"
+    );
+    assert_eq!(requests(&read(&at)).len(), 1);
 }
