@@ -236,3 +236,12 @@ fn lengths_at_the_limit_are_taken() {
     );
     assert_eq!(requests(&read(&at)).len(), 1);
 }
+
+#[test]
+fn a_line_of_exactly_the_limit_is_read() {
+    let body = "{\"timestamp\": 1, \"input_length\": 5, \"output_length\": 2}";
+    let exact = format!("{body}{}\n", " ".repeat(MAX_LINE_BYTES - body.len()));
+    assert_eq!(requests(&read(&exact)).len(), 1);
+    let over = format!("{body}{}\n", " ".repeat(MAX_LINE_BYTES - body.len() + 1));
+    assert_eq!(bad(&read(&over))[0].1, "longer than 1 MiB");
+}
