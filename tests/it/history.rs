@@ -12,7 +12,7 @@ use serde_json::Value;
 
 const KEY_VAR: &str = "GB_HISTORY_KEY";
 
-fn gb(home: &Path, args: &[&str]) -> Command {
+pub(crate) fn gb(home: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(BIN);
     c.args(["--data-dir", home.join("data").to_str().unwrap()])
         .args(args)

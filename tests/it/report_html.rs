@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::bench::{bench, json, out};
-use crate::common::demo::{BIN, start_demo};
+use crate::common::demo::start_demo;
 use crate::common::raw;
 
 /// What a hostile model answers: each part would change the page if it ran.
@@ -79,14 +79,10 @@ fn hostile_server() -> raw::RawServer {
     })
 }
 
+/// The binary in a home of its own (the history's helper), with a key to scrub.
 fn gb(home: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(BIN);
-    c.args(["--data-dir", home.join("data").to_str().unwrap()])
-        .args(args)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env_remove("INFERGATE_API_KEY")
-        .env("GB_REPORT_KEY", "sk-report-test-0123456789abcdef");
+    let mut c = crate::history::gb(home, args);
+    c.env("GB_REPORT_KEY", "sk-report-test-0123456789abcdef");
     c
 }
 
