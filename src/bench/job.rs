@@ -163,7 +163,8 @@ pub(crate) struct Send<'a> {
     pub exact: bool,
 }
 
-/// Send one request, settle it, check it and hand it on; its answer when it succeeded.
+/// Send one request, settle it, check it and hand it on; a conversation turn's answer when it
+/// succeeded.
 pub(crate) async fn exchange(
     shared: &Shared,
     target: &Target,
@@ -227,7 +228,8 @@ pub(crate) async fn exchange(
         }
         _ => None,
     };
-    let answer = record.succeeded().then(|| record.text.clone());
+    // Only a conversation's next turn needs the answer back.
+    let answer = (record.succeeded() && send.turn.is_some()).then(|| record.text.clone());
     let done = Done {
         target: t,
         warm,
