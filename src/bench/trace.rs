@@ -23,6 +23,16 @@ pub struct Replay {
     pub exact: Vec<bool>,
 }
 
+impl Replay {
+    /// The load shape, as a run's summary names it.
+    pub fn load(&self) -> String {
+        format!(
+            "trace replay at its timestamps x {} per target",
+            self.time_scale
+        )
+    }
+}
+
 /// Tokens a hash id names.
 pub const BLOCK_TOKENS: u64 = 512;
 /// Longest prompt or answer a line may ask for.

@@ -54,6 +54,10 @@ fn a_trace_is_replayed_on_schedule_with_its_lengths_and_shared_prefixes() {
         "{err}"
     );
     assert!(
+        err.contains("target(s), trace replay at its timestamps x 0.5 per target"),
+        "{err}"
+    );
+    assert!(
         err.contains("trace: demo/pro-large refuses min_tokens/ignore_eos (")
             && err.contains("Unrecognized request argument supplied: min_tokens"),
         "{err}"
@@ -139,9 +143,11 @@ fn a_trace_that_cannot_be_used_is_refused_with_a_reason() {
         err.contains("3 line(s) of the trace reported (--strict)"),
         "{err}"
     );
-    let (code, _, err) = run(TRACE, &["--time-scale", "0"]);
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("is not a time scale"), "{err}");
+    for bad in ["0", "-2", "x"] {
+        let (code, _, err) = run(TRACE, &["--time-scale", bad]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("is not a time scale"), "{bad}: {err}");
+    }
     // A model the gateway does not have: the check cannot tell, and says so.
     let (code, _, err) = run(TRACE, &["-m", "demo/nope", "--duration", "1ms"]);
     assert_eq!(code, 0, "{err}");

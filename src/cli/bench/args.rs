@@ -109,7 +109,13 @@ pub struct RunArgs {
     )]
     pub trace: Option<PathBuf>,
     /// With --trace: multiply every timestamp by F (0.5 replays twice as fast, 2 half as fast).
-    #[arg(long, value_name = "F", requires = "trace", value_parser = parse_time_scale)]
+    #[arg(
+        long,
+        value_name = "F",
+        requires = "trace",
+        allow_hyphen_values = true,
+        value_parser = parse_time_scale
+    )]
     pub time_scale: Option<f64>,
     /// A model to benchmark (repeatable).
     #[arg(short = 'm', long = "model", value_name = "MODEL")]

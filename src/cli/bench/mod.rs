@@ -186,10 +186,7 @@ pub(crate) async fn run_once(
     };
     let mut s = collect::execute(job, records.as_mut(), progress, stop.cancel.clone()).await;
     if let Some(r) = &plan.replay {
-        s.load = format!(
-            "trace replay at its timestamps x {} per target",
-            r.time_scale
-        );
+        s.load = r.load();
     }
     if let Some(e) = records.and_then(collect::Records::finish) {
         eprintln!("warning: the request records could not all be written: {e}");
@@ -272,9 +269,10 @@ pub async fn run(
         return code;
     }
     eprintln!(
-        "bench: {} against {} target(s), {load}{}",
+        "bench: {} against {} target(s), {}{}",
         plan.workload,
         plan.targets.len(),
+        plan.replay.as_ref().map_or(load.to_string(), |r| r.load()),
         shard.map_or(String::new(), |s| format!(", shard {s}"))
     );
     let summary = run_once(session, a, &plan, load, &stop).await?;
