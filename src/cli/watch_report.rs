@@ -35,8 +35,8 @@ pub fn run(
         println!("{}", serde_json::to_string_pretty(&by)?);
         return Ok(0);
     }
-    if by.is_empty() {
-        println!("No watch probes on {} in that time.", session.gateway_id());
+    if by.is_empty() && format == super::page::PageFormat::Text {
+        println!("{}", nothing(session));
         return Ok(0);
     }
     // Each target's state and the alerts its probes raised, by the config's thresholds.
@@ -84,6 +84,11 @@ fn html(
         heading: "States and alerts".into(),
         columns: vec!["now".into()],
         rows: states.lines().map(|l| vec![l.to_string()]).collect(),
+        notes: if by.is_empty() {
+            vec![nothing(session)]
+        } else {
+            Vec::new()
+        },
         ..Default::default()
     });
     for (target, s) in by {
@@ -128,4 +133,8 @@ fn html(
         });
     }
     tables(&page, session.key.as_ref())
+}
+
+fn nothing(session: &Session) -> String {
+    format!("No watch probes on {} in that time.", session.gateway_id())
 }

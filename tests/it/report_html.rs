@@ -274,6 +274,10 @@ fn ladder_leaderboard_and_watch_report_write_pages_too() {
         html.contains("demo&#x2f;fast-mini: 1 probes, 0 failed"),
         "{html}"
     );
+    // No probes in the time asked: still a page, saying so.
+    let (code, html, err) = run(&["watch", "report", "--since", "1ms", "--format", "html"]);
+    assert_eq!(code, 0, "{err}");
+    page(&html, "No watch probes on");
     // A merge of shards draws the same bench page.
     let run_json = h.join("shard.json");
     let (code, _, err) = run(&[
