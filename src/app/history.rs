@@ -26,9 +26,15 @@ pub struct HistoryState {
     /// Bumped by a new conversation: a pane's conversation in the store.
     pub conversation: u64,
     /// Streamed text (answer, reasoning) per running request not yet handed to the writer: it
-    /// leaves on the next tick (every 100 ms while requests run), not once per chunk.
+    /// leaves on the first tick `HAND_OVER` after the last hand-over, not once per chunk or frame
+    /// (each hand-over wakes the writer's thread).
     pub unsaved: std::collections::BTreeMap<u64, (String, String)>,
+    /// When streamed text was last handed over.
+    pub handed: Option<std::time::Instant>,
 }
+
+/// Streamed text goes to the writer this often, which saves it at once (its own period).
+pub const HAND_OVER: std::time::Duration = crate::history::writer::FLUSH_EVERY;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryView {
@@ -61,8 +67,12 @@ pub fn streamed(s: &mut State, seq: u64, content: Option<&str>, reasoning: Optio
     r.push_str(reasoning.unwrap_or_default());
 }
 
-/// On a tick: what streamed since the last one, to the writer.
-pub fn drain(s: &mut State) -> Vec<Effect> {
+/// On a tick: what streamed since the last hand-over, to the writer, once `HAND_OVER` has passed.
+pub fn drain(s: &mut State, now: std::time::Instant) -> Vec<Effect> {
+    if s.history.unsaved.is_empty() || s.history.handed.is_some_and(|t| now < t + HAND_OVER) {
+        return vec![];
+    }
+    s.history.handed = Some(now);
     std::mem::take(&mut s.history.unsaved)
         .into_iter()
         .map(|(seq, (content, reasoning))| {

@@ -67,7 +67,7 @@ pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
             // Only live figures change on a tick.
             s.dirty |= s.any_running();
             find::refresh(s);
-            history::drain(s)
+            history::drain(s, now)
         }
         other => {
             s.dirty = true;

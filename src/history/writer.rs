@@ -15,7 +15,7 @@ use super::{Record, Status};
 use crate::clock::now_ms;
 use crate::secret::{Secret, scrub};
 
-/// Streaming text is saved at least this often (the workbench hands it over on its 100 ms tick).
+/// Streaming text is saved at least this often (the workbench hands it over as often).
 pub const FLUSH_EVERY: Duration = Duration::from_millis(250);
 const MAX_BATCH: usize = 8192;
 

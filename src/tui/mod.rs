@@ -221,8 +221,10 @@ async fn event_loop(
     mut pending: Vec<Effect>,
 ) -> anyhow::Result<i32> {
     let mut events = terminal_events()?;
-    let mut tick = tokio::time::interval(TICK);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // One timer for both the frame and the tick: tokio's wheel files a deadline 64 ms or more
+    // away coarsely and wakes early to refile it, so an interval beside the frame's timer would
+    // wake the loop twice a frame.
+    let mut last_tick = Instant::now();
     let mut last_draw: Option<Instant> = None;
     // Draw without waiting for the stream frame: a key was pressed, or a request ended.
     let mut urgent = false;
@@ -262,7 +264,7 @@ async fn event_loop(
             // the tick's own timer then fires only when no frame came for a whole period.
             if running {
                 pending.extend(update(state, Action::Tick(now)));
-                tick.reset();
+                last_tick = now;
             }
             term.terminal.draw(|f| ui::render(state, theme, f))?;
             state.take_dirty();
@@ -280,6 +282,9 @@ async fn event_loop(
         if !state.is_dirty() && !hold && rx.disarm() {
             continue;
         }
+        let frame = (state.is_dirty() || hold).then_some(due);
+        let tick = running.then_some(last_tick + TICK);
+        let wake = frame.into_iter().chain(tick).min();
         tokio::select! {
             biased;
             ev = events.recv() => match ev {
@@ -296,10 +301,13 @@ async fn event_loop(
                 None => return Ok(0),
             },
             () = rx.woken() => {},
-            _ = tick.tick(), if running => {
-                pending = update(state, Action::Tick(Instant::now()));
+            _ = tokio::time::sleep_until(wake.unwrap_or(now).into()), if wake.is_some() => {
+                let now = Instant::now();
+                if tick.is_some_and(|t| now >= t) {
+                    pending = update(state, Action::Tick(now));
+                    last_tick = now;
+                }
             },
-            _ = tokio::time::sleep_until(due.into()), if state.is_dirty() || hold => {},
             code = recv_signal(&mut term_sig, &mut hup_sig) => return Ok(code),
         }
     }

@@ -55,6 +55,33 @@ fn a_send_records_its_turn_and_a_request_per_pane() {
 }
 
 #[test]
+fn streamed_text_is_handed_over_at_most_once_a_period() {
+    use crate::app::history::HAND_OVER;
+    let mut s = recording(&["a/fast"]);
+    typed(&mut s, "q");
+    let id = sends(&update(&mut s, ctrl('s')))[0].0;
+    let t0 = Instant::now();
+    let mut r = Req::start(&mut s, id, t0);
+    r.content(&mut s, t0, "a");
+    assert_eq!(records(&update(&mut s, Action::Tick(t0))).len(), 1);
+    r.content(&mut s, t0, "b");
+    let soon = t0 + HAND_OVER - Duration::from_millis(1);
+    assert!(
+        records(&update(&mut s, Action::Tick(soon))).is_empty(),
+        "a frame's tick does not wake the writer"
+    );
+    r.content(&mut s, t0, "c");
+    assert_eq!(
+        records(&update(&mut s, Action::Tick(t0 + HAND_OVER))),
+        vec![Record::Delta {
+            seq: id,
+            content: "bc".into(),
+            reasoning: String::new()
+        }]
+    );
+}
+
+#[test]
 fn nothing_is_recorded_when_history_is_off() {
     let mut s = state(&["a/fast"]);
     typed(&mut s, "q");
