@@ -7,6 +7,7 @@ pub mod history;
 pub mod judge;
 pub mod ladder;
 pub mod overlay;
+pub mod paint;
 pub mod panel;
 pub mod panes;
 pub mod picker;
@@ -17,7 +18,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::app::keymap::Command;
 use crate::app::{Focus, State};
@@ -60,11 +61,11 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame) {
 
 fn render_editor(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let focused = s.focus() == Focus::Editor && !s.overlay().is_open();
-    let block = Block::bordered()
-        .title(" Prompt ")
-        .border_style(theme.border(focused));
     let inner = layout::inner(area);
-    f.render_widget(block, area);
+    paint::Bordered::new()
+        .title(" Prompt ")
+        .border_style(theme.border(focused))
+        .render(area, f.buffer_mut());
     if inner.height == 0 {
         return;
     }
@@ -98,15 +99,13 @@ fn render_editor(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             theme.dim().add_modifier(Modifier::ITALIC),
         ),
     ]);
-    f.render_widget(
-        Paragraph::new(line),
-        Rect::new(
-            inner.x,
-            inner.y + inner.height - params_h,
-            inner.width,
-            params_h,
-        ),
+    let params = Rect::new(
+        inner.x,
+        inner.y + inner.height - params_h,
+        inner.width,
+        params_h,
     );
+    paint::lines(f.buffer_mut(), params, &[line]);
 }
 
 /// `key what` for each command that has a key where the focus is; hints follow `[keys]`.
@@ -169,5 +168,5 @@ fn render_status(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             Style::default().fg(theme.warn),
         ));
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    paint::lines(f.buffer_mut(), area, &[Line::from(spans)]);
 }

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::Theme;
 use crate::app::keymap::Command;
@@ -66,14 +66,15 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let mut title = vec![Span::styled(" Latency / cost ·", theme.base())];
     title.extend(tabs);
     title.push(Span::styled(" (v) ", theme.dim()));
-    let mut block = Block::bordered()
+    let mut block = super::paint::Bordered::new()
         .title(Line::from(title))
         .title_bottom(Line::from(total).right_aligned());
     if let Some(line) = account_line(s) {
         block = block.title_bottom(Line::styled(format!(" {line} "), theme.dim()).left_aligned());
     }
-    let block = block.border_style(theme.border(false));
-    f.render_widget(block, area);
+    block
+        .border_style(theme.border(false))
+        .render(area, f.buffer_mut());
     let inner = layout::inner(area);
     let now_h = (s.selected().len().max(1) + 1) as u16;
     let below = if s.panel().view == PanelView::Now {
@@ -403,7 +404,7 @@ fn compare(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             theme.dim(),
         ));
     }
-    f.render_widget(Paragraph::new(lines), area);
+    super::paint::lines(f.buffer_mut(), area, &lines);
 }
 
 fn metric_label(c: CompareMetric) -> &'static str {

@@ -120,7 +120,7 @@ fn render_pane(
     let h = inner.height as usize;
     let rows = p.transcript.rows();
     let top = p.top_row(h);
-    let mut block = Block::bordered()
+    let mut block = super::paint::Bordered::new()
         .title(Line::from(title))
         .border_style(theme.border(focused));
     if top + h < rows.len() {
@@ -139,9 +139,9 @@ fn render_pane(
         );
     }
     if p.transcript.raw() {
-        block = block.title_top(Line::styled(" raw ", theme.dim()).right_aligned());
+        block = block.title(Line::styled(" raw ", theme.dim()).right_aligned());
     }
-    f.render_widget(block, area);
+    block.render(area, f.buffer_mut());
     // Only the visible rows are drawn, and they are already wrapped to this width: write them
     // straight into the buffer. Drawing cost is independent of the response's length.
     let width = inner.width as usize;

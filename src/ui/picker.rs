@@ -2,7 +2,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
 
 use super::Theme;
 use crate::app::{Focus, State};
@@ -16,12 +15,10 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         s.selected().len(),
         s.picker().models.len()
     );
-    f.render_widget(
-        Block::bordered()
-            .title(title)
-            .border_style(theme.border(focused)),
-        area,
-    );
+    super::paint::Bordered::new()
+        .title(title)
+        .border_style(theme.border(focused))
+        .render(area, f.buffer_mut());
     let inner = layout::inner(area);
     if inner.height == 0 {
         return;
@@ -116,5 +113,5 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             ),
         ]));
     }
-    f.render_widget(Paragraph::new(lines), inner);
+    super::paint::lines(f.buffer_mut(), inner, &lines);
 }
