@@ -14,6 +14,16 @@ fn recording(selected: &[&str]) -> State {
     s
 }
 
+/// Recording, with one question sent to one model and its answer started.
+fn streaming() -> (State, u64, Req, Instant) {
+    let mut s = recording(&["a/fast"]);
+    typed(&mut s, "q");
+    let id = sends(&update(&mut s, ctrl('s')))[0].0;
+    let t0 = Instant::now();
+    let r = Req::start(&mut s, id, t0);
+    (s, id, r, t0)
+}
+
 fn records(effects: &[Effect]) -> Vec<Record> {
     effects
         .iter()
@@ -57,11 +67,7 @@ fn a_send_records_its_turn_and_a_request_per_pane() {
 #[test]
 fn streamed_text_is_handed_over_at_most_once_a_period() {
     use crate::app::history::HAND_OVER;
-    let mut s = recording(&["a/fast"]);
-    typed(&mut s, "q");
-    let id = sends(&update(&mut s, ctrl('s')))[0].0;
-    let t0 = Instant::now();
-    let mut r = Req::start(&mut s, id, t0);
+    let (mut s, id, mut r, t0) = streaming();
     r.content(&mut s, t0, "a");
     assert_eq!(records(&update(&mut s, Action::Tick(t0))).len(), 1);
     r.content(&mut s, t0, "b");
@@ -108,11 +114,7 @@ fn nothing_is_recorded_when_history_is_off() {
 
 #[test]
 fn streamed_text_a_restart_and_the_end_are_recorded() {
-    let mut s = recording(&["a/fast"]);
-    typed(&mut s, "q");
-    let id = sends(&update(&mut s, ctrl('s')))[0].0;
-    let t0 = Instant::now();
-    let mut r = Req::start(&mut s, id, t0);
+    let (mut s, id, mut r, t0) = streaming();
     // Chunks wait for the next tick, and leave together.
     assert!(records(&r.content(&mut s, t0, "pa")).is_empty());
     let thinking = Chunk {
@@ -169,11 +171,7 @@ fn streamed_text_a_restart_and_the_end_are_recorded() {
 
 #[test]
 fn a_cancelled_answer_is_recorded_as_cancelled() {
-    let mut s = recording(&["a/fast"]);
-    typed(&mut s, "q");
-    let id = sends(&update(&mut s, ctrl('s')))[0].0;
-    let t0 = Instant::now();
-    let mut r = Req::start(&mut s, id, t0);
+    let (mut s, _, mut r, t0) = streaming();
     r.content(&mut s, t0, "so far");
     update(&mut s, key(KeyCode::Esc));
     let end = records(&r.end(&mut s, t0));
