@@ -57,15 +57,11 @@ pub(crate) fn figure_notes(s: &Summary) -> Vec<String> {
             out.push(format!("{} errors: {}", r.target, kinds.join(", ")));
         }
         if r.served_by.len() > 1 || r.fallback_rate.is_some_and(|f| f > 0.0) {
-            let by: Vec<String> = r
-                .served_by
-                .iter()
-                .map(|(m, n)| format!("{m} {n}"))
-                .collect();
+            let by = counted(&r.served_by);
             out.push(format!(
                 "{} served by: {}; retry or fallback on {} of answers, adding {} p50, {} p95",
                 r.target,
-                by.join(", "),
+                by,
                 pct(r.fallback_rate),
                 fmt_ms(r.fallback_added_p50_ms),
                 fmt_ms(r.fallback_added_p95_ms)
@@ -103,16 +99,12 @@ pub(crate) fn figure_notes(s: &Summary) -> Vec<String> {
             out.push(format!("{} by turn: {}", r.target, turns(&r.by_turn)));
         }
         if r.gateway_fallback_rate.is_some_and(|f| f > 0.0) {
-            let by: Vec<String> = r
-                .gateway_served
-                .iter()
-                .map(|(m, n)| format!("{m} {n}"))
-                .collect();
+            let by = counted(&r.gateway_served);
             out.push(format!(
                 "{}: the gateway fell back on {} of answers; it says these answered: {}",
                 r.target,
                 pct(r.gateway_fallback_rate),
-                by.join(", ")
+                by
             ));
         }
         if let (Some(day), Some(n)) = (r.cost_per_day_usd, s.per_day) {
@@ -162,4 +154,10 @@ fn failed_lines(s: &Summary) -> Vec<String> {
         }
     }
     out
+}
+
+/// Models and how many answers each gave: `a 3, b 1`.
+fn counted(by: &std::collections::BTreeMap<String, u64>) -> String {
+    let parts: Vec<String> = by.iter().map(|(m, n)| format!("{m} {n}")).collect();
+    parts.join(", ")
 }
