@@ -1,8 +1,9 @@
-//! Text drawn every frame, cheaply. `Paragraph` passes each character through grapheme
-//! segmentation and a width lookup, and sets its (default) style on the whole area twice before
-//! drawing; the picker's padded rows are most of a frame's drawing while answers stream. Here an
-//! ASCII span goes in a byte a cell, and any other line is left to `Paragraph`, so what lands in
-//! the buffer is the same cell for cell (the tests hold it to that).
+//! Boxes and text drawn every frame, cheaply. `Block` sets its (default) style on every cell of
+//! its area, and `Paragraph` does so twice, then passes each character through grapheme
+//! segmentation and a width lookup; the regions' boxes cover the screen, so those passes were
+//! the costliest part of a frame while answers stream. Here an ASCII span goes in a byte a cell,
+//! any other line is left to `Paragraph`, and a box is drawn as four thin blocks, so what lands
+//! in the buffer is the same cell for cell (the tests hold it to that).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Rect};
